@@ -1,0 +1,181 @@
+package raft.core;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.List;
+import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.Message;
+import raft.pb.MessageType;
+
+/**
+ * The application's handle on one Raft node (etcd's RawNode). Not thread-safe: one loop owns
+ * it. The loop calls {@link #tick} on a timer, {@link #step} for every message from a peer, the
+ * request methods for clients, and whenever {@link #hasReady} it takes a {@link Ready}, carries
+ * it out in the order the Ready's javadoc states, and calls {@link #advance}.
+ */
+public final class RaftNode {
+  private final Raft raft;
+  private SoftState prevSoftState;
+  private HardState prevHardState;
+
+  public RaftNode(Config config) {
+    this(new Raft(config));
+  }
+
+  /** Wraps a given state machine (tests pass deliberately broken subclasses of Raft). */
+  public RaftNode(Raft raft) {
+    this.raft = raft;
+    this.prevSoftState = raft.softState();
+    this.prevHardState = raft.hardState();
+  }
+
+  /** Advances logical time by one tick (election and heartbeat timeouts count ticks). */
+  public void tick() {
+    raft.tick();
+  }
+
+  /** Starts an election now, as if the election timeout had fired. */
+  public void campaign() {
+    raft.step(local(MessageType.MSG_HUP).build());
+  }
+
+  /** Proposes a command. Returns false if it was dropped (no leader known, or a transfer). */
+  public boolean propose(ByteString data) {
+    return proposeAll(List.of(data));
+  }
+
+  /** Proposes several commands in one message, so they travel in one append (batching). */
+  public boolean proposeAll(List<ByteString> commands) {
+    Message.Builder m = local(MessageType.MSG_PROP);
+    for (ByteString c : commands) {
+      m.addEntries(Entry.newBuilder().setData(c));
+    }
+    return raft.step(m.build());
+  }
+
+  /**
+   * Asks for a linearizable read (thesis §6.4). When confirmed, a {@link ReadState} with the
+   * same {@code requestCtx} appears in a Ready; serve the read once applied reaches its index.
+   * Returns false if dropped (no leader known); the caller retries.
+   */
+  public boolean readIndex(ByteString requestCtx) {
+    return raft.step(local(MessageType.MSG_READ_INDEX).setContext(requestCtx).build());
+  }
+
+  /** Asks the leader to hand leadership to {@code transferee} (thesis §3.10). */
+  public boolean transferLeader(long transferee) {
+    return raft.step(Message.newBuilder().setType(MessageType.MSG_TRANSFER_LEADER)
+        .setFrom(transferee).build());
+  }
+
+  /** The transport failed to deliver to {@code peer}. */
+  public void reportUnreachable(long peer) {
+    raft.step(Message.newBuilder().setType(MessageType.MSG_UNREACHABLE).setFrom(peer).build());
+  }
+
+  /** The transport finished sending a snapshot to {@code peer}, successfully or not. */
+  public void reportSnapshot(long peer, boolean ok) {
+    raft.step(Message.newBuilder().setType(MessageType.MSG_SNAP_STATUS).setFrom(peer)
+        .setReject(!ok).build());
+  }
+
+  /**
+   * Steps a message received from a peer.
+   *
+   * @throws IllegalArgumentException for a local-only message type, which must not come from
+   *     the network
+   */
+  public boolean step(Message m) {
+    if (isLocalOnly(m.getType())) {
+      throw new IllegalArgumentException("message type " + m.getType()
+          + " is local and cannot be received from a peer");
+    }
+    return raft.step(m);
+  }
+
+  private static boolean isLocalOnly(MessageType t) {
+    return t == MessageType.MSG_HUP || t == MessageType.MSG_BEAT
+        || t == MessageType.MSG_UNREACHABLE || t == MessageType.MSG_SNAP_STATUS
+        || t == MessageType.MSG_CHECK_QUORUM;
+  }
+
+  private Message.Builder local(MessageType t) {
+    return Message.newBuilder().setType(t).setFrom(raft.id);
+  }
+
+  public boolean hasReady() {
+    return !raft.softState().equals(prevSoftState)
+        || !raft.hardState().equals(prevHardState)
+        || raft.log.hasUnstableEntries()
+        || raft.log.unstableSnapshot() != null
+        || !raft.msgs.isEmpty()
+        || !raft.readStates.isEmpty()
+        || raft.log.hasNextCommittedEntries();
+  }
+
+  /** What to persist, send and apply now. Call {@link #advance} with it when done. */
+  public Ready ready() {
+    SoftState soft = raft.softState();
+    HardState hard = raft.hardState();
+    List<Entry> entries = raft.log.unstableEntries();
+    boolean termOrVoteChanged = hard.getTerm() != prevHardState.getTerm()
+        || hard.getVote() != prevHardState.getVote();
+    Ready rd = new Ready(
+        soft.equals(prevSoftState) ? null : soft,
+        hard.equals(prevHardState) ? null : hard,
+        drain(raft.readStates),
+        entries,
+        raft.log.unstableSnapshot(),
+        raft.log.nextCommittedEntries(),
+        drain(raft.msgs),
+        // A commit-index change alone need not be synced: it can be recovered from a quorum.
+        !entries.isEmpty() || termOrVoteChanged);
+    return rd;
+  }
+
+  private static <T> List<T> drain(List<T> l) {
+    if (l.isEmpty()) {
+      return List.of();
+    }
+    List<T> copy = new ArrayList<>(l);
+    l.clear();
+    return copy;
+  }
+
+  /** The runtime has persisted, sent and applied everything in {@code rd}. */
+  public void advance(Ready rd) {
+    if (rd.softState() != null) {
+      prevSoftState = rd.softState();
+    }
+    if (rd.hardState() != null) {
+      prevHardState = rd.hardState();
+    }
+    if (rd.snapshot() != null) {
+      long index = rd.snapshot().getMetadata().getIndex();
+      raft.onSnapshotPersisted(index);
+      raft.log.appliedSnapshot(index);
+    }
+    if (!rd.entries().isEmpty()) {
+      Entry last = rd.entries().get(rd.entries().size() - 1);
+      raft.onPersisted(last.getIndex(), last.getTerm());
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      raft.log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex());
+    }
+  }
+
+  /** Read-only access to the protocol state, for status displays, checkers and tests. */
+  public Raft raft() {
+    return raft;
+  }
+
+  public Status status() {
+    return new Status(raft.id, raft.currentTerm, raft.votedFor, raft.role, raft.lead,
+        raft.log.commitIndex(), raft.log.lastApplied(), raft.log.lastIndex());
+  }
+
+  /** A one-line summary of a node, for status tables and traces. */
+  public record Status(long id, long term, long votedFor, StateRole role, long lead,
+      long commitIndex, long lastApplied, long lastIndex) {}
+}
