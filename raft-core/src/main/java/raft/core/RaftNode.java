@@ -130,7 +130,7 @@ public final class RaftNode {
         raft.log.nextCommittedEntries(),
         drain(raft.msgs),
         // A commit-index change alone need not be synced: it can be recovered from a quorum.
-        !entries.isEmpty() || termOrVoteChanged);
+        !entries.isEmpty() || raft.log.unstableSnapshot() != null || termOrVoteChanged);
     return rd;
   }
 

@@ -45,6 +45,13 @@ public final class Inflights {
     }
   }
 
+  /** Frees the oldest append, acknowledged or not. */
+  public void freeFirstOne() {
+    if (count > 0) {
+      freeLE(index[start]);
+    }
+  }
+
   public boolean full() {
     return count == capacity || (maxBytes != 0 && totalBytes >= maxBytes);
   }

@@ -106,10 +106,15 @@ public final class Progress {
     }
   }
 
-  /** The follower answered a heartbeat: it is alive, so a paused probe may try again. */
+  /**
+   * The follower answered a heartbeat: it is alive. A paused probe may try again, and a full
+   * pipeline frees one slot, so that appends lost in flight cannot stall the follower forever.
+   */
   public void onHeartbeatResponse() {
     if (state == State.PROBE) {
       probeSent = false;
+    } else if (state == State.REPLICATE && inflights.full()) {
+      inflights.freeFirstOne();
     }
   }
 

@@ -1,0 +1,231 @@
+package raft.sim;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import raft.core.Raft;
+import raft.core.StateRole;
+import raft.log.RaftLog;
+import raft.pb.Entry;
+
+/**
+ * Checks Raft's guarantees (Figure 3 of the paper) after every simulated step, incrementally, so
+ * that a run of millions of messages stays fast:
+ * <ul>
+ *   <li>Election Safety: at most one leader per term (and no node's term ever goes back).</li>
+ *   <li>Leader Append-Only: a leader never overwrites or deletes entries of its log.</li>
+ *   <li>Log Matching: two entries with the same index and term have the same content and the
+ *       same predecessor term, so (by induction) identical prefixes.</li>
+ *   <li>Leader Completeness: every leader's log holds every committed entry.</li>
+ *   <li>State Machine Safety: no two nodes commit or apply different entries at one index.</li>
+ *   <li>Linearizable reads: a ReadIndex read reflects everything committed before it began.</li>
+ * </ul>
+ * The first violation is kept; the simulator stops there.
+ */
+final class SafetyChecker {
+  static final String ELECTION_SAFETY = "ElectionSafety";
+  static final String LEADER_APPEND_ONLY = "LeaderAppendOnly";
+  static final String LOG_MATCHING = "LogMatching";
+  static final String LEADER_COMPLETENESS = "LeaderCompleteness";
+  static final String STATE_MACHINE_SAFETY = "StateMachineSafety";
+  static final String LINEARIZABLE_READS = "LinearizableReads";
+
+  private record Violation(String property, String detail) {}
+
+  private Violation violation;
+  private final Map<Long, Long> leaderOfTerm = new HashMap<>();
+  // (index, term) -> the entry's data hash and its predecessor's term, as first seen anywhere.
+  private final Map<Long, Map<Long, long[]>> entryAt = new HashMap<>();
+  // The committed log, as far as anyone committed: term and state-machine digest per index.
+  private long[] committedTerm = new long[1024];
+  private long[] commitTerm = new long[1024]; // the term in which each index was committed
+  private long[] appliedDigest = new long[1024];
+  private boolean[] appliedSeen = new boolean[1024];
+  private long maxCommit;
+  private long prunedAt;
+  private final long[] checkedCommit;
+
+  SafetyChecker(int nodes) {
+    checkedCommit = new long[nodes + 1];
+  }
+
+  boolean ok() {
+    return violation == null;
+  }
+
+  String property() {
+    return violation == null ? null : violation.property;
+  }
+
+  String detail() {
+    return violation == null ? null : violation.detail;
+  }
+
+  long maxCommit() {
+    return maxCommit;
+  }
+
+  private void fail(String property, String detail) {
+    if (violation == null) {
+      violation = new Violation(property, detail);
+    }
+  }
+
+  /** Runs after every event on every live node. */
+  void afterStep(SimNode[] nodes) {
+    for (int i = 1; i < nodes.length && violation == null; i++) {
+      SimNode sn = nodes[i];
+      if (sn.up()) {
+        checkNode(sn, sn.node.raft());
+      }
+    }
+  }
+
+  private void checkNode(SimNode sn, Raft r) {
+    if (r.term() < sn.lastTerm) {
+      fail(ELECTION_SAFETY, "n" + sn.id + " term went back from " + sn.lastTerm + " to "
+          + r.term());
+    }
+    sn.lastTerm = r.term();
+    checkCommitted(sn, r.term(), r.log());
+    if (r.role() != StateRole.LEADER) {
+      return;
+    }
+    Long other = leaderOfTerm.putIfAbsent(r.term(), sn.id);
+    if (other != null && other != sn.id) {
+      fail(ELECTION_SAFETY, "two leaders in term " + r.term() + ": n" + other + " and n" + sn.id);
+    }
+    checkLeaderAppendOnly(sn, r);
+    checkLeaderCompleteness(sn, r.term(), r.log());
+  }
+
+  private void checkLeaderAppendOnly(SimNode sn, Raft r) {
+    RaftLog log = r.log();
+    if (sn.leaderTerm == r.term()) {
+      boolean lost = log.lastIndex() < sn.leaderLastIndex
+          || (sn.leaderLastIndex >= log.firstIndex() - 1
+              && log.term(sn.leaderLastIndex) != sn.leaderLastTerm);
+      if (lost) {
+        fail(LEADER_APPEND_ONLY, "leader n" + sn.id + " of term " + r.term()
+            + " lost entry " + sn.leaderLastIndex + " (term " + sn.leaderLastTerm + ")");
+      }
+    }
+    sn.leaderTerm = r.term();
+    sn.leaderLastIndex = log.lastIndex();
+    sn.leaderLastTerm = log.lastTerm();
+  }
+
+  /**
+   * §5.4: an entry committed in term T is in the log of every leader of a term above T. (A stale
+   * leader of an older term, cut off but not yet stepped down, may lack newer commits.) By Log
+   * Matching it is enough to check the last such entry.
+   */
+  private void checkLeaderCompleteness(SimNode sn, long term, RaftLog log) {
+    if (sn.completenessTerm != term) {
+      sn.completenessTerm = term;
+      sn.completenessScanned = 0;
+      sn.completenessIndex = 0;
+    }
+    for (long i = sn.completenessScanned + 1; i <= maxCommit; i++) {
+      // (committedTerm 0: nobody saw the entry itself, only a snapshot holding it.)
+      if (commitTerm[(int) i] < term && committedTerm[(int) i] != 0) {
+        sn.completenessIndex = i;
+      }
+    }
+    sn.completenessScanned = maxCommit;
+    long c = sn.completenessIndex;
+    if (c == 0 || c < log.firstIndex() - 1) {
+      return; // nothing committed before this term, or compacted into a snapshot (which holds it)
+    }
+    if (log.term(c) != committedTerm[(int) c]) {
+      fail(LEADER_COMPLETENESS, "leader n" + sn.id + " of term " + term + " lacks entry " + c
+          + " (term " + committedTerm[(int) c] + ") committed in term " + commitTerm[(int) c]
+          + "; its log has term " + log.term(c) + " there");
+    }
+  }
+
+  /** Records the terms of newly committed entries; two different ones at an index is fatal. */
+  private void checkCommitted(SimNode sn, long term, RaftLog log) {
+    long commit = log.commitIndex();
+    int id = (int) sn.id;
+    if (commit <= checkedCommit[id]) {
+      return;
+    }
+    ensureCapacity(commit);
+    for (long i = Math.max(checkedCommit[id] + 1, log.firstIndex()); i <= commit; i++) {
+      long t = log.term(i);
+      if (committedTerm[(int) i] == 0) {
+        committedTerm[(int) i] = t;
+        commitTerm[(int) i] = term; // the first to know is the leader that committed it
+      } else if (committedTerm[(int) i] != t) {
+        fail(STATE_MACHINE_SAFETY, "n" + sn.id + " committed entry " + i + " of term " + t
+            + " but term " + committedTerm[(int) i] + " was committed there before");
+        return;
+      }
+    }
+    checkedCommit[id] = commit;
+    if (commit > maxCommit) {
+      maxCommit = commit;
+      pruneEntryAt();
+    }
+  }
+
+  // Log Matching is checked where logs still differ: near the tail. Far below every commit, the
+  // committed-term and applied-digest checks take over, and the map stays small.
+  private void pruneEntryAt() {
+    if (maxCommit - prunedAt >= 4096) {
+      prunedAt = maxCommit;
+      long below = maxCommit - 8192;
+      entryAt.keySet().removeIf(i -> i < below);
+    }
+  }
+
+  /** Log Matching, checked on every entry a node persists. */
+  void onAppend(SimNode sn, List<Entry> ents) {
+    RaftLog log = sn.node.raft().log();
+    long prevTerm = log.term(ents.get(0).getIndex() - 1);
+    for (Entry e : ents) {
+      long[] seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
+          .putIfAbsent(e.getTerm(), new long[] {e.getData().hashCode(), prevTerm});
+      if (seen != null && (seen[0] != e.getData().hashCode() || seen[1] != prevTerm)) {
+        fail(LOG_MATCHING, "n" + sn.id + " has entry " + e.getIndex() + "/" + e.getTerm()
+            + " with " + (seen[0] != e.getData().hashCode() ? "different data"
+            : "predecessor term " + prevTerm + " instead of " + seen[1]));
+        return;
+      }
+      prevTerm = e.getTerm();
+    }
+  }
+
+  /** State Machine Safety: every node applies the same entries, in the same order. */
+  void onApply(SimNode sn) {
+    long i = sn.appliedIndex;
+    ensureCapacity(i);
+    if (!appliedSeen[(int) i]) {
+      appliedSeen[(int) i] = true;
+      appliedDigest[(int) i] = sn.digest;
+    } else if (appliedDigest[(int) i] != sn.digest) {
+      fail(STATE_MACHINE_SAFETY, "n" + sn.id + " applied a different history up to index " + i);
+    }
+  }
+
+  /** Linearizability of ReadIndex: the state read covers all that was committed at its start. */
+  void onReadServed(SimNode sn, long readId, long committedAtStart) {
+    if (sn.appliedIndex < committedAtStart) {
+      fail(LINEARIZABLE_READS, "read " + readId + " on n" + sn.id + " saw applied index "
+          + sn.appliedIndex + " but " + committedAtStart + " was committed before it began");
+    }
+  }
+
+  private void ensureCapacity(long i) {
+    if (i < committedTerm.length) {
+      return;
+    }
+    int n = (int) Math.max(i + 1, committedTerm.length * 2L);
+    committedTerm = Arrays.copyOf(committedTerm, n);
+    commitTerm = Arrays.copyOf(commitTerm, n);
+    appliedDigest = Arrays.copyOf(appliedDigest, n);
+    appliedSeen = Arrays.copyOf(appliedSeen, n);
+  }
+}

@@ -1,0 +1,88 @@
+package raft.sim;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.function.Function;
+import raft.core.Config;
+import raft.core.Raft;
+
+/** One simulation run: cluster size, seed, length, faults and workload. Same config, same run. */
+public final class SimConfig {
+
+  /** The kinds of fault the nemesis may inject. */
+  public enum Fault {
+    CRASH, PARTITION, DROP;
+
+    /** Parses the command line's none|crash|partition|drop|all (comma-separated). */
+    public static Set<Fault> parse(String s) {
+      EnumSet<Fault> set = EnumSet.noneOf(Fault.class);
+      for (String part : s.split(",")) {
+        switch (part.trim()) {
+          case "none" -> { }
+          case "all" -> set.addAll(EnumSet.allOf(Fault.class));
+          case "crash" -> set.add(CRASH);
+          case "partition" -> set.add(PARTITION);
+          case "drop" -> set.add(DROP);
+          default -> throw new IllegalArgumentException(
+              "unknown fault '" + part + "': expected none, crash, partition, drop or all");
+        }
+      }
+      return set;
+    }
+  }
+
+  public int nodes = 3;
+  public long seed = 1;
+  /** Length of the run in ticks (a tick is the heartbeat interval). */
+  public long ticks = 10_000;
+  public Set<Fault> faults = EnumSet.noneOf(Fault.class);
+  /** Faults stop this many ticks before the end, so the run ends healed (liveness). */
+  public long healedTail = 300;
+  /** Mean ticks between two fault actions. */
+  public int faultEveryTicks = 40;
+  public int electionTick = 10;
+  public int heartbeatTick = 1;
+  /** Client proposals per tick, over the whole cluster (Poisson arrivals). */
+  public double proposalsPerTick = 2;
+  /** Linearizable reads per tick, over the whole cluster. */
+  public double readsPerTick = 0.5;
+  /** A node snapshots and compacts its log after this many applied entries (0 = never). */
+  public int snapshotEvery = 200;
+  /** Entries kept after a compaction, so slow followers can often catch up without a snapshot. */
+  public int keepAfterSnapshot = 20;
+  public long maxSizePerMsg = 64 * 1024;
+  public int maxInflightMsgs = 64;
+  public boolean trace;
+  /** Builds each node's protocol state machine; tests substitute deliberately broken ones. */
+  public Function<Config, Raft> raftFactory = Raft::new;
+
+  public SimConfig copy() {
+    SimConfig c = new SimConfig();
+    c.nodes = nodes;
+    c.seed = seed;
+    c.ticks = ticks;
+    c.faults = EnumSet.copyOf(faults.isEmpty() ? EnumSet.noneOf(Fault.class) : faults);
+    c.healedTail = healedTail;
+    c.faultEveryTicks = faultEveryTicks;
+    c.electionTick = electionTick;
+    c.heartbeatTick = heartbeatTick;
+    c.proposalsPerTick = proposalsPerTick;
+    c.readsPerTick = readsPerTick;
+    c.snapshotEvery = snapshotEvery;
+    c.keepAfterSnapshot = keepAfterSnapshot;
+    c.maxSizePerMsg = maxSizePerMsg;
+    c.maxInflightMsgs = maxInflightMsgs;
+    c.trace = trace;
+    c.raftFactory = raftFactory;
+    return c;
+  }
+
+  /** The command line that replays this run (for the correct protocol). */
+  public String replayCommand() {
+    String f = faults.isEmpty() ? "none"
+        : faults.size() == Fault.values().length ? "all"
+        : String.join(",", faults.stream().map(x -> x.name().toLowerCase()).toList());
+    return "scripts/simulate --nodes " + nodes + " --seed " + seed + " --ticks " + ticks
+        + " --faults " + f + " --trace";
+  }
+}

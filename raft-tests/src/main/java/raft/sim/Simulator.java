@@ -1,0 +1,424 @@
+package raft.sim;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import raft.core.RaftNode;
+import raft.core.ReadState;
+import raft.core.Ready;
+import raft.core.SoftState;
+import raft.core.StateRole;
+import raft.pb.Entry;
+import raft.pb.Message;
+import raft.pb.MessageType;
+
+/**
+ * A deterministic simulation of a Raft cluster: the real protocol code, a virtual clock, and one
+ * priority queue of events (ticks, message deliveries, client requests, faults). Every random
+ * choice comes from one generator seeded by {@link SimConfig#seed}, so a seed replays a run
+ * exactly, byte for byte. After every event the {@link SafetyChecker} checks Raft's guarantees;
+ * the first violation stops the run.
+ */
+public final class Simulator {
+  /** Virtual time units per tick; message delays are a few units. */
+  public static final int TICK = 100;
+
+  private final SimConfig cfg;
+  private final SplittableRandom rnd;
+  private final SimNode[] nodes;
+  private final Network net = new Network();
+  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final SafetyChecker checker;
+  private final Nemesis nemesis;
+  private final Consumer<String> trace;
+  private final TraceTail tail = new TraceTail(40);
+  final Stats stats = new Stats();
+  private long now;
+  private long seq;
+  private final Map<Long, Long> readStartCommit = new HashMap<>();
+  private long nextReadId = 1;
+  private long nextProposal = 1;
+  private final long healTime;
+  private ByteString marker; // the proposal whose commit after healing proves liveness
+
+  /** Counters for the summary line and the liveness verdict. */
+  public static final class Stats {
+    public long messages;
+    public long elections;
+    public long leaders;
+    public long reads;
+    public long faults;
+    public long proposals;
+    /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
+    public long recoveryTicks = -1;
+  }
+
+  public Simulator(SimConfig cfg, Consumer<String> trace) {
+    this.cfg = cfg;
+    this.rnd = new SplittableRandom(cfg.seed);
+    this.trace = trace;
+    this.checker = new SafetyChecker(cfg.nodes);
+    this.nodes = new SimNode[cfg.nodes + 1];
+    List<Long> peers = new ArrayList<>();
+    for (long i = 1; i <= cfg.nodes; i++) {
+      peers.add(i);
+    }
+    for (int i = 1; i <= cfg.nodes; i++) {
+      nodes[i] = new SimNode(i, peers);
+    }
+    this.healTime = Math.max(0, cfg.ticks - cfg.healedTail) * TICK;
+    this.nemesis = new Nemesis(this, cfg, rnd, net);
+  }
+
+  // ---- the event loop ----
+
+  enum Kind { TICK, DELIVER, PROPOSE, READ, FAULT, RESTART, HEAL_LINKS, CALM, HEAL, SNAP_OK,
+    SNAP_FAILED, MARKER }
+
+  private static final class Event implements Comparable<Event> {
+    final long time;
+    final long seq;
+    final Kind kind;
+    final int node;
+    final int arg; // incarnation for TICK; sender for DELIVER; the peer for SNAP_OK/FAILED
+    final Message msg;
+
+    Event(long time, long seq, Kind kind, int node, int arg, Message msg) {
+      this.time = time;
+      this.seq = seq;
+      this.kind = kind;
+      this.node = node;
+      this.arg = arg;
+      this.msg = msg;
+    }
+
+    @Override
+    public int compareTo(Event o) {
+      return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
+    }
+  }
+
+  void schedule(long delay, Kind kind, int node, int arg, Message msg) {
+    queue.add(new Event(now + delay, seq++, kind, node, arg, msg));
+  }
+
+  void schedule(long delay, Kind kind, int node) {
+    schedule(delay, kind, node, 0, null);
+  }
+
+  /** Runs to the end or to the first violation. */
+  public SimResult run() {
+    for (int i = 1; i <= cfg.nodes; i++) {
+      start(i, rnd.nextInt(TICK));
+    }
+    schedule(exp(cfg.proposalsPerTick), Kind.PROPOSE, 0);
+    schedule(exp(cfg.readsPerTick), Kind.READ, 0);
+    nemesis.begin(healTime);
+    schedule(healTime, Kind.HEAL, 0);
+    long end = cfg.ticks * TICK;
+    while (!queue.isEmpty() && checker.ok()) {
+      Event e = queue.poll();
+      if (e.time > end) {
+        break;
+      }
+      now = e.time;
+      handle(e);
+      checker.afterStep(nodes);
+    }
+    return result();
+  }
+
+  private void handle(Event e) {
+    switch (e.kind) {
+      case TICK -> onTick(e);
+      case DELIVER -> deliver(e);
+      case PROPOSE -> {
+        propose();
+        schedule(exp(cfg.proposalsPerTick), Kind.PROPOSE, 0);
+      }
+      case READ -> {
+        read();
+        schedule(exp(cfg.readsPerTick), Kind.READ, 0);
+      }
+      case FAULT -> nemesis.fault(now < healTime);
+      case RESTART -> restart(e.node);
+      case HEAL_LINKS -> nemesis.healLinks();
+      case CALM -> nemesis.calm();
+      case HEAL -> heal();
+      case SNAP_OK, SNAP_FAILED -> {
+        SimNode sn = nodes[e.node];
+        if (sn.up()) {
+          sn.node.reportSnapshot(e.arg, e.kind == Kind.SNAP_OK);
+          processReady(sn);
+        }
+      }
+      case MARKER -> proposeMarker();
+    }
+  }
+
+  private long exp(double perTick) {
+    if (perTick <= 0) {
+      return Long.MAX_VALUE / 4;
+    }
+    return 1 + (long) (-Math.log(1 - rnd.nextDouble()) * TICK / perTick);
+  }
+
+  // ---- nodes ----
+
+  private void start(int i, long firstTickDelay) {
+    SimNode sn = nodes[i];
+    sn.start(cfg, cfg.seed);
+    checker.onApply(sn); // the state machine restored from the snapshot must match history
+    schedule(firstTickDelay, Kind.TICK, i, sn.incarnation, null);
+  }
+
+  private void onTick(Event e) {
+    SimNode sn = nodes[e.node];
+    if (!sn.up() || sn.incarnation != e.arg) {
+      return; // a tick of a node that crashed since
+    }
+    sn.node.tick();
+    processReady(sn);
+    schedule(TICK, Kind.TICK, e.node, e.arg, null);
+  }
+
+  void crash(int i, String why) {
+    SimNode sn = nodes[i];
+    if (!sn.up()) {
+      return;
+    }
+    sn.crash();
+    log("n" + i + " crashed" + why);
+  }
+
+  private void restart(int i) {
+    if (nodes[i].up()) {
+      return;
+    }
+    start(i, 1 + rnd.nextInt(TICK));
+    log("n" + i + " restarted from disk (term " + nodes[i].node.raft().term() + ", commit "
+        + nodes[i].node.raft().log().commitIndex() + ")");
+  }
+
+  private void heal() {
+    nemesis.healLinks();
+    nemesis.calm();
+    for (int i = 1; i <= cfg.nodes; i++) {
+      restart(i);
+    }
+    log("healed: every node up, no partitions, no drops");
+    marker = ByteString.copyFromUtf8("after-heal");
+    proposeMarker();
+  }
+
+  /** Offers the liveness marker to some node every tick until a leader takes it. */
+  private void proposeMarker() {
+    if (stats.recoveryTicks >= 0) {
+      return;
+    }
+    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    if (sn.up()) {
+      sn.node.propose(marker);
+      processReady(sn);
+    }
+    schedule(TICK, Kind.MARKER, 0);
+  }
+
+  SimNode node(int i) {
+    return nodes[i];
+  }
+
+  int leader() {
+    for (int i = 1; i <= cfg.nodes; i++) {
+      if (nodes[i].up() && nodes[i].node.raft().role() == StateRole.LEADER) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  // ---- clients ----
+
+  private void propose() {
+    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    if (!sn.up()) {
+      return;
+    }
+    stats.proposals++;
+    sn.node.propose(ByteString.copyFromUtf8("v" + nextProposal++));
+    processReady(sn);
+  }
+
+  private void read() {
+    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    if (!sn.up()) {
+      return;
+    }
+    long id = nextReadId++;
+    readStartCommit.put(id, checker.maxCommit());
+    sn.node.readIndex(ByteString.copyFromUtf8(Long.toString(id)));
+    processReady(sn);
+  }
+
+  private void serveReads(SimNode sn) {
+    while (!sn.readsAwaitingApply.isEmpty()
+        && sn.readsAwaitingApply.peek()[0] <= sn.appliedIndex) {
+      long id = sn.readsAwaitingApply.poll()[1];
+      Long start = readStartCommit.remove(id);
+      if (start != null) { // a duplicated response is served once
+        checker.onReadServed(sn, id, start);
+        stats.reads++;
+      }
+    }
+  }
+
+  // ---- the runtime: carry out a Ready (persist, send, apply, advance) ----
+
+  private void processReady(SimNode sn) {
+    RaftNode rn = sn.node;
+    while (rn.hasReady() && checker.ok()) {
+      Ready rd = rn.ready();
+      if (rd.softState() != null) {
+        onSoftState(sn, rd.softState());
+      }
+      persist(sn, rd);
+      for (Message m : rd.messages()) {
+        send((int) sn.id, m);
+      }
+      apply(sn, rd);
+      rn.advance(rd);
+      sn.maybeCompact(cfg);
+    }
+  }
+
+  private void persist(SimNode sn, Ready rd) {
+    if (rd.snapshot() != null) {
+      sn.disk.applySnapshot(rd.snapshot());
+    }
+    if (!rd.entries().isEmpty()) {
+      sn.disk.append(rd.entries());
+      checker.onAppend(sn, rd.entries());
+    }
+    if (rd.hardState() != null) {
+      sn.persistHardState(rd.hardState(), rd.mustSync());
+    } else if (rd.mustSync()) {
+      sn.sync();
+    }
+  }
+
+  private void apply(SimNode sn, Ready rd) {
+    if (rd.snapshot() != null) {
+      sn.restoreSnapshot(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getData());
+      checker.onApply(sn);
+      log("n" + sn.id + " installed snapshot at index " + sn.appliedIndex);
+    }
+    for (Entry e : rd.committedEntries()) {
+      sn.apply(e);
+      checker.onApply(sn);
+      if (marker != null && stats.recoveryTicks < 0 && e.getData().equals(marker)) {
+        stats.recoveryTicks = (now - healTime) / TICK;
+        log("n" + sn.id + " applied the post-heal proposal at index " + e.getIndex());
+      }
+    }
+    if (trace != null && !rd.committedEntries().isEmpty()) {
+      traceCommits(sn);
+    }
+    for (ReadState rs : rd.readStates()) {
+      sn.readsAwaitingApply.add(new long[] {rs.index(),
+          Long.parseLong(rs.requestCtx().toStringUtf8())});
+    }
+    serveReads(sn);
+  }
+
+  /** One line per leader per 10 ticks at most: how many entries it committed since the last. */
+  private void traceCommits(SimNode sn) {
+    if (sn.node.raft().role() != StateRole.LEADER || now < sn.nextCommitTrace) {
+      return;
+    }
+    log("n" + sn.id + " committed " + (sn.appliedIndex - sn.lastTracedCommit)
+        + " entries, up to index " + sn.appliedIndex);
+    sn.lastTracedCommit = sn.appliedIndex;
+    sn.nextCommitTrace = now + 10L * TICK;
+  }
+
+  private void onSoftState(SimNode sn, SoftState ss) {
+    long term = sn.node.raft().term();
+    switch (ss.role()) {
+      case CANDIDATE -> stats.elections++;
+      case LEADER -> stats.leaders++;
+      default -> { }
+    }
+    if (ss.role() == StateRole.FOLLOWER) {
+      log("n" + sn.id + " is follower at term " + term
+          + (ss.lead() == 0 ? " (no leader known)" : " of leader n" + ss.lead()));
+    } else {
+      log("n" + sn.id + " became " + ss.role().name().toLowerCase().replace('_', '-')
+          + " at term " + term);
+    }
+  }
+
+  // ---- the network ----
+
+  private void send(int from, Message m) {
+    int to = (int) m.getTo();
+    if (!net.linked(from, to) || rnd.nextDouble() < net.dropRate) {
+      snapshotFailed(from, to, m);
+      return;
+    }
+    schedule(delay(), Kind.DELIVER, to, from, m);
+    if (net.dupRate > 0 && rnd.nextDouble() < net.dupRate) {
+      schedule(delay(), Kind.DELIVER, to, from, m);
+    }
+  }
+
+  private long delay() {
+    return net.minDelay + rnd.nextInt(net.maxDelay - net.minDelay + 1);
+  }
+
+  private void deliver(Event e) {
+    SimNode sn = nodes[e.node];
+    if (!sn.up() || !net.linked(e.arg, e.node)) {
+      snapshotFailed(e.arg, e.node, e.msg);
+      return;
+    }
+    stats.messages++;
+    tail.add(now, e.arg, e.msg);
+    sn.node.step(e.msg);
+    processReady(sn);
+    if (e.msg.getType() == MessageType.MSG_SNAP) {
+      schedule(delay(), Kind.SNAP_OK, e.arg, e.node, null); // delivered: report success
+    }
+  }
+
+  /** The sender's transport notices a snapshot it could not deliver, and reports it. */
+  private void snapshotFailed(int from, int to, Message m) {
+    if (m.getType() == MessageType.MSG_SNAP) {
+      schedule(net.maxDelay, Kind.SNAP_FAILED, from, to, null);
+    }
+  }
+
+  // ---- output ----
+
+  void log(String line) {
+    String stamped = "[" + formatTime(now) + "] " + line;
+    tail.add(stamped);
+    if (trace != null) {
+      trace.accept(stamped);
+    }
+  }
+
+  private static String formatTime(long t) {
+    long frac = t % TICK;
+    return "tick " + (t / TICK) + "." + (frac < 10 ? "0" : "") + frac;
+  }
+
+  private SimResult result() {
+    return new SimResult(cfg, checker.property(), checker.detail(), now / TICK, stats,
+        checker.maxCommit(), checker.ok() ? List.of() : tail.lines());
+  }
+}
