@@ -558,6 +558,11 @@ public class Raft {
     log.stableSnapTo(index);
   }
 
+  /** §5.3 Leader Append-Only: new entries go after the leader's last entry, never over one. */
+  protected long appendAfter() {
+    return log.lastIndex();
+  }
+
   /** The rule of commitment, overridable by tests that break it on purpose (Figure 8). */
   protected boolean maybeCommit() {
     // §5.4.2: only entries from the current term are committed by counting replicas.

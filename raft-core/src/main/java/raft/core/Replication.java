@@ -79,7 +79,7 @@ final class Replication {
 
   /** §5.3: the leader appends new entries to its own log, stamped with its term and index. */
   void appendEntries(List<Entry> ents) {
-    long li = r.log.lastIndex();
+    long li = r.appendAfter();
     List<Entry> stamped = new ArrayList<>(ents.size());
     for (int i = 0; i < ents.size(); i++) {
       stamped.add(ents.get(i).toBuilder().setTerm(r.currentTerm).setIndex(li + 1 + i).build());

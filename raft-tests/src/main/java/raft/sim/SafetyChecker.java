@@ -24,13 +24,6 @@ import raft.pb.Entry;
  * The first violation is kept; the simulator stops there.
  */
 final class SafetyChecker {
-  static final String ELECTION_SAFETY = "ElectionSafety";
-  static final String LEADER_APPEND_ONLY = "LeaderAppendOnly";
-  static final String LOG_MATCHING = "LogMatching";
-  static final String LEADER_COMPLETENESS = "LeaderCompleteness";
-  static final String STATE_MACHINE_SAFETY = "StateMachineSafety";
-  static final String LINEARIZABLE_READS = "LinearizableReads";
-
   private record Violation(String property, String detail) {}
 
   private Violation violation;
@@ -46,8 +39,11 @@ final class SafetyChecker {
   private long prunedAt;
   private final long[] checkedCommit;
 
-  SafetyChecker(int nodes) {
-    checkedCommit = new long[nodes + 1];
+  private final java.util.Set<String> enabled;
+
+  SafetyChecker(int nodes, java.util.Set<String> enabled) {
+    this.checkedCommit = new long[nodes + 1];
+    this.enabled = enabled;
   }
 
   boolean ok() {
@@ -67,7 +63,7 @@ final class SafetyChecker {
   }
 
   private void fail(String property, String detail) {
-    if (violation == null) {
+    if (violation == null && enabled.contains(property)) {
       violation = new Violation(property, detail);
     }
   }
@@ -84,7 +80,7 @@ final class SafetyChecker {
 
   private void checkNode(SimNode sn, Raft r) {
     if (r.term() < sn.lastTerm) {
-      fail(ELECTION_SAFETY, "n" + sn.id + " term went back from " + sn.lastTerm + " to "
+      fail(Property.ELECTION_SAFETY, "n" + sn.id + " term went back from " + sn.lastTerm + " to "
           + r.term());
     }
     sn.lastTerm = r.term();
@@ -94,7 +90,7 @@ final class SafetyChecker {
     }
     Long other = leaderOfTerm.putIfAbsent(r.term(), sn.id);
     if (other != null && other != sn.id) {
-      fail(ELECTION_SAFETY, "two leaders in term " + r.term() + ": n" + other + " and n" + sn.id);
+      fail(Property.ELECTION_SAFETY, "two leaders in term " + r.term() + ": n" + other + " and n" + sn.id);
     }
     checkLeaderAppendOnly(sn, r);
     checkLeaderCompleteness(sn, r.term(), r.log());
@@ -107,7 +103,7 @@ final class SafetyChecker {
           || (sn.leaderLastIndex >= log.firstIndex() - 1
               && log.term(sn.leaderLastIndex) != sn.leaderLastTerm);
       if (lost) {
-        fail(LEADER_APPEND_ONLY, "leader n" + sn.id + " of term " + r.term()
+        fail(Property.LEADER_APPEND_ONLY, "leader n" + sn.id + " of term " + r.term()
             + " lost entry " + sn.leaderLastIndex + " (term " + sn.leaderLastTerm + ")");
       }
     }
@@ -139,7 +135,7 @@ final class SafetyChecker {
       return; // nothing committed before this term, or compacted into a snapshot (which holds it)
     }
     if (log.term(c) != committedTerm[(int) c]) {
-      fail(LEADER_COMPLETENESS, "leader n" + sn.id + " of term " + term + " lacks entry " + c
+      fail(Property.LEADER_COMPLETENESS, "leader n" + sn.id + " of term " + term + " lacks entry " + c
           + " (term " + committedTerm[(int) c] + ") committed in term " + commitTerm[(int) c]
           + "; its log has term " + log.term(c) + " there");
     }
@@ -159,7 +155,7 @@ final class SafetyChecker {
         committedTerm[(int) i] = t;
         commitTerm[(int) i] = term; // the first to know is the leader that committed it
       } else if (committedTerm[(int) i] != t) {
-        fail(STATE_MACHINE_SAFETY, "n" + sn.id + " committed entry " + i + " of term " + t
+        fail(Property.STATE_MACHINE_SAFETY, "n" + sn.id + " committed entry " + i + " of term " + t
             + " but term " + committedTerm[(int) i] + " was committed there before");
         return;
       }
@@ -189,7 +185,7 @@ final class SafetyChecker {
       long[] seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
           .putIfAbsent(e.getTerm(), new long[] {e.getData().hashCode(), prevTerm});
       if (seen != null && (seen[0] != e.getData().hashCode() || seen[1] != prevTerm)) {
-        fail(LOG_MATCHING, "n" + sn.id + " has entry " + e.getIndex() + "/" + e.getTerm()
+        fail(Property.LOG_MATCHING, "n" + sn.id + " has entry " + e.getIndex() + "/" + e.getTerm()
             + " with " + (seen[0] != e.getData().hashCode() ? "different data"
             : "predecessor term " + prevTerm + " instead of " + seen[1]));
         return;
@@ -206,14 +202,14 @@ final class SafetyChecker {
       appliedSeen[(int) i] = true;
       appliedDigest[(int) i] = sn.digest;
     } else if (appliedDigest[(int) i] != sn.digest) {
-      fail(STATE_MACHINE_SAFETY, "n" + sn.id + " applied a different history up to index " + i);
+      fail(Property.STATE_MACHINE_SAFETY, "n" + sn.id + " applied a different history up to index " + i);
     }
   }
 
   /** Linearizability of ReadIndex: the state read covers all that was committed at its start. */
   void onReadServed(SimNode sn, long readId, long committedAtStart) {
     if (sn.appliedIndex < committedAtStart) {
-      fail(LINEARIZABLE_READS, "read " + readId + " on n" + sn.id + " saw applied index "
+      fail(Property.LINEARIZABLE_READS, "read " + readId + " on n" + sn.id + " saw applied index "
           + sn.appliedIndex + " but " + committedAtStart + " was committed before it began");
     }
   }

@@ -53,6 +53,10 @@ public final class SimConfig {
   public long maxSizePerMsg = 64 * 1024;
   public int maxInflightMsgs = 64;
   public boolean trace;
+  /** Nodes (the highest ids) that stay crashed after healing: a minority, for liveness. */
+  public int downAfterHeal;
+  /** The properties the checker enforces; by default all of them. */
+  public Set<String> checks = Set.of(Property.ALL);
   /** Builds each node's protocol state machine; tests substitute deliberately broken ones. */
   public Function<Config, Raft> raftFactory = Raft::new;
 
@@ -73,8 +77,37 @@ public final class SimConfig {
     c.maxSizePerMsg = maxSizePerMsg;
     c.maxInflightMsgs = maxInflightMsgs;
     c.trace = trace;
+    c.downAfterHeal = downAfterHeal;
+    c.varied = varied;
+    c.checks = checks;
     c.raftFactory = raftFactory;
     return c;
+  }
+
+  /** True if {@link #vary} chose the tuning knobs from the seed. */
+  public boolean varied;
+
+  /**
+   * Derives the tuning knobs (fault rate, load, snapshot frequency, message size, pipeline
+   * window) from the seed, so that many seeds explore many shapes of run and one seed still
+   * names the whole run: {@code scripts/simulate ... --vary} replays it.
+   */
+  public SimConfig vary() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(seed ^ 0x5DEECE66DL);
+    faultEveryTicks = 5 + r.nextInt(56);
+    proposalsPerTick = 0.5 + r.nextInt(8) / 2.0;
+    readsPerTick = r.nextInt(5) / 2.0;
+    snapshotEvery = new int[] {0, 30, 200}[r.nextInt(3)];
+    keepAfterSnapshot = new int[] {0, 5, 20}[r.nextInt(3)];
+    maxSizePerMsg = r.nextBoolean() ? 64 : 64 * 1024; // 64 bytes: one entry per append
+    maxInflightMsgs = new int[] {1, 4, 64}[r.nextInt(3)];
+    varied = true;
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return replayCommand();
   }
 
   /** The command line that replays this run (for the correct protocol). */
@@ -83,6 +116,8 @@ public final class SimConfig {
         : faults.size() == Fault.values().length ? "all"
         : String.join(",", faults.stream().map(x -> x.name().toLowerCase()).toList());
     return "scripts/simulate --nodes " + nodes + " --seed " + seed + " --ticks " + ticks
-        + " --faults " + f + " --trace";
+        + " --faults " + f + (healedTail != 300 ? " --healed-tail " + healedTail : "")
+        + (downAfterHeal > 0 ? " --down-after-heal " + downAfterHeal : "")
+        + (varied ? " --vary" : "") + " --trace";
   }
 }

@@ -28,6 +28,17 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "none, crash, partition, drop or all; comma-separated (default ${DEFAULT-VALUE})")
   String faults = "all";
 
+  @Option(names = "--vary",
+      description = "derive fault rate, load, snapshots, message size and window from the seed")
+  boolean vary;
+
+  @Option(names = "--healed-tail", description = "fault-free ticks at the end (default 300)")
+  Long healedTail;
+
+  @Option(names = "--down-after-heal",
+      description = "nodes left crashed after healing, to test liveness with a minority down")
+  int downAfterHeal;
+
   @Option(names = "--trace", description = "print one line per role change, commit and fault")
   boolean trace;
 
@@ -50,9 +61,13 @@ public final class SimulateCommand implements Callable<Integer> {
     cfg.nodes = nodes;
     cfg.seed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000_000L);
     cfg.ticks = ticks;
-    cfg.healedTail = Math.min(cfg.healedTail, ticks / 2);
+    cfg.healedTail = healedTail != null ? healedTail : Math.min(cfg.healedTail, ticks / 2);
     cfg.faults = SimConfig.Fault.parse(faults);
+    cfg.downAfterHeal = downAfterHeal;
     cfg.trace = trace;
+    if (vary) {
+      cfg.vary();
+    }
     long start = System.nanoTime();
     SimResult r = new Simulator(cfg, trace ? out::println : null).run();
     double seconds = (System.nanoTime() - start) / 1e9;

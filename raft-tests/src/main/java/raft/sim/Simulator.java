@@ -62,7 +62,7 @@ public final class Simulator {
     this.cfg = cfg;
     this.rnd = new SplittableRandom(cfg.seed);
     this.trace = trace;
-    this.checker = new SafetyChecker(cfg.nodes);
+    this.checker = new SafetyChecker(cfg.nodes, cfg.checks);
     this.nodes = new SimNode[cfg.nodes + 1];
     List<Long> peers = new ArrayList<>();
     for (long i = 1; i <= cfg.nodes; i++) {
@@ -208,10 +208,15 @@ public final class Simulator {
   private void heal() {
     nemesis.healLinks();
     nemesis.calm();
+    int up = cfg.nodes - cfg.downAfterHeal;
     for (int i = 1; i <= cfg.nodes; i++) {
-      restart(i);
+      if (i <= up) {
+        restart(i);
+      } else {
+        crash(i, " for good");
+      }
     }
-    log("healed: every node up, no partitions, no drops");
+    log("healed: " + up + " of " + cfg.nodes + " nodes up, no partitions, no drops");
     marker = ByteString.copyFromUtf8("after-heal");
     proposeMarker();
   }

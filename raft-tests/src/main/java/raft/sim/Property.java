@@ -1,0 +1,15 @@
+package raft.sim;
+
+/** The names of the guarantees the simulator checks (Figure 3 of the paper, and reads). */
+public final class Property {
+  public static final String ELECTION_SAFETY = "ElectionSafety";
+  public static final String LEADER_APPEND_ONLY = "LeaderAppendOnly";
+  public static final String LOG_MATCHING = "LogMatching";
+  public static final String LEADER_COMPLETENESS = "LeaderCompleteness";
+  public static final String STATE_MACHINE_SAFETY = "StateMachineSafety";
+  public static final String LINEARIZABLE_READS = "LinearizableReads";
+  public static final String[] ALL = {ELECTION_SAFETY, LEADER_APPEND_ONLY, LOG_MATCHING,
+      LEADER_COMPLETENESS, STATE_MACHINE_SAFETY, LINEARIZABLE_READS};
+
+  private Property() {}
+}

@@ -1,0 +1,79 @@
+package raft.props;
+
+import java.util.function.Function;
+import raft.core.Config;
+import raft.core.Raft;
+import raft.pb.Message;
+
+/**
+ * Deliberately broken variants of the protocol, each breaking one rule of the paper. They live
+ * only in test code: the safety properties must catch every one of them (the properties' teeth).
+ */
+enum BrokenRaft {
+  /** Figure 8: commits an old-term entry by counting replicas (breaks §5.4.2). */
+  COMMIT_OLD_TERM_BY_COUNTING(c -> new Raft(c) {
+    @Override
+    protected boolean maybeCommit() {
+      long majority = tracker().committed();
+      if (majority > log().commitIndex() && majority <= log().lastIndex()) {
+        log().commitTo(majority);
+        return true;
+      }
+      return false;
+    }
+  }),
+
+  /** Grants votes without the up-to-date check (breaks §5.4.1). */
+  VOTE_WITHOUT_UP_TO_DATE_CHECK(c -> new Raft(c) {
+    @Override
+    protected boolean candidateLogUpToDate(Message m) {
+      return true;
+    }
+  }),
+
+  /** Votes for every candidate that asks, even twice in one term (breaks §5.2). */
+  VOTE_TWICE_IN_A_TERM(c -> new Raft(c) {
+    @Override
+    protected boolean canVote(Message m) {
+      return true;
+    }
+  }),
+
+  /** Appends entries without the consistency check on prevLogIndex/prevLogTerm (breaks §5.3). */
+  APPEND_WITHOUT_CONSISTENCY_CHECK(c -> new Raft(c) {
+    @Override
+    protected long acceptEntries(Message m) {
+      if (m.getEntriesCount() == 0 || m.getIndex() > log().lastIndex()
+          || m.getIndex() < log().commitIndex()) {
+        return super.acceptEntries(m);
+      }
+      // Pretend the previous entry matched: force its term to what the leader claims.
+      var ents = m.getEntriesList();
+      long last = log().append(ents.subList(0, ents.size()));
+      log().commitTo(Math.min(m.getCommit(), last));
+      return last;
+    }
+  }),
+
+  /** A leader stamps new entries right after its commit index, over its own tail (breaks §5.3). */
+  OVERWRITE_OWN_TAIL(c -> new Raft(c) {
+    @Override
+    protected long appendAfter() {
+      return log().commitIndex();
+    }
+  }),
+
+  /** Serves ReadIndex reads without confirming leadership with a heartbeat round (thesis §6.4). */
+  READ_WITHOUT_QUORUM_CHECK(c -> new Raft(c) {
+    @Override
+    protected boolean readNeedsQuorumConfirmation() {
+      return false;
+    }
+  });
+
+  final Function<Config, Raft> factory;
+
+  BrokenRaft(Function<Config, Raft> factory) {
+    this.factory = factory;
+  }
+}

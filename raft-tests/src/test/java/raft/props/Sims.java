@@ -1,0 +1,42 @@
+package raft.props;
+
+import java.util.EnumSet;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import raft.sim.SimConfig;
+import raft.sim.SimConfig.Fault;
+import raft.sim.SimResult;
+import raft.sim.Simulator;
+
+/** Generators of simulated runs (fault schedules) for the properties, and a runner. */
+final class Sims {
+  /** Long enough for dozens of faults and elections, short enough for 200 runs per property. */
+  static final int TICKS = 1200;
+
+  private Sims() {}
+
+  /**
+   * A run: 3 or 5 nodes, a seed (which also chooses the schedule of faults and the tuning knobs,
+   * see {@link SimConfig#vary}), and a non-empty set of fault kinds.
+   */
+  static Arbitrary<SimConfig> faultSchedules() {
+    Arbitrary<Integer> nodes = Arbitraries.of(3, 5);
+    Arbitrary<Long> seeds = Arbitraries.longs().between(1, Long.MAX_VALUE / 2);
+    Arbitrary<Set<Fault>> faults = Arbitraries.of(Fault.class).set().ofMinSize(1)
+        .map(s -> (Set<Fault>) EnumSet.copyOf(s));
+    return Combinators.combine(nodes, seeds, faults).as((n, seed, f) -> {
+      SimConfig c = new SimConfig();
+      c.nodes = n;
+      c.seed = seed;
+      c.ticks = TICKS;
+      c.faults = f;
+      return c.vary();
+    });
+  }
+
+  static SimResult run(SimConfig c) {
+    return new Simulator(c, null).run();
+  }
+}
