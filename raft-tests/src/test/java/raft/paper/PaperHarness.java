@@ -43,6 +43,8 @@ final class PaperHarness {
     private long term;
     private long vote;
     private long commit;
+    private long snapshotIndex;
+    private int maxInflight = 256;
 
     private Builder(long id) {
       this.id = id;
@@ -73,6 +75,12 @@ final class PaperHarness {
       return this;
     }
 
+    /** The pipelining window: appends in flight to one follower. */
+    Builder maxInflight(int n) {
+      maxInflight = n;
+      return this;
+    }
+
     Builder seed(long s) {
       seed = s;
       return this;
@@ -97,11 +105,25 @@ final class PaperHarness {
       return hardState(t, 0, commit);
     }
 
+    /**
+     * Snapshots the state machine at {@code index} (which must be committed) and discards the
+     * log up to it (§7), as a runtime does after applying, before the node starts.
+     */
+    Builder compactedAt(long index) {
+      snapshotIndex = index;
+      return this;
+    }
+
     PaperNode build() {
       MemoryStorage storage = new MemoryStorage();
       storage.append(log);
       storage.setHardState(HardState.newBuilder()
           .setTerm(term).setVote(vote).setCommit(commit).build());
+      if (snapshotIndex > 0) {
+        storage.createSnapshot(snapshotIndex, ConfState.newBuilder().addAllVoters(peers).build(),
+            snapshotData(snapshotIndex));
+        storage.compact(snapshotIndex);
+      }
       Config c = new Config();
       c.id = id;
       c.peers = peers;
@@ -111,6 +133,8 @@ final class PaperHarness {
       c.checkQuorum = checkQuorum;
       c.storage = storage;
       c.random = new SplittableRandom(seed);
+      c.applied = snapshotIndex;
+      c.maxInflightMsgs = maxInflight;
       return new PaperNode(new RaftNode(c), storage);
     }
 
@@ -224,6 +248,11 @@ final class PaperHarness {
   /** The ids the messages of type t went to, in order. */
   static List<Long> recipients(List<Message> msgs, MessageType t) {
     return ofType(msgs, t).stream().map(Message::getTo).toList();
+  }
+
+  /** The state machine image a snapshot at {@code index} carries in these tests. */
+  static ByteString snapshotData(long index) {
+    return ByteString.copyFromUtf8("state@" + index);
   }
 
   static ConfState voters(Long... ids) {
