@@ -72,6 +72,19 @@ class ReplicationPaperTest {
   }
 
   @Test
+  @DisplayName("§5.3: a heartbeat never claims a commitIndex beyond what the follower is known "
+      + "to store: it carries min(matchIndex, commitIndex)")
+  void heartbeatCommitIsBoundedByMatch() {
+    PaperNode n = node(1).leader(2);
+    n.step(appResp(2, 1, 2, 1)); // node 2 has the no-op; with the leader it commits
+    assertEquals(1, n.commit());
+    List<Message> hb = n.tick(1);
+    assertEquals(1, single(hb, MessageType.MSG_HEARTBEAT, 2).getCommit());
+    assertEquals(0, single(hb, MessageType.MSG_HEARTBEAT, 3).getCommit(),
+        "node 3 may not have entry 1: committing it there would break its log");
+  }
+
+  @Test
   @DisplayName("§5.3: an entry is committed once a majority stores it; the leader applies it and "
       + "sends the new leaderCommit")
   void majorityReplicationCommits() {
