@@ -145,6 +145,18 @@ class ElectionPaperTest {
   }
 
   @Test
+  @DisplayName("§5.2: a vote survives a restart: a node restarted from its HardState does not "
+      + "vote twice in the same term")
+  void voteSurvivesRestart() {
+    PaperNode n = node(1).hardState(5, 2, 0).build(); // voted for 2 in term 5, then crashed
+    assertTrue(single(n.step(msg(MessageType.MSG_VOTE, 3, 1, 5)), MessageType.MSG_VOTE_RESP, 3)
+        .getReject());
+    assertFalse(single(n.step(msg(MessageType.MSG_VOTE, 2, 1, 5)), MessageType.MSG_VOTE_RESP, 2)
+        .getReject());
+    assertEquals(5, n.term());
+  }
+
+  @Test
   @DisplayName("§5.2: a vote is persisted before the reply that grants it is sent")
   void voteIsPersistedBeforeReply() {
     PaperNode n = node(1).term(1).build();
