@@ -165,16 +165,19 @@ final class ScenarioRunner {
       return;
     }
     boolean hadReady = n.raft.hasReady();
-    for (int i = 0; i < 2 * timeout; i++) {
+    for (int i = 1; i <= 2 * timeout; i++) {
       StateRole role = n.protocol().role();
       long term = n.protocol().term();
       n.raft.tick();
-      cluster.observe(n, out, "");
       if (n.protocol().role() != role || n.protocol().term() != term
           || (!hadReady && n.raft.hasReady())) {
+        out.add(n.id + "'s election timer fired after " + i + " ticks");
+        cluster.observe(n, out, "");
         return;
       }
+      cluster.observe(n, out, "");
     }
+    out.add(n.id + "'s election timer did not fire in " + 2 * timeout + " ticks");
   }
 
   // ---- requests ----
