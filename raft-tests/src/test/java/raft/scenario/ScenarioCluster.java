@@ -72,29 +72,50 @@ final class ScenarioCluster {
   private final Map<Long, Integer> group = new HashMap<>();
   private int nextGroup = 1;
   private final Options options;
+  private final List<Long> ids = new ArrayList<>();
+  private final Map<Long, Integer> restarts = new HashMap<>();
 
   ScenarioCluster(int n, Options o) {
     this.options = o;
-    List<Long> ids = new ArrayList<>();
     for (long id = 1; id <= n; id++) {
       ids.add(id);
     }
     for (long id : ids) {
       MemoryStorage storage = MemoryStorage.bootstrap(ids);
-      Config c = new Config();
-      c.id = id;
-      c.peers = ids;
-      c.storage = storage;
-      c.electionTick = o.electionTick();
-      c.heartbeatTick = o.heartbeatTick();
-      c.preVote = o.preVote();
-      c.checkQuorum = o.checkQuorum();
-      c.maxInflightMsgs = o.maxInflight();
-      c.maxSizePerMsg = o.maxSizePerMsg();
-      // A fixed seed per node: the randomized election timeouts are the same on every run.
-      c.random = new SplittableRandom(o.seed() * 1000 + id);
-      nodes.put(id, new Node(id, new RaftNode(c), storage));
+      nodes.put(id, new Node(id, new RaftNode(config(id, storage, 0)), storage));
     }
+  }
+
+  private Config config(long id, MemoryStorage storage, int incarnation) {
+    Config c = new Config();
+    c.id = id;
+    c.peers = ids;
+    c.storage = storage;
+    c.electionTick = options.electionTick();
+    c.heartbeatTick = options.heartbeatTick();
+    c.preVote = options.preVote();
+    c.checkQuorum = options.checkQuorum();
+    c.maxInflightMsgs = options.maxInflight();
+    c.maxSizePerMsg = options.maxSizePerMsg();
+    // A fixed seed per node (and per restart): the randomized election timeouts are the same
+    // on every run.
+    c.random = new SplittableRandom(options.seed() * 1000 + 100L * incarnation + id);
+    return c;
+  }
+
+  /**
+   * A crash and restart: everything not in the node's storage is lost (role, leader, progress,
+   * unpersisted entries, its inbox, its in-memory state machine). It comes back as a follower
+   * with its persisted term, vote and log; the state machine is rebuilt from the storage's
+   * snapshot, and the committed entries after it are applied again through Ready.
+   */
+  Node restart(long id) {
+    Node old = node(id);
+    int incarnation = restarts.merge(id, 1, Integer::sum);
+    Node n = new Node(id, new RaftNode(config(id, old.storage, incarnation)), old.storage);
+    restoreStateMachine(n, old.storage.snapshot());
+    nodes.put(id, n);
+    return n;
   }
 
   Options options() {

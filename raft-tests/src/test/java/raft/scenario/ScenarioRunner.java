@@ -43,6 +43,7 @@ import raft.scenario.ScenarioCluster.Node;
  * propose ID DATA...           one MsgProp with one entry per DATA word
  * read-index ID CTX            a linearizable read with request id CTX
  * transfer-leader ID TO        ask ID (normally the leader) to hand leadership to TO
+ * restart ID                   crash ID and start it again from its storage
  * report-unreachable ID PEER   ID's transport failed to reach PEER
  * report-snapshot ID PEER ok|fail   ID's transport finished sending a snapshot to PEER
  * partition ID,ID...           put these nodes on an island; messages across are dropped
@@ -86,6 +87,7 @@ final class ScenarioRunner {
       case "report-unreachable" -> onNode(args, out, 2,
           n -> n.raft.reportUnreachable(id(args.get(1))));
       case "report-snapshot" -> reportSnapshot(args, out);
+      case "restart" -> out.add(status(cluster.restart(node(args, 0).id)));
       case "partition" -> partition(List.of(args.get(0).split(",")), out);
       case "isolate" -> partition(List.of(args.get(0)), out);
       case "heal" -> cluster.heal();
