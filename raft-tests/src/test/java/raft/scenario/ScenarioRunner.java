@@ -70,6 +70,15 @@ final class ScenarioRunner {
     if (!cmd.equals("add-nodes") && cluster == null) {
       throw new ScenarioException("add-nodes must come first");
     }
+    try {
+      dispatch(cmd, args, out);
+    } catch (IndexOutOfBoundsException | NumberFormatException e) {
+      throw new ScenarioException("bad arguments in '" + line.trim() + "': " + e.getMessage());
+    }
+    return out.isEmpty() ? "ok" : String.join("\n", out);
+  }
+
+  private void dispatch(String cmd, List<String> args, List<String> out) {
     switch (cmd) {
       case "add-nodes" -> addNodes(args);
       case "campaign" -> onNode(args, out, 1, n -> n.raft.campaign());
@@ -98,7 +107,6 @@ final class ScenarioRunner {
       case "state-machine" -> out.add(ScenarioCluster.stateMachine(node(args, 0)));
       default -> throw new ScenarioException("unknown command " + cmd);
     }
-    return out.isEmpty() ? "ok" : String.join("\n", out);
   }
 
   // ---- setting up ----
@@ -135,17 +143,16 @@ final class ScenarioRunner {
   // ---- time ----
 
   private void tick(List<String> args, List<String> out) {
-    Node n = node(args, 0);
     int count = args.size() > 1 ? Integer.parseInt(args.get(1)) : 1;
-    for (int i = 0; i < count; i++) {
-      n.raft.tick();
-      cluster.observe(n, out, "");
-    }
+    tick(node(args, 0), count, out);
   }
 
   private void tickHeartbeat(List<String> args, List<String> out) {
-    Node n = node(args, 0);
-    for (int i = 0; i < cluster.options().heartbeatTick(); i++) {
+    tick(node(args, 0), cluster.options().heartbeatTick(), out);
+  }
+
+  private void tick(Node n, int count, List<String> out) {
+    for (int i = 0; i < count; i++) {
       n.raft.tick();
       cluster.observe(n, out, "");
     }
@@ -160,10 +167,7 @@ final class ScenarioRunner {
     Node n = node(args, 0);
     int timeout = cluster.options().electionTick();
     if (n.protocol().role() == StateRole.LEADER) {
-      for (int i = 0; i < timeout; i++) {
-        n.raft.tick();
-        cluster.observe(n, out, "");
-      }
+      tick(n, timeout, out);
       return;
     }
     boolean hadReady = n.raft.hasReady();
