@@ -1,0 +1,124 @@
+package raft.paper;
+
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
+import java.util.List;
+import raft.core.Raft;
+import raft.core.RaftNode;
+import raft.core.ReadState;
+import raft.core.Ready;
+import raft.core.StateRole;
+import raft.pb.Entry;
+import raft.pb.Message;
+import raft.storage.MemoryStorage;
+
+/**
+ * One node under test plus the runtime's part played by hand: every method that feeds the node
+ * an input then runs Ready cycles (persist to {@link MemoryStorage}, collect messages, advance)
+ * until nothing is left, and returns the messages the node sent, in order.
+ *
+ * <p>Running the cycles eagerly matters: a leader counts its own entries toward the commit index
+ * only after the runtime has persisted them, so a test that skipped persistence would see a
+ * leader that never commits.
+ */
+final class PaperNode {
+  final RaftNode rn;
+  final MemoryStorage storage;
+  /** Every ReadState the node produced, in order. */
+  final List<ReadState> readStates = new ArrayList<>();
+  /** Every committed entry handed to the state machine, in order. */
+  final List<Entry> applied = new ArrayList<>();
+
+  PaperNode(RaftNode rn, MemoryStorage storage) {
+    this.rn = rn;
+    this.storage = storage;
+  }
+
+  Raft raft() {
+    return rn.raft();
+  }
+
+  long term() {
+    return raft().term();
+  }
+
+  StateRole role() {
+    return raft().role();
+  }
+
+  long commit() {
+    return raft().log().commitIndex();
+  }
+
+  /** One Ready cycle, done as the runtime does it: persist, collect, advance. */
+  Ready cycle() {
+    Ready rd = rn.ready();
+    if (rd.snapshot() != null) {
+      storage.applySnapshot(rd.snapshot());
+    }
+    storage.append(rd.entries());
+    if (rd.hardState() != null) {
+      storage.setHardState(rd.hardState());
+    }
+    readStates.addAll(rd.readStates());
+    applied.addAll(rd.committedEntries());
+    rn.advance(rd);
+    return rd;
+  }
+
+  /** Runs Ready cycles until none is pending and returns all messages sent meanwhile. */
+  List<Message> persist() {
+    List<Message> out = new ArrayList<>();
+    for (int i = 0; rn.hasReady(); i++) {
+      if (i > 100) {
+        throw new IllegalStateException("Ready cycles do not settle");
+      }
+      out.addAll(cycle().messages());
+    }
+    return out;
+  }
+
+  /** Delivers a message from a peer, then persists. */
+  List<Message> step(Message m) {
+    rn.step(m);
+    return persist();
+  }
+
+  List<Message> step(Message.Builder m) {
+    return step(m.build());
+  }
+
+  /** Ticks n times, persisting after each tick as a runtime would. */
+  List<Message> tick(int n) {
+    List<Message> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rn.tick();
+      out.addAll(persist());
+    }
+    return out;
+  }
+
+  List<Message> campaign() {
+    rn.campaign();
+    return persist();
+  }
+
+  /** Proposes commands; fails the test if the node refused them. */
+  List<Message> propose(String... commands) {
+    List<ByteString> data = new ArrayList<>();
+    for (String c : commands) {
+      data.add(ByteString.copyFromUtf8(c));
+    }
+    if (!rn.proposeAll(data)) {
+      throw new AssertionError("proposal refused by node " + raft().id());
+    }
+    return persist();
+  }
+
+  List<Message> readIndex(String ctx) {
+    if (!rn.readIndex(ByteString.copyFromUtf8(ctx))) {
+      throw new AssertionError("read refused by node " + raft().id());
+    }
+    return persist();
+  }
+}
