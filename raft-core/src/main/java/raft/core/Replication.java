@@ -182,7 +182,8 @@ final class Replication {
 
   private void handleAppendAccepted(Message m, Progress pr) {
     Progress.State before = pr.state();
-    if (!pr.maybeUpdate(m.getIndex())) {
+    boolean probeMatched = before == Progress.State.PROBE && pr.matchIndex() == m.getIndex();
+    if (!pr.maybeUpdate(m.getIndex()) && !probeMatched) {
       return; // stale: it tells us nothing new
     }
     if (before == Progress.State.PROBE
@@ -241,6 +242,8 @@ final class Replication {
 
   /** CheckQuorum: a leader that has not heard from a majority in an election timeout steps down. */
   private void checkQuorum() {
+    // Thesis §6.2: a leader steps down if an election timeout passes without a round of
+    // heartbeats to a majority, so a partitioned leader stops accepting requests it cannot commit.
     if (!r.trk.quorumActive(r.id)) {
       r.becomeFollower(r.currentTerm, 0);
       return;
@@ -251,14 +254,15 @@ final class Replication {
   // ---- ReadIndex (thesis §6.4) ----
 
   private void readIndex(Message m) {
-    if (r.trk.isSingleton() || !r.readNeedsQuorumConfirmation()) {
-      respondToRead(m, r.log.commitIndex()); // our own vote is the quorum
-      return;
-    }
     // Thesis §6.4: until this leader commits an entry of its own term, its commitIndex may lag
-    // the real one; hold reads until the no-op of §8 commits.
+    // the real one (even alone: a commit index is not fsynced); hold reads until the no-op of §8
+    // commits.
     if (r.log.term(r.log.commitIndex()) != r.currentTerm) {
       r.pendingReadIndexMessages.add(m);
+      return;
+    }
+    if (r.trk.isSingleton() || !r.readNeedsQuorumConfirmation()) {
+      respondToRead(m, r.log.commitIndex()); // our own vote is the quorum
       return;
     }
     r.readOnly.add(r.log.commitIndex(), m);

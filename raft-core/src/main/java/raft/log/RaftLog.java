@@ -139,6 +139,9 @@ public final class RaftLog {
    */
   public long[] findConflictByTerm(long index, long term) {
     long first = firstIndex();
+    if (index < first - 1) {
+      return new long[] {index, 0}; // compacted away: we cannot know its term
+    }
     for (long i = Math.min(index, lastIndex()); i >= first - 1; i--) {
       long t = term(i);
       if (t <= term) {

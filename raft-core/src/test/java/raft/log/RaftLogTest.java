@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -269,13 +268,6 @@ class RaftLogTest {
     }
 
     @Test
-    @Disabled("BUG: findConflictByTerm(index, term) with index < firstIndex()-1 returns "
-        + "{firstIndex()-1, 0}, an index ABOVE the one asked about, breaking its contract "
-        + "'the largest index <= index'. RaftLog.java:142 starts the loop at min(index, "
-        + "lastIndex()) and the loop guard i >= first-1 is false at once, so line 148 returns "
-        + "first-1. A leader (Replication.handleAppendRejected) whose snapshot is past a "
-        + "follower's reject hint thus probes at its snapshot index instead of sending the "
-        + "snapshot, costing extra round trips. etcd returns (index, 0) here.")
     @DisplayName("§5.3 (fast backtracking): a hint below the snapshot is not raised above index")
     void belowSnapshotIsNotRaised() {
       MemoryStorage s = stored(1, 2, 2, 4, 4, 5);

@@ -8,6 +8,8 @@ public final class Property {
   public static final String LEADER_COMPLETENESS = "LeaderCompleteness";
   public static final String STATE_MACHINE_SAFETY = "StateMachineSafety";
   public static final String LINEARIZABLE_READS = "LinearizableReads";
+  /** The protocol threw an exception (an internal invariant failed); always checked. */
+  public static final String PANIC = "Panic";
   public static final String[] ALL = {ELECTION_SAFETY, LEADER_APPEND_ONLY, LOG_MATCHING,
       LEADER_COMPLETENESS, STATE_MACHINE_SAFETY, LINEARIZABLE_READS};
 

@@ -62,6 +62,14 @@ final class SafetyChecker {
     return maxCommit;
   }
 
+  /** The protocol threw: always reported, whatever properties are enabled. */
+  void panic(RuntimeException ex) {
+    if (violation == null) {
+      StackTraceElement at = ex.getStackTrace().length > 0 ? ex.getStackTrace()[0] : null;
+      violation = new Violation(Property.PANIC, ex + (at == null ? "" : " at " + at));
+    }
+  }
+
   private void fail(String property, String detail) {
     if (violation == null && enabled.contains(property)) {
       violation = new Violation(property, detail);
@@ -177,9 +185,19 @@ final class SafetyChecker {
     }
   }
 
-  /** Log Matching, checked on every entry a node persists. */
+  /**
+   * Checked on every batch of entries a node persists: Leader Append-Only (a leader writes only
+   * after its last entry) and Log Matching.
+   */
   void onAppend(SimNode sn, List<Entry> ents) {
-    RaftLog log = sn.node.raft().log();
+    Raft r = sn.node.raft();
+    if (r.role() == StateRole.LEADER && sn.leaderTerm == r.term()
+        && ents.get(0).getIndex() <= sn.leaderLastIndex) {
+      fail(Property.LEADER_APPEND_ONLY, "leader n" + sn.id + " of term " + r.term()
+          + " rewrote its own entries from index " + ents.get(0).getIndex() + " (its log ended at "
+          + sn.leaderLastIndex + ")");
+    }
+    RaftLog log = r.log();
     long prevTerm = log.term(ents.get(0).getIndex() - 1);
     for (Entry e : ents) {
       long[] seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())

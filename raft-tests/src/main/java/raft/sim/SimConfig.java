@@ -99,7 +99,7 @@ public final class SimConfig {
     readsPerTick = r.nextInt(5) / 2.0;
     snapshotEvery = new int[] {0, 30, 200}[r.nextInt(3)];
     keepAfterSnapshot = new int[] {0, 5, 20}[r.nextInt(3)];
-    maxSizePerMsg = r.nextBoolean() ? 64 : 64 * 1024; // 64 bytes: one entry per append
+    maxSizePerMsg = r.nextBoolean() ? 1 : 64 * 1024; // 1 byte: one entry per append
     maxInflightMsgs = new int[] {1, 4, 64}[r.nextInt(3)];
     varied = true;
     return this;

@@ -44,6 +44,8 @@ public final class Simulator {
   private long nextReadId = 1;
   private long nextProposal = 1;
   private final long healTime;
+  private long maxEvents;
+  private long events;
   private ByteString marker; // the proposal whose commit after healing proves liveness
 
   /** Counters for the summary line and the liveness verdict. */
@@ -56,6 +58,8 @@ public final class Simulator {
     public long proposals;
     /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
     public long recoveryTicks = -1;
+    /** True if the run was cut short by the bound on events (a message storm). */
+    public boolean runaway;
   }
 
   public Simulator(SimConfig cfg, Consumer<String> trace) {
@@ -113,6 +117,13 @@ public final class Simulator {
 
   /** Runs to the end or to the first violation. */
   public SimResult run() {
+    start();
+    runUntil(() -> false, cfg.ticks);
+    return result();
+  }
+
+  /** Starts the nodes, the client workload and the nemesis; then call {@link #runUntil}. */
+  public void start() {
     for (int i = 1; i <= cfg.nodes; i++) {
       start(i, rnd.nextInt(TICK));
     }
@@ -120,17 +131,83 @@ public final class Simulator {
     schedule(exp(cfg.readsPerTick), Kind.READ, 0);
     nemesis.begin(healTime);
     schedule(healTime, Kind.HEAL, 0);
-    long end = cfg.ticks * TICK;
+    // A bound on work, so that a broken protocol's message storm ends too (a healthy run uses
+    // a few dozen events per node per tick).
+    maxEvents = cfg.ticks * cfg.nodes * 200L;
+  }
+
+  /**
+   * Processes events until {@code done} holds (checked after every event), a violation, or
+   * tick {@code untilTick}. Returns whether {@code done} became true. Scripted tests (Figure 8)
+   * drive the cluster with this and the fault methods below.
+   */
+  public boolean runUntil(java.util.function.BooleanSupplier done, long untilTick) {
+    long end = Math.min(untilTick, cfg.ticks) * TICK;
     while (!queue.isEmpty() && checker.ok()) {
+      if (queue.peek().time > end) {
+        now = end;
+        return false;
+      }
       Event e = queue.poll();
-      if (e.time > end) {
-        break;
+      if (++events > maxEvents) {
+        stats.runaway = true;
+        log("stopped: more than " + maxEvents + " events (a message storm)");
+        return false;
       }
       now = e.time;
-      handle(e);
+      try {
+        handle(e);
+      } catch (RuntimeException ex) {
+        // The protocol refused to go on (an internal invariant failed, like etcd's panics):
+        // as much a safety failure as a violated property.
+        checker.panic(ex);
+        return false;
+      }
       checker.afterStep(nodes);
+      if (done.getAsBoolean()) {
+        return true;
+      }
     }
-    return result();
+    return false;
+  }
+
+  // ---- for scripted tests ----
+
+  public long nowTicks() {
+    return now / TICK;
+  }
+
+  public raft.core.Raft raft(int i) {
+    return nodes[i].up() ? nodes[i].node.raft() : null;
+  }
+
+  public void crashNode(int i) {
+    crash(i, " (scripted)");
+  }
+
+  public void restartNode(int i) {
+    restart(i);
+  }
+
+  /** Cuts the link from one node to another, one way. */
+  public void cut(int from, int to) {
+    net.cutOneWay(from, to);
+    log("partition: n" + from + " -/-> n" + to + " (scripted)");
+  }
+
+  public void isolateNode(int i) {
+    net.isolate(java.util.Set.of((long) i), cfg.nodes);
+    log("partition: n" + i + " isolated (scripted)");
+  }
+
+  public void healNetwork() {
+    nemesis.healLinks();
+  }
+
+  public boolean proposeAt(int i, String data) {
+    boolean ok = nodes[i].node.propose(ByteString.copyFromUtf8(data));
+    processReady(nodes[i]);
+    return ok;
   }
 
   private void handle(Event e) {
@@ -422,7 +499,7 @@ public final class Simulator {
     return "tick " + (t / TICK) + "." + (frac < 10 ? "0" : "") + frac;
   }
 
-  private SimResult result() {
+  public SimResult result() {
     return new SimResult(cfg, checker.property(), checker.detail(), now / TICK, stats,
         checker.maxCommit(), checker.ok() ? List.of() : tail.lines());
   }

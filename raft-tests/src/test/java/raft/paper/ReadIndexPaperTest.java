@@ -13,7 +13,6 @@ import static raft.paper.PaperHarness.single;
 
 import com.google.protobuf.ByteString;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.core.ReadState;
@@ -159,10 +158,6 @@ class ReadIndexPaperTest {
   }
 
   @Test
-  @Disabled("BUG: Replication.readIndex answers at once when trk.isSingleton(), before the "
-      + "check that an entry of the current term is committed; a restarted single-voter leader "
-      + "reads at a stale commitIndex (1 here) although entry 2 may have been committed and "
-      + "acknowledged before the crash (a commit-only HardState is not fsynced)")
   @DisplayName("Thesis §6.4: a single-voter leader also holds reads until its term's no-op is "
       + "committed")
   void singleVoterWaitsForNoop() {

@@ -10,7 +10,6 @@ import static raft.paper.PaperHarness.terms;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.pb.Message;
@@ -83,11 +82,6 @@ class RetryPaperTest {
   }
 
   @Test
-  @Disabled("BUG: Progress.onHeartbeatResponse only un-pauses PROBE; in REPLICATE isPaused() is "
-      + "inflights.full(), and nothing but an ack frees the window. If every append that filled "
-      + "the window is lost, Replication.handleHeartbeatResponse calls sendAppend, which sees "
-      + "isPaused() and sends nothing, on every heartbeat forever: the follower never catches "
-      + "up (etcd frees one slot, or sends an empty append, on a heartbeat response)")
   @DisplayName("§5.3: a leader recovers a follower whose whole in-flight window of appends was "
       + "lost")
   void lostFullWindowIsRetried() {

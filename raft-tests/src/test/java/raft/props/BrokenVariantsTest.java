@@ -1,10 +1,10 @@
 package raft.props;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.sim.Property;
@@ -14,27 +14,35 @@ import raft.sim.SimResult;
 
 /**
  * The properties' teeth: each safety property, run against a protocol with one rule broken on
- * purpose, must find a counterexample, and print the seed that shows it. If a property could not
- * catch its broken rule, it would prove nothing about the real one.
+ * purpose, must find a counterexample, and prints the seed that shows it. If a property could
+ * not catch its broken rule, it would prove nothing about the real one.
+ *
+ * <p>The broken commit rule of Figure 8 (§5.4.2) is the exception: random schedules almost never
+ * line it up, because a new leader's no-op (§8) hides it. {@link Figure8Test} steers the
+ * simulator into it instead, and the same checker catches it there.
  */
 class BrokenVariantsTest {
-  private static final int MAX_SEEDS = 2000;
 
-  /** Searches seeds (3 and 5 nodes, all faults) until the broken variant violates property. */
-  private static SimResult findCounterexample(BrokenRaft variant, String property) {
-    for (long seed = 1; seed <= MAX_SEEDS; seed++) {
+  /**
+   * Searches seeds (3 and 5 nodes alternately) until the broken variant violates one of the
+   * given properties; returns that run, or null if none did within maxSeeds.
+   */
+  static SimResult findCounterexample(BrokenRaft variant, int maxSeeds, Consumer<SimConfig> tune,
+      String... properties) {
+    for (long seed = 1; seed <= maxSeeds; seed++) {
       SimConfig c = new SimConfig();
       c.nodes = seed % 2 == 0 ? 5 : 3;
       c.seed = seed;
       c.ticks = Sims.TICKS;
       c.faults = EnumSet.allOf(Fault.class);
       c.vary();
-      c.checks = Set.of(property);
+      tune.accept(c);
+      c.checks = Set.of(properties);
       c.raftFactory = variant.factory;
       SimResult r = Sims.run(c);
-      if (!r.safe()) {
-        System.out.println(variant + " caught by " + property + " after " + seed + " seeds:\n"
-            + r.report());
+      if (!r.safe() && c.checks.contains(r.violatedProperty())) {
+        System.out.println(variant + " caught by " + r.violatedProperty() + " at seed " + seed
+            + " (replay with this variant):\n" + r.report());
         return r;
       }
     }
@@ -42,15 +50,8 @@ class BrokenVariantsTest {
   }
 
   private static void assertCaught(BrokenRaft variant, String property) {
-    SimResult r = findCounterexample(variant, property);
-    assertNotNull(r, variant + " was not caught by " + property + " in " + MAX_SEEDS + " seeds");
-    assertEquals(property, r.violatedProperty());
-  }
-
-  @Test
-  @DisplayName("§5.4.2 (Figure 8): committing an old-term entry by counting replicas is caught")
-  void figure8IsCaught() {
-    assertCaught(BrokenRaft.COMMIT_OLD_TERM_BY_COUNTING, Property.STATE_MACHINE_SAFETY);
+    SimResult r = findCounterexample(variant, 300, c -> { }, property);
+    assertNotNull(r, variant + " was not caught by " + property + " in 300 seeds");
   }
 
   @Test

@@ -13,7 +13,7 @@ import raft.sim.Simulator;
 /** Generators of simulated runs (fault schedules) for the properties, and a runner. */
 final class Sims {
   /** Long enough for dozens of faults and elections, short enough for 200 runs per property. */
-  static final int TICKS = 1200;
+  static final int TICKS = 2000;
 
   private Sims() {}
 
