@@ -51,11 +51,25 @@ public final class SimulateCommand implements Callable<Integer> {
     this.out = out;
   }
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
+    try {
+      return simulate(config());
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("simulate: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private SimConfig config() {
     if (nodes < 1 || nodes > 9) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--nodes must be between 1 and 9, got " + nodes);
+      throw new IllegalArgumentException("--nodes must be between 1 and 9, got " + nodes);
+    }
+    if (ticks < 1) {
+      throw new IllegalArgumentException("--ticks must be positive, got " + ticks);
     }
     SimConfig cfg = new SimConfig();
     cfg.nodes = nodes;
@@ -68,6 +82,10 @@ public final class SimulateCommand implements Callable<Integer> {
     if (vary) {
       cfg.vary();
     }
+    return cfg;
+  }
+
+  private int simulate(SimConfig cfg) {
     long start = System.nanoTime();
     SimResult r = new Simulator(cfg, trace ? out::println : null).run();
     double seconds = (System.nanoTime() - start) / 1e9;
