@@ -97,7 +97,7 @@ class RaftLogProperties {
     }
 
     MemoryStorage s = new MemoryStorage();
-    s.append(RaftLogTest.ents(1, follower.stream().mapToLong(Long::longValue).toArray()));
+    s.append(raft.TestLogs.ents(1, follower.stream().mapToLong(Long::longValue).toArray()));
     RaftLog log = new RaftLog(s, Long.MAX_VALUE);
     Model m = new Model();
     m.terms.addAll(follower);
@@ -122,7 +122,7 @@ class RaftLogProperties {
           long want = m.maybeAppend(prev, prevTerm, leaderCommit, ents);
           List<Entry> es = new ArrayList<>();
           for (int k = 0; k < ents.size(); k++) {
-            es.add(RaftLogTest.e(prev + 1 + k, ents.get(k)));
+            es.add(raft.TestLogs.e(prev + 1 + k, ents.get(k)));
           }
           assertEquals(want, log.maybeAppend(prev, prevTerm, leaderCommit, es), what);
         }
@@ -161,7 +161,7 @@ class RaftLogProperties {
   }
 
   private static List<Entry> leaderEntries(List<Long> leader) {
-    return RaftLogTest.ents(1, leader.stream().mapToLong(Long::longValue).toArray());
+    return raft.TestLogs.ents(1, leader.stream().mapToLong(Long::longValue).toArray());
   }
 
   private static void checkInvariants(RaftLog log, MemoryStorage s, Model m, String after) {

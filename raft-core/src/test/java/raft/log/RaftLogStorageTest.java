@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static raft.log.RaftLogTest.e;
-import static raft.log.RaftLogTest.ents;
+import static raft.TestLogs.e;
+import static raft.TestLogs.ents;
 import static raft.log.RaftLogTest.indexes;
 import static raft.log.RaftLogTest.log;
 import static raft.log.RaftLogTest.persist;
 import static raft.log.RaftLogTest.snap;
-import static raft.log.RaftLogTest.stored;
+import static raft.TestLogs.stored;
 import static raft.log.RaftLogTest.terms;
 
 import com.google.protobuf.ByteString;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -20,27 +19,11 @@ import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
 import raft.storage.MemoryStorage;
 
+import static raft.TestLogs.e;
+import static raft.TestLogs.ents;
+import static raft.TestLogs.stored;
+
 class RaftLogTest {
-
-  static Entry e(long index, long term) {
-    return Entry.newBuilder().setIndex(index).setTerm(term).build();
-  }
-
-  /** Consecutive entries starting at {@code first}, with the given terms. */
-  static List<Entry> ents(long first, long... terms) {
-    List<Entry> l = new ArrayList<>();
-    for (int i = 0; i < terms.length; i++) {
-      l.add(e(first + i, terms[i]));
-    }
-    return l;
-  }
-
-  /** A storage holding (already persisted) entries 1..n with the given terms. */
-  static MemoryStorage stored(long... terms) {
-    MemoryStorage s = new MemoryStorage();
-    s.append(ents(1, terms));
-    return s;
-  }
 
   static RaftLog log(MemoryStorage s) {
     return new RaftLog(s, Long.MAX_VALUE);

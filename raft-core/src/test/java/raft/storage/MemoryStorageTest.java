@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -18,25 +17,11 @@ import raft.pb.SnapshotMetadata;
 import raft.storage.Storage.CompactedException;
 import raft.storage.Storage.UnavailableException;
 
+import static raft.TestLogs.e;
+import static raft.TestLogs.ents;
+import static raft.TestLogs.stored;
+
 class MemoryStorageTest {
-
-  static Entry e(long index, long term) {
-    return Entry.newBuilder().setIndex(index).setTerm(term).build();
-  }
-
-  static List<Entry> ents(long first, long... terms) {
-    List<Entry> l = new ArrayList<>();
-    for (int i = 0; i < terms.length; i++) {
-      l.add(e(first + i, terms[i]));
-    }
-    return l;
-  }
-
-  static MemoryStorage stored(long... terms) {
-    MemoryStorage s = new MemoryStorage();
-    s.append(ents(1, terms));
-    return s;
-  }
 
   /** Terms of every entry in [firstIndex, lastIndex]. */
   static List<Long> terms(MemoryStorage s) {
