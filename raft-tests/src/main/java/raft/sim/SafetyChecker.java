@@ -127,9 +127,17 @@ final class SafetyChecker {
    */
   private void checkLeaderCompleteness(SimNode sn, long term, RaftLog log) {
     if (sn.completenessTerm != term) {
+      // A new term: find the last entry committed before it, scanning back from the newest
+      // commit (usually one step: everything committed so far was committed in older terms).
       sn.completenessTerm = term;
-      sn.completenessScanned = 0;
       sn.completenessIndex = 0;
+      for (long i = maxCommit; i > 0; i--) {
+        if (commitTerm[(int) i] < term && committedTerm[(int) i] != 0) {
+          sn.completenessIndex = i;
+          break;
+        }
+      }
+      sn.completenessScanned = maxCommit;
     }
     for (long i = sn.completenessScanned + 1; i <= maxCommit; i++) {
       // (committedTerm 0: nobody saw the entry itself, only a snapshot holding it.)

@@ -53,6 +53,8 @@ public final class SimConfig {
   public long maxSizePerMsg = 64 * 1024;
   public int maxInflightMsgs = 64;
   public boolean trace;
+  /** Record each client proposal's time to acknowledgement (costs a map lookup per apply). */
+  public boolean measureLatency;
   /** Nodes (the highest ids) that stay crashed after healing: a minority, for liveness. */
   public int downAfterHeal;
   /** The properties the checker enforces; by default all of them. */
@@ -77,6 +79,7 @@ public final class SimConfig {
     c.maxSizePerMsg = maxSizePerMsg;
     c.maxInflightMsgs = maxInflightMsgs;
     c.trace = trace;
+    c.measureLatency = measureLatency;
     c.downAfterHeal = downAfterHeal;
     c.varied = varied;
     c.checks = checks;

@@ -44,6 +44,10 @@ public final class Simulator {
   private long nextReadId = 1;
   private long nextProposal = 1;
   private final long healTime;
+  /** Entries whose data starts with this are probes, timed by {@link #firstAppliedTime}. */
+  public static final ByteString PROBE = ByteString.copyFromUtf8("probe:");
+  private final Map<String, Long> firstApplied = new java.util.TreeMap<>();
+  private final Map<ByteString, long[]> awaitingAck = new HashMap<>(); // data -> {node, time}
   private long maxEvents;
   private long events;
   private ByteString marker; // the proposal whose commit after healing proves liveness
@@ -60,6 +64,8 @@ public final class Simulator {
     public long recoveryTicks = -1;
     /** True if the run was cut short by the bound on events (a message storm). */
     public boolean runaway;
+    /** With {@link SimConfig#measureLatency}: proposal-to-ack times, in time units. */
+    public final List<Long> latencies = new ArrayList<>();
   }
 
   public Simulator(SimConfig cfg, Consumer<String> trace) {
@@ -130,7 +136,9 @@ public final class Simulator {
     schedule(exp(cfg.proposalsPerTick), Kind.PROPOSE, 0);
     schedule(exp(cfg.readsPerTick), Kind.READ, 0);
     nemesis.begin(healTime);
-    schedule(healTime, Kind.HEAL, 0);
+    if (cfg.healedTail > 0) {
+      schedule(healTime, Kind.HEAL, 0);
+    }
     // A bound on work, so that a broken protocol's message storm ends too (a healthy run uses
     // a few dozen events per node per tick).
     maxEvents = cfg.ticks * cfg.nodes * 200L;
@@ -175,6 +183,14 @@ public final class Simulator {
 
   public long nowTicks() {
     return now / TICK;
+  }
+
+  public long now() {
+    return now;
+  }
+
+  public Stats stats() {
+    return stats;
   }
 
   public raft.core.Raft raft(int i) {
@@ -332,7 +348,11 @@ public final class Simulator {
       return;
     }
     stats.proposals++;
-    sn.node.propose(ByteString.copyFromUtf8("v" + nextProposal++));
+    ByteString data = ByteString.copyFromUtf8("v" + nextProposal++);
+    if (cfg.measureLatency) {
+      awaitingAck.put(data, new long[] {sn.id, now});
+    }
+    sn.node.propose(data);
     processReady(sn);
   }
 
@@ -402,6 +422,7 @@ public final class Simulator {
     for (Entry e : rd.committedEntries()) {
       sn.apply(e);
       checker.onApply(sn);
+      observe(sn, e);
       if (marker != null && stats.recoveryTicks < 0 && e.getData().equals(marker)) {
         stats.recoveryTicks = (now - healTime) / TICK;
         log("n" + sn.id + " applied the post-heal proposal at index " + e.getIndex());
@@ -426,6 +447,35 @@ public final class Simulator {
         + " entries, up to index " + sn.appliedIndex);
     sn.lastTracedCommit = sn.appliedIndex;
     sn.nextCommitTrace = now + 10L * TICK;
+  }
+
+  /** Records probes (first commit time) and, if asked, client-observed commit latency. */
+  private void observe(SimNode sn, Entry e) {
+    ByteString d = e.getData();
+    if (d.startsWith(PROBE)) {
+      firstApplied.putIfAbsent(d.toStringUtf8(), now);
+    }
+    if (cfg.measureLatency) {
+      long[] p = awaitingAck.get(d);
+      if (p != null && p[0] == sn.id) { // the proposer's node applied it: the client hears back
+        awaitingAck.remove(d);
+        stats.latencies.add(now - p[1]);
+      }
+    }
+  }
+
+  /**
+   * The earliest virtual time (in units, see {@link #TICK}) at which any node applied an entry
+   * whose data starts with {@code prefix} (a probe proposed with {@link #proposeAt}); -1 if none.
+   */
+  public long firstAppliedTime(String prefix) {
+    long t = -1;
+    for (var e : firstApplied.entrySet()) {
+      if (e.getKey().startsWith(prefix) && (t < 0 || e.getValue() < t)) {
+        t = e.getValue();
+      }
+    }
+    return t;
   }
 
   private void onSoftState(SimNode sn, SoftState ss) {
