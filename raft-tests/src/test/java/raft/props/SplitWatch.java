@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import raft.core.Config;
 import raft.core.Raft;
 import raft.core.StateRole;
 import raft.lessons.Experiments;
@@ -53,12 +55,15 @@ final class SplitWatch {
 
     String replay() {
       return "SplitWatch.run(" + n + ", Set.of(" + String.join(", ",
-          sideA.stream().map(String::valueOf).toList()) + "), " + seed + "L)";
+          sideA.stream().map(String::valueOf).toList()) + "), " + seed + "L, Raft::new)";
     }
   }
 
-  /** Like {@code Experiments.split(n, sideA, seed)}, same timing and same probing. */
-  static Watch run(int n, Set<Integer> sideA, long seed) {
+  /**
+   * Like {@code Experiments.split(n, sideA, seed)}, same timing and same probing; {@code raft}
+   * builds each member's protocol ({@code Raft::new}, or a broken variant to show the teeth).
+   */
+  static Watch run(int n, Set<Integer> sideA, long seed, Function<Config, Raft> raft) {
     SimConfig c = new SimConfig(); // as Experiments' quiet cluster: no load, no faults
     c.nodes = n;
     c.seed = seed;
@@ -68,6 +73,7 @@ final class SplitWatch {
     c.readsPerTick = 0;
     c.snapshotEvery = 0; // so the old leader's log still holds everything it accepted
     c.checks = Set.of(Property.ALL);
+    c.raftFactory = raft;
     Simulator sim = new Simulator(c, null);
     sim.start();
     sim.runUntil(() -> Experiments.leader(sim, n) != 0, sim.nowTicks() + 100);
@@ -89,7 +95,7 @@ final class SplitWatch {
     long end = cutTick + Experiments.BOUND_TICKS;
     Map<String, Boolean> proposed = new LinkedHashMap<>(); // probe -> offered after step-down
     long[] stepDown = {-1};
-    Set<String>[] atStepDown = new Set[] {null};
+    List<Set<String>> atStepDown = new ArrayList<>(); // one element, once it stepped down
     boolean oldInA = sideA.contains(old);
     int k = 0;
     while (sim.nowTicks() < end && sim.result().safe()) {
@@ -104,7 +110,7 @@ final class SplitWatch {
       sim.runUntil(() -> {
         if (stepDown[0] < 0 && old != 0 && !leads(sim.raft(old))) {
           stepDown[0] = sim.nowTicks() - cutTick;
-          atStepDown[0] = probesIn(sim.raft(old));
+          atStepDown.add(probesIn(sim.raft(old)));
         }
         return false;
       }, sim.nowTicks() + 1);
@@ -128,9 +134,9 @@ final class SplitWatch {
         lateOffers.add(p);
       }
     });
-    return new Watch(n, new TreeSet<>(sideA), seed, old, oldInA, stepDown[0],
-        atStepDown[0] == null ? Set.of() : atStepDown[0], atHeal, lateOffers, during, after,
-        sim.result());
+    Set<String> atStep = atStepDown.isEmpty() ? Set.of() : atStepDown.get(0);
+    return new Watch(n, new TreeSet<>(sideA), seed, old, oldInA, stepDown[0], atStep, atHeal,
+        lateOffers, during, after, sim.result());
   }
 
   /** Offers probe "probe:SIDE:K:I." at member i; the final dot keeps names prefix-free. */
