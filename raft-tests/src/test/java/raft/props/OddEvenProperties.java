@@ -44,9 +44,9 @@ import raft.sim.SimResult;
  * messages.
  *
  * <p>Every run is deterministic in its arguments, so a failure names the call that replays it
- * (for example {@code Experiments.crashAndProbe(5, Set.of(1, 3), true, 42L, 17)}). The replay
- * line of the printed {@link SimResult#report()} names the cluster's seed only: it does not
- * replay the scripted crash or split.
+ * (for example {@code Experiments.crashAndProbe(5, Set.of(1, 3), true, 42L, 17)}), then the
+ * simulator's report without its replay command (which names the cluster's seed only and would
+ * not replay the scripted crash or split).
  *
  * <p>Run time: about 20 s on two shared cores (the cheap properties use the default 200 tries;
  * the ones whose single try measures whole cluster sizes use a few seeds, see each). A longer
@@ -140,7 +140,17 @@ class OddEvenProperties {
 
   /** A failure message: the call that replays the run, then the simulator's report. */
   static Supplier<String> why(String what, String call, SimResult r) {
-    return () -> what + "\nreplay: " + call + "\n" + r.report();
+    return () -> what + "\nreplay: " + call + "\n" + simReport(r);
+  }
+
+  /**
+   * {@link SimResult#report()} without its last line: that replay command runs the seed with the
+   * simulator's default workload, not the scripted crash or split, so it would mislead here.
+   */
+  static String simReport(SimResult r) {
+    String report = r.report();
+    int replay = report.lastIndexOf("\nreplay: ");
+    return replay < 0 ? report : report.substring(0, replay);
   }
 
   // ---- tolerance ----
@@ -302,7 +312,7 @@ class OddEvenProperties {
     int q = Experiments.quorum(n);
     boolean aMajority = w.sideA().size() >= q;
     boolean bMajority = n - w.sideA().size() >= q;
-    Supplier<String> ctx = () -> w.replay() + "\n" + w.result().report();
+    Supplier<String> ctx = () -> w.replay() + "\n" + simReport(w.result());
     assertTrue(w.result().safe(), () -> "a safety property failed\nreplay: " + ctx.get());
     for (String side : new String[] {"A", "B"}) {
       boolean majority = side.equals("A") ? aMajority : bMajority;
