@@ -48,7 +48,7 @@ import raft.sim.SimResult;
  * simulator's report without its replay command (which names the cluster's seed only and would
  * not replay the scripted crash or split).
  *
- * <p>Run time: about 20 s on two shared cores (the cheap properties use the default 200 tries;
+ * <p>Run time: 10 to 20 s on two shared cores (the cheap properties use the default 200 tries;
  * the ones whose single try measures whole cluster sizes use a few seeds, see each). A longer
  * run is one flag away, and scales the properties that use the default number of tries:
  *
@@ -194,10 +194,10 @@ class OddEvenProperties {
 
   /**
    * One try searches crash sets for every n from 1 to 7 ({@link Experiments#measuredTolerance}:
-   * every set of each size, with and without the leader), about a second of simulation: so a
-   * few seeds, not the default 200.
+   * every set of each size, with and without the leader; 0.1 to 1 s of simulation, depending on
+   * the JIT and the load): so ten seeds, not the default 200.
    */
-  @Property(tries = 5, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 10, edgeCases = EdgeCasesMode.NONE)
   @Label("etcd FAQ: an even member adds nothing: the measured tolerance of 2k members equals that"
       + " of 2k-1 (0,0,1,1,2,2,3 for n=1..7) while the quorum grows by one")
   void evenAddsNothing(@ForAll("seeds") long seed) {
@@ -220,7 +220,7 @@ class OddEvenProperties {
   // ---- partitions ----
 
   /**
-   * A side of n members' split "has a majority" if it holds a quorum. The probe committed after
+   * A side "has a majority" if it holds a quorum of all n members. The probe committed after
    * healing is asserted false whenever the other side has a majority (odd n, and even n split
    * unequally): its newer leader's log then wins, and everything the cut-off side accepted is
    * overwritten. For equal halves of an even cluster it is not asserted: there nobody elects a
@@ -350,9 +350,8 @@ class OddEvenProperties {
 
   /**
    * One try measures, for every n from 1 to 7, whether the survivors of each of the 2^n crash
-   * sets can commit ({@link Availability#commitCapable}: 254 simulated runs, about half a second
-   * to a second), then draws {@value #TRIALS} Monte Carlo trials per (n, p): so a few seeds, not
-   * the default 200.
+   * sets can commit ({@link Availability#commitCapable}: 254 simulated runs, 0.1 to 0.5 s), then
+   * draws {@value #TRIALS} Monte Carlo trials per (n, p): so ten seeds, not the default 200.
    *
    * <p>Statistics: each seed makes 35 comparisons (7 sizes x 5 values of p) of the Monte Carlo
    * estimate against the closed form. At 3 standard errors about 1 seed in 40 would see one cell
@@ -364,7 +363,7 @@ class OddEvenProperties {
    * size), and a trial that 2k members survive is one that its first 2k-1 survive, so the
    * estimates are ordered too, though possibly equal.
    */
-  @Property(tries = 4, edgeCases = EdgeCasesMode.NONE)
+  @Property(tries = 10, edgeCases = EdgeCasesMode.NONE)
   @Label("etcd FAQ / binomial law: with each member down with probability p, the measured"
       + " availability matches the closed form, and availability(2k) < availability(2k-1)")
   void availability(@ForAll("seeds") long seed) {
