@@ -14,6 +14,9 @@ import raft.lessons.OddEvenCommand.Row;
 final class OddEvenTables {
   private OddEvenTables() {}
 
+  /** Notes wrap before this column, so they fit where the widest table (118) does not. */
+  static final int WRAP = 96;
+
   /** A table: a title line, a header and rows (all the same width), and notes under it. */
   record Table(String title, List<String[]> rows, List<String> notes) {}
 
@@ -23,18 +26,20 @@ final class OddEvenTables {
         .append(r.trials()).append(" Monte Carlo trials per cell)\n");
     for (Table t : tables(r)) {
       sb.append('\n').append(t.title()).append('\n').append(text(t.rows()));
-      t.notes().forEach(n -> sb.append("  ").append(n).append('\n'));
+      t.notes().forEach(n -> sb.append(wrap(n, "  ", "    ")));
     }
     return sb.toString();
   }
 
   static String markdown(Report r, String svgName) {
     StringBuilder sb = new StringBuilder("# Why odd member counts: measured\n\n");
-    sb.append("Produced by `").append(r.command()).append("` (seed ").append(r.seed())
-        .append("); the same command prints the same numbers.\n");
+    sb.append("Produced by `").append(r.command()).append("`: every number is measured on the")
+        .append(" real protocol in the simulator, except the closed form; the same command prints")
+        .append(" the same numbers.\n");
     for (Table t : tables(r)) {
-      sb.append("\n").append(t.title()).append("\n\n").append(markdown(t.rows())).append('\n');
-      t.notes().forEach(n -> sb.append(escape(n)).append("  \n"));
+      sb.append("\n**").append(t.title()).append("**\n\n").append(markdown(t.rows()));
+      sb.append(t.notes().isEmpty() ? "" : "\n");
+      t.notes().forEach(n -> sb.append("- ").append(escape(n)).append('\n'));
     }
     sb.append("\n![Availability against p, for 1 to 7 members](").append(svgName).append(")\n\n")
         .append("[").append(svgName).append("](").append(svgName).append("): availability ")
@@ -64,14 +69,11 @@ final class OddEvenTables {
     return new Table("Availability in % when each member is down with probability p:"
         + " measured / closed form", rows, List.of(
         "tolerates: the most crashes (any members, the leader too) after which the rest still"
-            + " commit,",
-        "  found by trying every crash set in the simulator",
+            + " commit, found by trying every crash set in the simulator",
         "measured: " + r.trials() + " Monte Carlo trials over the simulator's verdict for each"
-            + " crash set;",
-        "  closed form: P(at most (n-1)/2 members down)",
+            + " crash set; closed form: P(at most (n-1)/2 members down)",
         "msgs/commit: messages per acknowledged proposal, heartbeats included; latency: median"
-            + " ticks",
-        "  from proposal to acknowledgement (no faults, 2 proposals per tick, "
+            + " ticks from proposal to acknowledgement (no faults, 2 proposals per tick, "
             + OddEvenCommand.COST_TICKS + " ticks)"));
   }
 
@@ -91,11 +93,10 @@ final class OddEvenTables {
     }
     List<String> notes = new ArrayList<>(List.of(
         "SE = sqrt(a(1-a)/trials) at the closed form a, and at least 1/trials (a count moves"
-            + " in steps",
-        "  of one trial)"));
+            + " in steps of one trial)"));
     if (marked) {
-      notes.add("* beyond 3 SE: with 35 cells, about 1 seed in 40 shows one such cell by chance;");
-      notes.add("  another seed or more --trials tells chance from a bug");
+      notes.add("* beyond 3 SE: with 35 cells, about 1 seed in 40 shows one such cell by chance;"
+          + " another seed or more --trials tells chance from a bug");
     }
     return new Table("z = |measured - closed form| / standard error", rows, notes);
   }
@@ -129,7 +130,7 @@ final class OddEvenTables {
       rows.add(cells.toArray(String[]::new));
     }
     return new Table("How many times as often the even size is down as the odd size below it"
-        + " (exact; above 1x means worse)", rows, List.of());
+        + " (exact)", rows, List.of());
   }
 
   /** A header: the given columns, one per p, then the columns after. */
@@ -184,6 +185,24 @@ final class OddEvenTables {
       }
     }
     return sb.toString();
+  }
+
+  /** Word-wraps a note for the terminal, continuation lines indented by {@code rest}. */
+  static String wrap(String note, String first, String rest) {
+    StringBuilder out = new StringBuilder();
+    StringBuilder line = new StringBuilder(first);
+    int indent = first.length();
+    for (String word : note.split(" ")) {
+      if (line.length() > indent && line.length() + 1 + word.length() > WRAP) {
+        out.append(line).append('\n');
+        line = new StringBuilder(rest);
+        indent = rest.length();
+      } else if (line.length() > indent) {
+        line.append(' ');
+      }
+      line.append(word);
+    }
+    return out.append(line).append('\n').toString();
   }
 
   /** A '*' is emphasis in Markdown; the report means the character. */
