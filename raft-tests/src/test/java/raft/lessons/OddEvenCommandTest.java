@@ -103,6 +103,16 @@ class OddEvenCommandTest {
   }
 
   @Test
+  @DisplayName("an --out that is a file is refused before measuring anything")
+  void outThatIsAFileIsRefused(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("file"), "x");
+    Run r = oddEven("--seed", "1", "--out", file.toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--out " + file + " is a file, not a folder"), r.err());
+    assertEquals("", r.out(), "nothing measured or printed");
+  }
+
+  @Test
   @DisplayName("a wrong tolerance or an even size that beats the odd one below is a failure")
   void checksCatchAWrongLesson() {
     Report good = majorityReport();
