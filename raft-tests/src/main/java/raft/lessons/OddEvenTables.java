@@ -14,7 +14,7 @@ import raft.lessons.OddEvenCommand.Row;
 final class OddEvenTables {
   private OddEvenTables() {}
 
-  /** Notes wrap before this column, so they fit where the widest table (118) does not. */
+  /** Notes are wrapped here so that prose reads in a 100-column terminal (tables are not). */
   static final int WRAP = 96;
 
   /** A table: a title line, a header and rows (all the same width), and notes under it. */
