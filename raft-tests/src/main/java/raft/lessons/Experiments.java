@@ -39,6 +39,7 @@ public final class Experiments {
     c.readsPerTick = 0;
     c.snapshotEvery = 0;
     c.checks = Set.of(Property.ALL);
+    c.scriptedBy = "raft.lessons.Experiments";
     return c;
   }
 

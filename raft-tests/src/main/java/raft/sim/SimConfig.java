@@ -82,10 +82,14 @@ public final class SimConfig {
     c.measureLatency = measureLatency;
     c.downAfterHeal = downAfterHeal;
     c.varied = varied;
+    c.scriptedBy = scriptedBy;
     c.checks = checks;
     c.raftFactory = raftFactory;
     return c;
   }
+
+  /** Set by scripted experiments, whose faults the command line cannot replay: who drove it. */
+  public String scriptedBy;
 
   /** True if {@link #vary} chose the tuning knobs from the seed. */
   public boolean varied;
@@ -115,6 +119,10 @@ public final class SimConfig {
 
   /** The command line that replays this run (for the correct protocol). */
   public String replayCommand() {
+    if (scriptedBy != null) {
+      return "re-run " + scriptedBy + " with seed " + seed + " (a scripted run: the simulate"
+          + " command cannot replay its faults)";
+    }
     String f = faults.isEmpty() ? "none"
         : faults.size() == Fault.values().length ? "all"
         : String.join(",", faults.stream().map(x -> x.name().toLowerCase()).toList());

@@ -47,6 +47,7 @@ class Figure8Test {
     c.maxInflightMsgs = 1;
     c.checks = Set.of(Property.ALL);
     c.raftFactory = factory;
+    c.scriptedBy = "Figure8Test";
     Simulator sim = new Simulator(c, Boolean.getBoolean("figure8.trace") ? System.out::println : null);
     sim.start();
     return new Outcome(sim, run(sim));
