@@ -29,7 +29,8 @@ public final class Experiments {
   /** What happened after the crash or split. */
   public record Outcome(boolean committed, long ticksToCommit, SimResult result) {}
 
-  static SimConfig quietCluster(int n, long seed) {
+  /** A cluster with no client load, no faults and no snapshots: experiments script it. */
+  public static SimConfig quietCluster(int n, long seed) {
     SimConfig c = new SimConfig();
     c.nodes = n;
     c.seed = seed;
@@ -44,7 +45,7 @@ public final class Experiments {
   }
 
   /** Runs until a leader has committed an entry of its term (the §8 no-op). */
-  static boolean settle(Simulator sim, int n) {
+  public static boolean settle(Simulator sim, int n) {
     return sim.runUntil(() -> leader(sim, n) != 0, sim.nowTicks() + 100);
   }
 
@@ -129,18 +130,7 @@ public final class Experiments {
     settle(sim, n);
     int oldLeader = leader(sim, n);
     List<Integer> a = new ArrayList<>(new TreeSet<>(sideA));
-    List<Integer> b = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      if (!sideA.contains(i)) {
-        b.add(i);
-      }
-    }
-    for (int x : a) {
-      for (int y : b) {
-        sim.cut(x, y);
-        sim.cut(y, x);
-      }
-    }
+    List<Integer> b = cutApart(sim, n, sideA);
     long end = sim.nowTicks() + BOUND_TICKS;
     int k = 0;
     while (sim.nowTicks() < end && sim.result().safe()) {
@@ -156,6 +146,23 @@ public final class Experiments {
     sim.runUntil(() -> false, sim.nowTicks() + BOUND_TICKS);
     return new Split(aCommitted, bCommitted, sideA.contains(oldLeader), steppedDown,
         sim.firstAppliedTime("probe:late:") >= 0, sim.result());
+  }
+
+  /** Cuts sideA off from the other members, both ways; returns the other side, in order. */
+  public static List<Integer> cutApart(Simulator sim, int n, Set<Integer> sideA) {
+    List<Integer> b = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      if (!sideA.contains(i)) {
+        b.add(i);
+      }
+    }
+    for (int x : sideA) {
+      for (int y : b) {
+        sim.cut(x, y);
+        sim.cut(y, x);
+      }
+    }
+    return b;
   }
 
   /** Offers a probe to each node of a side; "late" ones go to a side that has lost its leader. */

@@ -64,33 +64,15 @@ final class SplitWatch {
    * builds each member's protocol ({@code Raft::new}, or a broken variant to show the teeth).
    */
   static Watch run(int n, Set<Integer> sideA, long seed, Function<Config, Raft> raft) {
-    SimConfig c = new SimConfig(); // as Experiments' quiet cluster: no load, no faults
-    c.nodes = n;
-    c.seed = seed;
-    c.ticks = 100_000;
-    c.healedTail = 0;
-    c.proposalsPerTick = 0;
-    c.readsPerTick = 0;
-    c.snapshotEvery = 0; // so the old leader's log still holds everything it accepted
-    c.checks = Set.of(Property.ALL);
+    // No snapshots in the quiet cluster: the old leader's log still holds all it accepted.
+    SimConfig c = Experiments.quietCluster(n, seed);
     c.raftFactory = raft;
     Simulator sim = new Simulator(c, null);
     sim.start();
-    sim.runUntil(() -> Experiments.leader(sim, n) != 0, sim.nowTicks() + 100);
+    Experiments.settle(sim, n);
     int old = Experiments.leader(sim, n);
     List<Integer> a = new ArrayList<>(new TreeSet<>(sideA));
-    List<Integer> b = new ArrayList<>();
-    for (int i = 1; i <= n; i++) {
-      if (!sideA.contains(i)) {
-        b.add(i);
-      }
-    }
-    for (int x : a) {
-      for (int y : b) {
-        sim.cut(x, y);
-        sim.cut(y, x);
-      }
-    }
+    List<Integer> b = Experiments.cutApart(sim, n, sideA);
     long cutTick = sim.nowTicks();
     long end = cutTick + Experiments.BOUND_TICKS;
     Map<String, Boolean> proposed = new LinkedHashMap<>(); // probe -> offered after step-down
