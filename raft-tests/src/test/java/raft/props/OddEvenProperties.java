@@ -349,9 +349,11 @@ class OddEvenProperties {
    *
    * <p>Statistics: each seed makes 35 comparisons (7 sizes x 5 values of p) of the Monte Carlo
    * estimate against the closed form. At 3 standard errors about 1 seed in 40 would see one cell
-   * just outside by chance; the bound of 4 standard errors is the family-wise bound over the 35
-   * comparisons (about 0.2% false alarms per seed, and less with the stratified sampling of
-   * {@link Availability#monteCarlo}). The orderings are exact: {@link Availability#weighted} is
+   * just outside by chance, and at 4 about 1 in 400 (the largest seen over 1600 seeds was 4.1),
+   * which over ten seeds a run would still fail CI about once in 40 runs. So the bound here is
+   * 5 standard errors, family-wise over the 35 comparisons and the ten seeds. It is the weak
+   * check: the strong ones are above (every crash set's measured verdict is the majority rule,
+   * so the weighted availability equals the closed form to 1e-12). The orderings are exact: {@link Availability#weighted} is
    * the expectation of the measured outcomes, so 2k &lt; 2k-1 holds strictly there; the Monte
    * Carlo uses common random numbers (member i draws the same uniform in a trial whatever the
    * size), and a trial that 2k members survive is one that its first 2k-1 survive, so the
@@ -385,10 +387,10 @@ class OddEvenProperties {
         mc[n] = Availability.monteCarlo(n, p, TRIALS, seed, ok[n]);
         assertEquals(closed, weighted[n], 1e-12, "weighted vs closed form, n=" + n + " p=" + p);
         double se = Availability.standardError(closed, TRIALS);
-        assertTrue(Math.abs(mc[n] - closed) <= 4 * se, String.format(
-            "n=%d p=%.2f: Monte Carlo %.5f vs closed form %.5f, |diff| %.5f > 4 SE = %.5f;"
+        assertTrue(Math.abs(mc[n] - closed) <= 5 * se, String.format(
+            "n=%d p=%.2f: Monte Carlo %.5f vs closed form %.5f, |diff| %.5f > 5 SE = %.5f;"
                 + " replay: Availability.monteCarlo(%d, %s, %d, %dL, commitCapable(%d, %dL))",
-            n, p, mc[n], closed, Math.abs(mc[n] - closed), 4 * se, n, p, TRIALS, seed, n, seed));
+            n, p, mc[n], closed, Math.abs(mc[n] - closed), 5 * se, n, p, TRIALS, seed, n, seed));
       }
       for (int k = 1; 2 * k <= MAX_N; k++) {
         int even = 2 * k;
