@@ -1,0 +1,88 @@
+package raft.storage.wal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/** The byte layout of segment headers and records; see {@link Wal} for the essay. */
+final class Records {
+
+  static final byte ENTRY = 1;
+  static final byte HARD_STATE = 2;
+  static final byte SNAPSHOT = 3;
+
+  static final byte[] MAGIC = "RAFTWAL\n".getBytes(StandardCharsets.US_ASCII);
+  static final int VERSION = 1;
+  /** magic (8), version (4), sequence (8), first index (8). */
+  static final int HEADER_BYTES = 28;
+  /** length (4), CRC32C (4); the type byte is counted in the length. */
+  static final int FRAME_BYTES = 8;
+
+  private Records() {}
+
+  static byte[] header(long seq, long firstIndex) {
+    return ByteBuffer.allocate(HEADER_BYTES).put(MAGIC).putInt(VERSION).putLong(seq)
+        .putLong(firstIndex).array();
+  }
+
+  /** Appends one framed record to {@code out}. */
+  static void frame(ByteBuffer out, byte type, byte[] payload) {
+    out.putInt(1 + payload.length).putInt(crc(type, payload, 0, payload.length)).put(type)
+        .put(payload);
+  }
+
+  static int framedSize(byte[] payload) {
+    return FRAME_BYTES + 1 + payload.length;
+  }
+
+  static int crc(byte type, byte[] buf, int off, int len) {
+    CRC32C c = new CRC32C();
+    c.update(type);
+    c.update(buf, off, len);
+    return (int) c.getValue();
+  }
+
+  static String typeName(byte type) {
+    return switch (type) {
+      case ENTRY -> "entry";
+      case HARD_STATE -> "hardstate";
+      case SNAPSHOT -> "snapshot";
+      default -> "unknown(" + type + ")";
+    };
+  }
+
+  /** True if {@code data[from, to)} is all zeros: never-written preallocated space. */
+  static boolean zeros(byte[] data, int from, int to) {
+    for (int i = Math.max(from, 0); i < Math.min(to, data.length); i++) {
+      if (data[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Index one past the last non-zero byte at or after {@code from}, or {@code from}. */
+  static int endOfNonZero(byte[] data, int from) {
+    for (int i = data.length - 1; i >= from; i--) {
+      if (data[i] != 0) {
+        return i + 1;
+      }
+    }
+    return from;
+  }
+
+  /** A header cut short by a crash: a prefix of the expected header, then zeros. */
+  static boolean tornHeader(byte[] data, byte[] expected) {
+    int n = 0;
+    while (n < Math.min(data.length, expected.length) && data[n] == expected[n]) {
+      n++;
+    }
+    return n < expected.length && zeros(data, n, data.length);
+  }
+
+  static boolean headerMatches(byte[] data, byte[] expected) {
+    return data.length >= expected.length
+        && Arrays.equals(data, 0, expected.length, expected, 0, expected.length);
+  }
+}

@@ -1,0 +1,435 @@
+package raft.storage.wal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.SnapshotMetadata;
+
+/**
+ * A node's write-ahead log: everything {@code Ready} says to persist, as checksummed records in
+ * a sequence of segment files. Modelled on etcd's {@code wal} and LogCabin's
+ * {@code SegmentedLog}.
+ *
+ * <h2>Files</h2>
+ * The data directory holds segments named {@code <seq>-<firstIndex>.wal}, e.g.
+ * {@code 0000000000000003-0000000000000042.wal}: sequence numbers count up from 1 without gaps,
+ * and {@code firstIndex} is the index the next appended entry had when the segment was opened
+ * (the last index so far, plus one). Both are zero-padded so that {@code ls} lists segments in
+ * order. Only the last segment is written to; the others are closed and were fsynced when the
+ * next one was opened. A segment is created at its full size ({@link Options#segmentBytes},
+ * 64 MiB by default) and filled with records from the front; the untouched rest reads as zeros.
+ * When a batch would not fit, the WAL fsyncs the segment and opens the next one (a batch larger
+ * than a segment gets a segment of its own, which grows to fit it).
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * header:  magic "RAFTWAL\n" (8) | version (4) | seq (8) | firstIndex (8)      all big-endian
+ * record:  length (4) | CRC32C (4) | type (1) | payload (length - 1 bytes)
+ * </pre>
+ * {@code length} counts the type byte and the payload, so it is never zero; a zero length
+ * therefore means "end of data" (preallocated space). The CRC32C covers the type and payload.
+ * Types: 1 = {@code Entry}, 2 = {@code HardState} (term, vote, commit), 3 = snapshot marker
+ * ({@code SnapshotMetadata}: index, term and membership of a snapshot saved elsewhere). Payloads
+ * are protobuf. Every segment starts with the current snapshot marker and hard state, so that
+ * older segments can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
+ *
+ * <h2>Replay</h2>
+ * Records are folded in order, as Raft's log behaves: an entry at index i replaces every entry
+ * from i on; a hard state replaces the previous one; a snapshot marker at (i, t) drops the
+ * entries up to i, and the whole log unless it holds entry i with term t (§7).
+ *
+ * <h2>Torn tail versus corruption</h2>
+ * A power cut during a write can leave the last record half written: its length points past
+ * what reached the disk, or its CRC fails, and nothing but zeros follows it. That record was
+ * never fsynced, so no one was promised it: recovery cuts it off, re-zeros the space and logs
+ * how many bytes it dropped. Anything else that fails a check is corruption: a bad record with
+ * data after it, a bad record in any but the last segment, a gap in the sequence numbers, a
+ * segment whose first index does not follow from the ones before it, a bad header. Recovery
+ * then refuses to start with a {@link WalCorruptException} naming the file, the offset, the
+ * problem and what to do; it never drops data that may have been acknowledged.
+ *
+ * <h2>What fsync buys</h2>
+ * {@link #save} with {@code sync} writes the batch and calls fsync once (group commit): when it
+ * returns, every record of this and earlier batches survives a power cut. Without sync, the
+ * batch may survive whole, in part (a prefix of its records) or not at all. If fsync fails, the
+ * kernel may already have thrown the dirty pages away (PostgreSQL's "fsyncgate"), so retrying
+ * could report success for lost data: the WAL refuses every later write and the node must
+ * restart and recover from what is really on disk.
+ *
+ * <p>Threading: not thread-safe; the node's loop owns it. Every method may block on disk I/O.
+ */
+public final class Wal implements AutoCloseable {
+
+  /**
+   * @param segmentBytes size at which a segment is preallocated and rolled
+   * @param log where recovery reports what it repaired (torn tails); one line per call
+   */
+  public record Options(long segmentBytes, Consumer<String> log) {
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    public static Options defaults() {
+      return new Options(DEFAULT_SEGMENT_BYTES, System.err::println);
+    }
+
+    public Options withSegmentBytes(long bytes) {
+      return new Options(bytes, log);
+    }
+
+    public Options withLog(Consumer<String> sink) {
+      return new Options(segmentBytes, sink);
+    }
+  }
+
+  /**
+   * What the WAL held at open: the latest hard state and snapshot marker (index 0 if none), and
+   * the entries after the snapshot, in index order and contiguous.
+   */
+  public record Recovered(HardState hardState, SnapshotMetadata snapshot, List<Entry> entries) {}
+
+  private final WalFiles files;
+  private final Options options;
+  private final LogState state = new LogState(true);
+  private final List<SegmentName> segments = new ArrayList<>();
+  private Recovered recovered;
+  private long offset; // where the next record goes in the last segment
+  private boolean segmentHasBatches; // false while the last segment holds only its header
+  private long snapshotSeq; // the newest segment holding the current snapshot marker
+  private IOException failed; // set once a write or fsync failed: no more writes
+
+  private Wal(WalFiles files, Options options) {
+    this.files = files;
+    this.options = options;
+  }
+
+  /** Opens (creating if empty) the WAL in {@code dir} and recovers its state. */
+  public static Wal open(Path dir, Options options) throws IOException {
+    return open(new NioWalFiles(dir), options);
+  }
+
+  /** Opens the WAL over {@code files}; see {@link #recovered()} for what it held. */
+  public static Wal open(WalFiles files, Options options) throws IOException {
+    Wal w = new Wal(files, options);
+    w.recover();
+    return w;
+  }
+
+  public Recovered recovered() {
+    return recovered;
+  }
+
+  /** The segments on disk, oldest first. */
+  public List<String> segmentFiles() {
+    return segments.stream().map(SegmentName::file).toList();
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private void recover() throws IOException {
+    List<SegmentName> found = listSegments(files);
+    if (found.isEmpty()) {
+      startSegment(new SegmentName(1, 1), false);
+    } else {
+      state.startAt(found.get(0).firstIndex());
+      for (int i = 0; i < found.size(); i++) {
+        replaySegment(found.get(i), i == found.size() - 1);
+      }
+      checkCovered(found.get(0));
+    }
+    recovered = new Recovered(state.hardState(), state.snapshot(), List.copyOf(state.entries()));
+    state.stopKeepingEntries();
+  }
+
+  /** The segments in the directory, in order, after checking that none is missing. */
+  static List<SegmentName> listSegments(WalFiles files) throws IOException {
+    List<SegmentName> found = new ArrayList<>();
+    for (String f : files.list()) {
+      Optional<SegmentName> n = SegmentName.parse(f);
+      if (n.isPresent()) {
+        found.add(n.get());
+      } else if (f.endsWith(".wal")) {
+        throw new WalCorruptException(files.describe(f), -1, "not a valid segment name");
+      }
+    }
+    found.sort(null);
+    for (int i = 1; i < found.size(); i++) {
+      long prev = found.get(i - 1).seq();
+      if (found.get(i).seq() != prev + 1) {
+        throw new WalCorruptException(files.describe(found.get(i).file()), -1,
+            "segment(s) with sequence " + (prev + 1) + ".." + (found.get(i).seq() - 1)
+                + " are missing between " + found.get(i - 1) + " and " + found.get(i));
+      }
+    }
+    return found;
+  }
+
+  private void replaySegment(SegmentName name, boolean last) throws IOException {
+    String where = files.describe(name.file());
+    if (!segments.isEmpty() && name.firstIndex() != state.lastIndex() + 1) {
+      throw new WalCorruptException(where, -1, "the segment starts at index "
+          + name.firstIndex() + " but the segments before it end at index " + state.lastIndex()
+          + ", so records are missing (was a segment truncated or replaced?)");
+    }
+    byte[] data = files.readAll(name.file());
+    byte[] header = Records.header(name.seq(), name.firstIndex());
+    if (!Records.headerMatches(data, header)) {
+      if (last && Records.tornHeader(data, header)) {
+        options.log().accept("WAL: " + where + " has a torn header (crash while opening it); "
+            + "dropped " + Records.endOfNonZero(data, 0) + " bytes and started it afresh");
+        startSegment(name, true);
+        return;
+      }
+      throw new WalCorruptException(where, 0, "bad segment header (wrong magic, version, "
+          + "sequence or first index)");
+    }
+    SegmentScan scan = SegmentScan.scan(data);
+    for (SegmentScan.Rec r : scan.records) {
+      apply(r, where);
+    }
+    segments.add(name);
+    snapshotSeq = name.seq(); // every segment repeats the marker at its start
+    offset = scan.end;
+    segmentHasBatches = scan.records.size() > 2;
+    checkTail(scan, data, where, last, name);
+  }
+
+  private void apply(SegmentScan.Rec r, String where) throws IOException {
+    try {
+      switch (r.type()) {
+        case Records.ENTRY -> {
+          Entry e = Entry.parseFrom(r.payload());
+          String problem = state.checkAppend(e);
+          if (problem != null) {
+            throw new WalCorruptException(where, r.offset(), problem);
+          }
+          state.append(e);
+        }
+        case Records.HARD_STATE -> state.setHardState(HardState.parseFrom(r.payload()));
+        default -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()));
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new WalCorruptException(where, r.offset(), "the " + Records.typeName(r.type())
+          + " record passes its CRC but is not valid protobuf (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Handles what follows the last good record: nothing, a torn tail, or corruption. */
+  private void checkTail(SegmentScan scan, byte[] data, String where, boolean last,
+      SegmentName name) throws IOException {
+    boolean junkAfterEnd = scan.problem == null && !Records.zeros(data, scan.end, data.length);
+    if (scan.problem == null && !junkAfterEnd) {
+      return;
+    }
+    if (!last || (scan.problem != null && !scan.problemLooksTorn(data))) {
+      throw new WalCorruptException(where, scan.end, scan.problem != null ? scan.problem
+          + (last ? ", and data follows it" : " in a segment that is not the last")
+          : "non-zero bytes after the end of the records in a segment that is not the last");
+    }
+    int dropped = Records.endOfNonZero(data, scan.end) - scan.end;
+    options.log().accept("WAL: torn tail in " + where + " at byte offset " + scan.end + " ("
+        + (scan.problem != null ? scan.problem : "bytes after the end marker")
+        + "): dropped " + dropped + " bytes of a write that was never fsynced");
+    // Re-zero the space so that a later, shorter record cannot be followed by stale bytes.
+    files.setLength(name.file(), scan.end);
+    files.setLength(name.file(), Math.max(data.length, options.segmentBytes()));
+    files.force(name.file());
+  }
+
+  /** Entries below the first segment's start must be covered by a snapshot marker. */
+  private void checkCovered(SegmentName first) throws IOException {
+    if (state.baseIndex() > state.snapshot().getIndex()) {
+      throw new WalCorruptException(files.describe(first.file()), -1, "entries "
+          + (state.snapshot().getIndex() + 1) + ".." + state.baseIndex() + " are missing: older "
+          + "segments were deleted but no snapshot marker covers them");
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Appends {@code entries} (replacing any existing entries from the first one's index on), then
+   * {@code hardState} if not null, in that order, as {@code Ready} asks. With {@code sync}, one
+   * fsync makes this batch and every earlier one durable before returning.
+   *
+   * @throws IllegalArgumentException if the entries are not contiguous or leave a gap
+   * @throws IllegalStateException if an earlier write or fsync failed
+   */
+  public void save(HardState hardState, List<Entry> entries, boolean sync) throws IOException {
+    checkUsable();
+    checkEntries(entries);
+    List<byte[]> payloads = new ArrayList<>();
+    List<Byte> types = new ArrayList<>();
+    for (Entry e : entries) {
+      types.add(Records.ENTRY);
+      payloads.add(e.toByteArray());
+    }
+    if (hardState != null) {
+      types.add(Records.HARD_STATE);
+      payloads.add(hardState.toByteArray());
+    }
+    if (payloads.isEmpty()) {
+      if (sync) {
+        guarded(() -> files.force(current()));
+      }
+      return;
+    }
+    writeBatch(types, payloads, sync);
+    entries.forEach(state::append);
+    if (hardState != null) {
+      state.setHardState(hardState);
+    }
+  }
+
+  /**
+   * Records that a snapshot up to {@code meta.index} is safely stored elsewhere; always synced,
+   * because {@link #releaseBefore} may delete the segments it covers.
+   */
+  public void saveSnapshotMarker(SnapshotMetadata meta) throws IOException {
+    checkUsable();
+    writeBatch(List.of(Records.SNAPSHOT), List.of(meta.toByteArray()), true);
+    state.applySnapshot(meta);
+    snapshotSeq = segments.get(segments.size() - 1).seq();
+  }
+
+  /**
+   * Deletes the oldest segments whose entries are all at or below {@code index} and below the
+   * latest snapshot marker: the snapshot now stands in for them. The last segment stays.
+   */
+  public void releaseBefore(long index) throws IOException {
+    checkUsable();
+    long cutoff = Math.min(index, state.snapshot().getIndex());
+    boolean deleted = false;
+    while (segments.size() > 1 && segments.get(1).firstIndex() - 1 <= cutoff
+        && segments.get(0).seq() < snapshotSeq) {
+      String f = segments.get(0).file();
+      guarded(() -> files.delete(f)); // oldest first, so a crash never leaves a gap
+      segments.remove(0);
+      deleted = true;
+    }
+    if (deleted) {
+      guarded(files::syncDir);
+    }
+  }
+
+  /** Makes everything written durable and releases the files. */
+  @Override
+  public void close() throws IOException {
+    if (failed == null) {
+      guarded(() -> files.force(current()));
+    }
+    if (files instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException(e);
+      }
+    }
+  }
+
+  private void checkEntries(List<Entry> entries) {
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i).getIndex() != entries.get(i - 1).getIndex() + 1) {
+        throw new IllegalArgumentException("entries are not contiguous at index "
+            + entries.get(i).getIndex());
+      }
+    }
+    if (!entries.isEmpty()) {
+      String problem = state.checkAppend(entries.get(0));
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+  }
+
+  private void writeBatch(List<Byte> types, List<byte[]> payloads, boolean sync)
+      throws IOException {
+    int size = 0;
+    for (byte[] p : payloads) {
+      size += Records.framedSize(p);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    for (int i = 0; i < payloads.size(); i++) {
+      Records.frame(buf, types.get(i), payloads.get(i));
+    }
+    long end = offset + size;
+    guarded(() -> {
+      if (end > options.segmentBytes() && segmentHasBatches) {
+        roll();
+      }
+      files.write(current(), offset, buf.array());
+      offset += buf.capacity();
+      segmentHasBatches = true;
+      if (sync) {
+        files.force(current());
+      }
+    });
+  }
+
+  private void roll() throws IOException {
+    // The finished segment must be durable before the next one is: recovery treats damage in
+    // any segment but the last as corruption, not as a torn tail.
+    files.force(current());
+    SegmentName last = segments.get(segments.size() - 1);
+    startSegment(new SegmentName(last.seq() + 1, state.lastIndex() + 1), false);
+  }
+
+  /** Writes a segment's header and leading records, preallocates it, and makes it durable. */
+  private void startSegment(SegmentName name, boolean exists) throws IOException {
+    if (exists) {
+      files.setLength(name.file(), 0);
+    } else {
+      files.create(name.file());
+    }
+    byte[] snap = state.snapshot().toByteArray();
+    byte[] hs = state.hardState().toByteArray();
+    ByteBuffer buf = ByteBuffer.allocate(Records.HEADER_BYTES + Records.framedSize(snap)
+        + Records.framedSize(hs));
+    buf.put(Records.header(name.seq(), name.firstIndex()));
+    Records.frame(buf, Records.SNAPSHOT, snap);
+    Records.frame(buf, Records.HARD_STATE, hs);
+    files.write(name.file(), 0, buf.array());
+    files.setLength(name.file(), Math.max(options.segmentBytes(), buf.capacity()));
+    files.force(name.file());
+    files.syncDir();
+    segments.add(name);
+    snapshotSeq = name.seq();
+    offset = buf.capacity();
+    segmentHasBatches = false;
+  }
+
+  private String current() {
+    return segments.get(segments.size() - 1).file();
+  }
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  /** Runs a write-side operation; on failure the WAL refuses all later writes (fsyncgate). */
+  private void guarded(Io io) throws IOException {
+    try {
+      io.run();
+    } catch (IOException | RuntimeException e) {
+      if (failed == null) {
+        failed = e instanceof IOException io2 ? io2 : new IOException(e);
+      }
+      throw e;
+    }
+  }
+
+  private void checkUsable() {
+    if (failed != null) {
+      throw new IllegalStateException("the WAL refuses writes after an earlier I/O failure ("
+          + failed.getMessage() + "): unforced data may be lost, so restart the node and let "
+          + "it recover from disk", failed);
+    }
+  }
+}
