@@ -11,6 +11,8 @@ final class Records {
   static final byte ENTRY = 1;
   static final byte HARD_STATE = 2;
   static final byte SNAPSHOT = 3;
+  /** Last record of every segment but the newest: proves the segment was not cut short. */
+  static final byte SEAL = 4;
 
   static final byte[] MAGIC = "RAFTWAL\n".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
@@ -48,6 +50,7 @@ final class Records {
       case ENTRY -> "entry";
       case HARD_STATE -> "hardstate";
       case SNAPSHOT -> "snapshot";
+      case SEAL -> "seal";
       default -> "unknown(" + type + ")";
     };
   }

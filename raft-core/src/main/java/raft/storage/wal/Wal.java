@@ -36,8 +36,9 @@ import raft.pb.SnapshotMetadata;
  * {@code length} counts the type byte and the payload, so it is never zero; a zero length
  * therefore means "end of data" (preallocated space). The CRC32C covers the type and payload.
  * Types: 1 = {@code Entry}, 2 = {@code HardState} (term, vote, commit), 3 = snapshot marker
- * ({@code SnapshotMetadata}: index, term and membership of a snapshot saved elsewhere). Payloads
- * are protobuf. Every segment starts with the current snapshot marker and hard state, so that
+ * ({@code SnapshotMetadata}: index, term and membership of a snapshot saved elsewhere), 4 = seal
+ * (empty: written last into a segment before the next one is opened, so that a segment cut short
+ * exactly at a record boundary is still noticed). Payloads are protobuf. Every segment starts with the current snapshot marker and hard state, so that
  * older segments can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
  *
  * <h2>Replay</h2>
@@ -189,7 +190,11 @@ public final class Wal implements AutoCloseable {
           + "sequence or first index)");
     }
     SegmentScan scan = SegmentScan.scan(data);
-    for (SegmentScan.Rec r : scan.records) {
+    for (int i = 0; i < scan.records.size(); i++) {
+      SegmentScan.Rec r = scan.records.get(i);
+      if (r.type() == Records.SEAL && i != scan.records.size() - 1) {
+        throw new WalCorruptException(where, r.offset(), "a seal record with records after it");
+      }
       apply(r, where);
     }
     segments.add(name);
@@ -197,6 +202,21 @@ public final class Wal implements AutoCloseable {
     offset = scan.end;
     segmentHasBatches = scan.records.size() > 2;
     checkTail(scan, data, where, last, name);
+    checkSeal(scan, where, last, name);
+  }
+
+  /** Only the newest segment may lack its seal; a sealed newest one was mid-roll at a crash. */
+  private void checkSeal(SegmentScan scan, String where, boolean last, SegmentName name)
+      throws IOException {
+    List<SegmentScan.Rec> recs = scan.records;
+    boolean sealed = !recs.isEmpty() && recs.get(recs.size() - 1).type() == Records.SEAL;
+    if (!last && !sealed) {
+      throw new WalCorruptException(where, scan.end, "the segment ends without its seal record, "
+          + "so it was cut short (truncated?)");
+    }
+    if (last && sealed) {
+      startSegment(new SegmentName(name.seq() + 1, state.lastIndex() + 1), false);
+    }
   }
 
   private void apply(SegmentScan.Rec r, String where) throws IOException {
@@ -211,6 +231,7 @@ public final class Wal implements AutoCloseable {
           state.append(e);
         }
         case Records.HARD_STATE -> state.setHardState(HardState.parseFrom(r.payload()));
+        case Records.SEAL -> { }
         default -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()));
       }
     } catch (InvalidProtocolBufferException e) {
@@ -376,6 +397,9 @@ public final class Wal implements AutoCloseable {
   private void roll() throws IOException {
     // The finished segment must be durable before the next one is: recovery treats damage in
     // any segment but the last as corruption, not as a torn tail.
+    ByteBuffer seal = ByteBuffer.allocate(Records.framedSize(new byte[0]));
+    Records.frame(seal, Records.SEAL, new byte[0]);
+    files.write(current(), offset, seal.array());
     files.force(current());
     SegmentName last = segments.get(segments.size() - 1);
     startSegment(new SegmentName(last.seq() + 1, state.lastIndex() + 1), false);
