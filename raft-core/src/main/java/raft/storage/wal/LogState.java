@@ -23,6 +23,7 @@ final class LogState {
   private HardState hardState = HardState.getDefaultInstance();
   private SnapshotMetadata snapshot = SnapshotMetadata.getDefaultInstance();
   private long baseIndex;
+  private long baseTerm; // term of the entry at baseIndex; -1 if unknown
   // Invariant: terms[i] is the term of entry baseIndex + 1 + i, for i < count.
   private long[] terms = new long[16];
   private int count;
@@ -38,9 +39,18 @@ final class LogState {
     entries.clear();
   }
 
-  /** Starts replay of a WAL whose first segment begins at {@code firstIndex}. */
-  void startAt(long firstIndex) {
+  /**
+   * Starts replay of a WAL whose first segment begins at {@code firstIndex}, the entry before
+   * which had term {@code prevTerm} (from the segment header).
+   */
+  void startAt(long firstIndex, long prevTerm) {
     baseIndex = firstIndex - 1;
+    baseTerm = prevTerm;
+  }
+
+  /** Term of the last entry (or of the base), -1 if unknown. */
+  long lastTerm() {
+    return count > 0 ? terms[count - 1] : baseTerm;
   }
 
   long lastIndex() {
@@ -88,6 +98,7 @@ final class LogState {
       count = 0;
       entries.clear();
       baseIndex = i - 1;
+      baseTerm = -1;
     } else {
       truncateFrom(i);
     }
@@ -111,28 +122,39 @@ final class LogState {
   }
 
   /**
-   * §7: if the log holds the snapshot's last included entry (same index and term), entries after
-   * it are kept; otherwise the whole log is discarded. Older markers change nothing.
+   * §7: whether the log holds the snapshot's last included entry (same index and term), so that
+   * the entries after it are kept. Only the writer asks: it records the answer in the record
+   * type, because replay may no longer have that entry (its segment may have been released).
    */
-  void applySnapshot(SnapshotMetadata m) {
+  boolean holds(SnapshotMetadata m) {
     long s = m.getIndex();
-    if (s < snapshot.getIndex() || (s == snapshot.getIndex() && s > 0)) {
-      if (s == snapshot.getIndex()) {
+    return s == baseIndex ? baseTerm == m.getTerm()
+        : s > baseIndex && s <= lastIndex() && termAt(s) == m.getTerm();
+  }
+
+  /**
+   * Applies a snapshot marker: entries up to it go, and with {@code !keepLog} all of them (§7).
+   * Markers not newer than the current one change nothing.
+   */
+  void applySnapshot(SnapshotMetadata m, boolean keepLog) {
+    long s = m.getIndex();
+    if (s <= snapshot.getIndex()) {
+      if (s == snapshot.getIndex() && m.getTerm() == snapshot.getTerm()) {
         snapshot = m; // a repeat (leading record of a segment) may carry a newer ConfState
       }
       return;
     }
     snapshot = m;
-    if (s < baseIndex) {
+    if (keepLog && s < baseIndex) {
       return; // released entries stay unknown; recovery reports them if nothing covers them
     }
-    boolean holds = s == baseIndex || (s <= lastIndex() && termAt(s) == m.getTerm());
-    if (holds) {
+    if (keepLog && s <= lastIndex()) {
       dropThrough(s);
     } else {
       dropThrough(lastIndex());
       baseIndex = s;
     }
+    baseTerm = m.getTerm();
   }
 
   private long termAt(long index) {
@@ -141,6 +163,10 @@ final class LogState {
 
   private void dropThrough(long index) {
     int drop = (int) (index - baseIndex);
+    if (drop == 0) {
+      return;
+    }
+    baseTerm = termAt(index);
     System.arraycopy(terms, drop, terms, 0, count - drop);
     count -= drop;
     baseIndex = index;

@@ -13,19 +13,27 @@ final class Records {
   static final byte SNAPSHOT = 3;
   /** Last record of every segment but the newest: proves the segment was not cut short. */
   static final byte SEAL = 4;
+  /** A snapshot marker that does not match the log, which it therefore replaces (§7). */
+  static final byte SNAPSHOT_RESET = 5;
 
   static final byte[] MAGIC = "RAFTWAL\n".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
-  /** magic (8), version (4), sequence (8), first index (8). */
-  static final int HEADER_BYTES = 28;
+  /** magic (8), version (4), sequence (8), first index (8), term of the entry before (8). */
+  static final int HEADER_BYTES = 36;
+  static final int PREV_TERM_AT = 28;
   /** length (4), CRC32C (4); the type byte is counted in the length. */
   static final int FRAME_BYTES = 8;
 
   private Records() {}
 
-  static byte[] header(long seq, long firstIndex) {
+  static byte[] header(long seq, long firstIndex, long prevTerm) {
     return ByteBuffer.allocate(HEADER_BYTES).put(MAGIC).putInt(VERSION).putLong(seq)
-        .putLong(firstIndex).array();
+        .putLong(firstIndex).putLong(prevTerm).array();
+  }
+
+  /** The prevTerm field of a header, or 0 if the file is too short to hold one. */
+  static long prevTerm(byte[] data) {
+    return data.length >= HEADER_BYTES ? ByteBuffer.wrap(data).getLong(PREV_TERM_AT) : 0;
   }
 
   /** Appends one framed record to {@code out}. */
@@ -51,6 +59,7 @@ final class Records {
       case HARD_STATE -> "hardstate";
       case SNAPSHOT -> "snapshot";
       case SEAL -> "seal";
+      case SNAPSHOT_RESET -> "snapshot-reset";
       default -> "unknown(" + type + ")";
     };
   }

@@ -30,7 +30,9 @@ import raft.pb.SnapshotMetadata;
  *
  * <h2>Layout</h2>
  * <pre>
- * header:  magic "RAFTWAL\n" (8) | version (4) | seq (8) | firstIndex (8)      all big-endian
+ * header:  magic "RAFTWAL\n" (8) | version (4) | seq (8) | firstIndex (8) | prevTerm (8)
+ *          (prevTerm: term of entry firstIndex - 1, so that a snapshot marker at that index
+ *          can be checked against it after older segments are gone; all big-endian)
  * record:  length (4) | CRC32C (4) | type (1) | payload (length - 1 bytes)
  * </pre>
  * {@code length} counts the type byte and the payload, so it is never zero; a zero length
@@ -38,7 +40,10 @@ import raft.pb.SnapshotMetadata;
  * Types: 1 = {@code Entry}, 2 = {@code HardState} (term, vote, commit), 3 = snapshot marker
  * ({@code SnapshotMetadata}: index, term and membership of a snapshot saved elsewhere), 4 = seal
  * (empty: written last into a segment before the next one is opened, so that a segment cut short
- * exactly at a record boundary is still noticed). Payloads are protobuf. Every segment starts with the current snapshot marker and hard state, so that
+ * exactly at a record boundary is still noticed), 5 = snapshot marker that replaces the whole log
+ * (type 3 keeps the entries after it). The writer decides between 3 and 5 by checking the
+ * marker's term against its log (§7) and records the answer, because at replay the entry to check
+ * may be gone with a released segment. Payloads are protobuf. Every segment starts with the current snapshot marker and hard state, so that
  * older segments can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
  *
  * <h2>Replay</h2>
@@ -137,7 +142,6 @@ public final class Wal implements AutoCloseable {
     if (found.isEmpty()) {
       startSegment(new SegmentName(1, 1), false);
     } else {
-      state.startAt(found.get(0).firstIndex());
       for (int i = 0; i < found.size(); i++) {
         replaySegment(found.get(i), i == found.size() - 1);
       }
@@ -178,7 +182,11 @@ public final class Wal implements AutoCloseable {
           + ", so records are missing (was a segment truncated or replaced?)");
     }
     byte[] data = files.readAll(name.file());
-    byte[] header = Records.header(name.seq(), name.firstIndex());
+    if (segments.isEmpty()) {
+      state.startAt(name.firstIndex(), Records.prevTerm(data));
+    }
+    long prevTerm = state.lastTerm() < 0 ? Records.prevTerm(data) : state.lastTerm();
+    byte[] header = Records.header(name.seq(), name.firstIndex(), prevTerm);
     if (!Records.headerMatches(data, header)) {
       if (last && Records.tornHeader(data, header)) {
         options.log().accept("WAL: " + where + " has a torn header (crash while opening it); "
@@ -187,7 +195,7 @@ public final class Wal implements AutoCloseable {
         return;
       }
       throw new WalCorruptException(where, 0, "bad segment header (wrong magic, version, "
-          + "sequence or first index)");
+          + "sequence, first index or previous term)");
     }
     SegmentScan scan = SegmentScan.scan(data);
     for (int i = 0; i < scan.records.size(); i++) {
@@ -232,7 +240,8 @@ public final class Wal implements AutoCloseable {
         }
         case Records.HARD_STATE -> state.setHardState(HardState.parseFrom(r.payload()));
         case Records.SEAL -> { }
-        default -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()));
+        case Records.SNAPSHOT -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()), true);
+        default -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()), false);
       }
     } catch (InvalidProtocolBufferException e) {
       throw new WalCorruptException(where, r.offset(), "the " + Records.typeName(r.type())
@@ -313,8 +322,10 @@ public final class Wal implements AutoCloseable {
    */
   public void saveSnapshotMarker(SnapshotMetadata meta) throws IOException {
     checkUsable();
-    writeBatch(List.of(Records.SNAPSHOT), List.of(meta.toByteArray()), true);
-    state.applySnapshot(meta);
+    boolean keep = state.holds(meta);
+    writeBatch(List.of(keep ? Records.SNAPSHOT : Records.SNAPSHOT_RESET),
+        List.of(meta.toByteArray()), true);
+    state.applySnapshot(meta, keep);
     snapshotSeq = segments.get(segments.size() - 1).seq();
   }
 
@@ -416,7 +427,7 @@ public final class Wal implements AutoCloseable {
     byte[] hs = state.hardState().toByteArray();
     ByteBuffer buf = ByteBuffer.allocate(Records.HEADER_BYTES + Records.framedSize(snap)
         + Records.framedSize(hs));
-    buf.put(Records.header(name.seq(), name.firstIndex()));
+    buf.put(Records.header(name.seq(), name.firstIndex(), Math.max(0, state.lastTerm())));
     Records.frame(buf, Records.SNAPSHOT, snap);
     Records.frame(buf, Records.HARD_STATE, hs);
     files.write(name.file(), 0, buf.array());

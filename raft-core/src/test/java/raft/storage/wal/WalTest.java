@@ -170,6 +170,25 @@ class WalTest {
   }
 
   @Test
+  @DisplayName("§7: a mismatched snapshot marker still resets the log after the segment holding "
+      + "the entry it was checked against is released")
+  void resetSurvivesRelease() throws IOException {
+    FaultyFiles f = new FaultyFiles();
+    Wal.Options tiny = new Wal.Options(160, log::add);
+    Wal w = Wal.open(f, tiny);
+    w.save(null, range(1, 3, 1), true);
+    w.save(null, range(4, 6, 1), true);
+    w.saveSnapshotMarker(snap(2, 8)); // entry 2 has term 1: the log is replaced
+    w.save(null, range(3, 7, 8), true);
+    w.saveSnapshotMarker(snap(4, 8));
+    w.releaseBefore(4);
+    assertTrue(w.segmentFiles().size() < 4, w.segmentFiles().toString());
+    Wal.Recovered r = Wal.open(f, tiny).recovered();
+    assertEquals(snap(4, 8), r.snapshot());
+    assertEquals(range(5, 7, 8), r.entries());
+  }
+
+  @Test
   @DisplayName("releaseBefore keeps segments a snapshot does not cover")
   void releaseKeepsUncovered() throws IOException {
     FaultyFiles f = new FaultyFiles();
