@@ -43,6 +43,7 @@ final class FaultyFiles implements WalFiles {
   private long calls;
   private long crashAt = -1;
   private boolean failNextForce;
+  private int forcesUntilFailure = -1;
 
   /** Write-side calls (write, setLength, force) made so far: the crash points. */
   long calls() {
@@ -55,6 +56,11 @@ final class FaultyFiles implements WalFiles {
 
   void failNextForce() {
     failNextForce = true;
+  }
+
+  /** Makes the n-th force from now (1 = the next one) fail. */
+  void failForce(int n) {
+    forcesUntilFailure = n;
   }
 
   int pendingOps() {
@@ -157,7 +163,7 @@ final class FaultyFiles implements WalFiles {
   public void force(String name) throws IOException {
     exists(name);
     tick();
-    boolean fail = failNextForce;
+    boolean fail = failNextForce || --forcesUntilFailure == 0;
     failNextForce = false;
     for (Iterator<Op> it = pending.iterator(); it.hasNext(); ) {
       Op o = it.next();

@@ -97,22 +97,34 @@ class WalCrashProperties {
       @ForAll @IntRange(min = 1, max = 120) int crashCall,
       @ForAll @IntRange(min = 0, max = 1000) int keepSeed,
       @ForAll @IntRange(min = 0, max = 1000) int tornSeed,
-      @ForAll @IntRange(min = 160, max = 1200) int segmentBytes) throws IOException {
+      @ForAll @IntRange(min = 160, max = 1200) int segmentBytes,
+      @ForAll @IntRange(min = 0, max = 40) int failingForce,
+      @ForAll @IntRange(min = 0, max = 4) int recoveryCrashCall) throws IOException {
     FaultyFiles files = new FaultyFiles();
     List<String> log = new ArrayList<>();
     Wal.Options options = new Wal.Options(segmentBytes, log::add);
     Run run = new Run(files, options);
     files.crashAt(crashCall);
+    // fsyncgate: a failed force loses this file's unforced writes; the WAL must stop there.
+    files.failForce(failingForce % 4 == 0 ? failingForce / 4 + 1 : -1);
     run.execute(ops);
-
-    int keep = keepSeed % (files.pendingOps() + 1);
-    int torn = tornSeed % (files.pendingWriteBytes(keep) + 1);
-    files.crash(keep, torn);
+    files.failForce(-1);
+    crash(files, keepSeed, tornSeed);
 
     boolean crashed = run.crashed;
+    if (recoveryCrashCall > 0) {
+      // Power fails again while recovery repairs the tail or opens a segment.
+      files.crashAt(files.calls() + recoveryCrashCall);
+      try {
+        Wal.open(files, options);
+      } catch (FaultyFiles.Crash again) {
+        Statistics.label("recovery crashed").collect(true);
+      }
+      crash(files, tornSeed, keepSeed);
+    }
     Wal w = Wal.open(files, options);
-    Statistics.label("crash").collect(!crashed ? "after the run" : torn > 0 ? "torn write"
-        : keep > 0 ? "mid-run, some unforced writes kept" : "mid-run, unforced writes lost");
+    Statistics.label("crash").collect(run.forceFailed ? "after a failed fsync"
+        : crashed ? "mid-run" : "after the run");
     Statistics.label("repair").collect(log.isEmpty() ? "none" : log.get(0).contains("header")
         ? "torn header" : "torn tail");
     Statistics.label("segments").collect(w.segmentFiles().size() > 2 ? ">2" : "<=2");
@@ -127,6 +139,12 @@ class WalCrashProperties {
     w.save(null, List.of(next), true);
     files.crash(0, 0);
     assertEquals(got.append(next), recoveredState(Wal.open(files, options).recovered()));
+  }
+
+  static void crash(FaultyFiles files, int keepSeed, int tornSeed) {
+    int keep = keepSeed % (files.pendingOps() + 1);
+    int torn = tornSeed % (files.pendingWriteBytes(keep) + 1);
+    files.crash(keep, torn);
   }
 
   static State recoveredState(Wal.Recovered r) {
@@ -149,6 +167,7 @@ class WalCrashProperties {
     int durable;
     long term = 1;
     boolean crashed;
+    boolean forceFailed;
 
     Run(FaultyFiles files, Wal.Options options) {
       this.files = files;
@@ -167,6 +186,8 @@ class WalCrashProperties {
         }
       } catch (FaultyFiles.Crash crash) {
         crashed = true; // power lost somewhere inside the last step
+      } catch (IOException failedForce) {
+        forceFailed = true; // the step's sync did not complete: nothing new is durable
       }
     }
 
