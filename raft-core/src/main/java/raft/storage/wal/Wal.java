@@ -80,6 +80,15 @@ public final class Wal implements AutoCloseable {
   public record Options(long segmentBytes, Consumer<String> log) {
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
+    public Options {
+      // A segment is read whole into one array at recovery, hence the upper bound; the lower
+      // one leaves room for the header and leading records.
+      if (segmentBytes < 128 || segmentBytes > (1L << 30)) {
+        throw new IllegalArgumentException("segmentBytes must be in [128, 1 GiB]: "
+            + segmentBytes);
+      }
+    }
+
     public static Options defaults() {
       return new Options(DEFAULT_SEGMENT_BYTES, System.err::println);
     }
