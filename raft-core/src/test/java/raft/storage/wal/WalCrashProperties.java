@@ -90,7 +90,7 @@ class WalCrashProperties {
     return op.list().ofMinSize(1).ofMaxSize(30);
   }
 
-  @Property(tries = 5000)
+  @Property(tries = 10000)
   @Label("after a crash at any write or fsync point, recovery yields a state the run passed "
       + "through, including everything synced")
   void recoversADurableState(@ForAll("runs") List<Op> ops,
