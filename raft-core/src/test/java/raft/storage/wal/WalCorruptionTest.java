@@ -165,4 +165,63 @@ class WalCorruptionTest {
       assertTrue(log.isEmpty(), log.toString());
     }
   }
+
+  @Test
+  @DisplayName("a crash between sealing a segment and opening the next: recovery opens it")
+  void crashMidRoll() throws IOException {
+    String last = segments.get(segments.size() - 1);
+    SegmentScan s = scan(last);
+    java.nio.ByteBuffer seal = java.nio.ByteBuffer.allocate(9);
+    Records.frame(seal, Records.SEAL, new byte[0]);
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(last).toFile(), "rw")) {
+      f.seek(s.end);
+      f.write(seal.array());
+    }
+    try (Wal w = Wal.open(dir, options)) {
+      assertEquals(range(1, 40, 1), w.recovered().entries());
+      assertEquals(segments.size() + 1, w.segmentFiles().size());
+      w.save(null, List.of(e(41, 1)), true);
+    }
+    try (Wal w = Wal.open(dir, options)) {
+      assertEquals(41, w.recovered().entries().size());
+    }
+    assertTrue(log.isEmpty(), log.toString());
+  }
+
+  @Test
+  @DisplayName("a new segment whose header was torn by a crash is started afresh, and logged")
+  void tornHeaderOfNewSegment() throws IOException {
+    String last = segments.get(segments.size() - 1);
+    SegmentScan s = scan(last);
+    java.nio.ByteBuffer seal = java.nio.ByteBuffer.allocate(9);
+    Records.frame(seal, Records.SEAL, new byte[0]);
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(last).toFile(), "rw")) {
+      f.seek(s.end);
+      f.write(seal.array());
+    }
+    SegmentName next = new SegmentName(segments.size() + 1, 41);
+    byte[] torn = new byte[400];
+    System.arraycopy(Records.header(next.seq(), 41, 1), 0, torn, 0, 12);
+    Files.write(dir.resolve(next.file()), torn);
+    try (Wal w = Wal.open(dir, options)) {
+      assertEquals(range(1, 40, 1), w.recovered().entries());
+      assertTrue(log.size() == 1 && log.get(0).contains("torn header")
+          && log.get(0).contains("dropped 12 bytes"), log.toString());
+      w.save(null, List.of(e(41, 1)), true);
+    }
+    try (Wal w = Wal.open(dir, options)) {
+      assertEquals(41, w.recovered().entries().size());
+    }
+  }
+
+  @Test
+  @DisplayName("a torn header in a segment that is not the last is corruption")
+  void tornHeaderInMiddle() throws IOException {
+    byte[] data = Files.readAllBytes(dir.resolve(segments.get(1)));
+    java.util.Arrays.fill(data, 10, data.length, (byte) 0);
+    Files.write(dir.resolve(segments.get(1)), data);
+    WalCorruptException ex = refuses();
+    assertTrue(ex.getMessage().contains(segments.get(1)) && ex.getMessage().contains("header"),
+        ex.getMessage());
+  }
 }
