@@ -22,52 +22,67 @@ import raft.pb.SnapshotMetadata;
  * {@code 0000000000000003-0000000000000042.wal}: sequence numbers count up from 1 without gaps,
  * and {@code firstIndex} is the index the next appended entry had when the segment was opened
  * (the last index so far, plus one). Both are zero-padded so that {@code ls} lists segments in
- * order. Only the last segment is written to; the others are closed and were fsynced when the
- * next one was opened. A segment is created at its full size ({@link Options#segmentBytes},
- * 64 MiB by default) and filled with records from the front; the untouched rest reads as zeros.
- * When a batch would not fit, the WAL fsyncs the segment and opens the next one (a batch larger
- * than a segment gets a segment of its own, which grows to fit it).
+ * order. Only the newest segment is written to. A segment is created at its full size
+ * ({@link Options#segmentBytes}, 64 MiB by default), fsynced with its header before any record
+ * goes in, and filled from the front; the untouched rest reads as zeros. When a batch would not
+ * fit, the WAL writes a seal record, fsyncs the segment and opens the next one (a batch larger
+ * than a segment gets a segment of its own, which grows to fit it). Fsyncing before moving on
+ * means damage in any segment but the newest can never be a crash's doing.
  *
  * <h2>Layout</h2>
  * <pre>
  * header:  magic "RAFTWAL\n" (8) | version (4) | seq (8) | firstIndex (8) | prevTerm (8)
- *          (prevTerm: term of entry firstIndex - 1, so that a snapshot marker at that index
- *          can be checked against it after older segments are gone; all big-endian)
  * record:  length (4) | CRC32C (4) | type (1) | payload (length - 1 bytes)
  * </pre>
- * {@code length} counts the type byte and the payload, so it is never zero; a zero length
- * therefore means "end of data" (preallocated space). The CRC32C covers the type and payload.
- * Types: 1 = {@code Entry}, 2 = {@code HardState} (term, vote, commit), 3 = snapshot marker
- * ({@code SnapshotMetadata}: index, term and membership of a snapshot saved elsewhere), 4 = seal
- * (empty: written last into a segment before the next one is opened, so that a segment cut short
- * exactly at a record boundary is still noticed), 5 = snapshot marker that replaces the whole log
- * (type 3 keeps the entries after it). The writer decides between 3 and 5 by checking the
- * marker's term against its log (§7) and records the answer, because at replay the entry to check
- * may be gone with a released segment. Payloads are protobuf. Every segment starts with the current snapshot marker and hard state, so that
- * older segments can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
+ * All integers are big-endian. {@code prevTerm} is the term of entry {@code firstIndex - 1}, so
+ * that a snapshot marker at that index can still be checked once older segments are gone.
+ * {@code length} counts the type byte and the payload, so it is never zero: a zero length means
+ * "end of data" (preallocated space). The CRC32C covers the type and the payload, which is
+ * protobuf. Types:
+ * <ol>
+ *   <li>{@code Entry};</li>
+ *   <li>{@code HardState} (term, vote, commit);</li>
+ *   <li>snapshot marker, {@code SnapshotMetadata} (index, term, membership of a snapshot stored
+ *       elsewhere), that keeps the entries after it;</li>
+ *   <li>seal (empty): the last record of every segment but the newest, so that a segment cut
+ *       short exactly at a record boundary is still noticed;</li>
+ *   <li>snapshot marker that replaces the whole log (§7). The writer checks the marker's term
+ *       against its log and records the outcome as type 3 or 5, because at replay the entry to
+ *       check may have gone with a released segment.</li>
+ * </ol>
+ * Every segment starts with the current snapshot marker and hard state, so that older segments
+ * can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
  *
  * <h2>Replay</h2>
  * Records are folded in order, as Raft's log behaves: an entry at index i replaces every entry
- * from i on; a hard state replaces the previous one; a snapshot marker at (i, t) drops the
- * entries up to i, and the whole log unless it holds entry i with term t (§7).
+ * from i on; a hard state replaces the previous one; a snapshot marker at i drops the entries up
+ * to i (type 3) or all of them (type 5). After each segment the last index must be the next
+ * segment's {@code firstIndex - 1}, and at the end every entry after the snapshot must be known.
  *
  * <h2>Torn tail versus corruption</h2>
- * A power cut during a write can leave the last record half written: its length points past
- * what reached the disk, or its CRC fails, and nothing but zeros follows it. That record was
- * never fsynced, so no one was promised it: recovery cuts it off, re-zeros the space and logs
- * how many bytes it dropped. Anything else that fails a check is corruption: a bad record with
- * data after it, a bad record in any but the last segment, a gap in the sequence numbers, a
- * segment whose first index does not follow from the ones before it, a bad header. Recovery
- * then refuses to start with a {@link WalCorruptException} naming the file, the offset, the
- * problem and what to do; it never drops data that may have been acknowledged.
+ * A power cut during a write can leave the newest segment's last record half written: its length
+ * points past what reached the disk, or its CRC fails, and nothing but zeros follows it. That
+ * record was never fsynced (an fsync would have made it whole), so no one was promised it:
+ * recovery cuts it off, re-zeros the space (so that a later, shorter record is not followed by
+ * stale bytes that parse) and logs how many bytes it dropped. The same holds for a newest
+ * segment whose header is a prefix of the expected one followed by zeros (a crash while opening
+ * it), and for a sealed newest segment (a crash between sealing and opening the next). Anything
+ * else that fails a check is corruption: a bad record with data after it, a bad record or a
+ * missing seal in any but the newest segment, a gap in the sequence numbers, a first index that
+ * does not follow from the segments before, a bad header, released entries no snapshot covers.
+ * Recovery then refuses to start with a {@link WalCorruptException} naming the file, the offset,
+ * the problem and what to do; it never drops data that may have been acknowledged. One case is
+ * ambiguous, as in etcd: a bit flipped in the very last record looks like a torn write and is
+ * dropped; only a record that was not yet fsynced can be torn, but the WAL cannot tell which.
  *
  * <h2>What fsync buys</h2>
  * {@link #save} with {@code sync} writes the batch and calls fsync once (group commit): when it
  * returns, every record of this and earlier batches survives a power cut. Without sync, the
- * batch may survive whole, in part (a prefix of its records) or not at all. If fsync fails, the
- * kernel may already have thrown the dirty pages away (PostgreSQL's "fsyncgate"), so retrying
- * could report success for lost data: the WAL refuses every later write and the node must
- * restart and recover from what is really on disk.
+ * batch may survive whole, in part (a prefix of its records) or not at all. Creating and
+ * deleting segments is followed by an fsync of the directory. If an fsync fails, the kernel may
+ * already have thrown the dirty pages away (PostgreSQL's "fsyncgate"), so retrying could report
+ * success for lost data: the WAL refuses every later write and the node must restart and
+ * recover from what is really on disk.
  *
  * <p>Threading: not thread-safe; the node's loop owns it. Every method may block on disk I/O.
  */
@@ -115,7 +130,6 @@ public final class Wal implements AutoCloseable {
   private Recovered recovered;
   private long offset; // where the next record goes in the last segment
   private boolean segmentHasBatches; // false while the last segment holds only its header
-  private long snapshotSeq; // the newest segment holding the current snapshot marker
   private IOException failed; // set once a write or fsync failed: no more writes
 
   private Wal(WalFiles files, Options options) {
@@ -215,7 +229,6 @@ public final class Wal implements AutoCloseable {
       apply(r, where);
     }
     segments.add(name);
-    snapshotSeq = name.seq(); // every segment repeats the marker at its start
     offset = scan.end;
     segmentHasBatches = scan.records.size() > 2;
     checkTail(scan, data, where, last, name);
@@ -335,7 +348,6 @@ public final class Wal implements AutoCloseable {
     writeBatch(List.of(keep ? Records.SNAPSHOT : Records.SNAPSHOT_RESET),
         List.of(meta.toByteArray()), true);
     state.applySnapshot(meta, keep);
-    snapshotSeq = segments.get(segments.size() - 1).seq();
   }
 
   /**
@@ -346,8 +358,10 @@ public final class Wal implements AutoCloseable {
     checkUsable();
     long cutoff = Math.min(index, state.snapshot().getIndex());
     boolean deleted = false;
-    while (segments.size() > 1 && segments.get(1).firstIndex() - 1 <= cutoff
-        && segments.get(0).seq() < snapshotSeq) {
+    // Entries still live in a segment are below the next segment's first index. The newest
+    // segment always holds the current marker and hard state (as leading records or later), so
+    // the older ones can go without losing either.
+    while (segments.size() > 1 && segments.get(1).firstIndex() - 1 <= cutoff) {
       String f = segments.get(0).file();
       guarded(() -> files.delete(f)); // oldest first, so a crash never leaves a gap
       segments.remove(0);
@@ -444,7 +458,6 @@ public final class Wal implements AutoCloseable {
     files.force(name.file());
     files.syncDir();
     segments.add(name);
-    snapshotSeq = name.seq();
     offset = buf.capacity();
     segmentHasBatches = false;
   }
