@@ -166,9 +166,8 @@ class WalCorruptionTest {
     }
   }
 
-  @Test
-  @DisplayName("a crash between sealing a segment and opening the next: recovery opens it")
-  void crashMidRoll() throws IOException {
+  /** Seals the newest segment by hand, as a crash right after the seal record would leave it. */
+  private void sealLastSegment() throws IOException {
     String last = segments.get(segments.size() - 1);
     SegmentScan s = scan(last);
     java.nio.ByteBuffer seal = java.nio.ByteBuffer.allocate(9);
@@ -177,6 +176,12 @@ class WalCorruptionTest {
       f.seek(s.end);
       f.write(seal.array());
     }
+  }
+
+  @Test
+  @DisplayName("a crash between sealing a segment and opening the next: recovery opens it")
+  void crashMidRoll() throws IOException {
+    sealLastSegment();
     try (Wal w = Wal.open(dir, options)) {
       assertEquals(range(1, 40, 1), w.recovered().entries());
       assertEquals(segments.size() + 1, w.segmentFiles().size());
@@ -191,14 +196,7 @@ class WalCorruptionTest {
   @Test
   @DisplayName("a new segment whose header was torn by a crash is started afresh, and logged")
   void tornHeaderOfNewSegment() throws IOException {
-    String last = segments.get(segments.size() - 1);
-    SegmentScan s = scan(last);
-    java.nio.ByteBuffer seal = java.nio.ByteBuffer.allocate(9);
-    Records.frame(seal, Records.SEAL, new byte[0]);
-    try (RandomAccessFile f = new RandomAccessFile(dir.resolve(last).toFile(), "rw")) {
-      f.seek(s.end);
-      f.write(seal.array());
-    }
+    sealLastSegment();
     SegmentName next = new SegmentName(segments.size() + 1, 41);
     byte[] torn = new byte[400];
     System.arraycopy(Records.header(next.seq(), 41, 1), 0, torn, 0, 12);
