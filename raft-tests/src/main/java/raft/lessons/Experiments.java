@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Function;
+import raft.core.Config;
 import raft.core.Raft;
 import raft.core.StateRole;
 import raft.sim.Property;
@@ -69,7 +71,15 @@ public final class Experiments {
    */
   public static Outcome crashAndProbe(int n, Set<Integer> crashed, boolean leaderToo,
       long seed, int delayTicks) {
-    Simulator sim = new Simulator(quietCluster(n, seed), null);
+    return crashAndProbe(n, crashed, leaderToo, seed, delayTicks, Raft::new);
+  }
+
+  /** The same, with each member's protocol built by {@code raft} (tests pass broken ones). */
+  public static Outcome crashAndProbe(int n, Set<Integer> crashed, boolean leaderToo,
+      long seed, int delayTicks, Function<Config, Raft> raft) {
+    SimConfig c = quietCluster(n, seed);
+    c.raftFactory = raft;
+    Simulator sim = new Simulator(c, null);
     sim.start();
     settle(sim, n);
     sim.runUntil(() -> false, sim.nowTicks() + delayTicks);

@@ -63,6 +63,20 @@ enum BrokenRaft {
     }
   }),
 
+  /**
+   * Counts any two members as a majority: commits what the leader and one follower hold, in a
+   * cluster of any size (breaks the majority of §5.3 and the odd-size lesson with it).
+   */
+  COMMIT_WITH_TWO_ACKS(c -> new Raft(c) {
+    @Override
+    protected boolean maybeCommit() {
+      long[] match = tracker().all().values().stream()
+          .mapToLong(raft.tracker.Progress::matchIndex).sorted().toArray();
+      long secondHighest = match.length < 2 ? match[0] : match[match.length - 2];
+      return log().maybeCommit(secondHighest, term());
+    }
+  }),
+
   /** Serves ReadIndex reads without confirming leadership with a heartbeat round (thesis §6.4). */
   READ_WITHOUT_QUORUM_CHECK(c -> new Raft(c) {
     @Override

@@ -183,13 +183,51 @@ class OddEvenProperties {
       @ForAll @IntRange(min = 0, max = 50) int delayTicks, @ForAll("seeds") long seed) {
     Statistics.label("n").collect(crash.n());
     Statistics.label("crashed").collect(crash.set().size() + " of " + crash.n());
-    Outcome o = Experiments.crashAndProbe(crash.n(), crash.set(), leaderToo, seed, delayTicks);
+    assertNothingCommits(crash, leaderToo, delayTicks, seed, Raft::new);
+  }
+
+  static void assertNothingCommits(Members crash, boolean leaderToo, int delayTicks, long seed,
+      Function<Config, Raft> raft) {
+    Outcome o = Experiments.crashAndProbe(crash.n(), crash.set(), leaderToo, seed, delayTicks,
+        raft);
     String call = "Experiments.crashAndProbe(" + crash.n() + ", " + crash.javaSet() + ", "
         + leaderToo + ", " + seed + "L, " + delayTicks + ")";
     assertTrue(o.result().safe(), why("a safety property failed", call, o.result()));
     assertFalse(o.committed(), why("only " + (crash.n() - crash.set().size()) + " of "
         + crash.n() + " members were up, yet a new entry committed after "
         + o.ticksToCommit() + " ticks", call, o.result()));
+  }
+
+  /**
+   * The property's teeth: a protocol that counts any two members as a majority commits with 2
+   * of 5 up (the leader and one follower), and the same assertion catches it.
+   */
+  @Example
+  @Label("§5.3, teeth: committing with two acknowledgements in a 5-member cluster is caught")
+  void committingWithTooFewAcksIsCaught() {
+    Members threeFollowersDown = new Members(5, Set.of(1, 2, 3));
+    // Crash three members that are not the leader, whoever it is: the broken leader, still up
+    // with one follower, commits; the correct one cannot.
+    for (long seed = 1; seed <= 20; seed++) {
+      long s = seed;
+      Outcome real = Experiments.crashAndProbe(5, Set.of(1, 2, 3), false, s, 5);
+      if (real.result().safe() && !real.committed() && leaderSurvives(5, Set.of(1, 2, 3), s)) {
+        assertNothingCommits(threeFollowersDown, false, 5, s, Raft::new);
+        AssertionError e = assertThrows(AssertionError.class, () -> assertNothingCommits(
+            threeFollowersDown, false, 5, s, BrokenRaft.COMMIT_WITH_TWO_ACKS.factory));
+        assertTrue(e.getMessage().contains("yet a new entry committed"), e.getMessage());
+        return;
+      }
+    }
+    throw new AssertionError("no seed in 1..20 elected a leader among n4, n5 first");
+  }
+
+  /** Whether the first leader of this seed's 5-member cluster is outside {@code crashed}. */
+  private static boolean leaderSurvives(int n, Set<Integer> crashed, long seed) {
+    raft.sim.Simulator sim = new raft.sim.Simulator(Experiments.quietCluster(n, seed), null);
+    sim.start();
+    Experiments.settle(sim, n);
+    return !crashed.contains(Experiments.leader(sim, n));
   }
 
   /**
