@@ -62,6 +62,8 @@ public final class Simulator {
     public long proposals;
     /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
     public long recoveryTicks = -1;
+    /** Snapshots that followers received from a leader and installed (§7). */
+    public long snapshotsInstalled;
     /** True if the run was cut short by the bound on events (a message storm). */
     public boolean runaway;
     /** With {@link SimConfig#measureLatency}: proposal-to-ack times, in time units. */
@@ -416,6 +418,7 @@ public final class Simulator {
   private void apply(SimNode sn, Ready rd) {
     if (rd.snapshot() != null) {
       sn.restoreSnapshot(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getData());
+      stats.snapshotsInstalled++;
       checker.onApply(sn);
       log("n" + sn.id + " installed snapshot at index " + sn.appliedIndex);
     }
