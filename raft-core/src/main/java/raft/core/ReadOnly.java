@@ -61,8 +61,4 @@ final class ReadOnly {
     }
     return ready;
   }
-
-  int pending() {
-    return queue.size();
-  }
 }

@@ -62,31 +62,6 @@ public final class SimConfig {
   /** Builds each node's protocol state machine; tests substitute deliberately broken ones. */
   public Function<Config, Raft> raftFactory = Raft::new;
 
-  public SimConfig copy() {
-    SimConfig c = new SimConfig();
-    c.nodes = nodes;
-    c.seed = seed;
-    c.ticks = ticks;
-    c.faults = EnumSet.copyOf(faults.isEmpty() ? EnumSet.noneOf(Fault.class) : faults);
-    c.healedTail = healedTail;
-    c.faultEveryTicks = faultEveryTicks;
-    c.electionTick = electionTick;
-    c.heartbeatTick = heartbeatTick;
-    c.proposalsPerTick = proposalsPerTick;
-    c.readsPerTick = readsPerTick;
-    c.snapshotEvery = snapshotEvery;
-    c.keepAfterSnapshot = keepAfterSnapshot;
-    c.maxSizePerMsg = maxSizePerMsg;
-    c.maxInflightMsgs = maxInflightMsgs;
-    c.trace = trace;
-    c.measureLatency = measureLatency;
-    c.downAfterHeal = downAfterHeal;
-    c.varied = varied;
-    c.scriptedBy = scriptedBy;
-    c.checks = checks;
-    c.raftFactory = raftFactory;
-    return c;
-  }
 
   /** Set by scripted experiments, whose faults the command line cannot replay: who drove it. */
   public String scriptedBy;

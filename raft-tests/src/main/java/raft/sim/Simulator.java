@@ -329,10 +329,6 @@ public final class Simulator {
     schedule(TICK, Kind.MARKER, 0);
   }
 
-  SimNode node(int i) {
-    return nodes[i];
-  }
-
   int leader() {
     for (int i = 1; i <= cfg.nodes; i++) {
       if (nodes[i].up() && nodes[i].node.raft().role() == StateRole.LEADER) {

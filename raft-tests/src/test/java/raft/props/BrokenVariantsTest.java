@@ -30,12 +30,7 @@ class BrokenVariantsTest {
   static SimResult findCounterexample(BrokenRaft variant, int maxSeeds, Consumer<SimConfig> tune,
       String... properties) {
     for (long seed = 1; seed <= maxSeeds; seed++) {
-      SimConfig c = new SimConfig();
-      c.nodes = seed % 2 == 0 ? 5 : 3;
-      c.seed = seed;
-      c.ticks = Sims.TICKS;
-      c.faults = EnumSet.allOf(Fault.class);
-      c.vary();
+      SimConfig c = Sims.schedule(seed % 2 == 0 ? 5 : 3, seed, EnumSet.allOf(Fault.class));
       tune.accept(c);
       c.checks = Set.of(properties);
       c.raftFactory = variant.factory;

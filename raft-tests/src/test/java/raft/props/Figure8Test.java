@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import raft.core.Config;
 import raft.core.Raft;
 import raft.core.StateRole;
+import raft.lessons.Experiments;
 import raft.sim.Property;
 import raft.sim.SimConfig;
 import raft.sim.SimResult;
@@ -35,17 +36,9 @@ import raft.sim.Simulator;
 class Figure8Test {
   /** Runs the script; returns the result and whether every stage was reached. */
   private static Outcome script(Function<Config, Raft> factory, long seed) {
-    SimConfig c = new SimConfig();
-    c.nodes = 3;
-    c.seed = seed;
-    c.ticks = 5000;
-    c.healedTail = 0;
-    c.proposalsPerTick = 0;
-    c.readsPerTick = 0;
-    c.snapshotEvery = 0;
+    SimConfig c = Experiments.quietCluster(3, seed); // no load, no faults, every check
     c.maxSizePerMsg = 1; // one entry per append
     c.maxInflightMsgs = 1;
-    c.checks = Set.of(Property.ALL);
     c.raftFactory = factory;
     c.scriptedBy = "Figure8Test";
     Simulator sim = new Simulator(c, Boolean.getBoolean("figure8.trace") ? System.out::println : null);

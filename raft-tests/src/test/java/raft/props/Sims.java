@@ -26,14 +26,17 @@ final class Sims {
     Arbitrary<Long> seeds = Arbitraries.longs().between(1, Long.MAX_VALUE / 2);
     Arbitrary<Set<Fault>> faults = Arbitraries.of(Fault.class).set().ofMinSize(1)
         .map(s -> (Set<Fault>) EnumSet.copyOf(s));
-    return Combinators.combine(nodes, seeds, faults).as((n, seed, f) -> {
-      SimConfig c = new SimConfig();
-      c.nodes = n;
-      c.seed = seed;
-      c.ticks = TICKS;
-      c.faults = f;
-      return c.vary();
-    });
+    return Combinators.combine(nodes, seeds, faults).as(Sims::schedule);
+  }
+
+  /** One run of {@link #TICKS} ticks, its tuning knobs derived from the seed. */
+  static SimConfig schedule(int nodes, long seed, Set<Fault> faults) {
+    SimConfig c = new SimConfig();
+    c.nodes = nodes;
+    c.seed = seed;
+    c.ticks = TICKS;
+    c.faults = faults;
+    return c.vary();
   }
 
   static SimResult run(SimConfig c) {
