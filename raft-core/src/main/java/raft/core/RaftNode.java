@@ -105,8 +105,8 @@ public final class RaftNode {
   }
 
   public boolean hasReady() {
-    return !raft.softState().equals(prevSoftState)
-        || !raft.hardState().equals(prevHardState)
+    return softStateChanged()
+        || hardStateChanged()
         || raft.log.hasUnstableEntries()
         || raft.log.unstableSnapshot() != null
         || !raft.msgs.isEmpty()
@@ -114,16 +114,24 @@ public final class RaftNode {
         || raft.log.hasNextCommittedEntries();
   }
 
+  // Compared field by field: hasReady runs after every input, so it should not build objects.
+  private boolean softStateChanged() {
+    return raft.lead != prevSoftState.lead() || raft.role != prevSoftState.role();
+  }
+
+  private boolean hardStateChanged() {
+    return raft.currentTerm != prevHardState.getTerm() || raft.votedFor != prevHardState.getVote()
+        || raft.log.commitIndex() != prevHardState.getCommit();
+  }
+
   /** What to persist, send and apply now. Call {@link #advance} with it when done. */
   public Ready ready() {
-    SoftState soft = raft.softState();
-    HardState hard = raft.hardState();
     List<Entry> entries = raft.log.unstableEntries();
-    boolean termOrVoteChanged = hard.getTerm() != prevHardState.getTerm()
-        || hard.getVote() != prevHardState.getVote();
+    boolean termOrVoteChanged = raft.currentTerm != prevHardState.getTerm()
+        || raft.votedFor != prevHardState.getVote();
     Ready rd = new Ready(
-        soft.equals(prevSoftState) ? null : soft,
-        hard.equals(prevHardState) ? null : hard,
+        softStateChanged() ? raft.softState() : null,
+        hardStateChanged() ? raft.hardState() : null,
         drain(raft.readStates),
         entries,
         raft.log.unstableSnapshot(),

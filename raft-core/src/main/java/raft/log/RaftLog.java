@@ -268,16 +268,18 @@ public final class RaftLog {
     if (lo == hi) {
       return List.of();
     }
-    List<Entry> ents = new ArrayList<>();
-    if (lo < unstable.offset) {
-      ents.addAll(storage.entries(lo, Math.min(hi, unstable.offset), maxSize));
-      if (ents.size() < Math.min(hi, unstable.offset) - lo) {
-        return ents; // storage already hit maxSize
-      }
+    if (hi <= unstable.offset) {
+      return storage.entries(lo, hi, maxSize); // all persisted: storage applies the limit
     }
-    if (hi > unstable.offset) {
-      ents.addAll(unstable.slice(Math.max(lo, unstable.offset), hi));
+    if (lo >= unstable.offset) {
+      return MemoryStorage.limitSize(unstable.slice(lo, hi), maxSize);
     }
+    List<Entry> stored = storage.entries(lo, unstable.offset, maxSize);
+    if (stored.size() < unstable.offset - lo) {
+      return stored; // storage already hit maxSize
+    }
+    List<Entry> ents = new ArrayList<>(stored);
+    ents.addAll(unstable.slice(unstable.offset, hi));
     return MemoryStorage.limitSize(ents, maxSize);
   }
 
