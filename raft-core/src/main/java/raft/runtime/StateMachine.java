@@ -1,0 +1,28 @@
+package raft.runtime;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * The replicated state machine a {@link NodeRuntime} feeds with committed entries.
+ *
+ * <p>Threading: every method is called from the runtime's single apply thread, never from the
+ * Raft loop, so a slow apply does not delay heartbeats. Determinism: {@link #apply} must not read
+ * a clock or a random number; the same entries in the same order give the same state on every
+ * member. Idempotency: the runtime never applies an index twice after a successful return, but
+ * after a crash it replays entries above the last snapshot, so the state machine must start from
+ * {@link #restore} (or empty) and is rebuilt by replay.
+ */
+public interface StateMachine {
+
+  /**
+   * Applies one committed entry. {@code data} is empty for the no-op entry a new leader appends
+   * (§8); the state machine should still note the index.
+   */
+  void apply(long index, long term, ByteString data);
+
+  /** The whole state as of the last applied entry, for a snapshot (§7). */
+  ByteString snapshot();
+
+  /** Replaces the whole state with a snapshot's, taken at {@code index}. */
+  void restore(long index, ByteString data);
+}
