@@ -1,0 +1,118 @@
+package raft.kv.server;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * How one member runs, parsed from etcd-like flags ({@code raftkv server --help}).
+ *
+ * @param name this member's name, one of {@code initialCluster}'s keys (n1..n5 locally)
+ * @param initialCluster every member's name and peer address, in a fixed order: a member's id
+ *     is its position in this map plus one, so n1 is member 1 in a local cluster
+ * @param clientAddress where the etcd v3 gRPC API listens
+ * @param peerAddress where the Raft peer transport listens
+ * @param heartbeatMillis one Raft tick (etcd's --heartbeat-interval)
+ * @param electionMillis the base election timeout (etcd's --election-timeout)
+ * @param snapshotCount applied entries between two snapshots
+ * @param maxRequestBytes the largest client request accepted (etcd's --max-request-bytes)
+ */
+public record ServerConfig(
+    String name,
+    Map<String, InetSocketAddress> initialCluster,
+    InetSocketAddress clientAddress,
+    InetSocketAddress peerAddress,
+    Path dataDir,
+    long heartbeatMillis,
+    long electionMillis,
+    long snapshotCount,
+    int maxRequestBytes) {
+
+  public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
+  public static final long DEFAULT_ELECTION_MILLIS = 1000;
+  public static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
+  /** etcd's default --max-request-bytes: 1.5 MiB. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+
+  public ServerConfig {
+    initialCluster = Map.copyOf(new LinkedHashMap<>(initialCluster));
+    if (!initialCluster.containsKey(name)) {
+      throw new IllegalArgumentException(
+          "--name " + name + " is not in --initial-cluster " + initialCluster.keySet());
+    }
+    if (electionMillis < 5 * heartbeatMillis) {
+      throw new IllegalArgumentException("--election-timeout (" + electionMillis
+          + " ms) must be at least 5 times --heartbeat-interval (" + heartbeatMillis + " ms)");
+    }
+  }
+
+  /**
+   * Parses etcd's {@code --initial-cluster} form, {@code n1=http://127.0.0.1:12380,n2=...}
+   * (the scheme is optional), keeping the order.
+   */
+  public static LinkedHashMap<String, InetSocketAddress> parseInitialCluster(String spec) {
+    LinkedHashMap<String, InetSocketAddress> members = new LinkedHashMap<>();
+    for (String part : spec.split(",")) {
+      String[] kv = part.trim().split("=", 2);
+      if (kv.length != 2 || kv[0].isEmpty()) {
+        throw new IllegalArgumentException(
+            "--initial-cluster: '" + part + "' is not name=host:port");
+      }
+      if (members.put(kv[0], parseAddress(kv[1])) != null) {
+        throw new IllegalArgumentException("--initial-cluster: " + kv[0] + " appears twice");
+      }
+    }
+    return members;
+  }
+
+  /** Parses {@code host:port} or {@code http://host:port}. */
+  public static InetSocketAddress parseAddress(String url) {
+    String s = url.trim().contains("://") ? url.trim() : "http://" + url.trim();
+    URI uri = URI.create(s);
+    if (uri.getHost() == null || uri.getPort() < 0) {
+      throw new IllegalArgumentException("'" + url + "' is not host:port");
+    }
+    return new InetSocketAddress(uri.getHost(), uri.getPort());
+  }
+
+  /** Member ids in initial-cluster order: 1, 2, 3, ... */
+  public long memberId(String member) {
+    long id = 1;
+    for (String n : initialClusterOrder()) {
+      if (n.equals(member)) {
+        return id;
+      }
+      id++;
+    }
+    throw new IllegalArgumentException("no member named " + member);
+  }
+
+  public long memberId() {
+    return memberId(name);
+  }
+
+  /** Names in id order. */
+  public java.util.List<String> initialClusterOrder() {
+    return initialCluster.keySet().stream().sorted(ServerConfig::byNaturalOrder).toList();
+  }
+
+  /**
+   * The cluster id every member derives from the same --initial-cluster, so a peer from another
+   * cluster (another member list) is recognised and refused.
+   */
+  public long clusterId() {
+    CRC32C crc = new CRC32C();
+    for (String n : initialClusterOrder()) {
+      crc.update((n + "=" + initialCluster.get(n) + ";").getBytes());
+    }
+    return crc.getValue() | 0x1000_0000_0000L;
+  }
+
+  // "n2" before "n10"; other names alphabetically.
+  private static int byNaturalOrder(String a, String b) {
+    return a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
+  }
+}
