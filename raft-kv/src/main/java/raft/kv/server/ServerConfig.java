@@ -11,8 +11,8 @@ import java.util.zip.CRC32C;
  * How one member runs, parsed from etcd-like flags ({@code raftkv server --help}).
  *
  * @param name this member's name, one of {@code initialCluster}'s keys (n1..n5 locally)
- * @param initialCluster every member's name and peer address, in a fixed order: a member's id
- *     is its position in this map plus one, so n1 is member 1 in a local cluster
+ * @param initialCluster every member's name and peer address; a member's id is its position in
+ *     name order (n2 before n10) plus one, so n1 is member 1 in a local cluster
  * @param clientAddress where the etcd v3 gRPC API listens
  * @param peerAddress where the Raft peer transport listens
  * @param heartbeatMillis one Raft tick (etcd's --heartbeat-interval)
@@ -51,7 +51,7 @@ public record ServerConfig(
 
   /**
    * Parses etcd's {@code --initial-cluster} form, {@code n1=http://127.0.0.1:12380,n2=...}
-   * (the scheme is optional), keeping the order.
+   * (the scheme is optional).
    */
   public static LinkedHashMap<String, InetSocketAddress> parseInitialCluster(String spec) {
     LinkedHashMap<String, InetSocketAddress> members = new LinkedHashMap<>();
@@ -78,7 +78,7 @@ public record ServerConfig(
     return new InetSocketAddress(uri.getHost(), uri.getPort());
   }
 
-  /** Member ids in initial-cluster order: 1, 2, 3, ... */
+  /** Member ids in name order: 1, 2, 3, ... */
   public long memberId(String member) {
     long id = 1;
     for (String n : initialClusterOrder()) {
