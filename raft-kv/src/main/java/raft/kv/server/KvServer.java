@@ -1,11 +1,200 @@
 package raft.kv.server;
 
-/** One member: Raft runtime, peer transport, state machine and the etcd v3 gRPC API. */
-public final class KvServer {
-  private KvServer() {}
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import raft.core.StateRole;
+import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
+import raft.kv.api.etcdserverpb.Member;
+import raft.kv.apply.KvStateMachine;
+import raft.kv.pb.InternalRequest;
+import raft.runtime.NodeRuntime;
+import raft.transport.PeerTransport;
 
-  /** Runs a member until the process is stopped. Placeholder until the server lands. */
+/**
+ * One member: the Raft runtime (WAL, snapshots, the Raft loop), the peer transport, the
+ * key-value state machine, and the etcd v3 gRPC API on the client address.
+ */
+public final class KvServer implements AutoCloseable {
+  /** etcd's gRPC overhead allowance above --max-request-bytes. */
+  private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+  private final ServerConfig config;
+  private final Consumer<String> log;
+  private final KvStateMachine stateMachine;
+  private final PeerTransport transport;
+  private final NodeRuntime runtime;
+  private final LeaseTimer leaseTimer = new LeaseTimer(System::nanoTime, 2_000_000_000L);
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+      r -> new Thread(r, "lease-timer"));
+  private Server grpc;
+
+  public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
+    this.config = config;
+    this.log = log;
+    RequestTracker tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
+    this.tracker = tracker;
+    this.stateMachine = new KvStateMachine(
+        (id, index, result) -> tracker.applied(id, result), leaseListener());
+    this.transport = new PeerTransport(config.memberId(), config.clusterId(),
+        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log));
+    long electionTicks = config.electionMillis() / config.heartbeatMillis();
+    this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
+        config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
+        config.snapshotCount(), log), transport, stateMachine);
+  }
+
+  private final RequestTracker tracker;
+
+  /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
   public static void run(ServerConfig config) throws Exception {
-    throw new UnsupportedOperationException("raftkv server is not built yet");
+    String name = config.name();
+    DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    Consumer<String> log = line -> System.out.println(
+        LocalTime.now().format(hms) + " " + name + ": " + line);
+    KvServer server = new KvServer(config, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    server.start();
+    server.grpc.awaitTermination();
+  }
+
+  public void start() throws IOException {
+    Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
+    RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
+        requestTimeout);
+    Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
+        stateMachine.store());
+    LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
+        () -> leaseTimer.promoted(stateMachine.lessor().ttls()));
+    runtime.addLeaderListener(leaders);
+    runtime.start();
+    grpc = NettyServerBuilder.forAddress(config.clientAddress())
+        .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+        .addService(new KvService(raft, stateMachine.store(), headers))
+        .addService(new WatchService(stateMachine.watchHub(), headers))
+        .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
+        .addService(new ClusterService(members(), headers))
+        .addService(new MaintenanceService(runtime, stateMachine.store(), headers, memberIds(),
+            leaders, requestTimeout.toMillis()))
+        .addService(ServerInterceptors.intercept(
+            new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
+        .build();
+    try {
+      grpc.start();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("client port " + hostPort(config.clientAddress())
+          + " is in use or cannot be bound: " + e.getMessage(), e);
+    }
+    timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
+    log.accept("member " + config.memberId() + " of cluster "
+        + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
+        + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
+        + ", data in " + config.dataDir());
+  }
+
+  // Only the leader decides that a lease ran out; the revoke is an entry like any other.
+  private void expireLeases(RaftGateway raft) {
+    if (runtime.status().role() != StateRole.LEADER) {
+      return;
+    }
+    leaseTimer.expire(id -> {
+      log.accept("lease " + Long.toHexString(id) + " expired; proposing its revoke");
+      raft.propose(InternalRequest.newBuilder()
+          .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)));
+    });
+  }
+
+  private raft.kv.lease.LeaseListener leaseListener() {
+    return new raft.kv.lease.LeaseListener() {
+      @Override
+      public void granted(long id, long ttl) {
+        leaseTimer.renewed(id, ttl);
+      }
+
+      @Override
+      public void renewed(long id, long ttl) {
+        leaseTimer.renewed(id, ttl);
+      }
+
+      @Override
+      public void revoked(long id) {
+        leaseTimer.revoked(id);
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (grpc != null) {
+      grpc.shutdownNow();
+    }
+    timers.shutdownNow();
+    runtime.close();
+    transport.close();
+    tracker.failAll(Errors.stopped("shutting down"));
+  }
+
+  public NodeRuntime runtime() {
+    return runtime;
+  }
+
+  private List<Long> memberIds() {
+    List<Long> ids = new ArrayList<>();
+    for (String n : config.initialClusterOrder()) {
+      ids.add(config.memberId(n));
+    }
+    return ids;
+  }
+
+  private Map<Long, InetSocketAddress> peerAddresses() {
+    Map<Long, InetSocketAddress> peers = new HashMap<>();
+    for (String n : config.initialClusterOrder()) {
+      if (!n.equals(config.name())) {
+        peers.put(config.memberId(n), config.initialCluster().get(n));
+      }
+    }
+    return peers;
+  }
+
+  private List<Member> members() {
+    List<Member> list = new ArrayList<>();
+    for (String n : config.initialClusterOrder()) {
+      Member.Builder m = Member.newBuilder().setID(config.memberId(n)).setName(n)
+          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n)));
+      InetSocketAddress client = config.clientUrls().get(n);
+      if (client != null) {
+        m.addClientURLs("http://" + hostPort(client));
+      }
+      list.add(m.build());
+    }
+    return list;
+  }
+
+  private String nameOf(long id) {
+    for (String n : config.initialClusterOrder()) {
+      if (config.memberId(n) == id) {
+        return n;
+      }
+    }
+    return "member " + id;
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    return a.getHostString() + ":" + a.getPort();
   }
 }

@@ -19,6 +19,9 @@ import java.util.zip.CRC32C;
  * @param electionMillis the base election timeout (etcd's --election-timeout)
  * @param snapshotCount applied entries between two snapshots
  * @param maxRequestBytes the largest client request accepted (etcd's --max-request-bytes)
+ * @param clientUrls every member's client address, for MemberList (our own flag,
+ *     --member-client-urls; etcd learns them through the log instead). This member's own
+ *     address is always included.
  */
 public record ServerConfig(
     String name,
@@ -29,7 +32,8 @@ public record ServerConfig(
     long heartbeatMillis,
     long electionMillis,
     long snapshotCount,
-    int maxRequestBytes) {
+    int maxRequestBytes,
+    Map<String, InetSocketAddress> clientUrls) {
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
   public static final long DEFAULT_ELECTION_MILLIS = 1000;
@@ -38,7 +42,10 @@ public record ServerConfig(
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
 
   public ServerConfig {
-    initialCluster = Map.copyOf(new LinkedHashMap<>(initialCluster));
+    initialCluster = Map.copyOf(initialCluster);
+    Map<String, InetSocketAddress> clients = new LinkedHashMap<>(clientUrls);
+    clients.put(name, clientAddress);
+    clientUrls = Map.copyOf(clients);
     if (!initialCluster.containsKey(name)) {
       throw new IllegalArgumentException(
           "--name " + name + " is not in --initial-cluster " + initialCluster.keySet());

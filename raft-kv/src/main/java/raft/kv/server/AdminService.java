@@ -1,0 +1,71 @@
+package raft.kv.server;
+
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashSet;
+import java.util.Locale;
+import raft.kv.pb.AdminGrpc;
+import raft.kv.pb.NodeStatusRequest;
+import raft.kv.pb.NodeStatusResponse;
+import raft.kv.pb.PartitionRequest;
+import raft.kv.pb.PartitionResponse;
+import raft.runtime.NodeRuntime;
+import raft.transport.PeerTransport;
+
+/**
+ * The loopback-only admin service scripts/cluster uses: this member's Raft status, and
+ * partitions enforced inside the peer transport.
+ */
+final class AdminService extends AdminGrpc.AdminImplBase {
+  private final String name;
+  private final NodeRuntime runtime;
+  private final PeerTransport transport;
+
+  AdminService(String name, NodeRuntime runtime, PeerTransport transport) {
+    this.name = name;
+    this.runtime = runtime;
+    this.transport = transport;
+  }
+
+  @Override
+  public void nodeStatus(NodeStatusRequest r, StreamObserver<NodeStatusResponse> out) {
+    NodeRuntime.Status s = runtime.status();
+    out.onNext(NodeStatusResponse.newBuilder()
+        .setId(s.id()).setName(name)
+        .setRole(s.role().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+        .setTerm(s.term()).setLeader(s.lead())
+        .setCommit(s.commit()).setApplied(s.applied()).setLastIndex(s.lastIndex())
+        .addAllCutPeers(transport.cutPeers())
+        .build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void partition(PartitionRequest r, StreamObserver<PartitionResponse> out) {
+    transport.cut(new HashSet<>(r.getCutPeersList()));
+    out.onNext(PartitionResponse.getDefaultInstance());
+    out.onCompleted();
+  }
+
+  /** Refuses admin calls that do not come from this machine's loopback interface. */
+  static final class LoopbackOnly implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      if (!(remote instanceof InetSocketAddress a) || !a.getAddress().isLoopbackAddress()) {
+        call.close(Status.PERMISSION_DENIED.withDescription(
+            "raftkv admin calls are only accepted from loopback"), new Metadata());
+        return new ServerCall.Listener<>() {};
+      }
+      return next.startCall(call, headers);
+    }
+  }
+}

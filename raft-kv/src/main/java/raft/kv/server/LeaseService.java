@@ -1,0 +1,116 @@
+package raft.kv.server;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import raft.kv.api.etcdserverpb.LeaseGrantRequest;
+import raft.kv.api.etcdserverpb.LeaseGrantResponse;
+import raft.kv.api.etcdserverpb.LeaseGrpc;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
+import raft.kv.api.etcdserverpb.LeaseLeasesRequest;
+import raft.kv.api.etcdserverpb.LeaseLeasesResponse;
+import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
+import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
+import raft.kv.api.etcdserverpb.LeaseStatus;
+import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
+import raft.kv.api.etcdserverpb.LeaseTimeToLiveResponse;
+import raft.kv.lease.Lessor;
+import raft.kv.pb.InternalRequest;
+
+/**
+ * etcd's Lease service. Grants, revokes and keep-alives are Raft entries, so every member
+ * knows every lease and a new leader inherits them; time-to-live comes from this member's
+ * {@link LeaseTimer}.
+ */
+final class LeaseService extends LeaseGrpc.LeaseImplBase {
+  private final RaftGateway raft;
+  private final Lessor lessor;
+  private final LeaseTimer timer;
+  private final Headers headers;
+
+  LeaseService(RaftGateway raft, Lessor lessor, LeaseTimer timer, Headers headers) {
+    this.raft = raft;
+    this.lessor = lessor;
+    this.timer = timer;
+    this.headers = headers;
+  }
+
+  @Override
+  public void leaseGrant(LeaseGrantRequest r, StreamObserver<LeaseGrantResponse> out) {
+    LeaseGrantRequest.Builder b = r.toBuilder();
+    if (b.getID() == 0) {
+      // The proposer picks the id, so applying the grant stays deterministic.
+      b.setID(raft.nextId() & Long.MAX_VALUE);
+    }
+    Rpc.reply(raft.propose(InternalRequest.newBuilder().setLeaseGrant(b)), o -> {
+      LeaseGrantResponse resp = (LeaseGrantResponse) o;
+      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
+    }, out);
+  }
+
+  @Override
+  public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
+    Rpc.reply(raft.propose(InternalRequest.newBuilder().setLeaseRevoke(r)), o -> {
+      LeaseRevokeResponse resp = (LeaseRevokeResponse) o;
+      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
+    }, out);
+  }
+
+  @Override
+  public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(
+      StreamObserver<LeaseKeepAliveResponse> out) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(LeaseKeepAliveRequest r) {
+        raft.propose(InternalRequest.newBuilder().setLeaseKeepAlive(r)).whenComplete((o, t) -> {
+          LeaseKeepAliveResponse.Builder b = LeaseKeepAliveResponse.newBuilder().setID(r.getID());
+          if (t == null) {
+            b.setTTL(((LeaseKeepAliveResponse) o).getTTL());
+          } else if (Errors.of(t).getStatus().getCode() != Status.Code.NOT_FOUND) {
+            return; // no leader or timed out: the client sends its next keep-alive soon
+          } // an unknown lease answers TTL 0, which clients read as "expired or revoked"
+          synchronized (out) {
+            out.onNext(b.setHeader(headers.now()).build());
+          }
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        synchronized (out) {
+          out.onCompleted();
+        }
+      }
+    };
+  }
+
+  @Override
+  public void leaseTimeToLive(LeaseTimeToLiveRequest r,
+      StreamObserver<LeaseTimeToLiveResponse> out) {
+    LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setID(r.getID());
+    Lessor.LeaseInfo info = lessor.lookup(r.getID());
+    if (info == null) {
+      b.setTTL(-1); // etcd answers an unknown lease with TTL -1, not an error
+    } else {
+      b.setTTL(Math.max(0, timer.remainingSeconds(r.getID()))).setGrantedTTL(info.ttl());
+      if (r.getKeys()) {
+        b.addAllKeys(info.keys());
+      }
+    }
+    out.onNext(b.setHeader(headers.now()).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void leaseLeases(LeaseLeasesRequest r, StreamObserver<LeaseLeasesResponse> out) {
+    LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(headers.now());
+    for (long id : lessor.ids()) {
+      b.addLeases(LeaseStatus.newBuilder().setID(id));
+    }
+    out.onNext(b.build());
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,73 @@
+package raft.kv.server;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import raft.kv.mvcc.KvException;
+import raft.kv.pb.InternalRequest;
+import raft.runtime.NodeRuntime;
+
+/**
+ * How the gRPC services reach consensus: writes become Raft entries and complete when this
+ * member has applied them; linearizable reads wait for a ReadIndex barrier (§6.4).
+ *
+ * <p>Any member accepts any request. On a follower, Raft forwards the proposal (or the
+ * ReadIndex request) to the leader, and the client is answered by the member it asked, once
+ * that member has applied the entry: so a client that reads from the same member after a write
+ * sees its write.
+ */
+final class RaftGateway {
+  private final NodeRuntime runtime;
+  private final RequestTracker tracker;
+  private final int maxRequestBytes;
+  private final Duration requestTimeout;
+
+  RaftGateway(NodeRuntime runtime, RequestTracker tracker, int maxRequestBytes,
+      Duration requestTimeout) {
+    this.runtime = runtime;
+    this.tracker = tracker;
+    this.maxRequestBytes = maxRequestBytes;
+    this.requestTimeout = requestTimeout;
+  }
+
+  long nextId() {
+    return tracker.nextId();
+  }
+
+  /**
+   * Proposes a write and completes with its result proto once applied here, or exceptionally
+   * with the etcd error a client should see (no leader, timed out, too large, or the store's
+   * own error such as a missing lease).
+   */
+  CompletableFuture<Object> propose(InternalRequest.Builder request) {
+    long id = request.getId() != 0 ? request.getId() : tracker.nextId();
+    InternalRequest r = request.setId(id).build();
+    if (r.getSerializedSize() > maxRequestBytes) {
+      return CompletableFuture.failedFuture(Errors.tooLarge());
+    }
+    CompletableFuture<Object> applied = tracker.register(id);
+    runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
+      if (t != null) {
+        applied.completeExceptionally(Errors.of(t));
+      }
+    });
+    return applied
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(RaftGateway::unwrap)
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Errors.of(t)));
+  }
+
+  /** Completes once a read served from this member's store now is linearizable (§6.4). */
+  CompletableFuture<Void> linearizableBarrier() {
+    return runtime.readIndex()
+        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .<Void>thenApply(index -> null)
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Errors.of(t)));
+  }
+
+  private static CompletableFuture<Object> unwrap(Object result) {
+    return result instanceof KvException e
+        ? CompletableFuture.failedFuture(e)
+        : CompletableFuture.completedFuture(result);
+  }
+}
