@@ -1,0 +1,147 @@
+package raft.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Real etcdctl 3.4 (Debian's etcd-client) against a real 3-node cluster of separate processes:
+ * the commands of the issue's "done when", then a leader kill after which writes continue.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EtcdctlTest {
+  private static LocalCluster cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Preconditions.requireEtcdctl();
+    cluster = new LocalCluster(3, 100, "etcdctl").start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private static String ok(String stdin, String... args) throws Exception {
+    LocalCluster.Result r = cluster.etcdctl(stdin, args);
+    assertEquals(0, r.exit(), () -> "etcdctl " + Arrays.toString(args) + " -> " + r);
+    return r.out();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("put, get, get --prefix and del print what etcd prints")
+  void putGetDel() throws Exception {
+    assertEquals("OK\n", ok(null, "put", "greeting", "hello"));
+    assertEquals("greeting\nhello\n", ok(null, "get", "greeting"));
+    ok(null, "put", "greetings/fr", "bonjour");
+    assertEquals("greeting\nhello\ngreetings/fr\nbonjour\n", ok(null, "get", "greet", "--prefix"));
+    assertEquals("1\n", ok(null, "del", "greetings/fr"));
+    assertEquals("", ok(null, "get", "greetings/fr"));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("txn with compares takes the success or the failure branch")
+  void txn() throws Exception {
+    ok(null, "put", "tx", "1");
+    String script = "value(\"tx\") = \"1\"\n\nput tx 2\n\nput tx failed\n\n";
+    assertEquals("SUCCESS\n\nOK\n", ok(script, "txn"));
+    assertEquals("FAILURE\n\nOK\n", ok(script, "txn"));
+    assertEquals("tx\nfailed\n", ok(null, "get", "tx"));
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("watch from a past revision replays the history in order")
+  void watchFromPastRevision() throws Exception {
+    ok(null, "put", "w", "a");
+    String rev = revisionOf("w");
+    ok(null, "put", "w", "b");
+    ok(null, "del", "w");
+    LocalCluster.Result r = LocalCluster.run(List.of("timeout", "5", "etcdctl",
+        "--endpoints=" + cluster.endpoints(), "watch", "w", "--rev", rev), null, 30);
+    assertEquals("PUT\nw\na\nPUT\nw\nb\nDELETE\nw\n\n", r.out(), r::toString);
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("lease grant, keys attached to it, timetolive, and expiry deletes the keys")
+  void leases() throws Exception {
+    String granted = ok(null, "lease", "grant", "10");
+    Matcher m = Pattern.compile("lease ([0-9a-f]+) granted with TTL\\(10s\\)").matcher(granted);
+    assertTrue(m.find(), granted);
+    String id = m.group(1);
+    ok(null, "put", "leased", "v", "--lease=" + id);
+    String ttl = ok(null, "lease", "timetolive", id, "--keys");
+    assertTrue(ttl.contains("granted with TTL(10s)") && ttl.contains("attached keys([leased])"),
+        ttl);
+    Matcher shortLease = Pattern.compile("lease ([0-9a-f]+) granted")
+        .matcher(ok(null, "lease", "grant", "2"));
+    assertTrue(shortLease.find());
+    ok(null, "put", "short", "v", "--lease=" + shortLease.group(1));
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!ok(null, "get", "short").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertEquals("", ok(null, "get", "short"), "the leader revokes an expired lease");
+    assertEquals("leased\nv\n", ok(null, "get", "leased"));
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("endpoint status shows exactly one leader; member list shows three members")
+  void statusAndMembers() throws Exception {
+    String table = ok(null, "endpoint", "status", "-w", "table");
+    long leaders = table.lines().filter(l -> l.matches(".*\\|\\s+true\\s+\\|\\s+false\\s+\\|.*"))
+        .count();
+    assertEquals(1, leaders, table);
+    String members = ok(null, "member", "list");
+    assertEquals(3, members.lines().filter(l -> l.contains(", started, n")).count(), members);
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("move-leader hands leadership to another member (thesis §3.10)")
+  void moveLeader() throws Exception {
+    int leader = cluster.awaitLeader(0, 10_000);
+    int target = leader % 3 + 1;
+    String out = ok(null, "move-leader", Long.toHexString(target));
+    assertTrue(out.contains("Leadership transferred"), out);
+    assertEquals(target, cluster.awaitLeader(leader, 10_000));
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("after kill -9 of the leader a new one is elected and writes continue")
+  void leaderKill() throws Exception {
+    int leader = cluster.awaitLeader(0, 10_000);
+    assertEquals(0, cluster.cluster("kill", "n" + leader).exit());
+    int next = cluster.awaitLeader(leader, 15_000);
+    assertTrue(next != leader);
+    assertEquals("OK\n", ok(null, "put", "after-kill", "still-writing"));
+    assertEquals("after-kill\nstill-writing\n", ok(null, "get", "after-kill"));
+    assertEquals(0, cluster.cluster("restart", "n" + leader).exit());
+  }
+
+  private static String revisionOf(String key) throws Exception {
+    String json = ok(null, "get", key, "-w", "json");
+    Matcher m = Pattern.compile("\"mod_revision\":(\\d+)").matcher(json);
+    assertTrue(m.find(), json);
+    return m.group(1);
+  }
+}

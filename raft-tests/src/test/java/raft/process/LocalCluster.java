@@ -1,0 +1,158 @@
+package raft.process;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import raft.kv.pb.AdminGrpc;
+import raft.kv.pb.NodeStatusRequest;
+import raft.kv.pb.NodeStatusResponse;
+
+/**
+ * A real local cluster of separate JVM processes, driven only through the local-cluster
+ * contract (scripts/cluster's verbs, run from the built jar) and the client ports, like a
+ * user would. Each test class uses its own port offset and data directory, so it never
+ * touches a cluster a developer has running on the default ports.
+ */
+final class LocalCluster implements AutoCloseable {
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  static final Path JAR = REPO.resolve("raft-kv/target/raftkv.jar");
+  private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
+
+  final int nodes;
+  final int portOffset;
+  final Path data;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  LocalCluster(int nodes, int portOffset, String name) {
+    this.nodes = nodes;
+    this.portOffset = portOffset;
+    this.data = REPO.resolve("raft-tests/target/clusters/" + name);
+  }
+
+  /** Starts the cluster from empty data; returns once a leader is elected. */
+  LocalCluster start() throws Exception {
+    cluster("clean");
+    Result r = cluster("start", "--nodes", String.valueOf(nodes));
+    if (r.exit != 0) {
+      throw new IllegalStateException("cluster start failed:\n" + r.out);
+    }
+    return this;
+  }
+
+  /** Runs a scripts/cluster verb on this cluster (same --data and --port-offset). */
+  Result cluster(String verb, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "cluster", verb));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--data", data.toString(), "--port-offset", String.valueOf(portOffset)));
+    return run(cmd, null, 120);
+  }
+
+  String endpoint(int node) {
+    return "127.0.0.1:" + (CLIENT_PORTS[node - 1] + portOffset);
+  }
+
+  String endpoints() {
+    List<String> eps = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      eps.add(endpoint(i));
+    }
+    return String.join(",", eps);
+  }
+
+  ManagedChannel channel(int node) {
+    ManagedChannel c = ManagedChannelBuilder.forTarget(endpoint(node)).usePlaintext().build();
+    channels.add(c);
+    return c;
+  }
+
+  /** Node statuses through the admin service; a node that does not answer is left out. */
+  List<NodeStatusResponse> statuses() {
+    List<NodeStatusResponse> out = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      ManagedChannel c = channel(i);
+      try {
+        out.add(AdminGrpc.newBlockingStub(c).withDeadlineAfter(1, TimeUnit.SECONDS)
+            .nodeStatus(NodeStatusRequest.getDefaultInstance()));
+      } catch (RuntimeException down) {
+        // a killed or paused node
+      } finally {
+        c.shutdownNow();
+        channels.remove(c);
+      }
+    }
+    return out;
+  }
+
+  /** The node number (1-based) that a majority of answering nodes name as leader, or 0. */
+  int leader() {
+    List<NodeStatusResponse> st = statuses();
+    for (NodeStatusResponse s : st) {
+      if ("leader".equals(s.getRole())) {
+        return (int) s.getId();
+      }
+    }
+    return 0;
+  }
+
+  /** Waits (bounded) until some node is leader and is not {@code not}; returns it. */
+  int awaitLeader(int not, long timeoutMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      int l = leader();
+      if (l != 0 && l != not) {
+        return l;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no leader (other than n" + not + ") within " + timeoutMillis
+        + " ms; statuses: " + statuses());
+  }
+
+  /** Runs real etcdctl 3.4 against this cluster's endpoints. */
+  Result etcdctl(String stdin, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoints(),
+        "--command-timeout=15s"));
+    cmd.addAll(List.of(args));
+    return run(cmd, stdin, 30);
+  }
+
+  static Result run(List<String> cmd, String stdin, long timeoutSeconds) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("ETCDCTL_API", "3");
+    Process p = pb.start();
+    if (stdin != null) {
+      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    p.getOutputStream().close();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(cmd + " did not finish in " + timeoutSeconds + " s");
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Result(p.exitValue(), out);
+  }
+
+  String log(int node) throws IOException {
+    Path f = data.resolve("n" + node + ".log");
+    return Files.exists(f) ? Files.readString(f) : "(no log at " + f + ")";
+  }
+
+  @Override
+  public void close() throws Exception {
+    channels.forEach(ManagedChannel::shutdownNow);
+    cluster("stop");
+  }
+
+  record Result(int exit, String out) {
+    @Override
+    public String toString() {
+      return "exit " + exit + ":\n" + out;
+    }
+  }
+}
