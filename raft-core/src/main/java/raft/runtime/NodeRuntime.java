@@ -112,12 +112,23 @@ public final class NodeRuntime implements AutoCloseable {
 
   /** Opens the storage in {@code o.dataDir()} and recovers; call {@link #start} next. */
   public NodeRuntime(Options o, Transport transport, StateMachine sm) throws IOException {
+    this(o, transport, sm, DurableStorage::open);
+  }
+
+  /** How the runtime opens its storage; tests inject disk faults through it. */
+  interface StorageOpener {
+    DurableStorage open(Path dataDir, List<Long> peers, DurableStorage.Options o)
+        throws IOException;
+  }
+
+  NodeRuntime(Options o, Transport transport, StateMachine sm, StorageOpener opener)
+      throws IOException {
     this.o = o;
     this.transport = transport;
     // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000).
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
-    this.storage = DurableStorage.open(o.dataDir(), o.peers(), new DurableStorage.Options(
+    this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
         Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log()));
     Snapshot snap = storage.snapshot();
     try {

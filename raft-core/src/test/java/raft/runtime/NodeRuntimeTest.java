@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raft.core.StateRole;
+import raft.storage.durable.DurableStorage;
 
 /**
  * Three real {@link NodeRuntime}s (threads, fsync, temp dirs) over an in-process network. The
@@ -42,10 +43,16 @@ class NodeRuntimeTest {
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
   volatile CompletableFuture<Long> elected = new CompletableFuture<>();
 
+  final Map<Long, FailingWalFiles> disks = new TreeMap<>();
+
   void startNode(long id, long snapshotCount) throws Exception {
     RecordingStateMachine sm = new RecordingStateMachine();
     NodeRuntime n = new NodeRuntime(new NodeRuntime.Options(id, IDS, root.resolve("n" + id),
-        10, 10, 1, snapshotCount, log::add), net.transport(id), sm);
+        10, 10, 1, snapshotCount, log::add), net.transport(id), sm, (dir, peers, o) -> {
+          FailingWalFiles disk = new FailingWalFiles(dir.resolve("wal"));
+          disks.put(id, disk);
+          return DurableStorage.open(dir, peers, o, disk);
+        });
     n.addLeaderListener((lead, term, isSelf) -> {
       if (isSelf) {
         elected.complete(id);
@@ -188,5 +195,36 @@ class NodeRuntimeTest {
     e = assertThrows(ExecutionException.class,
         () -> nodes.get(1L).propose(cmd("y")).get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(NodeStoppedException.class, e.getCause());
+  }
+
+  @Test
+  @DisplayName("a failed fsync on the leader stops it for good: it reports the failure, "
+      + "sends nothing it did not persist, and the others elect a new leader and go on")
+  void fsyncFailureIsFatal() throws Exception {
+    startAll(1000);
+    long leader = awaitLeader();
+    proposeAll(leader, 1, 5);
+    sms.get(leader).awaitCommands(5, WAIT); // persisted: propose() completes before that
+    elected = new CompletableFuture<>();
+    disks.get(leader).failForce = true;
+    // Accepted by Raft, then its fsync fails (or an earlier write's did: either way it stops).
+    nodes.get(leader).propose(cmd("never-persisted")).handle((v, t) -> t)
+        .get(WAIT, TimeUnit.SECONDS);
+    long next = awaitLeader(); // the old leader's loop has stopped: heartbeats ceased
+    assertTrue(next != leader);
+    NodeRuntime.Status st = nodes.get(leader).status();
+    assertTrue(st.failure() != null && st.failure().startsWith("storage failure: injected fsync"),
+        String.valueOf(st.failure()));
+    assertTrue(log.stream().anyMatch(l -> l.contains("cannot be retried safely")), log.toString());
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> nodes.get(leader).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(NodeStoppedException.class, e.getCause());
+    proposeAll(next, 6, 6);
+    for (long id : IDS) {
+      if (id != leader) {
+        assertEquals(expectedValues(6), values(sms.get(id).awaitCommands(6, WAIT)),
+            "member " + id + " must not see the unpersisted command");
+      }
+    }
   }
 }

@@ -14,7 +14,9 @@ import raft.pb.Snapshot;
 import raft.storage.MemoryStorage;
 import raft.storage.Storage;
 import raft.storage.snap.SnapshotStore;
+import raft.storage.wal.NioWalFiles;
 import raft.storage.wal.Wal;
+import raft.storage.wal.WalFiles;
 
 /**
  * A member's durable log: a {@link MemoryStorage} that the protocol reads (fast, in memory),
@@ -72,10 +74,15 @@ public final class DurableStorage implements Storage, AutoCloseable {
    */
   public static DurableStorage open(Path dataDir, List<Long> peers, Options o)
       throws IOException {
+    return open(dataDir, peers, o, new NioWalFiles(dataDir.resolve("wal")));
+  }
+
+  /** As above, with the WAL's files behind {@code walFiles} (tests inject disk faults). */
+  public static DurableStorage open(Path dataDir, List<Long> peers, Options o,
+      WalFiles walFiles) throws IOException {
     SnapshotStore snaps = SnapshotStore.open(dataDir.resolve("snap"), o.log());
     Optional<Snapshot> snap = snaps.loadNewest();
-    Wal wal = Wal.open(dataDir.resolve("wal"),
-        new Wal.Options(o.segmentBytes(), o.log()));
+    Wal wal = Wal.open(walFiles, new Wal.Options(o.segmentBytes(), o.log()));
     try {
       MemoryStorage mem = Recovery.restore(wal, snaps, snap, peers);
       return new DurableStorage(mem, wal, snaps, o);
