@@ -1,0 +1,132 @@
+package raft.runtime;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import raft.pb.Entry;
+import raft.pb.EntryType;
+import raft.pb.Snapshot;
+
+/**
+ * The apply thread: feeds committed entries to the {@link StateMachine} in log order, so that a
+ * slow state machine delays neither heartbeats nor replication (they run on the Raft loop).
+ * Completes linearizable reads once their read index is applied (thesis §6.4), and every
+ * {@code snapshotCount} entries takes a snapshot of the state machine for log compaction (§7).
+ *
+ * <p>Threading: {@link #enqueueBatch} and {@link #enqueueRead} are called by the Raft loop and
+ * never block; everything else happens on this object's own thread.
+ */
+final class Applier implements Runnable {
+
+  /** A snapshot the state machine must take at {@code index}; handed to the Raft loop. */
+  interface SnapshotSink {
+    void snapshotTaken(long index, ByteString data);
+  }
+
+  private record Batch(Snapshot snapshot, List<Entry> entries) {}
+
+  private record Read(long index, CompletableFuture<Long> future) {}
+
+  private static final Object STOP = new Object();
+
+  private final StateMachine sm;
+  private final long snapshotCount;
+  private final SnapshotSink sink;
+  private final Consumer<Throwable> onFailure;
+  private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+  // Reads waiting for their index to be applied, lowest index first. Owned by this thread.
+  private final PriorityQueue<Read> reads =
+      new PriorityQueue<>((a, b) -> Long.compare(a.index(), b.index()));
+  // Invariant: applied is the index of the last entry (or snapshot) the state machine has seen;
+  // written only by this thread, read by status() on any thread.
+  private volatile long applied;
+  private long lastSnapshotIndex;
+  private volatile boolean stopped;
+
+  /** Starts from an empty state machine; enqueue the local snapshot first to restore it. */
+  Applier(StateMachine sm, long snapshotCount, SnapshotSink sink, Consumer<Throwable> onFailure) {
+    this.sm = sm;
+    this.snapshotCount = snapshotCount;
+    this.sink = sink;
+    this.onFailure = onFailure;
+  }
+
+  long applied() {
+    return applied;
+  }
+
+  /** Hands over a snapshot to restore (may be null) and the committed entries after it. */
+  void enqueueBatch(Snapshot snapshot, List<Entry> committed) {
+    queue.add(new Batch(snapshot, committed));
+  }
+
+  /** Completes {@code f} with {@code index} once the state machine has applied that far. */
+  void enqueueRead(long index, CompletableFuture<Long> f) {
+    queue.add(new Read(index, f));
+  }
+
+  /** Stops after the task at hand; queued batches are not applied (they are in the log). */
+  void stop() {
+    stopped = true;
+    queue.add(STOP);
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (!stopped) {
+        Object task = queue.take();
+        if (task instanceof Batch b) {
+          apply(b);
+          maybeSnapshot();
+        } else if (task instanceof Read r) {
+          reads.add(r);
+        }
+        completeReads();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      onFailure.accept(e);
+    }
+  }
+
+  private void apply(Batch b) {
+    if (b.snapshot() != null && b.snapshot().getMetadata().getIndex() > applied) {
+      // §7: the leader's snapshot replaces the state; later entries follow in order.
+      long index = b.snapshot().getMetadata().getIndex();
+      sm.restore(index, b.snapshot().getData());
+      applied = index;
+      lastSnapshotIndex = index;
+    }
+    for (Entry e : b.entries()) {
+      if (stopped) {
+        return;
+      }
+      if (e.getIndex() <= applied) {
+        continue; // covered by a snapshot restored above
+      }
+      if (e.getType() == EntryType.ENTRY_NORMAL) {
+        sm.apply(e.getIndex(), e.getTerm(), e.getData());
+      }
+      applied = e.getIndex();
+    }
+  }
+
+  private void completeReads() {
+    while (!reads.isEmpty() && reads.peek().index() <= applied) {
+      Read r = reads.poll();
+      r.future().complete(r.index());
+    }
+  }
+
+  private void maybeSnapshot() {
+    if (snapshotCount > 0 && applied - lastSnapshotIndex >= snapshotCount) {
+      lastSnapshotIndex = applied;
+      sink.snapshotTaken(applied, sm.snapshot());
+    }
+  }
+}

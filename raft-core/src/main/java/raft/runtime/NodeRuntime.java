@@ -1,0 +1,436 @@
+package raft.runtime;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import raft.core.Config;
+import raft.core.RaftNode;
+import raft.core.ReadState;
+import raft.core.Ready;
+import raft.core.SoftState;
+import raft.core.StateRole;
+import raft.pb.ConfState;
+import raft.pb.Message;
+import raft.pb.MessageType;
+import raft.pb.Snapshot;
+import raft.storage.durable.DurableStorage;
+import raft.storage.wal.Wal;
+import raft.transport.Transport;
+
+/**
+ * Runs one Raft member: the only threaded code in raft-core.
+ *
+ * <p>Threads: one <em>Raft loop</em> owns the {@link RaftNode} and the {@link DurableStorage};
+ * every input (ticks from a timer thread, messages from the transport, client requests) reaches
+ * it through one queue. For each {@link Ready} the loop persists (one fsync when
+ * {@code mustSync}), then sends, then hands committed entries to the <em>apply thread</em>
+ * ({@link Applier}), then advances. Applying on its own thread keeps a slow state machine from
+ * delaying heartbeats.
+ *
+ * <p>Failure: an I/O error in storage is final. The member logs one line, reports it in {@link
+ * Status#failure}, stops its loop (sends nothing more, acknowledges nothing more) and fails
+ * waiting requests with {@link NodeStoppedException}. A failed fsync is never retried: the
+ * kernel may have dropped the data already ("fsyncgate"); restart recovers from what is on disk.
+ *
+ * <p>Every public method is thread-safe and never blocks, except {@link #close} (joins threads)
+ * and the constructor (recovers from disk).
+ */
+public final class NodeRuntime implements AutoCloseable {
+
+  /**
+   * @param tickMillis length of one Raft tick in milliseconds
+   * @param electionTicks base election timeout in ticks (§5.2: randomized in [T, 2T))
+   * @param heartbeatTicks leader heartbeat interval in ticks
+   * @param snapshotCount applied entries between state machine snapshots (§7); 0 disables them
+   * @param log one line per notable event (elections are not logged; failures are)
+   */
+  public record Options(long id, List<Long> peers, Path dataDir, long tickMillis,
+      int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log) {
+
+    /** etcd's defaults: 100 ms heartbeat, 1 s election timeout, a snapshot every 10000. */
+    public static Options defaults(long id, List<Long> peers, Path dataDir) {
+      return new Options(id, peers, dataDir, 100, 10, 1, 10_000, System.err::println);
+    }
+  }
+
+  /** A consistent picture of the member for status displays; {@code failure} is null if healthy. */
+  public record Status(long id, StateRole role, long term, long lead, long commit, long applied,
+      long lastIndex, String failure) {}
+
+  /** Told when the leader known to this member changes. */
+  @FunctionalInterface
+  public interface LeaderListener {
+    /** Called on the Raft loop thread: must not block. {@code lead} is 0 when none is known. */
+    void leaderChanged(long lead, long term, boolean isSelf);
+  }
+
+  /** An input for the Raft loop. An IOException from storage is fatal. */
+  private interface Input {
+    void run() throws IOException;
+  }
+
+  private static final int MAX_INPUTS_PER_READY = 1024;
+
+  private final Options o;
+  private final Transport transport;
+  private final DurableStorage storage;
+  private final RaftNode node;
+  private final Applier applier;
+  private final Thread loopThread;
+  private final Thread applyThread;
+  private final ScheduledExecutorService ticker;
+  private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
+  private final AtomicBoolean tickQueued = new AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<String> failure = new AtomicReference<>();
+  private final AtomicLong readSeq = new AtomicLong();
+  private final Map<ByteString, CompletableFuture<Long>> readWaiters = new ConcurrentHashMap<>();
+  private final java.util.Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+  private final List<LeaderListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean running = true;
+  private volatile RaftNode.Status loopStatus;
+  // Loop-owned: the last (lead, term) told to listeners.
+  private long notifiedLead = -1;
+  private long notifiedTerm = -1;
+
+  /** Opens the storage in {@code o.dataDir()} and recovers; call {@link #start} next. */
+  public NodeRuntime(Options o, Transport transport, StateMachine sm) throws IOException {
+    this(o, transport, sm, DurableStorage::open);
+  }
+
+  /** How the runtime opens its storage; tests inject disk faults through it. */
+  interface StorageOpener {
+    DurableStorage open(Path dataDir, List<Long> peers, DurableStorage.Options o)
+        throws IOException;
+  }
+
+  NodeRuntime(Options o, Transport transport, StateMachine sm, StorageOpener opener)
+      throws IOException {
+    this.o = o;
+    this.transport = transport;
+    // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000).
+    long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
+        Math.max(o.snapshotCount(), 1));
+    this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
+        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log()));
+    Snapshot snap = storage.snapshot();
+    try {
+      Config c = new Config();
+      c.id = o.id();
+      c.peers = o.peers();
+      c.electionTick = o.electionTicks();
+      c.heartbeatTick = o.heartbeatTicks();
+      c.storage = storage;
+      // The state machine restarts from the snapshot; Raft re-commits and re-sends the rest.
+      c.applied = snap.getMetadata().getIndex();
+      c.random = new SplittableRandom(System.nanoTime() ^ o.id());
+      this.node = new RaftNode(c);
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
+    this.applier = new Applier(sm, o.snapshotCount(), this::onSnapshotTaken,
+        e -> fail("state machine failure", e));
+    if (snap.getMetadata().getIndex() > 0) {
+      applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
+    }
+    this.loopThread = new Thread(this::runLoop, "raft-loop-" + o.id());
+    this.applyThread = new Thread(applier, "raft-apply-" + o.id());
+    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raft-tick-" + o.id());
+      t.setDaemon(true);
+      return t;
+    });
+    this.loopStatus = node.status();
+  }
+
+  /** Starts the threads and the transport. Idempotent. */
+  public void start() {
+    if (closed.get() || !started.compareAndSet(false, true)) {
+      return;
+    }
+    applyThread.start();
+    loopThread.start();
+    transport.start(this::receive, this::unreachable);
+    ticker.scheduleAtFixedRate(this::queueTick, o.tickMillis(), o.tickMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Proposes a command. Completes once Raft accepted it (appended on the leader or forwarded by
+   * a follower); exceptionally with {@link NoLeaderException} if Raft dropped it, or {@link
+   * NodeStoppedException} if the member stopped. Whether it commits shows in {@link
+   * StateMachine#apply}: match a request id inside {@code data}.
+   */
+  public CompletableFuture<Void> propose(ByteString data) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submitFor(f, () -> {
+      if (node.propose(data)) {
+        f.complete(null);
+      } else {
+        f.completeExceptionally(noLeader("proposal"));
+      }
+    });
+    return f;
+  }
+
+  /**
+   * Thesis §6.4 (ReadIndex): completes with a read index once this member's state machine has
+   * applied at least that far, so a read served then is linearizable. Exceptionally {@link
+   * NoLeaderException} if no leader is known. A read lost in a leader change never completes:
+   * use {@code orTimeout}.
+   */
+  public CompletableFuture<Long> readIndex() {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    ByteString ctx = ByteString.copyFrom(ByteBuffer.allocate(8)
+        .putLong(readSeq.incrementAndGet()).array());
+    f.whenComplete((v, e) -> readWaiters.remove(ctx));
+    submitFor(f, () -> {
+      readWaiters.put(ctx, f);
+      if (!node.readIndex(ctx)) {
+        f.completeExceptionally(noLeader("read"));
+      }
+    });
+    return f;
+  }
+
+  /** Thesis §3.10: asks the leader to hand leadership to {@code target}. Fire and forget. */
+  public void transferLeader(long target) {
+    submit(() -> node.transferLeader(target));
+  }
+
+  /** A recent, consistent picture; safe from any thread. */
+  public Status status() {
+    RaftNode.Status s = loopStatus;
+    return new Status(o.id(), s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
+        s.lastIndex(), failure.get());
+  }
+
+  public void addLeaderListener(LeaderListener l) {
+    listeners.add(l);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  private void receive(Message m) {
+    submit(() -> {
+      try {
+        node.step(m);
+      } catch (IllegalArgumentException e) {
+        o.log().accept("member " + o.id() + ": dropped a bad message from " + m.getFrom()
+            + ": " + e.getMessage());
+      }
+    });
+  }
+
+  private void unreachable(long peer) {
+    submit(() -> node.reportUnreachable(peer));
+  }
+
+  private void queueTick() {
+    // A stalled loop gets one tick, not a burst: a burst after a long fsync would fire
+    // elections that the cluster does not need.
+    if (tickQueued.compareAndSet(false, true)) {
+      submit(() -> {
+        tickQueued.set(false);
+        node.tick();
+      });
+    }
+  }
+
+  /** Runs on the apply thread: the state machine's snapshot at {@code index} (§7). */
+  private void onSnapshotTaken(long index, ByteString data) {
+    submit(() -> {
+      ConfState cs = storage.snapshot().getMetadata().getConfState();
+      if (cs.getVotersCount() == 0) {
+        cs = ConfState.newBuilder().addAllVoters(o.peers()).build();
+      }
+      storage.createSnapshot(index, cs, data);
+      storage.compact(index);
+    });
+  }
+
+  private void submit(Input in) {
+    if (running) {
+      inbox.add(in);
+    }
+  }
+
+  private void submitFor(CompletableFuture<?> f, Input in) {
+    pending.add(f);
+    f.whenComplete((v, e) -> pending.remove(f));
+    // Either the stopper sees f in pending, or we see running == false here.
+    if (!running) {
+      f.completeExceptionally(stopped());
+      return;
+    }
+    inbox.add(in);
+  }
+
+  private NoLeaderException noLeader(String what) {
+    return new NoLeaderException(what + " dropped: member " + o.id() + " knows no leader, or a "
+        + "leadership transfer is in progress; retry later");
+  }
+
+  private NodeStoppedException stopped() {
+    String f = failure.get();
+    return new NodeStoppedException("member " + o.id() + " has stopped"
+        + (f != null ? " (" + f + ")" : ""));
+  }
+
+  // ---------------------------------------------------------------- the Raft loop
+
+  private void runLoop() {
+    List<Input> batch = new ArrayList<>();
+    try {
+      while (running) {
+        batch.add(inbox.take());
+        inbox.drainTo(batch, MAX_INPUTS_PER_READY);
+        for (Input in : batch) {
+          if (!running) {
+            return;
+          }
+          in.run();
+        }
+        batch.clear();
+        // Everything queued above lands in one Ready: one fsync for many proposals.
+        while (running && node.hasReady()) {
+          handleReady(node.ready());
+        }
+        loopStatus = node.status();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      fail("storage failure", e);
+    } catch (RuntimeException | Error e) {
+      fail("internal failure", e);
+    }
+  }
+
+  /** The order of the Ready's javadoc: persist, send, apply, advance. */
+  private void handleReady(Ready rd) throws IOException {
+    // Figure 2: respond to RPCs only after updating stable storage. The leader, too, persists
+    // before sending (the simple order; thesis §10.2.1 would allow overlapping the two).
+    storage.persist(rd);
+    List<Long> snapshotsSent = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      transport.send(m);
+      if (m.getType() == MessageType.MSG_SNAP) {
+        snapshotsSent.add(m.getTo());
+      }
+    }
+    if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
+      applier.enqueueBatch(rd.snapshot(), rd.committedEntries());
+    }
+    for (ReadState rs : rd.readStates()) {
+      CompletableFuture<Long> f = readWaiters.remove(rs.requestCtx());
+      if (f != null) {
+        applier.enqueueRead(rs.index(), f); // §6.4: serve once applied reaches the read index
+      }
+    }
+    if (rd.softState() != null) {
+      notifyLeader(rd.softState());
+    }
+    node.advance(rd);
+    // The transport hands a snapshot over in one message; count it as delivered (simplest).
+    for (long peer : snapshotsSent) {
+      node.reportSnapshot(peer, true);
+    }
+  }
+
+  private void notifyLeader(SoftState s) {
+    long term = node.raft().term();
+    if (s.lead() == notifiedLead && term == notifiedTerm) {
+      return;
+    }
+    notifiedLead = s.lead();
+    notifiedTerm = term;
+    for (LeaderListener l : listeners) {
+      try {
+        l.leaderChanged(s.lead(), term, s.lead() == o.id());
+      } catch (RuntimeException e) {
+        o.log().accept("member " + o.id() + ": a leader listener failed: " + e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /** Fatal: stop everything, once, and say why. Never acknowledge what was not persisted. */
+  private void fail(String kind, Throwable e) {
+    String line = kind + ": " + e.getMessage() + " (" + e.getClass().getSimpleName() + "); "
+        + "this member stops accepting writes (a failed fsync cannot be retried safely)";
+    if (!failure.compareAndSet(null, line)) {
+      return;
+    }
+    o.log().accept("member " + o.id() + ": " + line);
+    stopThreads();
+    failPending();
+  }
+
+  private void stopThreads() {
+    running = false;
+    ticker.shutdownNow();
+    inbox.add(() -> { }); // wakes the loop so that it sees running == false
+    applier.stop();
+  }
+
+  private void failPending() {
+    for (CompletableFuture<?> f : List.copyOf(pending)) {
+      f.completeExceptionally(stopped());
+    }
+  }
+
+  /** Stops the threads, closes the transport and the storage. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopThreads();
+    if (started.get()) {
+      join(loopThread);
+      join(applyThread);
+    }
+    try {
+      transport.close();
+    } catch (RuntimeException e) {
+      o.log().accept("member " + o.id() + ": closing the transport failed: " + e);
+    }
+    try {
+      storage.close();
+    } catch (IOException e) {
+      o.log().accept("member " + o.id() + ": closing the storage failed: " + e);
+    }
+    failPending();
+  }
+
+  private static void join(Thread t) {
+    if (t == Thread.currentThread()) {
+      return; // close() called from a listener or the state machine
+    }
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

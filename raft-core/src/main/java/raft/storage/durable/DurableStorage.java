@@ -1,0 +1,189 @@
+package raft.storage.durable;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import raft.core.Ready;
+import raft.pb.ConfState;
+import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.Snapshot;
+import raft.storage.MemoryStorage;
+import raft.storage.Storage;
+import raft.storage.snap.SnapshotStore;
+import raft.storage.wal.NioWalFiles;
+import raft.storage.wal.Wal;
+import raft.storage.wal.WalFiles;
+
+/**
+ * A member's durable log: a {@link MemoryStorage} that the protocol reads (fast, in memory),
+ * backed by the {@link Wal} in {@code <dataDir>/wal/} and the {@link SnapshotStore} in
+ * {@code <dataDir>/snap/}. Everything is written to disk before it reaches the memory copy, so
+ * the protocol never sees a state that a crash could take back.
+ *
+ * <p>Recovery ({@link #open}): the newest snapshot, then the WAL's entries after it and its
+ * hard state. A brand-new directory starts with the membership {@code peers}.
+ *
+ * <p>Failures: every {@link IOException} is final for this object (the WAL refuses later
+ * writes): after a failed fsync the kernel may have dropped the data, so retrying could report
+ * success for lost writes (PostgreSQL's "fsyncgate"). The owner must stop and restart from disk.
+ *
+ * <p>Threading: not thread-safe; the node's loop owns it. Writes block on disk I/O.
+ */
+public final class DurableStorage implements Storage, AutoCloseable {
+
+  /**
+   * @param segmentBytes size of a WAL segment
+   * @param snapshotCatchUpEntries entries kept in the log below a new snapshot, so that a
+   *     follower that is slightly behind gets entries rather than a whole snapshot (etcd: 5000)
+   * @param log one line per notable recovery event
+   */
+  public record Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
+    public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
+
+    public static Options defaults(Consumer<String> log) {
+      return new Options(Wal.Options.DEFAULT_SEGMENT_BYTES, DEFAULT_CATCH_UP_ENTRIES, log);
+    }
+  }
+
+  private final MemoryStorage mem;
+  private final Wal wal;
+  private final SnapshotStore snaps;
+  private final Options options;
+
+  private DurableStorage(MemoryStorage mem, Wal wal, SnapshotStore snaps, Options options) {
+    this.mem = mem;
+    this.wal = wal;
+    this.snaps = snaps;
+    this.options = options;
+  }
+
+  public static DurableStorage open(Path dataDir, List<Long> peers, Consumer<String> log)
+      throws IOException {
+    return open(dataDir, peers, Options.defaults(log));
+  }
+
+  /**
+   * Opens (creating) the storage in {@code dataDir} and recovers it.
+   *
+   * @throws IOException if the WAL or the newest snapshot is corrupt (the message names the
+   *     file and what to do) or the disk fails
+   */
+  public static DurableStorage open(Path dataDir, List<Long> peers, Options o)
+      throws IOException {
+    return open(dataDir, peers, o, new NioWalFiles(dataDir.resolve("wal")));
+  }
+
+  /** As above, with the WAL's files behind {@code walFiles} (tests inject disk faults). */
+  public static DurableStorage open(Path dataDir, List<Long> peers, Options o,
+      WalFiles walFiles) throws IOException {
+    SnapshotStore snaps = SnapshotStore.open(dataDir.resolve("snap"), o.log());
+    Optional<Snapshot> snap = snaps.loadNewest();
+    Wal wal = Wal.open(walFiles, new Wal.Options(o.segmentBytes(), o.log()));
+    try {
+      MemoryStorage mem = Recovery.restore(wal, snaps, snap, peers);
+      return new DurableStorage(mem, wal, snaps, o);
+    } catch (IOException | RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Step 1 of a {@link Ready}: the snapshot (file, then WAL marker), then the entries and hard
+   * state in one WAL batch with at most one fsync (group commit), then the memory copy.
+   */
+  public void persist(Ready rd) throws IOException {
+    if (rd.snapshot() != null) {
+      // The file before the marker: a marker must never point at a snapshot we do not have.
+      snaps.save(rd.snapshot());
+      wal.saveSnapshotMarker(rd.snapshot().getMetadata());
+      mem.applySnapshot(rd.snapshot());
+    }
+    if (!rd.entries().isEmpty() || rd.hardState() != null) {
+      // Figure 2: respond to RPCs only after updating stable storage (mustSync).
+      wal.save(rd.hardState(), rd.entries(), rd.mustSync());
+    }
+    mem.append(rd.entries());
+    if (rd.hardState() != null) {
+      mem.setHardState(rd.hardState());
+    }
+  }
+
+  /**
+   * Stores a snapshot of the state machine as of {@code index} (which must be applied) in a
+   * file and marks it in the WAL. Returns the snapshot now current (an older request changes
+   * nothing). Call {@link #compact} afterwards.
+   */
+  public Snapshot createSnapshot(long index, ConfState cs, ByteString data) throws IOException {
+    if (index <= mem.snapshot().getMetadata().getIndex()) {
+      return mem.snapshot();
+    }
+    Snapshot s = Snapshot.newBuilder().setData(data).setMetadata(raft.pb.SnapshotMetadata
+        .newBuilder().setIndex(index).setTerm(mem.term(index)).setConfState(cs)).build();
+    snaps.save(s);
+    wal.saveSnapshotMarker(s.getMetadata());
+    mem.createSnapshot(index, cs, data);
+    return s;
+  }
+
+  /**
+   * Log compaction (§7) after a snapshot at {@code snapshotIndex}: the memory log keeps
+   * {@code snapshotCatchUpEntries} entries below it for slow followers, and WAL segments whose
+   * entries the snapshot wholly covers are deleted (recovery starts from the snapshot anyway).
+   */
+  public void compact(long snapshotIndex) throws IOException {
+    long keepFrom = snapshotIndex - options.snapshotCatchUpEntries();
+    if (keepFrom > mem.firstIndex() - 1) {
+      mem.compact(Math.min(keepFrom, mem.snapshot().getMetadata().getIndex()));
+    }
+    wal.releaseBefore(snapshotIndex);
+  }
+
+  public HardState hardState() {
+    return mem.hardState();
+  }
+
+  /** The WAL segment files, oldest first (for tests and status). */
+  public List<String> walSegments() {
+    return wal.segmentFiles();
+  }
+
+  @Override
+  public InitialState initialState() {
+    return mem.initialState();
+  }
+
+  @Override
+  public List<Entry> entries(long lo, long hi, long maxSize) {
+    return mem.entries(lo, hi, maxSize);
+  }
+
+  @Override
+  public long term(long i) {
+    return mem.term(i);
+  }
+
+  @Override
+  public long lastIndex() {
+    return mem.lastIndex();
+  }
+
+  @Override
+  public long firstIndex() {
+    return mem.firstIndex();
+  }
+
+  @Override
+  public Snapshot snapshot() {
+    return mem.snapshot();
+  }
+
+  @Override
+  public void close() throws IOException {
+    wal.close();
+  }
+}

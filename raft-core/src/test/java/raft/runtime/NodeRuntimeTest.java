@@ -1,0 +1,230 @@
+package raft.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raft.core.StateRole;
+import raft.storage.durable.DurableStorage;
+
+/**
+ * Three real {@link NodeRuntime}s (threads, fsync, temp dirs) over an in-process network. The
+ * waits are bounded: these tests involve real threads, so they wait on futures with generous
+ * timeouts instead of sleeping.
+ */
+class NodeRuntimeTest {
+  static final List<Long> IDS = List.of(1L, 2L, 3L);
+  static final long WAIT = 10;
+
+  @TempDir
+  Path root;
+  final LocalNetwork net = new LocalNetwork();
+  final Map<Long, NodeRuntime> nodes = new TreeMap<>();
+  final Map<Long, RecordingStateMachine> sms = new TreeMap<>();
+  final List<String> log = Collections.synchronizedList(new ArrayList<>());
+  volatile CompletableFuture<Long> elected = new CompletableFuture<>();
+
+  final Map<Long, FailingWalFiles> disks = new TreeMap<>();
+
+  void startNode(long id, long snapshotCount) throws Exception {
+    RecordingStateMachine sm = new RecordingStateMachine();
+    NodeRuntime n = new NodeRuntime(new NodeRuntime.Options(id, IDS, root.resolve("n" + id),
+        10, 10, 1, snapshotCount, log::add), net.transport(id), sm, (dir, peers, o) -> {
+          FailingWalFiles disk = new FailingWalFiles(dir.resolve("wal"));
+          disks.put(id, disk);
+          return DurableStorage.open(dir, peers, o, disk);
+        });
+    n.addLeaderListener((lead, term, isSelf) -> {
+      if (isSelf) {
+        elected.complete(id);
+      }
+    });
+    nodes.put(id, n);
+    sms.put(id, sm);
+    n.start();
+  }
+
+  void startAll(long snapshotCount) throws Exception {
+    elected = new CompletableFuture<>();
+    for (long id : IDS) {
+      startNode(id, snapshotCount);
+    }
+  }
+
+  void closeAll() {
+    nodes.values().forEach(NodeRuntime::close);
+    nodes.clear();
+  }
+
+  @AfterEach
+  void tearDown() {
+    closeAll();
+  }
+
+  long awaitLeader() throws Exception {
+    return elected.get(WAIT, TimeUnit.SECONDS);
+  }
+
+  static ByteString cmd(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  /** Proposes v{from}..v{to} one after the other through {@code leader}. */
+  void proposeAll(long leader, int from, int to) throws Exception {
+    for (int i = from; i <= to; i++) {
+      nodes.get(leader).propose(cmd("v" + i)).get(WAIT, TimeUnit.SECONDS);
+    }
+  }
+
+  static List<String> values(List<String> applied) {
+    return applied.stream().map(s -> s.substring(s.indexOf(':') + 1)).toList();
+  }
+
+  static List<String> expectedValues(int n) {
+    return IntStream.rangeClosed(1, n).mapToObj(i -> "v" + i).toList();
+  }
+
+  static long indexOf(String applied) {
+    return Long.parseLong(applied.substring(0, applied.indexOf(':')));
+  }
+
+  @Test
+  @DisplayName("§5.2-§5.3: a leader is elected, and every member applies the same commands at "
+      + "the same indexes; §6.4: a ReadIndex read on a follower sees the last write")
+  void replicatesAndReads() throws Exception {
+    startAll(1000);
+    long leader = awaitLeader();
+    proposeAll(leader, 1, 30);
+    List<String> want = sms.get(leader).awaitCommands(30, WAIT);
+    assertEquals(expectedValues(30), values(want));
+    for (long id : IDS) {
+      assertEquals(want, sms.get(id).awaitCommands(30, WAIT), "member " + id);
+    }
+    long lastWrite = indexOf(want.get(29));
+    long follower = IDS.stream().filter(id -> id != leader).findFirst().orElseThrow();
+    long ri = nodes.get(follower).readIndex().get(WAIT, TimeUnit.SECONDS);
+    assertTrue(ri >= lastWrite, "read index " + ri + " < last write " + lastWrite);
+    assertTrue(sms.get(follower).lastIndex() >= ri, "read completed before applying");
+    NodeRuntime.Status st = nodes.get(leader).status();
+    assertEquals(StateRole.LEADER, st.role());
+    assertNull(st.failure());
+    assertTrue(st.applied() >= lastWrite && st.commit() >= lastWrite, st.toString());
+  }
+
+  @Test
+  @DisplayName("Figure 2 persistent state: closed and reopened from their directories, the "
+      + "members rebuild the same state machine from the log and go on")
+  void restartRebuildsFromLog() throws Exception {
+    startAll(1000);
+    proposeAll(awaitLeader(), 1, 20);
+    List<String> want = sms.get(1L).awaitCommands(20, WAIT);
+    long lastIndex = nodes.get(1L).status().lastIndex();
+    closeAll();
+    startAll(1000);
+    long leader = awaitLeader();
+    for (long id : IDS) {
+      assertEquals(want, sms.get(id).awaitCommands(20, WAIT), "member " + id);
+      assertTrue(nodes.get(id).status().lastIndex() >= lastIndex);
+    }
+    proposeAll(leader, 21, 21);
+    for (long id : IDS) {
+      assertEquals(expectedValues(21), values(sms.get(id).awaitCommands(21, WAIT)));
+    }
+  }
+
+  @Test
+  @DisplayName("§7: a member that was down while the others compacted their logs catches up "
+      + "by snapshot; after a full restart everyone starts from their own snapshot")
+  void catchUpBySnapshot() throws Exception {
+    startAll(20);
+    long leader = awaitLeader();
+    long lagger = IDS.stream().filter(id -> id != leader).findFirst().orElseThrow();
+    nodes.remove(lagger).close();
+    proposeAll(leader, 1, 100);
+    List<String> want = sms.get(leader).awaitCommands(100, WAIT);
+    try (Stream<Path> snaps = Files.list(root.resolve("n" + leader).resolve("snap"))) {
+      assertTrue(snaps.findAny().isPresent(), "the leader took no snapshot");
+    }
+    startNode(lagger, 20);
+    assertEquals(want, sms.get(lagger).awaitCommands(100, WAIT));
+    assertTrue(sms.get(lagger).restores() > 0, "caught up by entries, not by snapshot");
+
+    closeAll();
+    startAll(20);
+    for (long id : IDS) {
+      assertEquals(1, sms.get(id).restores(), "member " + id + " restored its own snapshot");
+    }
+    awaitLeader();
+    for (long id : IDS) {
+      assertEquals(want, sms.get(id).awaitCommands(100, WAIT), "member " + id);
+    }
+  }
+
+  @Test
+  @DisplayName("requests without a leader fail with NoLeaderException, after close with "
+      + "NodeStoppedException")
+  void noLeaderThenStopped() throws Exception {
+    startNode(1, 1000); // alone: with PreVote (§9.6) it can never win an election
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> nodes.get(1L).propose(cmd("x")).get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(NoLeaderException.class, e.getCause());
+    e = assertThrows(ExecutionException.class,
+        () -> nodes.get(1L).readIndex().get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(NoLeaderException.class, e.getCause());
+    nodes.get(1L).close();
+    nodes.get(1L).close(); // idempotent
+    e = assertThrows(ExecutionException.class,
+        () -> nodes.get(1L).propose(cmd("y")).get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(NodeStoppedException.class, e.getCause());
+  }
+
+  @Test
+  @DisplayName("a failed fsync on the leader stops it for good: it reports the failure, "
+      + "sends nothing it did not persist, and the others elect a new leader and go on")
+  void fsyncFailureIsFatal() throws Exception {
+    startAll(1000);
+    long leader = awaitLeader();
+    proposeAll(leader, 1, 5);
+    sms.get(leader).awaitCommands(5, WAIT); // persisted: propose() completes before that
+    elected = new CompletableFuture<>();
+    disks.get(leader).failForce = true;
+    // Accepted by Raft, then its fsync fails (or an earlier write's did: either way it stops).
+    nodes.get(leader).propose(cmd("never-persisted")).handle((v, t) -> t)
+        .get(WAIT, TimeUnit.SECONDS);
+    long next = awaitLeader(); // the old leader's loop has stopped: heartbeats ceased
+    assertTrue(next != leader);
+    NodeRuntime.Status st = nodes.get(leader).status();
+    assertTrue(st.failure() != null && st.failure().startsWith("storage failure: injected fsync"),
+        String.valueOf(st.failure()));
+    assertTrue(log.stream().anyMatch(l -> l.contains("cannot be retried safely")), log.toString());
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> nodes.get(leader).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(NodeStoppedException.class, e.getCause());
+    proposeAll(next, 6, 6);
+    for (long id : IDS) {
+      if (id != leader) {
+        assertEquals(expectedValues(6), values(sms.get(id).awaitCommands(6, WAIT)),
+            "member " + id + " must not see the unpersisted command");
+      }
+    }
+  }
+}
