@@ -1,7 +1,7 @@
 package raft.kv.mvcc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static raft.kv.mvcc.MvccModel.bs;
+
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ import raft.kv.api.etcdserverpb.TxnRequest;
  * random revisions; every response (or error) must equal the model's, and after every step a
  * read of everything at every revision since the compaction must agree too.
  */
-class MvccStoreProperties {
+public class MvccStoreProperties {
   private static final List<String> KEYS = List.of("a", "ab", "abc", "b", "c", "cd", "d", "e");
 
   /** One step: its request, and how to run it on the store and on the model. */
@@ -103,6 +103,10 @@ class MvccStoreProperties {
         net.jqwik.api.Tuple.of(3, ranges().map(r -> new Step("range", r))),
         net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(0, 30).map(r -> new Step("compact", r))));
     return step.list().ofMaxSize(30);
+  }
+
+  public static com.google.protobuf.ByteString bs(String s) {
+    return MvccModel.bs(s);
   }
 
   static Arbitrary<String> keys() {
