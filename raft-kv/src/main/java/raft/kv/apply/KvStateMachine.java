@@ -1,0 +1,169 @@
+package raft.kv.apply;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import java.util.List;
+import raft.kv.api.etcdserverpb.LeaseGrantResponse;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
+import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
+import raft.kv.api.etcdserverpb.ResponseHeader;
+import raft.kv.lease.LeaseListener;
+import raft.kv.lease.Lessor;
+import raft.kv.mvcc.KvException;
+import raft.kv.mvcc.MvccStore;
+import raft.kv.pb.InternalRequest;
+import raft.kv.pb.KvState;
+import raft.kv.watch.WatchHub;
+import raft.runtime.StateMachine;
+
+/**
+ * The replicated state machine of the key-value server: each committed entry carries one
+ * {@link InternalRequest}, executed on the {@link MvccStore} and the {@link Lessor}.
+ *
+ * <p>Determinism: applying reads no clock and no randomness; a lease granted with ID 0 gets an
+ * id derived from the entry index. A request the store refuses, and an entry that does not parse,
+ * become an error result for the {@link ApplyListener}; nothing escapes {@link #apply}.
+ *
+ * <p>Threading: {@link #apply}, {@link #snapshot} and {@link #restore} are called on the
+ * runtime's apply thread (see {@link StateMachine}); {@link #appliedIndex} and the reads of the
+ * store, lessor and hub may be called from any thread.
+ */
+public final class KvStateMachine implements StateMachine {
+  private final Lessor lessor;
+  private final MvccStore store;
+  private final WatchHub watchHub;
+  private final ApplyListener applyListener;
+  private final LeaseListener leaseListener;
+  // Invariant: only the apply thread writes it.
+  private volatile long appliedIndex;
+
+  public KvStateMachine(
+      long minLeaseTtlSeconds, ApplyListener applyListener, LeaseListener leaseListener) {
+    this.lessor = new Lessor(minLeaseTtlSeconds);
+    this.store = new MvccStore(lessor);
+    this.watchHub = new WatchHub(store);
+    this.applyListener = applyListener;
+    this.leaseListener = leaseListener;
+  }
+
+  public KvStateMachine() {
+    this(2, ApplyListener.NONE, LeaseListener.NONE);
+  }
+
+  @Override
+  public void apply(long index, long term, ByteString data) {
+    appliedIndex = index;
+    if (data.isEmpty()) {
+      return; // §8: the no-op entry of a new leader; nothing to execute
+    }
+    InternalRequest req;
+    try {
+      req = InternalRequest.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      applyListener.applied(0, index, malformed(index));
+      return;
+    }
+    Object result;
+    try {
+      result = execute(req, index);
+    } catch (KvException refused) {
+      result = refused;
+    }
+    applyListener.applied(req.getId(), index, result);
+  }
+
+  private Object execute(InternalRequest req, long index) {
+    switch (req.getRequestCase()) {
+      case PUT:
+        return store.put(req.getPut());
+      case DELETE_RANGE:
+        return store.deleteRange(req.getDeleteRange());
+      case TXN:
+        return store.txn(req.getTxn());
+      case COMPACTION:
+        return store.compact(req.getCompaction());
+      case LEASE_GRANT:
+        return grant(req, index);
+      case LEASE_REVOKE:
+        return revoke(req.getLeaseRevoke().getID());
+      case LEASE_KEEP_ALIVE:
+        return keepAlive(req.getLeaseKeepAlive());
+      default:
+        return malformed(index);
+    }
+  }
+
+  private LeaseGrantResponse grant(InternalRequest req, long index) {
+    LeaseGrantResponse resp = lessor.grant(req.getLeaseGrant(), index);
+    leaseListener.granted(resp.getID(), resp.getTTL());
+    return resp.toBuilder().setHeader(header(store.currentRevision())).build();
+  }
+
+  private LeaseRevokeResponse revoke(long id) {
+    long revision = lessor.revoke(id, store);
+    leaseListener.revoked(id);
+    return LeaseRevokeResponse.newBuilder().setHeader(header(revision)).build();
+  }
+
+  private LeaseKeepAliveResponse keepAlive(LeaseKeepAliveRequest req) {
+    LeaseKeepAliveResponse resp = lessor.keepAlive(req);
+    leaseListener.renewed(resp.getID(), resp.getTTL());
+    return resp.toBuilder().setHeader(header(store.currentRevision())).build();
+  }
+
+  private static KvException malformed(long index) {
+    return new KvException(Status.Code.INTERNAL, "raftkv: malformed entry at index " + index);
+  }
+
+  private static ResponseHeader header(long revision) {
+    return ResponseHeader.newBuilder().setRevision(revision).build();
+  }
+
+  @Override
+  public ByteString snapshot() {
+    KvState.Builder state = KvState.newBuilder().setAppliedIndex(appliedIndex);
+    store.writeTo(state);
+    lessor.writeTo(state);
+    return state.build().toByteString();
+  }
+
+  /**
+   * Replaces the whole state. Existing watchers end with {@code compacted} (their history was
+   * replaced wholesale); the lease listener hears every old lease revoked and every restored
+   * lease granted, so countdowns restart from the full TTL.
+   */
+  @Override
+  public void restore(long index, ByteString data) {
+    KvState state;
+    try {
+      state = KvState.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("snapshot at index " + index + " does not parse", e);
+    }
+    List<Long> before = lessor.leaseIds();
+    lessor.restoreFrom(state);
+    store.restoreFrom(state);
+    appliedIndex = index;
+    watchHub.cancelAll(store.compactRevision());
+    before.forEach(leaseListener::revoked);
+    state.getLeasesList().forEach(l -> leaseListener.granted(l.getId(), l.getTtl()));
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public MvccStore store() {
+    return store;
+  }
+
+  public Lessor lessor() {
+    return lessor;
+  }
+
+  public WatchHub watchHub() {
+    return watchHub;
+  }
+}

@@ -1,0 +1,60 @@
+package raft.kv.mvcc;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import raft.kv.api.mvccpb.Event;
+import raft.kv.api.mvccpb.KeyValue;
+
+/** Rebuilds the event log of a key range from the key histories, for watch replay. */
+final class HistoryReplay {
+  private HistoryReplay() {}
+
+  private record Item(long main, int sub, Event event) {}
+
+  static List<RevisionEvents> collect(
+      java.util.NavigableMap<com.google.protobuf.ByteString, KeyHistory> slice,
+      long from, long to) {
+    List<Item> items = new ArrayList<>();
+    for (KeyHistory h : slice.values()) {
+      List<Change> changes = h.changes();
+      for (int i = 0; i < changes.size(); i++) {
+        Change c = changes.get(i);
+        if (c.main() < from || c.main() > to) {
+          continue;
+        }
+        // Compaction keeps the change before the first retained one (unless a tombstone), so
+        // prev_kv is exact for every change at or after the compact revision.
+        Change before = i > 0 ? changes.get(i - 1) : null;
+        items.add(new Item(c.main(), c.sub(), event(c, before)));
+      }
+    }
+    items.sort(Comparator.comparingLong(Item::main).thenComparingInt(Item::sub));
+    List<RevisionEvents> out = new ArrayList<>();
+    List<Event> current = new ArrayList<>();
+    long rev = -1;
+    for (Item it : items) {
+      if (it.main() != rev && !current.isEmpty()) {
+        out.add(new RevisionEvents(rev, current));
+        current = new ArrayList<>();
+      }
+      rev = it.main();
+      current.add(it.event());
+    }
+    if (!current.isEmpty()) {
+      out.add(new RevisionEvents(rev, current));
+    }
+    return out;
+  }
+
+  private static Event event(Change c, Change before) {
+    Event.Builder e = Event.newBuilder()
+        .setType(c.isTombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
+        .setKv(c.kv());
+    if (before != null && !before.isTombstone()) {
+      KeyValue prev = before.kv();
+      e.setPrevKv(prev);
+    }
+    return e.build();
+  }
+}

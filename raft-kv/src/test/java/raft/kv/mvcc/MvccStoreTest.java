@@ -1,0 +1,262 @@
+package raft.kv.mvcc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static raft.kv.mvcc.Kv.b;
+import static raft.kv.mvcc.Kv.del;
+import static raft.kv.mvcc.Kv.get;
+import static raft.kv.mvcc.Kv.getAt;
+import static raft.kv.mvcc.Kv.op;
+import static raft.kv.mvcc.Kv.put;
+import static raft.kv.mvcc.Kv.valueEq;
+import static raft.kv.mvcc.Kv.versionEq;
+
+import io.grpc.Status;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import raft.kv.api.etcdserverpb.CompactionRequest;
+import raft.kv.api.etcdserverpb.PutRequest;
+import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.kv.api.etcdserverpb.RangeResponse;
+import raft.kv.api.etcdserverpb.RequestOp;
+import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.api.etcdserverpb.TxnResponse;
+import raft.kv.api.mvccpb.KeyValue;
+
+class MvccStoreTest {
+  private final MvccStore store = new MvccStore();
+
+  private static List<String> keys(RangeResponse r) {
+    return r.getKvsList().stream().map(kv -> kv.getKey().toStringUtf8()).collect(Collectors.toList());
+  }
+
+  private KeyValue only(String k) {
+    RangeResponse r = store.range(get(k));
+    assertEquals(1, r.getKvsCount());
+    return r.getKvs(0);
+  }
+
+  @Test
+  void emptyStoreIsAtRevisionOneAndEachPutBumpsIt() {
+    assertEquals(1, store.currentRevision());
+    assertEquals(2, store.put(put("a", "1")).getHeader().getRevision());
+    assertEquals(3, store.put(put("a", "2")).getHeader().getRevision());
+    KeyValue kv = only("a");
+    assertEquals(2, kv.getCreateRevision());
+    assertEquals(3, kv.getModRevision());
+    assertEquals(2, kv.getVersion());
+  }
+
+  @Test
+  void deleteResetsVersionAndRecreationStartsOver() {
+    store.put(put("a", "1"));
+    store.put(put("a", "2"));
+    assertEquals(1, store.deleteRange(del("a")).getDeleted());
+    assertEquals(0, store.range(get("a")).getCount());
+    store.put(put("a", "3"));
+    KeyValue kv = only("a");
+    assertEquals(1, kv.getVersion());
+    assertEquals(5, kv.getCreateRevision());
+  }
+
+  @Test
+  void deleteOfNothingDoesNotBumpRevision() {
+    store.put(put("a", "1"));
+    assertEquals(2, store.deleteRange(del("zz")).getHeader().getRevision());
+    assertEquals(2, store.currentRevision());
+  }
+
+  @Test
+  void txnWritesShareOneRevisionAndReadsSeeEarlierWrites() {
+    store.put(put("a", "0"));
+    TxnResponse r = store.txn(TxnRequest.newBuilder()
+        .addCompare(versionEq("a", 1))
+        .addSuccess(op(put("a", "1"))).addSuccess(op(put("b", "1")))
+        .addSuccess(op(get("a", "c")))
+        .build());
+    assertTrue(r.getSucceeded());
+    assertEquals(3, r.getHeader().getRevision());
+    RangeResponse inside = r.getResponses(2).getResponseRange();
+    assertEquals(List.of("a", "b"), keys(inside));
+    assertEquals("1", inside.getKvs(0).getValue().toStringUtf8());
+    assertEquals(3, only("a").getModRevision());
+    assertEquals(3, only("b").getModRevision());
+  }
+
+  @Test
+  void readOnlyTxnDoesNotBumpRevision() {
+    store.put(put("a", "0"));
+    TxnResponse r = store.txn(TxnRequest.newBuilder()
+        .addCompare(valueEq("a", "nope")).addFailure(op(get("a"))).build());
+    assertFalse(r.getSucceeded());
+    assertEquals(2, r.getHeader().getRevision());
+    assertEquals(2, store.currentRevision());
+  }
+
+  @Test
+  void compareOnMissingKeyValueFailsButVersionZeroHolds() {
+    assertFalse(store.txn(TxnRequest.newBuilder().addCompare(valueEq("x", "")).build()).getSucceeded());
+    assertTrue(store.txn(TxnRequest.newBuilder().addCompare(versionEq("x", 0)).build()).getSucceeded());
+  }
+
+  @Test
+  void txnPuttingSameKeyTwiceIsRefusedWithEtcdMessage() {
+    TxnRequest twice = TxnRequest.newBuilder()
+        .addSuccess(op(put("a", "1"))).addSuccess(op(put("a", "2"))).build();
+    KvException e = assertThrows(KvException.class, () -> store.txn(twice));
+    assertEquals("etcdserver: duplicate key given in txn request", e.getMessage());
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    TxnRequest putAndDelete = TxnRequest.newBuilder()
+        .addSuccess(op(put("b", "1"))).addSuccess(op(del("a", "c"))).build();
+    assertThrows(KvException.class, () -> store.txn(putAndDelete));
+    assertEquals(1, store.currentRevision());
+  }
+
+  @Test
+  void nestedThenAndElseMayPutTheSameKey() {
+    TxnRequest nested = TxnRequest.newBuilder()
+        .addSuccess(op(put("a", "then"))).addFailure(op(put("a", "else"))).build();
+    TxnRequest outer = TxnRequest.newBuilder()
+        .addSuccess(RequestOp.newBuilder().setRequestTxn(nested)).build();
+    TxnResponse r = store.txn(outer);
+    assertTrue(r.getResponses(0).getResponseTxn().getSucceeded());
+    assertEquals("then", only("a").getValue().toStringUtf8());
+  }
+
+  @Test
+  void refusedTxnWritesNothing() {
+    TxnRequest r = TxnRequest.newBuilder()
+        .addSuccess(op(put("a", "1")))
+        .addSuccess(op(PutRequest.newBuilder().setKey(b("b")).setLease(7).build())).build();
+    KvException e = assertThrows(KvException.class, () -> store.txn(r));
+    assertEquals("etcdserver: requested lease not found", e.getMessage());
+    assertEquals(Status.Code.NOT_FOUND, e.code());
+    assertEquals(0, store.range(get("a")).getCount());
+    assertEquals(1, store.currentRevision());
+  }
+
+  @Test
+  void compactedAndFutureRevisionsAreRefusedWithEtcdStrings() {
+    store.put(put("a", "1")); // 2
+    store.put(put("a", "2")); // 3
+    store.put(put("a", "3")); // 4
+    KvException future = assertThrows(KvException.class, () -> store.range(getAt("a", 5)));
+    assertEquals("etcdserver: mvcc: required revision is a future revision", future.getMessage());
+    assertEquals(Status.Code.OUT_OF_RANGE, future.code());
+    store.compact(CompactionRequest.newBuilder().setRevision(3).build());
+    KvException old = assertThrows(KvException.class, () -> store.range(getAt("a", 2)));
+    assertEquals("etcdserver: mvcc: required revision has been compacted", old.getMessage());
+    assertEquals(Status.Code.OUT_OF_RANGE, old.code());
+    assertEquals("2", store.range(getAt("a", 3)).getKvs(0).getValue().toStringUtf8());
+    assertThrows(KvException.class,
+        () -> store.compact(CompactionRequest.newBuilder().setRevision(3).build()));
+    KvException tooNew = assertThrows(KvException.class,
+        () -> store.compact(CompactionRequest.newBuilder().setRevision(9).build()));
+    assertEquals("etcdserver: mvcc: required revision is a future revision", tooNew.getMessage());
+  }
+
+  @Test
+  void compactionKeepsDeletedKeyGoneAndOldVersionsReadable() {
+    store.put(put("a", "1")); // 2
+    store.deleteRange(del("a")); // 3
+    store.put(put("b", "1")); // 4
+    store.compact(CompactionRequest.newBuilder().setRevision(4).build());
+    assertEquals(0, store.range(getAt("a", 4)).getCount());
+    assertEquals(1, store.range(getAt("b", 4)).getCount());
+  }
+
+  @Test
+  void sortOrdersFollowEtcd() {
+    store.put(put("a", "z")); // 2
+    store.put(put("b", "y")); // 3
+    store.put(put("c", "x")); // 4
+    store.put(put("a", "w")); // 5
+    RangeRequest all = get("a", "d");
+    assertEquals(List.of("a", "b", "c"), keys(store.range(all)));
+    RangeRequest byValue = all.toBuilder().setSortTarget(RangeRequest.SortTarget.VALUE).build();
+    assertEquals(List.of("a", "c", "b"), keys(store.range(byValue))); // NONE + VALUE = ascend
+    RangeRequest modDesc = all.toBuilder().setSortTarget(RangeRequest.SortTarget.MOD)
+        .setSortOrder(RangeRequest.SortOrder.DESCEND).build();
+    assertEquals(List.of("a", "c", "b"), keys(store.range(modDesc)));
+    RangeRequest keyDesc = all.toBuilder().setSortOrder(RangeRequest.SortOrder.DESCEND).build();
+    assertEquals(List.of("c", "b", "a"), keys(store.range(keyDesc)));
+    RangeRequest createAsc = all.toBuilder().setSortTarget(RangeRequest.SortTarget.CREATE)
+        .setSortOrder(RangeRequest.SortOrder.ASCEND).build();
+    assertEquals(List.of("a", "b", "c"), keys(store.range(createAsc)));
+  }
+
+  @Test
+  void limitSetsMoreAndCountIsTheWholeRange() {
+    for (String k : List.of("a", "b", "c")) {
+      store.put(put(k, k));
+    }
+    RangeResponse r = store.range(get("a", "z").toBuilder().setLimit(2).build());
+    assertEquals(List.of("a", "b"), keys(r));
+    assertTrue(r.getMore());
+    assertEquals(3, r.getCount());
+    RangeResponse exact = store.range(get("a", "z").toBuilder().setLimit(3).build());
+    assertFalse(exact.getMore());
+    RangeResponse countOnly = store.range(get("a", "z").toBuilder().setCountOnly(true).build());
+    assertEquals(0, countOnly.getKvsCount());
+    assertEquals(3, countOnly.getCount());
+    RangeResponse keysOnly = store.range(get("a", "z").toBuilder().setKeysOnly(true).build());
+    assertTrue(keysOnly.getKvs(0).getValue().isEmpty());
+  }
+
+  @Test
+  void prefixAndFromKeyRanges() {
+    for (String k : List.of("a", "ab", "abc", "b", "c")) {
+      store.put(put(k, k));
+    }
+    assertEquals(List.of("a", "ab", "abc"), keys(store.range(get("a", "b")))); // prefix "a"
+    assertEquals(List.of("b", "c"), keys(store.range(get("b", "\0")))); // from-key
+    assertEquals(5, store.range(get("\0", "\0")).getCount()); // everything
+    assertEquals(0, store.range(get("c", "a")).getCount()); // end <= key: empty
+  }
+
+  @Test
+  void ignoreValueAndIgnoreLease() {
+    PutRequest keepValue = PutRequest.newBuilder().setKey(b("a")).setIgnoreValue(true).build();
+    KvException missing = assertThrows(KvException.class, () -> store.put(keepValue));
+    assertEquals("etcdserver: key not found", missing.getMessage());
+    store.put(put("a", "v1"));
+    store.put(keepValue);
+    KeyValue kv = only("a");
+    assertEquals("v1", kv.getValue().toStringUtf8());
+    assertEquals(2, kv.getVersion());
+    PutRequest both = keepValue.toBuilder().setValue(b("x")).build();
+    assertEquals("etcdserver: value is provided",
+        assertThrows(KvException.class, () -> store.put(both)).getMessage());
+    PutRequest leaseToo = PutRequest.newBuilder().setKey(b("a")).setIgnoreLease(true).setLease(3).build();
+    assertEquals("etcdserver: lease is provided",
+        assertThrows(KvException.class, () -> store.put(leaseToo)).getMessage());
+  }
+
+  @Test
+  void emptyKeyIsRefused() {
+    KvException e = assertThrows(KvException.class, () -> store.put(put("", "v")));
+    assertEquals("etcdserver: key is not provided", e.getMessage());
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    assertThrows(KvException.class, () -> store.range(get("")));
+  }
+
+  @Test
+  void putReturnsPrevKvWhenAsked() {
+    store.put(put("a", "1"));
+    var r = store.put(put("a", "2").toBuilder().setPrevKv(true).build());
+    assertEquals("1", r.getPrevKv().getValue().toStringUtf8());
+    assertFalse(store.put(put("a", "3")).hasPrevKv());
+  }
+
+  @Test
+  void revisionFiltersPruneButCountDoesNot() {
+    store.put(put("a", "1")); // 2
+    store.put(put("b", "1")); // 3
+    RangeResponse r = store.range(get("a", "z").toBuilder().setMinModRevision(3).build());
+    assertEquals(List.of("b"), keys(r));
+    assertEquals(2, r.getCount());
+  }
+}
