@@ -12,10 +12,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import raft.kv.cli.Clients;
 
@@ -34,51 +34,54 @@ import raft.kv.cli.Clients;
 public final class ClusterCommand {
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-  /** The options every verb shares. */
-  static final class ClusterOptions {
-    @Option(names = "--data", paramLabel = "DIR",
-        description = "Cluster directory (default: data/cluster in the repository).")
-    Path data;
+  // The options every verb shares; inherited, so they may come before or after the verb.
+  @Option(names = "--data", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Cluster directory (default: data/cluster in the repository).")
+  Path data;
 
-    @Option(names = "--port-offset", paramLabel = "N",
-        description = "Shift every port by N (default: 0, or what start recorded).")
-    Integer portOffset;
+  @Option(names = "--port-offset", paramLabel = "N", scope = ScopeType.INHERIT,
+      description = "Shift every port by N (default: 0, or what start recorded).")
+  Integer portOffset;
 
-    @Option(names = "--jar", hidden = true, description = "The raftkv.jar the nodes run.")
-    Path jar;
+  @Option(names = "--jar", hidden = true, scope = ScopeType.INHERIT,
+      description = "The raftkv.jar the nodes run.")
+  Path jar;
 
-    Path dir() {
-      if (data != null) {
-        return data.toAbsolutePath().normalize();
-      }
-      String root = System.getProperty("raftkv.root");
-      return (root != null ? Path.of(root) : Path.of("")).resolve("data/cluster")
-          .toAbsolutePath().normalize();
+  Path dir() {
+    if (data != null) {
+      return data.toAbsolutePath().normalize();
     }
+    String root = System.getProperty("raftkv.root");
+    return (root != null ? Path.of(root) : Path.of("")).resolve("data/cluster")
+        .toAbsolutePath().normalize();
+  }
 
-    /** The jar we are running from (scripts/cluster), unless --jar says otherwise. */
-    Path jar() {
-      if (jar != null) {
-        return jar.toAbsolutePath();
-      }
-      try {
-        Path self = Path.of(ClusterCommand.class.getProtectionDomain().getCodeSource()
-            .getLocation().toURI());
-        if (self.toString().endsWith(".jar")) {
-          return self;
-        }
-      } catch (Exception e) {
-        // fall through to the build's usual place
-      }
-      String root = System.getProperty("raftkv.root", ".");
-      return Path.of(root, "raft-kv/target/raftkv.jar").toAbsolutePath().normalize();
+  /** The jar we are running from (scripts/cluster), unless --jar says otherwise. */
+  Path jar() {
+    if (jar != null) {
+      return jar.toAbsolutePath();
     }
+    try {
+      Path self = Path.of(ClusterCommand.class.getProtectionDomain().getCodeSource()
+          .getLocation().toURI());
+      if (self.toString().endsWith(".jar")) {
+        return self;
+      }
+    } catch (Exception e) {
+      // fall through to the build's usual place
+    }
+    String root = System.getProperty("raftkv.root", ".");
+    return Path.of(root, "raft-kv/target/raftkv.jar").toAbsolutePath().normalize();
   }
 
   /** One verb: shared options, one-line failures, output flushed at the end. */
   abstract static class Verb implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin ClusterOptions opts;
+
+    /** The shared options live on the cluster command (picocli sets inherited ones there). */
+    ClusterCommand opts() {
+      return (ClusterCommand) spec.parent().userObject();
+    }
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -90,15 +93,15 @@ public final class ClusterCommand {
 
     /** The cluster that start recorded in --data, or a clear error. */
     ClusterLayout layout() throws IOException {
-      Path dir = opts.dir();
+      Path dir = opts().dir();
       Optional<ClusterLayout> saved = ClusterLayout.load(dir);
       if (saved.isEmpty()) {
         throw new Clients.Failure("no cluster in " + dir + " (run scripts/cluster start first)");
       }
       ClusterLayout l = saved.get();
-      if (opts.portOffset != null && opts.portOffset != l.portOffset()) {
+      if (opts().portOffset != null && opts().portOffset != l.portOffset()) {
         throw new Clients.Failure("the cluster in " + dir + " was started with --port-offset "
-            + l.portOffset() + ", not " + opts.portOffset);
+            + l.portOffset() + ", not " + opts().portOffset);
       }
       return l;
     }
@@ -211,7 +214,7 @@ public final class ClusterCommand {
   static final class Clean extends Verb {
     @Override
     int run() throws Exception {
-      Path dir = opts.dir();
+      Path dir = opts().dir();
       if (!Files.exists(dir)) {
         out().println("nothing to clean: " + dir + " does not exist");
         return 0;
@@ -237,8 +240,9 @@ public final class ClusterCommand {
     List<ProcessHandle> running = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (int k = 1; k <= l.nodes(); k++) {
-      procs.running(k).ifPresent(running::add);
-      if (procs.running(k).isPresent()) {
+      Optional<ProcessHandle> p = procs.running(k);
+      if (p.isPresent()) {
+        running.add(p.get());
         names.add(ClusterLayout.name(k));
       }
     }

@@ -40,7 +40,7 @@ final class StartVerbs {
       for (int k = 1; k <= l.nodes(); k++) {
         procs.checkPortsFree(k);
       }
-      Path jar = requireJar(opts.jar());
+      Path jar = requireJar(opts().jar());
       l.save();
       List<String> started = new ArrayList<>();
       for (int k = 1; k <= l.nodes(); k++) {
@@ -61,7 +61,8 @@ final class StartVerbs {
     private ClusterLayout newLayout() throws Exception {
       ClusterLayout l;
       try {
-        l = new ClusterLayout(nodes, opts.portOffset == null ? 0 : opts.portOffset, opts.dir());
+        Integer offset = opts().portOffset;
+        l = new ClusterLayout(nodes, offset == null ? 0 : offset, opts().dir());
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -83,7 +84,7 @@ final class StartVerbs {
       ClusterLayout l = layout();
       int k = l.index(node);
       NodeProcesses procs = new NodeProcesses(l);
-      Path jar = requireJar(opts.jar());
+      Path jar = requireJar(opts().jar());
       Optional<ProcessHandle> p = procs.running(k);
       if (p.isPresent()) {
         NodeProcesses.stop(List.of(p.get()), ClusterCommand.STOP_GRACE);
@@ -115,7 +116,7 @@ final class StartVerbs {
             }
             case DOWN -> {
               procs.checkPortsFree(k);
-              out().println(name + " started (pid " + procs.start(k, requireJar(opts.jar()))
+              out().println(name + " started (pid " + procs.start(k, requireJar(opts().jar()))
                   + ")");
               started.add(k);
               continue; // a fresh process has no partition to clear

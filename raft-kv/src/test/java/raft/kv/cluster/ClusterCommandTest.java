@@ -118,6 +118,15 @@ class ClusterCommandTest {
   }
 
   @Test
+  void sharedOptionsMayComeBeforeTheVerb() throws IOException {
+    new ClusterLayout(1, 13000, dir).save();
+    CliRun r = CliRun.run("cluster", "--data", dir.toString(), "--port-offset", "13000",
+        "status");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("127.0.0.1:15379"), r.out());
+  }
+
+  @Test
   void statusRowNamesLeaderAndCutPeersByNode() {
     ClusterLayout l = new ClusterLayout(3, 0, dir);
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("follower")
