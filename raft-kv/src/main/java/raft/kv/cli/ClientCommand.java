@@ -1,0 +1,31 @@
+package raft.kv.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A verb that talks to the cluster: opens {@link Clients}, runs, flushes, closes. */
+abstract class ClientCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  RaftKvCommand root() {
+    return (RaftKvCommand) spec.root().userObject();
+  }
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  @Override
+  public final Integer call() throws Exception {
+    try (Clients clients = root().clients()) {
+      return run(clients);
+    } finally {
+      out().flush();
+    }
+  }
+
+  /** Returns the exit code; gRPC failures propagate and print as {@code Error: ...}. */
+  abstract int run(Clients clients) throws Exception;
+}

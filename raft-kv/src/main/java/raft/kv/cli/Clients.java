@@ -1,0 +1,214 @@
+package raft.kv.cli;
+
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import raft.kv.api.etcdserverpb.ClusterGrpc;
+import raft.kv.api.etcdserverpb.KVGrpc;
+import raft.kv.api.etcdserverpb.LeaseGrpc;
+import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.api.etcdserverpb.WatchGrpc;
+import raft.kv.server.ServerConfig;
+
+/**
+ * The one place that dials endpoints, builds stubs, applies timeouts and turns gRPC failures
+ * into etcdctl's {@code Error: ...} lines.
+ *
+ * <p>Like etcdctl with several {@code --endpoints}, a command talks to the first endpoint that
+ * connects within {@code --dial-timeout}; per-endpoint commands (endpoint status/health,
+ * move-leader) dial each one with {@link #channelTo}. Not thread-safe: one per command run.
+ * Dialing blocks for at most the dial timeout per endpoint; every unary call carries a deadline
+ * of {@code --command-timeout}.
+ */
+public final class Clients implements AutoCloseable {
+
+  /** A failure that is already a complete user-facing message (printed as {@code Error: msg}). */
+  public static final class Failure extends RuntimeException {
+    public Failure(String message) {
+      super(message);
+    }
+  }
+
+  private final List<String> endpoints;
+  private final Duration dialTimeout;
+  private final Duration commandTimeout;
+  private final Map<String, ManagedChannel> open = new LinkedHashMap<>();
+  private ManagedChannel first;
+
+  public Clients(List<String> endpoints, Duration dialTimeout, Duration commandTimeout) {
+    this.endpoints = List.copyOf(endpoints);
+    this.dialTimeout = dialTimeout;
+    this.commandTimeout = commandTimeout;
+  }
+
+  public Duration commandTimeout() {
+    return commandTimeout;
+  }
+
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  /** The first endpoint, in --endpoints order, that connects; blocks while dialing. */
+  public ManagedChannel channel() {
+    if (first == null) {
+      for (String ep : endpoints) {
+        ManagedChannel ch = tryDial(ep);
+        if (ch != null) {
+          first = ch;
+          break;
+        }
+      }
+      if (first == null) {
+        throw new Failure("context deadline exceeded (no endpoint answered: "
+            + String.join(",", endpoints) + ")");
+      }
+    }
+    return first;
+  }
+
+  /** A channel to this endpoint only; {@link Failure} if it does not connect in time. */
+  public ManagedChannel channelTo(String endpoint) {
+    ManagedChannel ch = tryDial(endpoint);
+    if (ch == null) {
+      throw new Failure("context deadline exceeded (" + endpoint + " did not answer)");
+    }
+    return ch;
+  }
+
+  public KVGrpc.KVBlockingStub kv() {
+    return withDeadline(KVGrpc.newBlockingStub(channel()));
+  }
+
+  public LeaseGrpc.LeaseBlockingStub lease() {
+    return withDeadline(LeaseGrpc.newBlockingStub(channel()));
+  }
+
+  public ClusterGrpc.ClusterBlockingStub cluster() {
+    return withDeadline(ClusterGrpc.newBlockingStub(channel()));
+  }
+
+  public MaintenanceGrpc.MaintenanceBlockingStub maintenance(ManagedChannel ch) {
+    return withDeadline(MaintenanceGrpc.newBlockingStub(ch));
+  }
+
+  /** Streams have no deadline: a watch or keep-alive runs until stopped. */
+  public WatchGrpc.WatchStub watch() {
+    return WatchGrpc.newStub(channel());
+  }
+
+  public LeaseGrpc.LeaseStub leaseStreams() {
+    return LeaseGrpc.newStub(channel());
+  }
+
+  /** A deadline is absolute, so apply it just before each call. */
+  public <T extends AbstractStub<T>> T withDeadline(T stub) {
+    return stub.withDeadlineAfter(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    for (ManagedChannel ch : open.values()) {
+      ch.shutdownNow();
+    }
+    open.clear();
+  }
+
+  private ManagedChannel tryDial(String endpoint) {
+    ManagedChannel cached = open.get(endpoint);
+    if (cached != null) {
+      return cached;
+    }
+    ManagedChannel ch = dial(endpoint);
+    try {
+      if (awaitReady(ch, dialTimeout)) {
+        open.put(endpoint, ch);
+        return ch;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ch.shutdownNow();
+    return null;
+  }
+
+  /** Accepts {@code host:port} or {@code http://host:port}, like etcdctl. */
+  public static ManagedChannel dial(String endpoint) {
+    InetSocketAddress a = ServerConfig.parseAddress(endpoint);
+    return ManagedChannelBuilder.forAddress(a.getHostString(), a.getPort()).usePlaintext().build();
+  }
+
+  /**
+   * Waits until the channel is READY. A refused connection shows up at once as
+   * TRANSIENT_FAILURE, so a dead endpoint costs milliseconds, not the whole dial timeout.
+   */
+  static boolean awaitReady(ManagedChannel ch, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ConnectivityState state = ch.getState(true);
+    while (state != ConnectivityState.READY) {
+      if (state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.SHUTDOWN) {
+        return false;
+      }
+      CountDownLatch changed = new CountDownLatch(1);
+      ch.notifyWhenStateChanged(state, changed::countDown);
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+      state = ch.getState(true);
+    }
+    return true;
+  }
+
+  /** The text after {@code Error: }, as etcdctl (clientv3) would print it. */
+  public static String errorMessage(Throwable t) {
+    if (t instanceof Failure) {
+      return t.getMessage();
+    }
+    if (t instanceof StatusRuntimeException e) {
+      Status s = e.getStatus();
+      String desc = s.getDescription();
+      if (desc != null && desc.startsWith("etcdserver:")) {
+        return desc; // clientv3 turns etcd's known errors back into their plain text
+      }
+      if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        return "context deadline exceeded";
+      }
+      return "rpc error: code = " + goCodeName(s.getCode()) + " desc = "
+          + (desc == null ? "" : desc);
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  // UNAVAILABLE -> Unavailable, DEADLINE_EXCEEDED -> DeadlineExceeded (Go's codes.Code names).
+  private static String goCodeName(Status.Code code) {
+    StringBuilder b = new StringBuilder();
+    for (String part : code.name().split("_")) {
+      b.append(part.charAt(0)).append(part.substring(1).toLowerCase(Locale.ROOT));
+    }
+    return b.toString();
+  }
+
+  /** Splits a comma-separated --endpoints value. */
+  public static List<String> splitEndpoints(String spec) {
+    List<String> out = new ArrayList<>();
+    for (String s : spec.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+}

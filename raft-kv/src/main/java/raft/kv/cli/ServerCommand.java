@@ -1,0 +1,93 @@
+package raft.kv.cli;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import raft.kv.server.ServerConfig;
+
+/** {@code raftkv server}: etcd's member flags, turned into a {@link ServerConfig}. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = "Runs one member until it is stopped (SIGTERM stops it gracefully).")
+final class ServerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--name", required = true, description = "This member's name, e.g. n1.")
+  String name;
+
+  @Option(names = "--initial-cluster", required = true,
+      description = "Every member: n1=127.0.0.1:12380,n2=127.0.0.1:22380,...")
+  String initialCluster;
+
+  @Option(names = "--listen-client-urls", defaultValue = "127.0.0.1:2379",
+      description = "The one address of the etcd v3 gRPC API (default: ${DEFAULT-VALUE}).")
+  String listenClientUrls;
+
+  @Option(names = "--listen-peer-urls",
+      description = "The one address of the peer transport (default: this member's"
+          + " --initial-cluster address).")
+  String listenPeerUrls;
+
+  @Option(names = "--data-dir", description = "Where the WAL and snapshots live"
+      + " (default: <name>.raftkv).")
+  Path dataDir;
+
+  @Option(names = "--heartbeat-interval", defaultValue = "100",
+      description = "Milliseconds per Raft tick (default: ${DEFAULT-VALUE}).")
+  long heartbeatMillis;
+
+  @Option(names = "--election-timeout", defaultValue = "1000",
+      description = "Base election timeout in milliseconds (default: ${DEFAULT-VALUE}).")
+  long electionMillis;
+
+  @Option(names = "--snapshot-count", defaultValue = "10000",
+      description = "Applied entries between snapshots (default: ${DEFAULT-VALUE}).")
+  long snapshotCount;
+
+  @Option(names = "--max-request-bytes", defaultValue = "1572864",
+      description = "Largest client request (default: ${DEFAULT-VALUE}).")
+  int maxRequestBytes;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = toConfig();
+    ((RaftKvCommand) spec.root().userObject()).serverRunner.run(config);
+    return 0;
+  }
+
+  /** Any inconsistency is a usage error (exit 2), reported in ServerConfig's words. */
+  ServerConfig toConfig() {
+    try {
+      LinkedHashMap<String, InetSocketAddress> members =
+          ServerConfig.parseInitialCluster(initialCluster);
+      InetSocketAddress client = oneAddress("--listen-client-urls", listenClientUrls);
+      InetSocketAddress peer = listenPeerUrls != null
+          ? oneAddress("--listen-peer-urls", listenPeerUrls) : members.get(name);
+      if (heartbeatMillis <= 0 || snapshotCount <= 0 || maxRequestBytes <= 0) {
+        throw new IllegalArgumentException("--heartbeat-interval, --snapshot-count and"
+            + " --max-request-bytes must be positive");
+      }
+      Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
+      return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
+          heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private static InetSocketAddress oneAddress(String flag, String urls) {
+    if (urls.contains(",")) {
+      throw new IllegalArgumentException(flag + " takes one URL, not '" + urls + "'");
+    }
+    try {
+      return ServerConfig.parseAddress(urls);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage());
+    }
+  }
+}

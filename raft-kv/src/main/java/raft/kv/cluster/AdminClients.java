@@ -1,0 +1,57 @@
+package raft.kv.cluster;
+
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import raft.kv.cli.Clients;
+import raft.kv.pb.AdminGrpc;
+import raft.kv.pb.NodeStatusRequest;
+import raft.kv.pb.NodeStatusResponse;
+import raft.kv.pb.PartitionRequest;
+
+/**
+ * The launcher's view into each node: {@code raftkvpb.Admin} on the node's client port. Calls
+ * carry a short deadline, so a down or paused node costs at most that; never call a paused
+ * node on purpose. Not thread-safe; close it when done.
+ */
+final class AdminClients implements AutoCloseable {
+  private static final long DEADLINE_MILLIS = 500;
+
+  private final ClusterLayout layout;
+  private final Map<Integer, ManagedChannel> channels = new HashMap<>();
+
+  AdminClients(ClusterLayout layout) {
+    this.layout = layout;
+  }
+
+  private AdminGrpc.AdminBlockingStub stub(int k) {
+    ManagedChannel ch = channels.computeIfAbsent(k, n -> Clients.dial(layout.clientEndpoint(n)));
+    // A node that is still starting refused earlier connections; skip gRPC's backoff.
+    ch.resetConnectBackoff();
+    return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Node k's Raft status, or empty if it does not answer in time. */
+  Optional<NodeStatusResponse> status(int k) {
+    try {
+      return Optional.of(stub(k).nodeStatus(NodeStatusRequest.getDefaultInstance()));
+    } catch (StatusRuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Cuts node k off from the given member ids (empty heals it); gRPC errors propagate. */
+  void partition(int k, List<Long> cutPeers) {
+    stub(k).partition(PartitionRequest.newBuilder().addAllCutPeers(cutPeers).build());
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    channels.clear();
+  }
+}

@@ -1,0 +1,124 @@
+package raft.kv.cluster;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Where a local cluster lives: DESIGN.md's contract. Node k (n1..n5) serves clients on 2379,
+ * 22379, 32379, 42379, 52379 and peers on 12380, 22380, ... (etcd's Procfile ports), each
+ * shifted by the port offset; its data is {@code dir/nK}, its log {@code dir/nK.log}, its pid
+ * {@code dir/nK.pid}. {@code dir/cluster.properties} records the node count and offset at
+ * start, so the other verbs address the same cluster and clean only deletes cluster dirs.
+ */
+public record ClusterLayout(int nodes, int portOffset, Path dir) {
+  public static final int MAX_NODES = 5;
+  static final String MARKER = "cluster.properties";
+
+  public ClusterLayout {
+    if (nodes < 1 || nodes > MAX_NODES) {
+      throw new IllegalArgumentException("--nodes must be from 1 to 5, not " + nodes);
+    }
+    int highest = basePeerPort(nodes) + portOffset;
+    if (portOffset < 0 || highest > 65535) {
+      throw new IllegalArgumentException("--port-offset " + portOffset + " puts n" + nodes
+          + "'s peer port at " + highest + "; use 0.." + (65535 - basePeerPort(nodes)));
+    }
+    dir = dir.toAbsolutePath().normalize();
+  }
+
+  static int baseClientPort(int k) {
+    return k == 1 ? 2379 : k * 10_000 + 2379;
+  }
+
+  static int basePeerPort(int k) {
+    return k == 1 ? 12380 : k * 10_000 + 2380;
+  }
+
+  public int clientPort(int k) {
+    return baseClientPort(k) + portOffset;
+  }
+
+  public int peerPort(int k) {
+    return basePeerPort(k) + portOffset;
+  }
+
+  public static String name(int k) {
+    return "n" + k;
+  }
+
+  /** n1 -> 1; anything else this cluster does not have is one clear error. */
+  public int index(String name) {
+    if (name.matches("n[1-9]")) {
+      int k = name.charAt(1) - '0';
+      if (k <= nodes) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown node " + name + " (this cluster has n1.."
+        + name(nodes) + ")");
+  }
+
+  public String clientEndpoint(int k) {
+    return "127.0.0.1:" + clientPort(k);
+  }
+
+  /** Comma-separated client endpoints, for --endpoints. */
+  public String endpoints() {
+    List<String> eps = new ArrayList<>();
+    for (int k = 1; k <= nodes; k++) {
+      eps.add(clientEndpoint(k));
+    }
+    return String.join(",", eps);
+  }
+
+  public String initialCluster() {
+    List<String> members = new ArrayList<>();
+    for (int k = 1; k <= nodes; k++) {
+      members.add(name(k) + "=http://127.0.0.1:" + peerPort(k));
+    }
+    return String.join(",", members);
+  }
+
+  public Path nodeDir(int k) {
+    return dir.resolve(name(k));
+  }
+
+  public Path logFile(int k) {
+    return dir.resolve(name(k) + ".log");
+  }
+
+  public Path pidFile(int k) {
+    return dir.resolve(name(k) + ".pid");
+  }
+
+  void save() throws IOException {
+    Files.createDirectories(dir);
+    Properties p = new Properties();
+    p.setProperty("nodes", Integer.toString(nodes));
+    p.setProperty("port-offset", Integer.toString(portOffset));
+    try (Writer w = Files.newBufferedWriter(dir.resolve(MARKER))) {
+      p.store(w, "written by scripts/cluster start; read by the other verbs");
+    }
+  }
+
+  /** The cluster recorded in {@code dir}, if {@code start} ever ran there. */
+  static Optional<ClusterLayout> load(Path dir) throws IOException {
+    Path marker = dir.resolve(MARKER);
+    if (!Files.isRegularFile(marker)) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(marker)) {
+      p.load(r);
+    }
+    return Optional.of(new ClusterLayout(Integer.parseInt(p.getProperty("nodes", "3")),
+        Integer.parseInt(p.getProperty("port-offset", "0")), dir));
+  }
+}

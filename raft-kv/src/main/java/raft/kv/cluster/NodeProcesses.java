@@ -1,0 +1,191 @@
+package raft.kv.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import raft.kv.cli.Clients;
+
+/**
+ * Starting, finding and signalling the node JVMs of one {@link ClusterLayout}. A pid file only
+ * counts while its process is alive and its command line names this node and data dir, so a
+ * recycled pid is never signalled. Blocking: {@link #stop} waits up to its grace period.
+ */
+final class NodeProcesses {
+  /**
+   * Small, quick-starting JVMs, because five of them share a laptop (or two cores): a 256 MB
+   * heap cap, the serial collector (no GC threads) and C1 only (less compile CPU at start; the
+   * peak speed lost does not matter for a teaching cluster). RAFTKV_NODE_JVM_OPTS overrides.
+   */
+  static final String DEFAULT_JVM_OPTS =
+      "-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+
+  enum State { UP, DOWN, PAUSED }
+
+  private final ClusterLayout layout;
+
+  NodeProcesses(ClusterLayout layout) {
+    this.layout = layout;
+  }
+
+  /** The live process of node k, if any. */
+  Optional<ProcessHandle> running(int k) {
+    try {
+      Path pidFile = layout.pidFile(k);
+      if (!Files.isRegularFile(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> isOurs(pid, k));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean isOurs(long pid, int k) {
+    try {
+      String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"),
+          StandardCharsets.UTF_8).replace('\0', ' ');
+      return cmdline.contains("--name " + ClusterLayout.name(k) + " ")
+          && cmdline.contains("--data-dir " + layout.nodeDir(k) + " ");
+    } catch (IOException e) {
+      return true; // no /proc: trust the pid file
+    }
+  }
+
+  State state(int k) {
+    return running(k).map(p -> isPaused(p.pid()) ? State.PAUSED : State.UP).orElse(State.DOWN);
+  }
+
+  /** A stopped process shows state 'T' in /proc/pid/stat (the field after the name). */
+  static boolean isPaused(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state == 'T' || state == 't';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Refuses, with the port's owner named, when node k's client or peer port is taken. */
+  void checkPortsFree(int k) {
+    checkFree(layout.clientPort(k), ClusterLayout.name(k) + " client");
+    checkFree(layout.peerPort(k), ClusterLayout.name(k) + " peer");
+  }
+
+  private static void checkFree(int port, String what) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new Clients.Failure("port " + port + " (" + what + ") is already in use;"
+          + " stop whatever holds it or choose another --port-offset");
+    }
+  }
+
+  /** Starts node k in the background from its data dir; returns its pid. */
+  long start(int k, Path jar) throws IOException {
+    Files.createDirectories(layout.nodeDir(k));
+    ProcessBuilder pb = new ProcessBuilder(command(k, jar))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logFile(k).toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    long pid = pb.start().pid();
+    Files.writeString(layout.pidFile(k), pid + "\n");
+    return pid;
+  }
+
+  List<String> command(int k, Path jar) {
+    List<String> cmd = new ArrayList<>();
+    // setsid: a new session, so a Ctrl-C in the terminal that ran "start" does not reach the
+    // nodes. Our child is not a group leader, so setsid execs in place and the pid stays.
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      cmd.add("/usr/bin/setsid");
+    }
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String opts = System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS);
+    for (String o : opts.trim().split("\\s+")) {
+      if (!o.isEmpty()) {
+        cmd.add(o);
+      }
+    }
+    cmd.addAll(List.of("-jar", jar.toString(), "server",
+        "--name", ClusterLayout.name(k),
+        "--initial-cluster", layout.initialCluster(),
+        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
+        "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
+        "--data-dir", layout.nodeDir(k).toString()));
+    return cmd;
+  }
+
+  /** SIGSTOP or SIGCONT (Java has no API for them). */
+  static void signal(long pid, String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+        .redirectErrorStream(true).start();
+    if (kill.waitFor() != 0) {
+      throw new Clients.Failure("kill -" + signal + " " + pid + " failed: "
+          + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+    }
+  }
+
+  /** As {@link #signal}, ignoring failure (the process may have just exited). */
+  static void signalQuietly(long pid, String signal) throws InterruptedException {
+    try {
+      signal(pid, signal);
+    } catch (IOException | Clients.Failure e) {
+      // gone already: nothing to signal
+    }
+  }
+
+  /**
+   * SIGTERM, then SIGCONT (a paused JVM only acts on SIGTERM once resumed), then waits up to
+   * {@code grace}; SIGKILL for whatever is still alive. Returns true if all stopped politely.
+   */
+  static boolean stop(List<ProcessHandle> processes, Duration grace)
+      throws IOException, InterruptedException {
+    for (ProcessHandle p : processes) {
+      p.destroy();
+      signalQuietly(p.pid(), "CONT");
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    boolean polite = true;
+    for (ProcessHandle p : processes) {
+      if (!awaitExit(p, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        polite = false;
+        p.destroyForcibly();
+        awaitExit(p, Duration.ofSeconds(5));
+      }
+    }
+    return polite;
+  }
+
+  static boolean awaitExit(ProcessHandle p, Duration timeout) throws InterruptedException {
+    try {
+      p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return !p.isAlive();
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !p.isAlive();
+    }
+  }
+
+  /** The last lines of node k's log, for failure reports. */
+  String tail(int k, int lines) {
+    try {
+      List<String> all = Files.readAllLines(layout.logFile(k), StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package raft.kv.cluster;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import raft.kv.cli.Clients;
+import raft.kv.pb.NodeStatusResponse;
+
+/** The verbs that launch node JVMs: start, restart, heal. */
+final class StartVerbs {
+  private StartVerbs() {}
+
+  static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  @Command(name = "start", description = "Starts the nodes in the background and waits for a"
+      + " leader (at most 30 s).")
+  static final class Start extends ClusterCommand.Verb {
+    @Option(names = "--nodes", defaultValue = "3", description = "1 to 5 (default: 3).")
+    int nodes;
+
+    @Override
+    int run() throws Exception {
+      ClusterLayout l = newLayout();
+      NodeProcesses procs = new NodeProcesses(l);
+      for (int k = 1; k <= l.nodes(); k++) {
+        int n = k;
+        procs.running(k).ifPresent(p -> {
+          throw new Clients.Failure("the cluster in " + l.dir() + " is already running ("
+              + ClusterLayout.name(n) + " pid " + p.pid() + "); use status, heal or stop");
+        });
+      }
+      for (int k = 1; k <= l.nodes(); k++) {
+        procs.checkPortsFree(k);
+      }
+      Path jar = requireJar(opts().jar());
+      l.save();
+      List<String> started = new ArrayList<>();
+      for (int k = 1; k <= l.nodes(); k++) {
+        started.add(ClusterLayout.name(k) + " (pid " + procs.start(k, jar) + ")");
+      }
+      out().println("started " + String.join(", ", started) + "; logs in " + l.dir());
+      out().flush();
+      NodeStatusResponse leader = await(l, procs, all(l), "a leader", s -> s.getRole()
+          .equals("leader"), err());
+      out().println("leader: n" + leader.getId() + " (term " + leader.getTerm() + ")");
+      out().println("endpoints: " + l.endpoints());
+      out().println("try: scripts/raftkv --endpoints=" + l.endpoints() + " put greeting hello");
+      out().println("     ETCDCTL_API=3 etcdctl --endpoints=" + l.endpoints() + " get greeting");
+      return 0;
+    }
+
+    /** Validates --nodes and --port-offset (usage errors) against what DIR already holds. */
+    private ClusterLayout newLayout() throws Exception {
+      ClusterLayout l;
+      try {
+        Integer offset = opts().portOffset;
+        l = new ClusterLayout(nodes, offset == null ? 0 : offset, opts().dir());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      Optional<ClusterLayout> saved = ClusterLayout.load(l.dir());
+      if (saved.isPresent() && !saved.get().equals(l)) {
+        throw new Clients.Failure(l.dir() + " holds a " + saved.get().nodes()
+            + "-node cluster with --port-offset " + saved.get().portOffset()
+            + "; start it the same way, or run clean first");
+      }
+      return l;
+    }
+  }
+
+  @Command(name = "restart", description = "Starts a node from its data; a running one is"
+      + " stopped gracefully first.")
+  static final class Restart extends ClusterCommand.NodeVerb {
+    @Override
+    int run() throws Exception {
+      ClusterLayout l = layout();
+      int k = l.index(node);
+      NodeProcesses procs = new NodeProcesses(l);
+      Path jar = requireJar(opts().jar());
+      Optional<ProcessHandle> p = procs.running(k);
+      if (p.isPresent()) {
+        NodeProcesses.stop(List.of(p.get()), ClusterCommand.STOP_GRACE);
+        out().println(node + " stopped (pid " + p.get().pid() + ")");
+      }
+      procs.checkPortsFree(k);
+      out().println(node + " started (pid " + procs.start(k, jar) + ")");
+      out().flush();
+      await(l, procs, List.of(k), node + " to answer", s -> true, err());
+      return 0;
+    }
+  }
+
+  @Command(name = "heal", description = "Resumes paused nodes, starts stopped ones and removes"
+      + " every partition. Idempotent.")
+  static final class Heal extends ClusterCommand.Verb {
+    @Override
+    int run() throws Exception {
+      ClusterLayout l = layout();
+      NodeProcesses procs = new NodeProcesses(l);
+      List<Integer> started = new ArrayList<>();
+      try (AdminClients admin = new AdminClients(l)) {
+        for (int k = 1; k <= l.nodes(); k++) {
+          String name = ClusterLayout.name(k);
+          switch (procs.state(k)) {
+            case PAUSED -> {
+              NodeProcesses.signal(procs.running(k).orElseThrow().pid(), "CONT");
+              out().println(name + " resumed");
+            }
+            case DOWN -> {
+              procs.checkPortsFree(k);
+              out().println(name + " started (pid " + procs.start(k, requireJar(opts().jar()))
+                  + ")");
+              started.add(k);
+              continue; // a fresh process has no partition to clear
+            }
+            case UP -> { }
+          }
+          admin.partition(k, List.of());
+        }
+      }
+      out().println("partitions cleared");
+      out().flush();
+      if (!started.isEmpty()) {
+        await(l, procs, started, "the started nodes to answer", s -> true, err());
+      }
+      return 0;
+    }
+  }
+
+  static List<Integer> all(ClusterLayout l) {
+    List<Integer> ks = new ArrayList<>();
+    for (int k = 1; k <= l.nodes(); k++) {
+      ks.add(k);
+    }
+    return ks;
+  }
+
+  static Path requireJar(Path jar) {
+    if (!Files.isRegularFile(jar)) {
+      throw new Clients.Failure("node jar not found: " + jar + " (scripts/cluster builds it;"
+          + " or run ./mvnw -pl raft-kv -am package -DskipTests)");
+    }
+    return jar;
+  }
+
+  /**
+   * Polls NodeStatus on {@code watched} every 200 ms until one answer satisfies {@code goal},
+   * for at most {@link #START_TIMEOUT}. A watched node that exits, or the timeout, prints the
+   * tails of the logs and fails. Leaves the nodes running either way, so that status and
+   * logs can show what happened.
+   */
+  static NodeStatusResponse await(ClusterLayout l, NodeProcesses procs, List<Integer> watched,
+      String what, Predicate<NodeStatusResponse> goal, PrintWriter err) throws Exception {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    try (AdminClients admin = new AdminClients(l)) {
+      while (System.nanoTime() < deadline) {
+        for (int k : watched) {
+          if (procs.running(k).isEmpty()) {
+            printTail(l, procs, List.of(k), err);
+            throw new Clients.Failure(ClusterLayout.name(k) + " exited while starting (its log"
+                + " is above: " + l.logFile(k) + ")");
+          }
+          if (procs.state(k) == NodeProcesses.State.UP) {
+            Optional<NodeStatusResponse> s = admin.status(k).filter(goal);
+            if (s.isPresent()) {
+              return s.get();
+            }
+          }
+        }
+        Thread.sleep(200);
+      }
+    }
+    printTail(l, procs, watched, err);
+    throw new Clients.Failure("timed out after " + START_TIMEOUT.toSeconds() + " s waiting for "
+        + what + " (log tails above; see scripts/cluster status, or stop)");
+  }
+
+  private static void printTail(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
+      PrintWriter err) {
+    for (int k : ks) {
+      err.println("--- " + l.logFile(k) + " (last 20 lines) ---");
+      err.println(procs.tail(k, 20));
+    }
+    err.flush();
+  }
+}

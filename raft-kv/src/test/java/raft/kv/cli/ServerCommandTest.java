@@ -1,0 +1,80 @@
+package raft.kv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import raft.kv.server.ServerConfig;
+
+class ServerCommandTest {
+  private static final String CLUSTER =
+      "n1=http://127.0.0.1:12380,n2=127.0.0.1:22380,n3=http://127.0.0.1:32380";
+
+  @Test
+  void etcdFlagsBecomeAServerConfig() {
+    CliRun r = CliRun.run("server", "--name", "n2", "--initial-cluster", CLUSTER,
+        "--listen-client-urls", "http://127.0.0.1:22379", "--listen-peer-urls",
+        "127.0.0.1:22380", "--data-dir", "/tmp/d2", "--heartbeat-interval", "50",
+        "--election-timeout", "500", "--snapshot-count", "7", "--max-request-bytes", "1024");
+    assertEquals(0, r.exit(), r.err());
+    ServerConfig c = r.servers().get(0);
+    assertEquals("n2", c.name());
+    assertEquals(new InetSocketAddress("127.0.0.1", 22379), c.clientAddress());
+    assertEquals(new InetSocketAddress("127.0.0.1", 22380), c.peerAddress());
+    assertEquals(new InetSocketAddress("127.0.0.1", 32380), c.initialCluster().get("n3"));
+    assertEquals(Path.of("/tmp/d2"), c.dataDir());
+    assertEquals(50, c.heartbeatMillis());
+    assertEquals(500, c.electionMillis());
+    assertEquals(7, c.snapshotCount());
+    assertEquals(1024, c.maxRequestBytes());
+    assertEquals(2, c.memberId());
+  }
+
+  @Test
+  void defaultsAreEtcds() {
+    CliRun r = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER);
+    assertEquals(0, r.exit(), r.err());
+    ServerConfig c = r.servers().get(0);
+    assertEquals(ServerConfig.DEFAULT_HEARTBEAT_MILLIS, c.heartbeatMillis());
+    assertEquals(ServerConfig.DEFAULT_ELECTION_MILLIS, c.electionMillis());
+    assertEquals(ServerConfig.DEFAULT_SNAPSHOT_COUNT, c.snapshotCount());
+    assertEquals(ServerConfig.DEFAULT_MAX_REQUEST_BYTES, c.maxRequestBytes());
+    assertEquals(new InetSocketAddress("127.0.0.1", 12380), c.peerAddress());
+    assertEquals(new InetSocketAddress("127.0.0.1", 2379), c.clientAddress());
+    assertEquals(Path.of("n1.raftkv"), c.dataDir());
+  }
+
+  @Test
+  void badFlagsExitTwoWithOneLine() {
+    List<List<String>> bad = List.of(
+        List.of("--name", "n9", "--initial-cluster", CLUSTER),
+        List.of("--name", "n1", "--initial-cluster", "n1"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--election-timeout", "300"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--heartbeat-interval", "x"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--listen-client-urls",
+            "127.0.0.1:1,127.0.0.1:2"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--listen-peer-urls", "nohost"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--bogus"),
+        List.of("--initial-cluster", CLUSTER));
+    for (List<String> flags : bad) {
+      String[] args = new String[flags.size() + 1];
+      args[0] = "server";
+      for (int i = 0; i < flags.size(); i++) {
+        args[i + 1] = flags.get(i);
+      }
+      CliRun r = CliRun.run(args);
+      assertEquals(2, r.exit(), "exit code for " + flags);
+      assertTrue(r.errLine().startsWith("Error: "), r.err());
+      assertTrue(r.servers().isEmpty(), "no server may start for " + flags);
+    }
+  }
+
+  @Test
+  void nameMissingFromClusterIsNamedInTheMessage() {
+    CliRun r = CliRun.run("server", "--name", "n9", "--initial-cluster", CLUSTER);
+    assertTrue(r.errLine().contains("--name n9 is not in --initial-cluster"), r.err());
+  }
+}

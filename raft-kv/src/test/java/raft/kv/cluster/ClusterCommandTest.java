@@ -1,0 +1,202 @@
+package raft.kv.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raft.kv.cli.CliRun;
+import raft.kv.cli.Clients;
+import raft.kv.pb.NodeStatusResponse;
+
+/**
+ * The launcher without a server: the port contract, argument errors and refusals. Ports come
+ * from high offsets (13000 and up) so a user's cluster on the default ports is never touched.
+ */
+class ClusterCommandTest {
+  @TempDir Path dir;
+
+  private CliRun cluster(String... args) {
+    List<String> all = new ArrayList<>(List.of("cluster"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--data", dir.toString()));
+    return CliRun.run(all.toArray(String[]::new));
+  }
+
+  @Test
+  void portsFollowTheContract() {
+    ClusterLayout l = new ClusterLayout(5, 0, dir);
+    int[] client = {2379, 22379, 32379, 42379, 52379};
+    int[] peer = {12380, 22380, 32380, 42380, 52380};
+    for (int k = 1; k <= 5; k++) {
+      assertEquals(client[k - 1], l.clientPort(k));
+      assertEquals(peer[k - 1], l.peerPort(k));
+    }
+    ClusterLayout shifted = new ClusterLayout(3, 1000, dir);
+    assertEquals(3379, shifted.clientPort(1));
+    assertEquals(33380, shifted.peerPort(3));
+    assertEquals("127.0.0.1:3379,127.0.0.1:23379,127.0.0.1:33379", shifted.endpoints());
+    assertEquals("n1=http://127.0.0.1:13380,n2=http://127.0.0.1:23380,"
+        + "n3=http://127.0.0.1:33380", shifted.initialCluster());
+    assertEquals(dir.resolve("n2"), shifted.nodeDir(2));
+    assertEquals(dir.resolve("n2.pid"), shifted.pidFile(2));
+  }
+
+  @Test
+  void nodeCommandLineNamesEverythingTheServerNeeds() {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    String cmd = String.join(" ", new NodeProcesses(l).command(2, Path.of("/x/raftkv.jar")));
+    assertTrue(cmd.contains("-jar /x/raftkv.jar server --name n2 --initial-cluster "
+        + l.initialCluster() + " --listen-client-urls http://127.0.0.1:22379"
+        + " --listen-peer-urls http://127.0.0.1:22380 --data-dir " + dir.resolve("n2")), cmd);
+    assertTrue(cmd.contains("-Xmx256m"), cmd);
+  }
+
+  @Test
+  void badNodeCountsAndOffsetsAreUsageErrors() {
+    CliRun seven = cluster("start", "--nodes", "7");
+    assertEquals(2, seven.exit());
+    assertTrue(seven.errLine().startsWith("Error: --nodes must be from 1 to 5, not 7"));
+    CliRun far = cluster("start", "--nodes", "3", "--port-offset", "40000");
+    assertEquals(2, far.exit());
+    assertTrue(far.errLine().contains("puts n3's peer port at 72380; use 0..33155"),
+        far.err());
+    assertFalse(Files.exists(dir.resolve(ClusterLayout.MARKER)));
+  }
+
+  @Test
+  void verbsNeedAStartedCluster() {
+    for (String verb : List.of("status", "stop", "heal", "kill n1", "logs n1")) {
+      CliRun r = cluster(verb.split(" "));
+      assertEquals(1, r.exit(), verb);
+      assertEquals("Error: no cluster in " + dir + " (run scripts/cluster start first)",
+          r.errLine());
+    }
+  }
+
+  @Test
+  void unknownAndStoppedNodes() throws IOException {
+    new ClusterLayout(3, 13000, dir).save();
+    assertEquals("Error: unknown node n9 (this cluster has n1..n3)",
+        cluster("kill", "n9").errLine());
+    assertEquals("Error: unknown node n4 (this cluster has n1..n3)",
+        cluster("pause", "n4").errLine());
+    CliRun r = cluster("kill", "n2");
+    assertEquals(1, r.exit());
+    assertEquals("Error: n2 is not running", r.errLine());
+    assertEquals("Error: the cluster in " + dir + " was started with --port-offset 13000,"
+        + " not 5", cluster("status", "--port-offset", "5").errLine());
+  }
+
+  @Test
+  void aRecycledPidIsNeverSignalled() throws IOException {
+    ClusterLayout l = new ClusterLayout(1, 13000, dir);
+    l.save();
+    Files.writeString(l.pidFile(1), ProcessHandle.current().pid() + "\n"); // not a node
+    assertEquals(NodeProcesses.State.DOWN, new NodeProcesses(l).state(1));
+    assertEquals("Error: n1 is not running", cluster("kill", "n1").errLine());
+  }
+
+  @Test
+  void statusShowsDownNodes() throws IOException {
+    new ClusterLayout(2, 13000, dir).save();
+    CliRun r = cluster("status");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("| n1   | -   | down  | -    |"), r.out());
+    assertTrue(r.out().contains("127.0.0.1:35379"), r.out());
+  }
+
+  @Test
+  void sharedOptionsMayComeBeforeTheVerb() throws IOException {
+    new ClusterLayout(1, 13000, dir).save();
+    CliRun r = CliRun.run("cluster", "--data", dir.toString(), "--port-offset", "13000",
+        "status");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("127.0.0.1:15379"), r.out());
+  }
+
+  @Test
+  void statusRowNamesLeaderAndCutPeersByNode() {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("follower")
+        .setTerm(4).setLeader(1).setCommit(9).setApplied(8).addCutPeers(1).addCutPeers(3)
+        .build();
+    assertEquals(List.of("n2", "4242", "up", "follower", "4", "n1", "9", "8", "n1,n3",
+        "127.0.0.1:22379"),
+        StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
+  }
+
+  @Test
+  void partitionCutsBothWays() {
+    ClusterLayout l = new ClusterLayout(5, 0, dir);
+    Set<Integer> side = StatusVerbs.parseSide(l, "n1,n2");
+    assertEquals(List.of(3L, 4L, 5L), StatusVerbs.cutFor(l, side, 1));
+    assertEquals(List.of(3L, 4L, 5L), StatusVerbs.cutFor(l, side, 2));
+    assertEquals(List.of(1L, 2L), StatusVerbs.cutFor(l, side, 4));
+    assertThrows(Clients.Failure.class, () -> StatusVerbs.parseSide(l, "n1,n2,n3,n4,n5"));
+    assertThrows(IllegalArgumentException.class, () -> StatusVerbs.parseSide(l, "n6"));
+  }
+
+  @Test
+  void startRefusesATakenClientPort() throws IOException {
+    int offset = 13000;
+    while (true) { // the first offset whose n1 client port we can hold ourselves
+      try (ServerSocket held = new ServerSocket(2379 + offset, 1,
+          InetAddress.getLoopbackAddress())) {
+        CliRun r = cluster("start", "--nodes", "1", "--port-offset", Integer.toString(offset));
+        assertEquals(1, r.exit());
+        assertEquals("Error: port " + (2379 + offset) + " (n1 client) is already in use;"
+            + " stop whatever holds it or choose another --port-offset", r.errLine());
+        assertFalse(Files.exists(dir.resolve(ClusterLayout.MARKER)), "nothing recorded");
+        return;
+      } catch (java.net.BindException busy) {
+        offset += 7;
+      }
+    }
+  }
+
+  @Test
+  void startNeedsTheJar() {
+    CliRun r = cluster("start", "--nodes", "1", "--port-offset", "13100", "--jar",
+        dir.resolve("missing.jar").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.errLine().startsWith("Error: node jar not found: " + dir.resolve("missing.jar")),
+        r.err());
+  }
+
+  @Test
+  void startRefusesADifferentShapeOverOldData() throws IOException {
+    new ClusterLayout(3, 0, dir).save();
+    CliRun r = cluster("start", "--nodes", "5");
+    assertEquals(1, r.exit());
+    assertTrue(r.errLine().contains("holds a 3-node cluster with --port-offset 0"), r.err());
+  }
+
+  @Test
+  void cleanDeletesOnlyClusterDirectories() throws IOException {
+    Files.writeString(dir.resolve("precious.txt"), "keep me");
+    CliRun refused = cluster("clean");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.errLine().startsWith("Error: refusing to delete " + dir), refused.err());
+    assertTrue(Files.exists(dir.resolve("precious.txt")));
+
+    Files.delete(dir.resolve("precious.txt"));
+    new ClusterLayout(3, 0, dir).save();
+    Files.createDirectories(dir.resolve("n1/wal"));
+    CliRun cleaned = cluster("clean");
+    assertEquals(0, cleaned.exit(), cleaned.err());
+    assertEquals("no node was running\ndeleted " + dir + "\n", cleaned.out());
+    assertFalse(Files.exists(dir));
+  }
+}
