@@ -1,0 +1,251 @@
+package raft.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import raft.pb.Message;
+import raft.pb.PeerFrame;
+
+/**
+ * One outbound connection to one peer (a member has two per peer: messages and snapshots).
+ *
+ * <p>{@link #send} runs on any thread: it only enqueues and, once per burst, schedules a drain on
+ * the link's event loop. Everything else (connection state, backoff, writing) is confined to
+ * that event loop, so it needs no locks. Draining writes every queued frame the socket will take
+ * and flushes once, which batches the many small messages of one Raft Ready into few syscalls.
+ */
+final class PeerLink {
+  static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long REPORT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private enum State { IDLE, CONNECTING, UP, DOWN }
+
+  private final long peerId;
+  private final InetSocketAddress address;
+  private final EventLoop loop;
+  private final PeerFrame hello;
+  private final boolean snapshots;
+  private final PeerTransport.Options options;
+  private final LongConsumer unreachable;
+  private final Bootstrap bootstrap;
+
+  // Shared between senders and the event loop.
+  private final Queue<Object> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger(); // Invariant: >= pending.size()
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private volatile boolean closed;
+  private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_INTERVAL_NANOS);
+
+  // Confined to `loop`.
+  private State state = State.IDLE;
+  private Channel channel;
+  private long backoffNanos = MIN_BACKOFF_NANOS;
+  private long retryAt;
+  private long upSince;
+  private boolean outageLogged;
+
+  PeerLink(long peerId, InetSocketAddress address, EventLoop loop, PeerFrame hello,
+      boolean snapshots, PeerTransport.Options options, LongConsumer unreachable) {
+    this.peerId = peerId;
+    this.address = address;
+    this.loop = loop;
+    this.hello = hello;
+    this.snapshots = snapshots;
+    this.options = options;
+    this.unreachable = unreachable;
+    this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Frames.addEncoder(ch.pipeline());
+            if (snapshots) {
+              ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
+            }
+            ch.pipeline().addLast("link", new LinkHandler());
+          }
+        });
+  }
+
+  /** Any thread, never blocks: queue the message, or drop it and report the peer. */
+  void send(Message m) {
+    if (closed) {
+      return;
+    }
+    Object frame;
+    int size = m.getSerializedSize();
+    if (snapshots && size > options.snapshotChunkBytes()) {
+      frame = new SnapshotChunks(m, options.snapshotChunkBytes());
+    } else if (size > options.maxFrameBytes() - PeerTransport.FRAME_OVERHEAD) {
+      options.log().accept("dropped " + m.getType() + " to member " + peerId + ": " + size
+          + " bytes do not fit in a frame of " + options.maxFrameBytes());
+      return;
+    } else {
+      frame = PeerFrame.newBuilder().setMessage(m).build();
+    }
+    if (queued.incrementAndGet() > options.maxQueuedPerPeer()) {
+      queued.decrementAndGet(); // the peer is not keeping up: shed load, Raft will retransmit
+      reportUnreachable();
+      return;
+    }
+    pending.add(frame);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        loop.execute(this::drain);
+      } catch (RejectedExecutionException closing) {
+        // the transport is closing; the message goes nowhere, as promised
+      }
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    switch (state) {
+      case IDLE -> connect();
+      case DOWN -> {
+        if (System.nanoTime() - retryAt >= 0) {
+          connect();
+        } else {
+          dropPending();
+        }
+      }
+      case CONNECTING -> { } // onConnect drains
+      case UP -> writePending(false);
+    }
+  }
+
+  private void connect() {
+    state = State.CONNECTING;
+    ChannelFuture f = bootstrap.connect(address);
+    channel = f.channel();
+    f.addListener((ChannelFutureListener) this::onConnect);
+    f.channel().closeFuture().addListener((ChannelFutureListener) c -> {
+      if (c.channel() == channel) {
+        wentDown(null);
+      }
+    });
+  }
+
+  private void onConnect(ChannelFuture f) {
+    if (f.channel() != channel) {
+      return;
+    }
+    if (!f.isSuccess()) {
+      wentDown(f.cause());
+      return;
+    }
+    state = State.UP;
+    upSince = System.nanoTime();
+    if (outageLogged) {
+      outageLogged = false;
+      options.log().accept("reconnected to member " + peerId + " at " + Frames.hostPort(address)
+          + (snapshots ? " (snapshots)" : ""));
+    }
+    channel.write(hello).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    writePending(true);
+  }
+
+  private void writePending(boolean mustFlush) {
+    Channel ch = channel;
+    boolean wrote = false;
+    Object frame;
+    while (ch.isWritable() && (frame = pending.poll()) != null) {
+      queued.decrementAndGet();
+      ch.write(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      wrote = true;
+    }
+    if (wrote || mustFlush) {
+      ch.flush(); // one flush per drain, not one per message
+    }
+  }
+
+  /** Stops reporting; the transport is shutting the event loops, which closes the channel. */
+  void close() {
+    closed = true;
+  }
+
+  private void wentDown(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (state == State.UP && now - upSince > MAX_BACKOFF_NANOS) {
+      backoffNanos = MIN_BACKOFF_NANOS; // a healthy connection broke: retry promptly
+    }
+    channel = null;
+    state = State.DOWN;
+    retryAt = now + backoffNanos;
+    backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
+    if (!outageLogged) {
+      outageLogged = true;
+      options.log().accept("member " + peerId + " at " + Frames.hostPort(address)
+          + (snapshots ? " (snapshots)" : "") + " is unreachable ("
+          + (cause == null ? "connection closed" : cause.getMessage())
+          + "); dropping its messages, retrying with backoff up to 1 s");
+    }
+    reportUnreachable();
+    dropPending();
+  }
+
+  private void dropPending() {
+    boolean dropped = false;
+    while (pending.poll() != null) {
+      queued.decrementAndGet();
+      dropped = true;
+    }
+    if (dropped) {
+      reportUnreachable();
+    }
+  }
+
+  /** At most once per REPORT_INTERVAL: a dead peer would otherwise be reported per message. */
+  private void reportUnreachable() {
+    long now = System.nanoTime();
+    long last = lastReport.get();
+    if (now - last >= REPORT_INTERVAL_NANOS && lastReport.compareAndSet(last, now)) {
+      unreachable.accept(peerId);
+    }
+  }
+
+  /** Outbound connections are write-only; this watches their life and writability. */
+  private final class LinkHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg); // the acceptor never writes back
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel() == channel && state == State.UP && ctx.channel().isWritable()) {
+        writePending(false);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // closeFuture reports the outage
+    }
+  }
+}

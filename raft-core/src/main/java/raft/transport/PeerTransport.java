@@ -1,0 +1,291 @@
+package raft.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import raft.pb.Hello;
+import raft.pb.Message;
+import raft.pb.MessageType;
+import raft.pb.PeerFrame;
+
+/**
+ * The Raft peer transport: TCP between members, over Netty.
+ *
+ * <h2>Framing</h2>
+ * Every connection carries frames: a 4-byte big-endian length, then that many bytes of one
+ * serialized {@code raftpb.PeerFrame} (a oneof of {@code Hello}, {@code Message} and
+ * {@code SnapshotChunk}, see {@code transport.proto}). The length counts the payload only; a
+ * frame larger than {@link Options#maxFrameBytes} is refused by the receiver, which logs one
+ * line naming the remote address and closes that connection. So are bytes that do not parse as
+ * a PeerFrame (say, an HTTP client that dialled the peer port by mistake). Other connections
+ * are unaffected.
+ *
+ * <h2>Handshake</h2>
+ * Connections are one-way: the dialler writes, the acceptor reads. A member therefore holds an
+ * outbound connection to every peer and accepts one from each. The first frame is a
+ * {@code Hello{cluster_id, from}}. A wrong cluster id closes the connection with a log line (two
+ * clusters on overlapping ports must not vote in each other's elections); afterwards every
+ * message must carry {@code from} equal to the Hello's, or it is dropped, so one member cannot
+ * speak for another by mistake.
+ *
+ * <h2>Snapshots and chunking</h2>
+ * InstallSnapshot (§7, Figure 13) travels on a second connection per peer, so a snapshot of many
+ * megabytes in flight never queues ahead of heartbeats and appends, which keep the leader's
+ * authority and the followers' election timers alive. A MsgSnap larger than
+ * {@link Options#snapshotChunkBytes} is serialized once and streamed as {@code SnapshotChunk}s
+ * (term, index, byte offset, data; the last carries {@code done} and the CRC32C of the whole
+ * serialized Message), paced by the socket through Netty's {@code ChunkedWriteHandler}. The
+ * receiver concatenates them in order, checks the CRC and only then delivers one Message; a
+ * mismatch or a gap is logged and the snapshot dropped: the leader will send it again.
+ *
+ * <h2>Connecting, backoff and queues</h2>
+ * A connection is opened on the first send to a peer. Messages wait in a per-peer queue (at most
+ * {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not writable; they
+ * are written in a batch and flushed once per event-loop turn. If the connect fails or an open
+ * connection breaks, the peer is down: queued and new messages are dropped and the peer is
+ * reported {@code unreachable} (at most once per 100 ms), until the next send after the backoff
+ * delay tries again. The delay starts at 50 ms and doubles to 1 s, and resets when a connection
+ * that lived longer than that breaks. Dropping is safe because Raft retransmits (§5.3); the
+ * unreachable report lets the leader fall back to probing instead of streaming into the void.
+ *
+ * <h2>Partitions</h2>
+ * {@link #cut} simulates a network partition inside the transport: messages to a cut peer are
+ * dropped on send and messages from it are dropped on receipt, so the partition holds both ways
+ * even when only one side was told. Connections stay open; traffic just vanishes, like packets
+ * in a black hole, and nobody is reported unreachable. An empty set heals.
+ *
+ * <h2>Threads</h2>
+ * One boss thread accepts; two daemon worker threads run every connection, in and out. Each
+ * outbound connection lives on one worker, where all its state is confined. {@link #send},
+ * {@link #cut} and {@link #cutPeers} may be called from any thread and never block;
+ * {@code inbound} and {@code unreachable} are called on worker threads and must not block.
+ */
+public final class PeerTransport implements Transport {
+
+  /**
+   * Tuning and the log sink.
+   *
+   * @param maxFrameBytes largest frame payload accepted or sent (default 64 MiB)
+   * @param snapshotChunkBytes MsgSnap larger than this is streamed in chunks of this size
+   *     (default 1 MiB)
+   * @param maxQueuedPerPeer messages waiting per peer connection before new ones are dropped
+   *     (default 4096)
+   * @param log receives one line per notable event; called from any thread
+   */
+  public record Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
+      Consumer<String> log) {
+    public Options {
+      Objects.requireNonNull(log, "log");
+      if (maxQueuedPerPeer <= 0 || snapshotChunkBytes <= 0) {
+        throw new IllegalArgumentException("maxQueuedPerPeer and snapshotChunkBytes must be > 0");
+      }
+      if (snapshotChunkBytes > maxFrameBytes - FRAME_OVERHEAD) {
+        throw new IllegalArgumentException("a snapshot chunk of " + snapshotChunkBytes
+            + " bytes does not fit in a frame of " + maxFrameBytes);
+      }
+    }
+
+    public static Options defaults(Consumer<String> log) {
+      return new Options(64 << 20, 1 << 20, 4096, log);
+    }
+  }
+
+  /** Room for a chunk's other fields and the PeerFrame envelope around its data. */
+  static final int FRAME_OVERHEAD = 128;
+
+  private final long selfId;
+  private final long clusterId;
+  private final InetSocketAddress listen;
+  private final Map<Long, InetSocketAddress> peers;
+  private final Options options;
+  private volatile Set<Long> cut = Set.of();
+
+  // Written once by start(), read by any thread after `started` is set.
+  private volatile boolean started;
+  private volatile boolean closed;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private Channel server;
+  private final Map<Long, PeerLink> links = new HashMap<>();
+  private final Map<Long, PeerLink> snapshotLinks = new HashMap<>();
+
+  public PeerTransport(long selfId, long clusterId, InetSocketAddress listen,
+      Map<Long, InetSocketAddress> peers, Options options) {
+    this.selfId = selfId;
+    this.clusterId = clusterId;
+    this.listen = Objects.requireNonNull(listen, "listen");
+    this.peers = Map.copyOf(peers);
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * Binds the listen address and prepares (but does not open) the connections to the peers.
+   *
+   * @throws UncheckedIOException if the address cannot be bound (e.g. the port is in use)
+   * @throws IllegalStateException if called twice or after {@link #close}
+   */
+  @Override
+  public synchronized void start(Consumer<Message> inbound, LongConsumer unreachable) {
+    if (started || closed) {
+      throw new IllegalStateException("PeerTransport " + selfId + " already started or closed");
+    }
+    boss = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory("raft-peer-accept-" + selfId, true), NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(2,
+        new DefaultThreadFactory("raft-peer-" + selfId, true), NioIoHandler.newFactory());
+    try {
+      server = bind(inbound);
+    } catch (RuntimeException e) {
+      shutdownGroups();
+      throw e;
+    }
+    LongConsumer report = guarded(unreachable);
+    Hello hello = Hello.newBuilder().setClusterId(clusterId).setFrom(selfId).build();
+    PeerFrame helloFrame = PeerFrame.newBuilder().setHello(hello).build();
+    peers.forEach((id, address) -> {
+      if (id != selfId) {
+        links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options,
+            report));
+        snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true,
+            options, report));
+      }
+    });
+    started = true;
+  }
+
+  private Channel bind(Consumer<Message> inbound) {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Frames.addDecoder(ch.pipeline(), options.maxFrameBytes());
+            ch.pipeline().addLast(new InboundHandler(selfId, clusterId, inbound, () -> cut,
+                options.maxFrameBytes(), options.log()));
+          }
+        });
+    ChannelFuture f = b.bind(listen).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      Throwable cause = f.cause();
+      String where = Frames.hostPort(listen);
+      String msg = cause instanceof BindException
+          ? "peer port " + where + " is in use (or not a local address): " + cause.getMessage()
+          : "cannot listen on peer port " + where + ": " + cause;
+      throw new UncheckedIOException(msg, cause instanceof IOException io ? io
+          : new IOException(cause));
+    }
+    options.log().accept("member " + selfId + " listening for peers on "
+        + Frames.hostPort(f.channel().localAddress()));
+    return f.channel();
+  }
+
+  private LongConsumer guarded(LongConsumer unreachable) {
+    return id -> {
+      try {
+        unreachable.accept(id);
+      } catch (RuntimeException e) {
+        options.log().accept("unreachable callback failed for member " + id + ": " + e);
+      }
+    };
+  }
+
+  /** The bound listen address (useful when started on port 0). */
+  public InetSocketAddress localAddress() {
+    if (!started) {
+      throw new IllegalStateException("not started");
+    }
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  /** Never blocks, never throws: drops the message if the peer is unknown, cut or down. */
+  @Override
+  public void send(Message m) {
+    if (!started || closed) {
+      return;
+    }
+    try {
+      long to = m.getTo();
+      if (cut.contains(to)) {
+        return;
+      }
+      // Figure 13: snapshots travel beside, not ahead of, heartbeats and appends.
+      PeerLink link = (m.getType() == MessageType.MSG_SNAP ? snapshotLinks : links).get(to);
+      if (link == null) {
+        return;
+      }
+      link.send(m);
+    } catch (RuntimeException e) {
+      options.log().accept("dropped " + m.getType() + " to member " + m.getTo() + ": " + e);
+    }
+  }
+
+  /**
+   * Partitions this member from {@code peers}: from now on traffic to and from them is dropped.
+   * Replaces the previous set; an empty set heals. Any thread; takes effect for the next
+   * message sent or received.
+   */
+  public void cut(Set<Long> peers) {
+    Set<Long> next = Set.copyOf(peers);
+    Set<Long> previous = cut;
+    cut = next;
+    if (!next.equals(previous)) {
+      options.log().accept(next.isEmpty() ? "partition healed: talking to every peer"
+          : "partition: dropping all traffic to and from members " + new TreeSet<>(next));
+    }
+  }
+
+  /** The peers currently cut off (an immutable snapshot). */
+  public Set<Long> cutPeers() {
+    return cut;
+  }
+
+  /** Closes every connection and stops the threads; idempotent, waits up to a few seconds. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    links.values().forEach(PeerLink::close);
+    snapshotLinks.values().forEach(PeerLink::close);
+    if (server != null) {
+      server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    shutdownGroups();
+  }
+
+  private void shutdownGroups() {
+    for (EventLoopGroup g : new EventLoopGroup[] {boss, workers}) {
+      if (g != null) {
+        g.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS);
+      }
+    }
+    for (EventLoopGroup g : new EventLoopGroup[] {boss, workers}) {
+      if (g != null) {
+        g.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
