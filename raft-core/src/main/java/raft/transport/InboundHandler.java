@@ -126,7 +126,9 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   private String describe(Throwable cause) {
     if (cause instanceof TooLongFrameException) {
-      return "a frame over the " + maxFrameBytes + "-byte limit (" + cause.getMessage() + ")";
+      // Netty's message counts the length field too; ours speaks of payload, like Options.
+      return "a length prefix over the " + maxFrameBytes + "-byte limit (another protocol on the"
+          + " peer port, or a peer with a larger maxFrameBytes?)";
     }
     if (cause instanceof CorruptedFrameException) {
       return "a corrupt frame header (" + cause.getMessage() + ")";

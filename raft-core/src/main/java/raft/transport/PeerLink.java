@@ -141,7 +141,7 @@ final class PeerLink {
     channel = f.channel();
     f.addListener((ChannelFutureListener) this::onConnect);
     f.channel().closeFuture().addListener((ChannelFutureListener) c -> {
-      if (c.channel() == channel) {
+      if (c.channel() == channel && state == State.UP) { // a failed connect: onConnect reports
         wentDown(null);
       }
     });

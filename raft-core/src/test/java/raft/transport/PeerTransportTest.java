@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static raft.pb.MessageType.MSG_APP;
 import static raft.pb.MessageType.MSG_HEARTBEAT;
+import static raft.pb.MessageType.MSG_VOTE;
 import static raft.transport.TestPeers.msg;
 
+import com.google.protobuf.ByteString;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +26,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import raft.pb.Entry;
+import raft.pb.Hello;
 import raft.pb.Message;
+import raft.pb.PeerFrame;
 
 /** PeerTransport over real loopback sockets: delivery, order, reconnects, partitions, hygiene. */
 class PeerTransportTest {
@@ -146,6 +153,45 @@ class PeerTransportTest {
       String line = a.awaitLog(l -> l.contains(":" + s.getLocalPort() + " sent"));
       assertTrue(line.startsWith("peer 127.0.0.1:" + s.getLocalPort()) && line.contains(why)
           && line.endsWith("; closing"), line);
+    }
+  }
+
+  @Test
+  @DisplayName("a message whose from differs from the Hello's is dropped")
+  void impostorDropped() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers b = TestPeers.start(2, addrs);
+        Socket s = new Socket("127.0.0.1", addrs.get(2L).getPort())) {
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      Hello hello = Hello.newBuilder().setClusterId(TestPeers.CLUSTER).setFrom(1).build();
+      TestPeers.writeFrame(out, PeerFrame.newBuilder().setHello(hello).build());
+      TestPeers.writeFrame(out, PeerFrame.newBuilder()
+          .setMessage(msg(MSG_VOTE, 3, 2, 1)).build());
+      TestPeers.writeFrame(out, PeerFrame.newBuilder()
+          .setMessage(msg(MSG_HEARTBEAT, 1, 2, 2)).build());
+      assertEquals(msg(MSG_HEARTBEAT, 1, 2, 2), b.take()); // in order: the vote was dropped
+      b.awaitLog(l -> l.contains("said hello as member 1 but sent MSG_VOTE from 3"));
+    }
+  }
+
+  @Test
+  @DisplayName("a peer that stops reading: the queue is bounded, send never blocks, peer reported")
+  void boundedQueue() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(1);
+    // A "peer" whose kernel accepts the connection but who never reads a byte.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      addrs.put(2L, new InetSocketAddress("127.0.0.1", silent.getLocalPort()));
+      try (TestPeers a = new TestPeers(1, TestPeers.CLUSTER, addrs.get(1L), addrs, 1 << 20, 16)) {
+        a.transport.start(a.inbox::add, a.unreachable::add);
+        Entry big = Entry.newBuilder().setData(ByteString.copyFrom(new byte[256 << 10])).build();
+        Message m = msg(MSG_APP, 1, 2, 1).toBuilder().addEntries(big).build();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+          for (int i = 0; i < 400; i++) { // 100 MiB: far beyond what the socket buffers hold
+            a.transport.send(m);
+          }
+        });
+        assertEquals(2L, a.unreachable.poll(TestPeers.WAIT_SECONDS, TimeUnit.SECONDS));
+      }
     }
   }
 

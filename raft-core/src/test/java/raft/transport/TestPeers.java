@@ -34,9 +34,15 @@ final class TestPeers implements AutoCloseable {
 
   TestPeers(long id, long clusterId, InetSocketAddress address,
       Map<Long, InetSocketAddress> peers, int chunkBytes) {
+    this(id, clusterId, address, peers, chunkBytes, 4096);
+  }
+
+  TestPeers(long id, long clusterId, InetSocketAddress address,
+      Map<Long, InetSocketAddress> peers, int chunkBytes, int maxQueued) {
     this.id = id;
     this.address = address;
-    PeerTransport.Options o = new PeerTransport.Options(64 << 20, chunkBytes, 4096, logs::add);
+    PeerTransport.Options o =
+        new PeerTransport.Options(64 << 20, chunkBytes, maxQueued, logs::add);
     transport = new PeerTransport(id, clusterId, address, peers, o);
   }
 
