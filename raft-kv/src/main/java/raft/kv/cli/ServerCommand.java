@@ -33,6 +33,11 @@ final class ServerCommand implements Callable<Integer> {
           + " --initial-cluster address).")
   String listenPeerUrls;
 
+  @Option(names = "--member-client-urls",
+      description = "Every member's client address, n1=127.0.0.1:2379,..., for member list"
+          + " (our own flag; etcd learns them through its log). Default: only this member's.")
+  String memberClientUrls;
+
   @Option(names = "--data-dir", description = "Where the WAL and snapshots live"
       + " (default: <name>.raftkv).")
   Path dataDir;
@@ -74,7 +79,9 @@ final class ServerCommand implements Callable<Integer> {
       }
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
       return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
-          heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes);
+          heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
+          memberClientUrls == null ? java.util.Map.of()
+              : ServerConfig.parseInitialCluster(memberClientUrls));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

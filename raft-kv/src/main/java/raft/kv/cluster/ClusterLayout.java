@@ -86,6 +86,15 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     return String.join(",", members);
   }
 
+  /** Every member's client address, for member list: n1=http://127.0.0.1:2379,... */
+  public String memberClientUrls() {
+    List<String> members = new ArrayList<>();
+    for (int k = 1; k <= nodes; k++) {
+      members.add(name(k) + "=http://127.0.0.1:" + clientPort(k));
+    }
+    return String.join(",", members);
+  }
+
   public Path nodeDir(int k) {
     return dir.resolve(name(k));
   }

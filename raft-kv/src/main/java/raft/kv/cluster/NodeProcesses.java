@@ -123,6 +123,7 @@ final class NodeProcesses {
         "--initial-cluster", layout.initialCluster(),
         "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
         "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
+        "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));
     return cmd;
   }

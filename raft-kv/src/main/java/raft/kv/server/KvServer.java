@@ -48,7 +48,9 @@ public final class KvServer implements AutoCloseable {
     this.log = log;
     RequestTracker tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
     this.tracker = tracker;
-    this.stateMachine = new KvStateMachine(
+    // etcd's minimum lease TTL: long enough to survive a leader election.
+    long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
+    this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
     this.transport = new PeerTransport(config.memberId(), config.clusterId(),
         config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log));
@@ -79,7 +81,7 @@ public final class KvServer implements AutoCloseable {
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
         stateMachine.store());
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
-        () -> leaseTimer.promoted(stateMachine.lessor().ttls()));
+        () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
     runtime.start();
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
@@ -88,7 +90,7 @@ public final class KvServer implements AutoCloseable {
         .addService(new WatchService(stateMachine.watchHub(), headers))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
-        .addService(new MaintenanceService(runtime, stateMachine.store(), headers, memberIds(),
+        .addService(new MaintenanceService(runtime, this::diskBytes, headers, memberIds(),
             leaders, requestTimeout.toMillis()))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
@@ -119,6 +121,14 @@ public final class KvServer implements AutoCloseable {
     });
   }
 
+  private Map<Long, Long> leaseTtls() {
+    Map<Long, Long> ttls = new HashMap<>();
+    for (long id : stateMachine.lessor().leaseIds()) {
+      stateMachine.lessor().lookup(id).ifPresent(l -> ttls.put(id, l.grantedTtl()));
+    }
+    return ttls;
+  }
+
   private raft.kv.lease.LeaseListener leaseListener() {
     return new raft.kv.lease.LeaseListener() {
       @Override
@@ -147,6 +157,16 @@ public final class KvServer implements AutoCloseable {
     runtime.close();
     transport.close();
     tracker.failAll(Errors.stopped("shutting down"));
+  }
+
+  /** What `endpoint status` calls DB SIZE: this member's WAL and snapshot files. */
+  private long diskBytes() {
+    try (var files = java.nio.file.Files.walk(config.dataDir())) {
+      return files.filter(java.nio.file.Files::isRegularFile)
+          .mapToLong(f -> f.toFile().length()).sum();
+    } catch (IOException | UncheckedIOException gone) {
+      return 0;
+    }
   }
 
   public NodeRuntime runtime() {

@@ -14,6 +14,7 @@ import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
 import raft.kv.api.etcdserverpb.LeaseStatus;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveResponse;
+import raft.kv.lease.LeaseInfo;
 import raft.kv.lease.Lessor;
 import raft.kv.pb.InternalRequest;
 
@@ -91,11 +92,11 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   public void leaseTimeToLive(LeaseTimeToLiveRequest r,
       StreamObserver<LeaseTimeToLiveResponse> out) {
     LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setID(r.getID());
-    Lessor.LeaseInfo info = lessor.lookup(r.getID());
+    LeaseInfo info = lessor.lookup(r.getID()).orElse(null);
     if (info == null) {
       b.setTTL(-1); // etcd answers an unknown lease with TTL -1, not an error
     } else {
-      b.setTTL(Math.max(0, timer.remainingSeconds(r.getID()))).setGrantedTTL(info.ttl());
+      b.setTTL(Math.max(0, timer.remainingSeconds(r.getID()))).setGrantedTTL(info.grantedTtl());
       if (r.getKeys()) {
         b.addAllKeys(info.keys());
       }
@@ -107,7 +108,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public void leaseLeases(LeaseLeasesRequest r, StreamObserver<LeaseLeasesResponse> out) {
     LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(headers.now());
-    for (long id : lessor.ids()) {
+    for (long id : lessor.leaseIds()) {
       b.addLeases(LeaseStatus.newBuilder().setID(id));
     }
     out.onNext(b.build());

@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import raft.core.StateRole;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmResponse;
@@ -12,7 +13,6 @@ import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.MoveLeaderResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
-import raft.kv.mvcc.MvccStore;
 import raft.runtime.NodeRuntime;
 
 /** etcd's Maintenance service: status, leadership transfer, and an always-empty alarm list. */
@@ -21,17 +21,17 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   static final String VERSION = "3.4.0";
 
   private final NodeRuntime runtime;
-  private final MvccStore store;
+  private final LongSupplier diskBytes;
   private final Headers headers;
   private final List<Long> memberIds;
   private final LeaderEvents leaders;
   private final long transferTimeoutMillis;
 
-  MaintenanceService(NodeRuntime runtime, MvccStore store, Headers headers, List<Long> memberIds,
+  MaintenanceService(NodeRuntime runtime, LongSupplier diskBytes, Headers headers, List<Long> memberIds,
       LeaderEvents leaders, long transferTimeoutMillis) {
     this.runtime = runtime;
     this.leaders = leaders;
-    this.store = store;
+    this.diskBytes = diskBytes;
     this.headers = headers;
     this.memberIds = List.copyOf(memberIds);
     this.transferTimeoutMillis = transferTimeoutMillis;
@@ -43,8 +43,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     StatusResponse.Builder b = StatusResponse.newBuilder()
         .setHeader(headers.now())
         .setVersion(VERSION)
-        .setDbSize(store.sizeBytes())
-        .setDbSizeInUse(store.sizeBytes())
+        .setDbSize(diskBytes.getAsLong())
         .setLeader(s.lead())
         .setRaftIndex(s.commit())
         .setRaftTerm(s.term())
