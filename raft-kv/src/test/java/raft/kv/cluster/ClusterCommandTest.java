@@ -59,7 +59,9 @@ class ClusterCommandTest {
     String cmd = String.join(" ", new NodeProcesses(l).command(2, Path.of("/x/raftkv.jar")));
     assertTrue(cmd.contains("-jar /x/raftkv.jar server --name n2 --initial-cluster "
         + l.initialCluster() + " --listen-client-urls http://127.0.0.1:22379"
-        + " --listen-peer-urls http://127.0.0.1:22380 --data-dir " + dir.resolve("n2")), cmd);
+        + " --listen-peer-urls http://127.0.0.1:22380"
+        + " --member-client-urls " + l.memberClientUrls()
+        + " --data-dir " + dir.resolve("n2")), cmd);
     assertTrue(cmd.contains("-Xmx256m"), cmd);
   }
 
