@@ -3,215 +3,123 @@ package raft.kv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Server;
-import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import raft.kv.api.etcdserverpb.KVGrpc;
-import raft.kv.api.etcdserverpb.LeaseGrantRequest;
-import raft.kv.api.etcdserverpb.LeaseGrantResponse;
-import raft.kv.api.etcdserverpb.LeaseGrpc;
-import raft.kv.api.etcdserverpb.MaintenanceGrpc;
-import raft.kv.api.etcdserverpb.MoveLeaderRequest;
-import raft.kv.api.etcdserverpb.MoveLeaderResponse;
-import raft.kv.api.etcdserverpb.PutRequest;
-import raft.kv.api.etcdserverpb.PutResponse;
-import raft.kv.api.etcdserverpb.RangeRequest;
-import raft.kv.api.etcdserverpb.RangeResponse;
-import raft.kv.api.etcdserverpb.ResponseHeader;
-import raft.kv.api.etcdserverpb.ResponseOp;
-import raft.kv.api.etcdserverpb.StatusRequest;
-import raft.kv.api.etcdserverpb.StatusResponse;
-import raft.kv.api.etcdserverpb.TxnRequest;
-import raft.kv.api.etcdserverpb.TxnResponse;
-import raft.kv.api.etcdserverpb.WatchGrpc;
-import raft.kv.api.etcdserverpb.WatchRequest;
-import raft.kv.api.etcdserverpb.WatchResponse;
-import raft.kv.api.mvccpb.Event;
+import org.junit.jupiter.api.io.TempDir;
+import raft.kv.server.InProcessCluster;
 
 /**
- * The client verbs end to end over real gRPC on loopback, against a scripted fake server (the
- * real one is tested by the integrator). The first endpoint is always a dead port, so every
- * test also checks that the client moves on to the next endpoint.
+ * The client verbs end to end against real members (in this JVM, on loopback). The first
+ * endpoint is always a dead port, so every test also checks that the client moves on to the
+ * next endpoint.
  */
 class ClientVerbsTest {
-  private static Server server;
+  @TempDir static Path dir;
+  private static InProcessCluster cluster;
+  private static InProcessCluster noQuorum;
   private static String endpoints;
-  private static final AtomicLong movedTo = new AtomicLong();
 
   @BeforeAll
-  static void startFake() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new FakeKv()).addService(new FakeWatch()).addService(new FakeLease())
-        .addService(new FakeMaintenance()).build().start();
-    endpoints = "127.0.0.1:" + deadPort() + ",http://127.0.0.1:" + server.getPort();
+  static void start() throws Exception {
+    cluster = new InProcessCluster(3, 3, dir.resolve("three"));
+    // n1 of a 3-member cluster whose other members never start: it can never elect a leader.
+    noQuorum = new InProcessCluster(3, 1, dir.resolve("alone"));
+    cluster.awaitLeader();
+    endpoints = "127.0.0.1:" + InProcessCluster.freePort().getPort() + ","
+        + cluster.endpoints().replace("127.0.0.1", "http://127.0.0.1");
   }
 
   @AfterAll
-  static void stopFake() throws InterruptedException {
-    server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+  static void stop() {
+    cluster.close();
+    noQuorum.close();
   }
 
-  private static int deadPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+  private static CliRun ok(String... args) {
+    CliRun r = CliRun.run(args);
+    assertEquals(0, r.exit(), r::err);
+    return r;
   }
 
   @Test
-  void getFromTheFirstEndpointThatAnswers() {
-    CliRun r = CliRun.run("--endpoints", endpoints, "get", "foo");
-    assertEquals(0, r.exit(), r.err());
-    assertEquals("foo\nbar\n", r.out());
+  void putThenGetFromTheFirstEndpointThatAnswers() {
+    assertEquals("OK\n", ok("--endpoints", endpoints, "put", "foo", "bar").out());
+    assertEquals("foo\nbar\n", ok("--endpoints", endpoints, "get", "foo").out());
   }
 
   @Test
   void globalOptionsMayFollowTheVerb() {
-    CliRun r = CliRun.run("get", "foo", "--print-value-only", "--endpoints", endpoints);
-    assertEquals("bar\n", r.out(), r.err());
+    ok("--endpoints", endpoints, "put", "opt", "value");
+    assertEquals("value\n",
+        ok("get", "opt", "--print-value-only", "--endpoints", endpoints).out());
   }
 
   @Test
   void serverErrorsPrintLikeEtcdctl() {
-    CliRun r = CliRun.run("--endpoints", endpoints, "put", "fail", "v");
+    CliRun r = CliRun.run("--endpoints", noQuorum.endpoints(), "--command-timeout", "3s",
+        "put", "k", "v");
     assertEquals(1, r.exit());
     assertEquals("Error: etcdserver: no leader", r.errLine());
-    CliRun ok = CliRun.run("--endpoints", endpoints, "put", "k", "v");
-    assertEquals("OK\n", ok.out(), ok.err());
   }
 
   @Test
   void noEndpointAnswers() throws IOException {
-    CliRun r = CliRun.run("--endpoints", "127.0.0.1:" + deadPort(), "get", "k");
+    CliRun r = CliRun.run("--endpoints",
+        "127.0.0.1:" + InProcessCluster.freePort().getPort(), "get", "k");
     assertEquals(1, r.exit());
     assertTrue(r.errLine().startsWith("Error: context deadline exceeded"), r.err());
   }
 
   @Test
-  void watchStopsAfterMaxEvents() {
-    CliRun r = CliRun.run("--endpoints", endpoints, "watch", "a", "--prefix",
+  void watchFromAPastRevisionStopsAfterMaxEvents() {
+    ok("--endpoints", endpoints, "put", "w/a", "1");
+    ok("--endpoints", endpoints, "put", "w/ab", "2");
+    String json = ok("--endpoints", endpoints, "get", "w/a", "-w", "json").out();
+    Matcher m = Pattern.compile("\"mod_revision\":(\\d+)").matcher(json);
+    assertTrue(m.find(), json);
+    CliRun r = ok("--endpoints", endpoints, "watch", "w/a", "--prefix", "--rev", m.group(1),
         "--max-events", "2");
-    assertEquals(0, r.exit(), r.err());
-    assertEquals("PUT\na\n1\nPUT\nab\n2\n", r.out());
+    assertEquals("PUT\nw/a\n1\nPUT\nw/ab\n2\n", r.out());
   }
 
   @Test
   void txnFromStdin() {
-    CliRun r = CliRun.withStdin("value(\"k\") = \"v\"\n\nput k w\n\n\n",
+    ok("--endpoints", endpoints, "put", "t", "v");
+    CliRun r = CliRun.withStdin("value(\"t\") = \"v\"\n\nput t w\n\nput t x\n\n",
         "--endpoints", endpoints, "txn");
     assertEquals(0, r.exit(), r.err());
     assertEquals("SUCCESS\n\nOK\n", r.out());
+    assertEquals("w\n", ok("--endpoints", endpoints, "get", "t", "--print-value-only").out());
   }
 
   @Test
-  void leaseGrant() {
-    CliRun r = CliRun.run("--endpoints", endpoints, "lease", "grant", "10");
-    assertEquals("lease 694d71ddacfda227 granted with TTL(10s)\n", r.out(), r.err());
+  void leaseGrantAndTimeToLive() {
+    String out = ok("--endpoints", endpoints, "lease", "grant", "30").out();
+    Matcher m = Pattern.compile("lease ([0-9a-f]+) granted with TTL\\(30s\\)\n").matcher(out);
+    assertTrue(m.matches(), out);
+    String ttl = ok("--endpoints", endpoints, "lease", "timetolive", m.group(1)).out();
+    assertTrue(ttl.contains("granted with TTL(30s)"), ttl);
   }
 
   @Test
-  void moveLeaderAsksTheLeaderEndpoint() {
-    CliRun r = CliRun.run("--endpoints", endpoints, "move-leader", "2");
-    assertEquals(0, r.exit(), r.err());
-    assertEquals("Leadership transferred from 1 to 2\n", r.out());
-    assertEquals(2, movedTo.get());
+  void moveLeaderAsksTheLeaderEndpoint() throws InterruptedException {
+    long leader = cluster.awaitLeader();
+    long target = leader % 3 + 1;
+    CliRun r = ok("--endpoints", endpoints, "move-leader", Long.toHexString(target));
+    assertEquals("Leadership transferred from " + leader + " to " + target + "\n", r.out());
   }
 
   @Test
   void endpointStatusReportsTheDeadOne() {
     CliRun r = CliRun.run("--endpoints", endpoints, "endpoint", "status");
     assertEquals(1, r.exit());
-    assertTrue(r.errLine().startsWith("Failed to get the status of endpoint 127.0.0.1:"), r.err());
-    assertTrue(r.out().endsWith(", 1, 3.4.0-raftkv, 0 B, true, false, 2, 5, 5, \n"), r.out());
-  }
-
-  private static ResponseHeader header() {
-    return ResponseHeader.newBuilder().setMemberId(1).setRaftTerm(2).build();
-  }
-
-  static final class FakeKv extends KVGrpc.KVImplBase {
-    @Override
-    public void put(PutRequest req, StreamObserver<PutResponse> out) {
-      if (req.getKey().toStringUtf8().equals("fail")) {
-        out.onError(Status.UNAVAILABLE.withDescription("etcdserver: no leader").asException());
-        return;
-      }
-      out.onNext(PutResponse.newBuilder().setHeader(header()).build());
-      out.onCompleted();
-    }
-
-    @Override
-    public void range(RangeRequest req, StreamObserver<RangeResponse> out) {
-      out.onNext(RangeResponse.newBuilder().setHeader(header())
-          .addKvs(PrinterTest.kv(req.getKey().toStringUtf8(), "bar")).setCount(1).build());
-      out.onCompleted();
-    }
-
-    @Override
-    public void txn(TxnRequest req, StreamObserver<TxnResponse> out) {
-      boolean ok = req.getCompare(0).getValue().toStringUtf8().equals("v");
-      out.onNext(TxnResponse.newBuilder().setSucceeded(ok).addResponses(ResponseOp.newBuilder()
-          .setResponsePut(PutResponse.getDefaultInstance())).build());
-      out.onCompleted();
-    }
-  }
-
-  static final class FakeWatch extends WatchGrpc.WatchImplBase {
-    @Override
-    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(WatchRequest r) {
-          out.onNext(WatchResponse.newBuilder().setCreated(true).build());
-          out.onNext(WatchResponse.newBuilder()
-              .addEvents(Event.newBuilder().setKv(PrinterTest.kv("a", "1")))
-              .addEvents(Event.newBuilder().setKv(PrinterTest.kv("ab", "2")))
-              .addEvents(Event.newBuilder().setKv(PrinterTest.kv("abc", "3"))).build());
-        }
-
-        @Override
-        public void onError(Throwable t) {}
-
-        @Override
-        public void onCompleted() {
-          out.onCompleted();
-        }
-      };
-    }
-  }
-
-  static final class FakeLease extends LeaseGrpc.LeaseImplBase {
-    @Override
-    public void leaseGrant(LeaseGrantRequest req, StreamObserver<LeaseGrantResponse> out) {
-      out.onNext(LeaseGrantResponse.newBuilder().setID(0x694d71ddacfda227L)
-          .setTTL(req.getTTL()).build());
-      out.onCompleted();
-    }
-  }
-
-  static final class FakeMaintenance extends MaintenanceGrpc.MaintenanceImplBase {
-    @Override
-    public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
-      out.onNext(StatusResponse.newBuilder().setHeader(header()).setLeader(1)
-          .setVersion("3.4.0-raftkv").setRaftTerm(2).setRaftIndex(5).setRaftAppliedIndex(5)
-          .build());
-      out.onCompleted();
-    }
-
-    @Override
-    public void moveLeader(MoveLeaderRequest req, StreamObserver<MoveLeaderResponse> out) {
-      movedTo.set(req.getTargetID());
-      out.onNext(MoveLeaderResponse.newBuilder().setHeader(header()).build());
-      out.onCompleted();
-    }
+    assertTrue(r.errLine().startsWith("Failed to get the status of endpoint 127.0.0.1:"),
+        r.err());
+    assertEquals(3, r.out().lines().filter(l -> l.contains(", 3.4.0, ")).count(), r.out());
   }
 }

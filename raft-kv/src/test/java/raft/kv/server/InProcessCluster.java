@@ -1,0 +1,71 @@
+package raft.kv.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real members (runtime, WAL on disk, peer transport, gRPC API) in this JVM, on free loopback
+ * ports: the real server for tests of clients, without the cost of separate processes. A
+ * cluster may be started with only some of its members, to see a cluster without a quorum.
+ */
+public final class InProcessCluster implements AutoCloseable {
+  private final List<KvServer> servers = new ArrayList<>();
+  private final List<String> endpoints = new ArrayList<>();
+
+  /** Starts the first {@code running} of {@code members} members; the rest never start. */
+  public InProcessCluster(int members, int running, Path dir) throws IOException {
+    Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
+    Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
+    for (int i = 1; i <= members; i++) {
+      peers.put("n" + i, freePort());
+      clients.put("n" + i, freePort());
+    }
+    for (int i = 1; i <= running; i++) {
+      String name = "n" + i;
+      ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
+          dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
+          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, clients);
+      KvServer server = new KvServer(config, line -> { });
+      servers.add(server);
+      server.start();
+      endpoints.add("127.0.0.1:" + clients.get(name).getPort());
+    }
+  }
+
+  /** The client endpoints of the running members, comma-separated. */
+  public String endpoints() {
+    return String.join(",", endpoints);
+  }
+
+  /** Waits (bounded) until some running member is leader; returns its member id. */
+  public long awaitLeader() throws InterruptedException {
+    for (int i = 0; i < 500; i++) {
+      for (KvServer s : servers) {
+        var st = s.runtime().status();
+        if (st.role() == raft.core.StateRole.LEADER) {
+          return st.id();
+        }
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no leader within 5 s");
+  }
+
+  public static InetSocketAddress freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+    }
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(KvServer::close);
+  }
+}
