@@ -6,10 +6,11 @@ import java.util.List;
 import raft.storage.wal.NioWalFiles;
 import raft.storage.wal.WalFiles;
 
-/** Real WAL files whose fsync starts failing on demand, like a disk returning EIO. */
+/** Real WAL files whose fsync (EIO) or writes (ENOSPC, a full disk) start failing on demand. */
 final class FailingWalFiles implements WalFiles, AutoCloseable {
   private final NioWalFiles disk;
   volatile boolean failForce;
+  volatile boolean diskFull;
 
   FailingWalFiles(Path dir) throws IOException {
     this.disk = new NioWalFiles(dir);
@@ -35,6 +36,9 @@ final class FailingWalFiles implements WalFiles, AutoCloseable {
 
   @Override
   public void write(String name, long position, byte[] data) throws IOException {
+    if (diskFull) {
+      throw new IOException("No space left on device (injected ENOSPC) writing " + name);
+    }
     disk.write(name, position, data);
   }
 

@@ -201,19 +201,36 @@ class NodeRuntimeTest {
   @DisplayName("a failed fsync on the leader stops it for good: it reports the failure, "
       + "sends nothing it did not persist, and the others elect a new leader and go on")
   void fsyncFailureIsFatal() throws Exception {
+    storageFailureIsFatal(disk -> disk.failForce = true, "storage failure: injected fsync");
+  }
+
+  @Test
+  @DisplayName("a full disk (ENOSPC) on the leader: it stops accepting writes and says why, "
+      + "and what it had persisted before is intact when it restarts")
+  void diskFullIsFatalAndCorruptsNothing() throws Exception {
+    long leader = storageFailureIsFatal(disk -> disk.diskFull = true,
+        "storage failure: No space left on device");
+    nodes.get(leader).close();
+    disks.get(leader).diskFull = false; // space freed, the member restarts from its data
+    startNode(leader, 1000);
+    assertEquals(expectedValues(6), values(sms.get(leader).awaitCommands(6, WAIT)));
+  }
+
+  private long storageFailureIsFatal(java.util.function.Consumer<FailingWalFiles> breakDisk,
+      String failure) throws Exception {
     startAll(1000);
     long leader = awaitLeader();
     proposeAll(leader, 1, 5);
     sms.get(leader).awaitCommands(5, WAIT); // persisted: propose() completes before that
     elected = new CompletableFuture<>();
-    disks.get(leader).failForce = true;
+    breakDisk.accept(disks.get(leader));
     // Accepted by Raft, then its fsync fails (or an earlier write's did: either way it stops).
     nodes.get(leader).propose(cmd("never-persisted")).handle((v, t) -> t)
         .get(WAIT, TimeUnit.SECONDS);
     long next = awaitLeader(); // the old leader's loop has stopped: heartbeats ceased
     assertTrue(next != leader);
     NodeRuntime.Status st = nodes.get(leader).status();
-    assertTrue(st.failure() != null && st.failure().startsWith("storage failure: injected fsync"),
+    assertTrue(st.failure() != null && st.failure().startsWith(failure),
         String.valueOf(st.failure()));
     assertTrue(log.stream().anyMatch(l -> l.contains("cannot be retried safely")), log.toString());
     ExecutionException e = assertThrows(ExecutionException.class,
@@ -226,5 +243,6 @@ class NodeRuntimeTest {
             "member " + id + " must not see the unpersisted command");
       }
     }
+    return leader;
   }
 }
