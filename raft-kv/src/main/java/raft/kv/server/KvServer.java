@@ -35,19 +35,23 @@ public final class KvServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Consumer<String> log;
+  private final RequestTracker tracker;
   private final KvStateMachine stateMachine;
   private final PeerTransport transport;
   private final NodeRuntime runtime;
   private final LeaseTimer leaseTimer = new LeaseTimer(System::nanoTime, 2_000_000_000L);
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-      r -> new Thread(r, "lease-timer"));
+      r -> {
+        Thread t = new Thread(r, "server-timers");
+        t.setDaemon(true);
+        return t;
+      });
   private Server grpc;
 
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
     this.config = config;
     this.log = log;
-    RequestTracker tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
-    this.tracker = tracker;
+    this.tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
@@ -59,8 +63,6 @@ public final class KvServer implements AutoCloseable {
         config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
         config.snapshotCount(), log), transport, stateMachine);
   }
-
-  private final RequestTracker tracker;
 
   /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
   public static void run(ServerConfig config) throws Exception {
@@ -87,7 +89,8 @@ public final class KvServer implements AutoCloseable {
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .addService(new KvService(raft, stateMachine.store(), headers))
-        .addService(new WatchService(stateMachine.watchHub(), headers))
+        .addService(new WatchService(stateMachine.watchHub(), headers, timers,
+            Duration.ofSeconds(5)))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
         .addService(new MaintenanceService(runtime, this::diskBytes, headers, memberIds(),

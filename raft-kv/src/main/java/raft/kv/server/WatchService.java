@@ -1,9 +1,13 @@
 package raft.kv.server;
 
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import raft.kv.api.etcdserverpb.WatchCreateRequest;
 import raft.kv.api.etcdserverpb.WatchCreateRequest.FilterType;
@@ -28,20 +32,31 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
   private final WatchHub hub;
   private final Headers headers;
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
 
-  WatchService(WatchHub hub, Headers headers) {
+  /**
+   * @param progressEvery how often watchers created with progress_notify hear the current
+   *     revision (etcd's default is 10 minutes; a shorter one lets a student see them)
+   */
+  WatchService(WatchHub hub, Headers headers, ScheduledExecutorService timers,
+      Duration progressEvery) {
     this.hub = hub;
     this.headers = headers;
+    timers.scheduleWithFixedDelay(() -> streams.forEach(Stream::notifyProgress),
+        progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
-    return new Stream(out);
+    Stream s = new Stream(out);
+    streams.add(s);
+    return s;
   }
 
   private final class Stream implements StreamObserver<WatchRequest> {
     private final StreamObserver<WatchResponse> out;
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
+    private final Set<Long> wantProgress = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextWatchId = new AtomicLong();
     private boolean closed;
 
@@ -75,10 +90,24 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), c.getStartRevision(), c.getPrevKv(),
           noPut, noDelete, new Sink(id));
       watchers.put(id, w);
+      if (c.getProgressNotify()) {
+        wantProgress.add(id);
+      }
+    }
+
+    // An empty response at the current revision promises that every later event has a higher
+    // revision, so a client that reconnects can resume from here.
+    void notifyProgress() {
+      for (long id : wantProgress) {
+        if (watchers.containsKey(id)) {
+          send(WatchResponse.newBuilder().setWatchId(id));
+        }
+      }
     }
 
     private void cancel(long id, String reason) {
       Watcher w = watchers.remove(id);
+      wantProgress.remove(id);
       if (w != null) {
         w.cancel();
         send(WatchResponse.newBuilder().setWatchId(id).setCanceled(true)
@@ -113,6 +142,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       synchronized (this) {
         closed = true;
       }
+      streams.remove(this);
       watchers.values().forEach(Watcher::cancel);
       watchers.clear();
     }
