@@ -39,7 +39,8 @@ import raft.transport.Transport;
  * <p>Threads: one <em>Raft loop</em> owns the {@link RaftNode} and the {@link DurableStorage};
  * every input (ticks from a timer thread, messages from the transport, client requests) reaches
  * it through one queue. For each {@link Ready} the loop persists (one fsync when
- * {@code mustSync}), then sends, then hands committed entries to the <em>apply thread</em>
+ * {@code mustSync}), then sends (a leader sends first and persists while its messages travel,
+ * thesis §10.2.1), then hands committed entries to the <em>apply thread</em>
  * ({@link Applier}), then advances. Applying on its own thread keeps a slow state machine from
  * delaying heartbeats.
  *
@@ -327,15 +328,15 @@ public final class NodeRuntime implements AutoCloseable {
 
   /** The order of the Ready's javadoc: persist, send, apply, advance. */
   private void handleReady(Ready rd) throws IOException {
-    // Figure 2: respond to RPCs only after updating stable storage. The leader, too, persists
-    // before sending (the simple order; thesis §10.2.1 would allow overlapping the two).
+    // Thesis §10.2.1: a leader may send its new entries before they are durable on its own
+    // disk (the fsync below then overlaps the followers' round trip), because it counts itself
+    // toward a majority only once advance() reports them persisted. Every other member
+    // persists first: its messages (votes, acks) promise what is on its disk (Figure 2).
+    boolean leader = node.status().role() == StateRole.LEADER;
+    List<Long> snapshotsSent = leader ? sendAll(rd) : List.of();
     storage.persist(rd);
-    List<Long> snapshotsSent = new ArrayList<>();
-    for (Message m : rd.messages()) {
-      transport.send(m);
-      if (m.getType() == MessageType.MSG_SNAP) {
-        snapshotsSent.add(m.getTo());
-      }
+    if (!leader) {
+      snapshotsSent = sendAll(rd);
     }
     if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
       applier.enqueueBatch(rd.snapshot(), rd.committedEntries());
@@ -354,6 +355,17 @@ public final class NodeRuntime implements AutoCloseable {
     for (long peer : snapshotsSent) {
       node.reportSnapshot(peer, true);
     }
+  }
+
+  private List<Long> sendAll(Ready rd) {
+    List<Long> snapshotsSent = new ArrayList<>();
+    for (Message m : rd.messages()) {
+      transport.send(m);
+      if (m.getType() == MessageType.MSG_SNAP) {
+        snapshotsSent.add(m.getTo());
+      }
+    }
+    return snapshotsSent;
   }
 
   private void notifyLeader(SoftState s) {

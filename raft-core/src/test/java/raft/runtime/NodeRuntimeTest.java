@@ -1,6 +1,7 @@
 package raft.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -199,7 +200,7 @@ class NodeRuntimeTest {
 
   @Test
   @DisplayName("a failed fsync on the leader stops it for good: it reports the failure, "
-      + "sends nothing it did not persist, and the others elect a new leader and go on")
+      + "applies nothing it did not persist, and the others elect a new leader and go on")
   void fsyncFailureIsFatal() throws Exception {
     storageFailureIsFatal(disk -> disk.failForce = true, "storage failure: injected fsync");
   }
@@ -213,7 +214,9 @@ class NodeRuntimeTest {
     nodes.get(leader).close();
     disks.get(leader).diskFull = false; // space freed, the member restarts from its data
     startNode(leader, 1000);
-    assertEquals(expectedValues(6), values(sms.get(leader).awaitCommands(6, WAIT)));
+    long survivor = IDS.stream().filter(id -> id != leader).findFirst().orElseThrow();
+    List<String> survivors = values(sms.get(survivor).awaitCommands(6, WAIT));
+    assertEquals(survivors, values(sms.get(leader).awaitCommands(survivors.size(), WAIT)));
   }
 
   private long storageFailureIsFatal(java.util.function.Consumer<FailingWalFiles> breakDisk,
@@ -237,12 +240,29 @@ class NodeRuntimeTest {
         () -> nodes.get(leader).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(NodeStoppedException.class, e.getCause());
     proposeAll(next, 6, 6);
+    assertFalse(values(sms.get(leader).awaitCommands(5, WAIT)).contains("never-persisted"),
+        "the failed member applies (so acknowledges) nothing it could not persist");
     for (long id : IDS) {
       if (id != leader) {
-        assertEquals(expectedValues(6), values(sms.get(id).awaitCommands(6, WAIT)),
-            "member " + id + " must not see the unpersisted command");
+        assertEquals(expectedValues(6), survivorsLog(id),
+            "member " + id + ": everything acknowledged, in order");
       }
     }
     return leader;
+  }
+
+  /**
+   * What a surviving member applied, without the command whose fsync failed on the old leader.
+   * Thesis §10.2.1 lets that leader send the entry before its own fsync, so the survivors may
+   * have it and commit it without the leader: a write nobody was told about, which may or may
+   * not happen (a client sees a timeout). If it happened, it is right after v5.
+   */
+  private List<String> survivorsLog(long id) throws Exception {
+    List<String> got = values(sms.get(id).awaitCommands(6, WAIT));
+    if (got.contains("never-persisted")) {
+      got = values(sms.get(id).awaitCommands(7, WAIT));
+      assertEquals("never-persisted", got.get(5), got.toString());
+    }
+    return got.stream().filter(v -> !v.equals("never-persisted")).toList();
   }
 }
