@@ -57,7 +57,7 @@ public final class Harness {
     History history = new History(cfg.clients());
     Client.Shared shared = new Client.Shared(history, prefix, cfg.keys(), cfg.thinkMillis(),
         new AtomicLong(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
-        new AtomicBoolean());
+        new AtomicBoolean(), new ConcurrentHashMap<>());
     List<ManagedChannel> channels = new ArrayList<>();
     List<Thread> clients = new ArrayList<>();
     List<Watcher> watchers = new ArrayList<>();
@@ -82,6 +82,7 @@ public final class Harness {
     }
     long tEnd = System.nanoTime();
     List<String> notes = new ArrayList<>();
+    shared.errors().forEach((what, n) -> notes.add("client errors: " + n.sum() + " x " + what));
     heal(notes);
     FinalRead.Timed fin = FinalRead.prefix(eps, prefix, SETTLE_MILLIS);
     Set<String> finalSet = recordFinalRead(history, prefix, fin);
@@ -102,7 +103,8 @@ public final class Harness {
       ManagedChannel ch = ManagedChannelBuilder.forTarget(eps.get(lane % eps.size()))
           .usePlaintext().build();
       channels.add(ch);
-      Kv kv = new Kv(ch, cfg.opDeadlineMillis(), cfg.serializableReads());
+      Kv kv = new Kv(ch, cfg.opDeadlineMillis(), cfg.serializableReads(),
+          db.noLeaderMeansDropped());
       Thread t = new Thread(new Client(lane, kv, shared, seeds.nextLong()), "client-" + lane);
       t.start();
       threads.add(t);

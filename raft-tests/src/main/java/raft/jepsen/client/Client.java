@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import io.grpc.StatusRuntimeException;
 import raft.jepsen.history.Op;
 import raft.jepsen.history.Op.Outcome;
 
@@ -19,7 +21,19 @@ public final class Client implements Runnable {
   /** What the lanes share: the history, the set's bookkeeping, counters and the stop flag. */
   public record Shared(History history, String prefix, int keys, long thinkMillis,
       AtomicLong values, Set<String> acknowledgedAdds, Set<String> uncertainAdds,
-      AtomicBoolean stop) {}
+      AtomicBoolean stop, Map<String, LongAdder> errors) {
+
+    /** Counts an error by its gRPC code and description, for the run's notes. */
+    void count(RuntimeException e) {
+      String what = e.getClass().getSimpleName();
+      if (e instanceof StatusRuntimeException s) {
+        String d = s.getStatus().getDescription();
+        what = s.getStatus().getCode() + (d != null && d.startsWith("etcdserver:") ? " " + d
+            : "");
+      }
+      errors.computeIfAbsent(what, w -> new LongAdder()).increment();
+    }
+  }
 
   private final int lane;
   private final Kv kv;
@@ -77,6 +91,7 @@ public final class Client implements Runnable {
       long done = System.nanoTime();
       record(new Op(process, key, Op.Kind.READ, null, null, invoke, done, Outcome.FAIL), done,
           "register");
+      shared.count(e);
       kv.resetBackoff();
     }
   }
@@ -137,7 +152,8 @@ public final class Client implements Runnable {
 
   private Outcome failed(RuntimeException e) {
     kv.resetBackoff();
-    return Kv.outcomeOfWriteError(e);
+    shared.count(e);
+    return kv.outcomeOfWriteError(e);
   }
 
   private void record(Op op, long seen, String workload) {

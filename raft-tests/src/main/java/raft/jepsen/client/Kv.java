@@ -22,12 +22,18 @@ public final class Kv {
   private final ManagedChannel channel;
   private final long deadlineMillis;
   private final boolean serializable;
+  private final boolean noLeaderMeansDropped;
 
-  /** @param serializable read locally (possibly stale) instead of through the leader */
-  public Kv(ManagedChannel channel, long deadlineMillis, boolean serializable) {
+  /**
+   * @param serializable read locally (possibly stale) instead of through the leader
+   * @param noLeaderMeansDropped the server's "no leader" means the write was never proposed
+   */
+  public Kv(ManagedChannel channel, long deadlineMillis, boolean serializable,
+      boolean noLeaderMeansDropped) {
     this.channel = channel;
     this.deadlineMillis = deadlineMillis;
     this.serializable = serializable;
+    this.noLeaderMeansDropped = noLeaderMeansDropped;
   }
 
   private KVGrpc.KVBlockingStub stub() {
@@ -66,13 +72,20 @@ public final class Kv {
 
   /**
    * How a failed write or CAS ended. FAIL only when the server certainly did not apply it: a
-   * request it rejected as malformed. Everything else (timeouts, unavailable, no leader,
+   * request it rejected as malformed, or (where the db vouches for it) "no leader", which our
+   * server sends only for a proposal Raft dropped. Everything else (timeouts, unavailable,
    * connection lost) may have been proposed and committed behind our back: INFO.
    */
-  public static Outcome outcomeOfWriteError(RuntimeException e) {
-    if (e instanceof StatusRuntimeException s
-        && s.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
-      return Outcome.FAIL;
+  public Outcome outcomeOfWriteError(RuntimeException e) {
+    if (e instanceof StatusRuntimeException s) {
+      Status st = s.getStatus();
+      if (st.getCode() == Status.Code.INVALID_ARGUMENT) {
+        return Outcome.FAIL;
+      }
+      if (noLeaderMeansDropped && st.getCode() == Status.Code.UNAVAILABLE
+          && "etcdserver: no leader".equals(st.getDescription())) {
+        return Outcome.FAIL;
+      }
     }
     return Outcome.INFO;
   }

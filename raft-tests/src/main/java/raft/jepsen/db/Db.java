@@ -27,6 +27,14 @@ public interface Db extends AutoCloseable {
   /** The member that says it is leader, 1-based, or 0 if none answers so. */
   int leader();
 
+  /**
+   * Whether an {@code etcdserver: no leader} answer to a write certainly means the write was
+   * never proposed (so the op is FAIL, not INFO). Only claimed where the server's code was read.
+   */
+  default boolean noLeaderMeansDropped() {
+    return false;
+  }
+
   /** SIGKILL member k (a power cut). */
   void kill(int k) throws Exception;
 
