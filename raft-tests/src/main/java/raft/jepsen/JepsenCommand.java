@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -111,9 +110,5 @@ public final class JepsenCommand implements Callable<Integer> {
     }
     int offset = portOffset != null ? portOffset : 700;
     return new RaftKvDb(jar, data.resolve("raftkv"), nodes, offset).start();
-  }
-
-  static List<String> split(String s) {
-    return Arrays.asList(s.split(","));
   }
 }

@@ -81,7 +81,7 @@ public final class Nemesis implements Runnable {
       return null; // the leader is already this step's victim
     }
     String who = "n" + target + (leader != 0 ? " (leader)" : "");
-    Map<Integer, Set<Integer>> cuts = cuts(f, target);
+    Map<Integer, Set<Integer>> cuts = cuts(f, target, db.nodes());
     String what = switch (f.kind()) {
       case KILL -> "kill -9 " + who;
       case PAUSE -> "pause (SIGSTOP) " + who;
@@ -132,8 +132,7 @@ public final class Nemesis implements Runnable {
   }
 
   /** Per-member cut sets for a partition fault; both sides of every cut are named. */
-  Map<Integer, Set<Integer>> cuts(Fault f, int target) {
-    int n = db.nodes();
+  static Map<Integer, Set<Integer>> cuts(Fault f, int target, int n) {
     Set<Integer> all = new LinkedHashSet<>();
     for (int k = 1; k <= n; k++) {
       all.add(k);
