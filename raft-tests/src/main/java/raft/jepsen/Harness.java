@@ -18,7 +18,9 @@ import raft.jepsen.client.Kv;
 import raft.jepsen.client.Watcher;
 import raft.jepsen.db.Db;
 import raft.jepsen.history.Op;
+import raft.jepsen.nemesis.FaultWindow;
 import raft.jepsen.nemesis.Nemesis;
+import raft.jepsen.nemesis.Schedule;
 import raft.kv.api.etcdserverpb.RangeResponse;
 import raft.kv.api.mvccpb.KeyValue;
 
@@ -58,16 +60,41 @@ public final class Harness {
     Client.Shared shared = new Client.Shared(history, prefix, cfg.keys(), cfg.thinkMillis(),
         new AtomicLong(), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
         new AtomicBoolean(), new ConcurrentHashMap<>());
-    List<ManagedChannel> channels = new ArrayList<>();
-    List<Thread> clients = new ArrayList<>();
     List<Watcher> watchers = new ArrayList<>();
     List<Thread> watcherThreads = new ArrayList<>();
     long t0 = System.nanoTime();
-    Nemesis nemesis = new Nemesis(db, db.controlsProcesses() ? cfg.schedule()
-        : raft.jepsen.nemesis.Schedule.none(), t0, log);
-    Thread nemesisThread = new Thread(nemesis, "nemesis");
     try {
       startWatchers(eps, prefix, startRev, watchers, watcherThreads);
+      List<FaultWindow> windows = loadUnderFaults(eps, shared, t0);
+      long tEnd = System.nanoTime();
+      List<String> notes = new ArrayList<>();
+      shared.errors().forEach((what, n) -> notes.add("client errors: " + n.sum() + " x "
+          + what));
+      heal(notes);
+      FinalRead.Timed fin = FinalRead.prefix(eps, prefix, SETTLE_MILLIS);
+      Set<String> finalSet = recordFinalRead(history, prefix, fin);
+      long lastRev = maxModRevision(fin.response());
+      List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
+      List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
+      long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
+          .count();
+      return new RunResult(cfg, history.events(), windows,
+          Set.copyOf(shared.acknowledgedAdds()), Set.copyOf(shared.uncertainAdds()), finalSet,
+          watched, expected, t0, tEnd, clientOps, notes);
+    } finally {
+      watchers.forEach(Watcher::stop); // idempotent; covers a run that failed part way
+    }
+  }
+
+  /** The clients and the nemesis, for the configured time; every thread joined on return. */
+  private List<FaultWindow> loadUnderFaults(List<String> eps, Client.Shared shared, long t0)
+      throws InterruptedException {
+    List<ManagedChannel> channels = new ArrayList<>();
+    List<Thread> clients = new ArrayList<>();
+    Nemesis nemesis = new Nemesis(db, db.controlsProcesses() ? cfg.schedule()
+        : Schedule.none(), t0, log);
+    Thread nemesisThread = new Thread(nemesis, "nemesis");
+    try {
       startClients(eps, shared, channels, clients);
       nemesisThread.start();
       Thread.sleep(cfg.seconds() * 1000L);
@@ -80,20 +107,7 @@ public final class Harness {
       }
       channels.forEach(ManagedChannel::shutdownNow);
     }
-    long tEnd = System.nanoTime();
-    List<String> notes = new ArrayList<>();
-    shared.errors().forEach((what, n) -> notes.add("client errors: " + n.sum() + " x " + what));
-    heal(notes);
-    FinalRead.Timed fin = FinalRead.prefix(eps, prefix, SETTLE_MILLIS);
-    Set<String> finalSet = recordFinalRead(history, prefix, fin);
-    long lastRev = maxModRevision(fin.response());
-    List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
-    List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
-    long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
-        .count();
-    return new RunResult(cfg, history.events(), nemesis.windows(),
-        Set.copyOf(shared.acknowledgedAdds()), Set.copyOf(shared.uncertainAdds()), finalSet,
-        watched, expected, t0, tEnd, clientOps, notes);
+    return nemesis.windows();
   }
 
   private void startClients(List<String> eps, Client.Shared shared,
