@@ -1,0 +1,221 @@
+package raft.jepsen.check;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import raft.jepsen.history.Op;
+
+/**
+ * Wing and Gong's search for a linearization, with Lowe's memoization: the history is a linked
+ * list of call and return events in time order; the search repeatedly picks a pending call that
+ * precedes the first return still in the list, applies it to the model, and "lifts" the call
+ * and its return out of the list; reaching a return means the op had to take effect by then, so
+ * the last choice is undone ("unlifted") and the next candidate tried. A cache of (set of
+ * linearized ops, model state) prunes configurations already explored: from the same set and
+ * state, the rest of the search is the same.
+ *
+ * <p>INFO ops return at +infinity, so they may take effect at any time after their call, and the
+ * search succeeds as soon as every OK op is linearized, leaving INFO ops out (they never
+ * happened). As a heuristic, OK candidates are tried before INFO ones at each step.
+ *
+ * <p>While searching, it remembers the furthest point where it got stuck (the latest return it
+ * could not get past, and the deepest configuration there), to explain a failure. One instance
+ * per search; not thread-safe.
+ */
+final class WglSearch {
+
+  enum Result { LINEARIZABLE, NOT_LINEARIZABLE, GAVE_UP }
+
+  /** One call or return event; calls point at their return through {@code match}. */
+  private static final class Entry {
+    final Op op;
+    final int id;
+    final boolean call;
+    final long time;
+    int position; // index in the initial time order, to compare stuck points
+    Entry match;
+    Entry prev;
+    Entry next;
+
+    Entry(Op op, int id, boolean call, long time) {
+      this.op = op;
+      this.id = id;
+      this.call = call;
+      this.time = time;
+    }
+  }
+
+  private record Frame(Entry call, String state, int pass) {}
+
+  private record Config(BitSet linearized, String state) {}
+
+  private final Entry head = new Entry(null, -1, true, Long.MIN_VALUE);
+  private final long maxStates;
+  private final int okOps;
+  private final Set<Config> cache = new HashSet<>();
+
+  // The furthest stuck point: the return that could not be passed, the deepest configuration
+  // there, and the register values seen there.
+  private Op stuckOp;
+  private int stuckPosition = -1;
+  private int stuckDepth = -1;
+  private List<Op> stuckCandidates = List.of();
+  private final Set<String> stuckStates = new LinkedHashSet<>();
+
+  /** {@code ops}: FAIL ops and INFO reads already removed. */
+  WglSearch(List<Op> ops, long maxStates) {
+    this.maxStates = maxStates;
+    this.okOps = (int) ops.stream().filter(o -> o.outcome() == Op.Outcome.OK).count();
+    link(ops);
+  }
+
+  private void link(List<Op> ops) {
+    List<Entry> events = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      Entry call = new Entry(op, i, true, op.invokeNanos());
+      call.match = new Entry(op, i, false, op.completeNanos());
+      events.add(call);
+      events.add(call.match);
+    }
+    // At equal times calls come first: the ops are then concurrent, the lenient reading.
+    events.sort(Comparator.comparingLong((Entry e) -> e.time)
+        .thenComparing(e -> !e.call).thenComparingInt(e -> e.id));
+    Entry prev = head;
+    for (int i = 0; i < events.size(); i++) {
+      Entry e = events.get(i);
+      e.position = i;
+      prev.next = e;
+      e.prev = prev;
+      prev = e;
+    }
+  }
+
+  Result run() {
+    Deque<Frame> stack = new ArrayDeque<>();
+    BitSet linearized = new BitSet();
+    String state = RegisterModel.INITIAL;
+    int okRemaining = okOps;
+    int pass = 0; // 0: try OK calls; 1: try INFO calls
+    Entry entry = head.next;
+    // Invariant: while an OK op is unlinearized, its return is in the list, after every call
+    // scanned here, so entry never runs off the end.
+    while (okRemaining > 0) {
+      if (entry.call) {
+        boolean info = entry.op.outcome() == Op.Outcome.INFO;
+        if ((pass == 1) == info && RegisterModel.accepts(state, entry.op)) {
+          String next = RegisterModel.apply(state, entry.op);
+          BitSet bits = (BitSet) linearized.clone();
+          bits.set(entry.id);
+          if (cache.add(new Config(bits, next))) {
+            if (cache.size() > maxStates) {
+              return Result.GAVE_UP;
+            }
+            stack.push(new Frame(entry, state, pass));
+            linearized = bits;
+            state = next;
+            lift(entry);
+            okRemaining -= info ? 0 : 1;
+            entry = head.next;
+            pass = 0;
+            continue;
+          }
+        }
+        entry = entry.next;
+      } else if (pass == 0) {
+        pass = 1;
+        entry = head.next;
+      } else {
+        noteStuck(entry, state, stack.size());
+        if (stack.isEmpty()) {
+          return Result.NOT_LINEARIZABLE;
+        }
+        Frame top = stack.pop();
+        state = top.state;
+        pass = top.pass;
+        linearized = (BitSet) linearized.clone();
+        linearized.clear(top.call.id);
+        unlift(top.call);
+        okRemaining += top.call.op.outcome() == Op.Outcome.INFO ? 0 : 1;
+        entry = top.call.next;
+      }
+    }
+    return Result.LINEARIZABLE;
+  }
+
+  private static void lift(Entry call) {
+    call.prev.next = call.next;
+    if (call.next != null) {
+      call.next.prev = call.prev;
+    }
+    Entry ret = call.match;
+    ret.prev.next = ret.next;
+    if (ret.next != null) {
+      ret.next.prev = ret.prev;
+    }
+  }
+
+  /** Reverses {@link #lift}: the removed entries still hold their old neighbours. */
+  private static void unlift(Entry call) {
+    Entry ret = call.match;
+    ret.prev.next = ret;
+    if (ret.next != null) {
+      ret.next.prev = ret;
+    }
+    call.prev.next = call;
+    if (call.next != null) {
+      call.next.prev = call;
+    }
+  }
+
+  private void noteStuck(Entry ret, String state, int depth) {
+    if (ret.position < stuckPosition) {
+      return;
+    }
+    if (ret.position > stuckPosition) {
+      stuckPosition = ret.position;
+      stuckOp = ret.op;
+      stuckDepth = -1;
+      stuckStates.clear();
+    }
+    if (stuckStates.size() < 16) {
+      stuckStates.add(state);
+    }
+    if (depth > stuckDepth) {
+      stuckDepth = depth;
+      List<Op> candidates = new ArrayList<>();
+      for (Entry e = head.next; e != ret; e = e.next) {
+        if (e.call && e.op != ret.op && e.op.outcome() == Op.Outcome.OK) {
+          candidates.add(e.op);
+        }
+      }
+      stuckCandidates = candidates;
+    }
+  }
+
+  /** How many configurations were explored (the cache's size). */
+  long explored() {
+    return cache.size();
+  }
+
+  /** The op whose return could not be passed at the furthest stuck point; null if none. */
+  Op stuckOp() {
+    return stuckOp;
+  }
+
+  /** The other OK ops pending at the deepest configuration at the furthest stuck point. */
+  List<Op> stuckCandidates() {
+    return stuckCandidates;
+  }
+
+  /** The register values (null = absent) in the configurations stuck at that point. */
+  List<String> stuckStates() {
+    return new ArrayList<>(stuckStates);
+  }
+}

@@ -1,0 +1,221 @@
+package raft.jepsen.db;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.api.etcdserverpb.StatusRequest;
+import raft.kv.api.etcdserverpb.StatusResponse;
+
+/**
+ * A real etcd cluster (Debian's {@code etcd} binary) as the control: members e1..eN on
+ * loopback, on the contract's ports shifted by the port offset, started, killed, paused and
+ * restarted by this class. etcd has no hook to cut peers, so partitions are not offered.
+ * Also serves as the view onto foreign endpoints ({@link #external}): no process control.
+ */
+public final class EtcdDb implements Db {
+  private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
+  private static final int[] PEER_PORTS = {12380, 22380, 32380, 42380, 52380};
+
+  private final List<String> endpoints;
+  private final Path data;
+  private final int portOffset;
+  private final Map<Integer, Process> procs = new HashMap<>();
+  private final Map<Integer, ManagedChannel> channels = new HashMap<>();
+
+  private EtcdDb(List<String> endpoints, Path data, int portOffset) {
+    this.endpoints = endpoints;
+    this.data = data;
+    this.portOffset = portOffset;
+  }
+
+  /** Foreign endpoints: the harness runs its clients against them and touches nothing else. */
+  public static EtcdDb external(List<String> endpoints) {
+    return new EtcdDb(List.copyOf(endpoints), null, 0);
+  }
+
+  /** Starts an n-member etcd from empty data under {@code data}; returns once it has a leader. */
+  public static EtcdDb start(Path data, int nodes, int portOffset) throws Exception {
+    List<String> eps = new ArrayList<>();
+    for (int k = 1; k <= nodes; k++) {
+      eps.add("127.0.0.1:" + (CLIENT_PORTS[k - 1] + portOffset));
+    }
+    EtcdDb db = new EtcdDb(eps, data.toAbsolutePath().normalize(), portOffset);
+    deleteTree(db.data);
+    Files.createDirectories(db.data);
+    for (int k = 1; k <= nodes; k++) {
+      db.launch(k);
+    }
+    db.awaitLeader(30_000);
+    return db;
+  }
+
+  private String peerUrl(int k) {
+    return "http://127.0.0.1:" + (PEER_PORTS[k - 1] + portOffset);
+  }
+
+  private void launch(int k) throws IOException {
+    List<String> initial = new ArrayList<>();
+    for (int i = 1; i <= endpoints.size(); i++) {
+      initial.add("e" + i + "=" + peerUrl(i));
+    }
+    String client = "http://" + endpoints.get(k - 1);
+    List<String> cmd = List.of("etcd", "--name", "e" + k,
+        "--data-dir", data.resolve("e" + k).toString(),
+        "--listen-client-urls", client, "--advertise-client-urls", client,
+        "--listen-peer-urls", peerUrl(k), "--initial-advertise-peer-urls", peerUrl(k),
+        "--initial-cluster", String.join(",", initial), "--initial-cluster-state", "new",
+        "--initial-cluster-token", "jepsen-" + portOffset,
+        "--heartbeat-interval", "100", "--election-timeout", "1000");
+    Path log = data.resolve("e" + k + ".log");
+    procs.put(k, new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+  }
+
+  private void awaitLeader(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      if (leader() != 0) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("etcd elected no leader within " + millis + " ms; logs in "
+        + data);
+  }
+
+  @Override
+  public List<String> endpoints() {
+    return endpoints;
+  }
+
+  @Override
+  public boolean controlsProcesses() {
+    return data != null;
+  }
+
+  @Override
+  public boolean supportsPartitions() {
+    return false;
+  }
+
+  /** Asks each member for its status; the leader is the one whose own id is the leader id. */
+  @Override
+  public int leader() {
+    for (int k = 1; k <= endpoints.size(); k++) {
+      ManagedChannel ch = channels.computeIfAbsent(k, n -> ManagedChannelBuilder
+          .forTarget(endpoints.get(n - 1)).usePlaintext().build());
+      ch.resetConnectBackoff();
+      try {
+        StatusResponse s = MaintenanceGrpc.newBlockingStub(ch)
+            .withDeadlineAfter(700, TimeUnit.MILLISECONDS).status(StatusRequest.getDefaultInstance());
+        if (s.getLeader() != 0 && s.getLeader() == s.getHeader().getMemberId()) {
+          return k;
+        }
+      } catch (RuntimeException downOrPaused) {
+        // not this one
+      }
+    }
+    return 0;
+  }
+
+  private Process proc(int k) {
+    if (!controlsProcesses()) {
+      throw new UnsupportedOperationException("foreign endpoints: no process control");
+    }
+    return procs.get(k);
+  }
+
+  @Override
+  public void kill(int k) throws Exception {
+    Process p = proc(k);
+    if (p != null && p.isAlive()) {
+      Procs.killAndWait(p.pid());
+    }
+  }
+
+  @Override
+  public void restart(int k) throws Exception {
+    Process p = proc(k);
+    if (p != null && p.isAlive()) {
+      return;
+    }
+    launch(k);
+  }
+
+  @Override
+  public void pause(int k) throws Exception {
+    Process p = proc(k);
+    if (p != null && p.isAlive()) {
+      Procs.signal(p.pid(), "STOP");
+    }
+  }
+
+  @Override
+  public void resume(int k) throws Exception {
+    Process p = proc(k);
+    if (p != null && p.isAlive()) {
+      Procs.signal(p.pid(), "CONT");
+    }
+  }
+
+  @Override
+  public void cut(Map<Integer, Set<Integer>> cutsPerMember) {
+    throw new UnsupportedOperationException("etcd has no partition hook; run without partition");
+  }
+
+  @Override
+  public void healAll() throws Exception {
+    if (!controlsProcesses()) {
+      return;
+    }
+    for (int k = 1; k <= endpoints.size(); k++) {
+      Process p = procs.get(k);
+      if (p != null && p.isAlive()) {
+        Procs.signal(p.pid(), "CONT");
+      } else {
+        launch(k);
+      }
+    }
+  }
+
+  /** Stops the members this class started and deletes their data (a control run keeps none). */
+  @Override
+  public void close() throws Exception {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    if (!controlsProcesses()) {
+      return;
+    }
+    for (Process p : procs.values()) {
+      if (p.isAlive()) {
+        Procs.signal(p.pid(), "CONT");
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          Procs.killAndWait(p.pid());
+        }
+      }
+    }
+    deleteTree(data);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
