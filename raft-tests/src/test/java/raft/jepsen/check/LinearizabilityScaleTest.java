@@ -57,6 +57,20 @@ class LinearizabilityScaleTest {
   }
 
   @Test
+  @DisplayName("one impossible read in the middle of 4000 ops is found")
+  void impossibleReadInTheMiddle() {
+    List<Op> ops = new ArrayList<>(RegisterSimulation.history(new Random(12), "k", 4000, 8,
+        0.02, null, 1_000_000, 5_000_000));
+    long middle = ops.get(2000).invokeNanos();
+    Op bad = Op.read(99, "k", "never-written", middle, middle + 1_000_000);
+    ops.add(bad);
+    KeyVerdict v = Linearizability.check("k", ops);
+    assertFalse(v.linearizable());
+    assertFalse(v.gaveUp(), v.explanation());
+    assertEquals(bad, v.unplaceable().get(0));
+  }
+
+  @Test
   @DisplayName("checkPerKey over 4 keys of 1000 ops each")
   void perKey() {
     List<Op> history = new ArrayList<>();

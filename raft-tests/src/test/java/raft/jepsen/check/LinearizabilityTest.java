@@ -161,6 +161,29 @@ class LinearizabilityTest {
   }
 
   @Test
+  @DisplayName("identical pending INFO writes are interchangeable: 80 of them stay tractable")
+  void manyIdenticalInfoWrites() {
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      ops.add(write(i, i % 2 == 0 ? "1" : "2", i, 0, Outcome.INFO));
+    }
+    ops.add(read(100, "1", 200, 300));
+    ops.add(read(101, "2", 400, 500));
+    Op bad = read(102, "3", 600, 700);
+    ops.add(bad);
+    KeyVerdict v = Linearizability.check(K, ops, 100_000);
+    assertNotLinearizable(v, bad);
+  }
+
+  @Test
+  @DisplayName("pending INFO CASes with the same new value but different expected ones differ")
+  void infoCasesWithDifferentExpectations() {
+    assertLinearizable(check(Op.cas(1, K, "1", "2", 0, 0, Outcome.INFO),
+        Op.cas(2, K, "3", "2", 1, 0, Outcome.INFO),
+        write(3, "3", 2, 3, Outcome.OK), read(4, "2", 4, 5)));
+  }
+
+  @Test
   @DisplayName("the search gives up beyond its budget and reports unknown")
   void givesUp() {
     List<Op> ops = new ArrayList<>();
