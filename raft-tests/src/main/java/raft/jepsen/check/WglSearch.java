@@ -98,55 +98,77 @@ final class WglSearch {
     }
   }
 
+  // The search's current configuration.
+  private final Deque<Frame> stack = new ArrayDeque<>();
+  private final LinearizedSet linearized = new LinearizedSet();
+  private String state = RegisterModel.INITIAL;
+  private int okRemaining;
+  private int pass; // 0: try OK calls; 1: try INFO calls (a heuristic: OK ones first)
+  private Entry entry;
+
+  /** Runs the search; call once. */
   Result run() {
-    Deque<Frame> stack = new ArrayDeque<>();
-    LinearizedSet linearized = new LinearizedSet();
-    String state = RegisterModel.INITIAL;
-    int okRemaining = okOps;
-    int pass = 0; // 0: try OK calls; 1: try INFO calls
-    Entry entry = head.next;
+    okRemaining = okOps;
+    entry = head.next;
     // Invariant: while an OK op is unlinearized, its return is in the list, after every call
     // scanned here, so entry never runs off the end.
     while (okRemaining > 0) {
       if (entry.call) {
-        boolean info = entry.op.outcome() == Op.Outcome.INFO;
-        if ((pass == 1) == info && RegisterModel.accepts(state, entry.op)
-            && !(info && shadowed(entry))) {
-          String next = RegisterModel.apply(state, entry.op);
-          int previousBound = linearized.add(entry.id);
-          if (cache.add(linearized.key(next))) {
-            if (cache.size() > maxStates) {
-              return Result.GAVE_UP;
-            }
-            stack.push(new Frame(entry, state, pass, previousBound));
-            state = next;
-            lift(entry);
-            okRemaining -= info ? 0 : 1;
-            entry = head.next;
-            pass = 0;
-            continue;
-          }
-          linearized.remove(entry.id, previousBound);
+        if (tryLinearize() && cache.size() > maxStates) {
+          return Result.GAVE_UP;
         }
-        entry = entry.next;
       } else if (pass == 0) {
         pass = 1;
         entry = head.next;
-      } else {
-        noteStuck(entry, state, stack.size());
-        if (stack.isEmpty()) {
-          return Result.NOT_LINEARIZABLE;
-        }
-        Frame top = stack.pop();
-        state = top.state;
-        pass = top.pass;
-        linearized.remove(top.call.id, top.previousBound);
-        unlift(top.call);
-        okRemaining += top.call.op.outcome() == Op.Outcome.INFO ? 0 : 1;
-        entry = top.call.next;
+      } else if (!backtrack()) {
+        return Result.NOT_LINEARIZABLE;
       }
     }
     return Result.LINEARIZABLE;
+  }
+
+  /**
+   * Tries to linearize the call at {@code entry} next: if the model accepts it and the
+   * resulting configuration is new, lifts it and rescans from the head; else moves on.
+   */
+  private boolean tryLinearize() {
+    boolean info = entry.op.outcome() == Op.Outcome.INFO;
+    if ((pass == 1) == info && RegisterModel.accepts(state, entry.op)
+        && !(info && shadowed(entry))) {
+      String next = RegisterModel.apply(state, entry.op);
+      int previousBound = linearized.add(entry.id);
+      if (cache.add(linearized.key(next))) {
+        stack.push(new Frame(entry, state, pass, previousBound));
+        state = next;
+        lift(entry);
+        okRemaining -= info ? 0 : 1;
+        entry = head.next;
+        pass = 0;
+        return true;
+      }
+      linearized.remove(entry.id, previousBound);
+    }
+    entry = entry.next;
+    return false;
+  }
+
+  /**
+   * At a return with every candidate tried: the op had to take effect by now, so undo the last
+   * choice and try the candidate after it. False when there is no choice left to undo.
+   */
+  private boolean backtrack() {
+    noteStuck(entry, state, stack.size());
+    if (stack.isEmpty()) {
+      return false;
+    }
+    Frame top = stack.pop();
+    state = top.state;
+    pass = top.pass;
+    linearized.remove(top.call.id, top.previousBound);
+    unlift(top.call);
+    okRemaining += top.call.op.outcome() == Op.Outcome.INFO ? 0 : 1;
+    entry = top.call.next;
+    return true;
   }
 
   /**
