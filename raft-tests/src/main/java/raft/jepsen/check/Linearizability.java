@@ -25,16 +25,18 @@ import raft.jepsen.history.Op;
  */
 public final class Linearizability {
 
-  /** Bytes of search cache a key may use by default before the check gives up. */
-  static final long DEFAULT_CACHE_BYTES = 256L << 20;
+  /**
+   * Configurations a key's search may explore by default before giving up. A cached
+   * configuration costs ~100 bytes plus 4 per pending op (see {@link LinearizedSet}), so this
+   * is a few hundred MB per key at most, and ~10 s of search.
+   */
+  public static final long DEFAULT_MAX_STATES = 2_000_000;
 
   private Linearizability() {}
 
-  /** Checks one key's ops, with a budget of configurations sized to ~256 MB of cache. */
+  /** Checks one key's ops, exploring at most {@link #DEFAULT_MAX_STATES} configurations. */
   public static KeyVerdict check(String key, List<Op> ops) {
-    // A cached configuration holds a bitset of the ops and a state: ~n/8 bytes plus ~100.
-    long perState = ops.size() / 8 + 100;
-    return check(key, ops, Math.max(100_000, DEFAULT_CACHE_BYTES / perState));
+    return check(key, ops, DEFAULT_MAX_STATES);
   }
 
   /**

@@ -2,12 +2,12 @@ package raft.jepsen.check;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import raft.jepsen.history.Op;
 
@@ -51,14 +51,12 @@ final class WglSearch {
     }
   }
 
-  private record Frame(Entry call, String state, int pass) {}
-
-  private record Config(BitSet linearized, String state) {}
+  private record Frame(Entry call, String state, int pass, int previousBound) {}
 
   private final Entry head = new Entry(null, -1, true, Long.MIN_VALUE);
   private final long maxStates;
   private final int okOps;
-  private final Set<Config> cache = new HashSet<>();
+  private final Set<LinearizedSet.Key> cache = new HashSet<>();
 
   // The furthest stuck point: the return that could not be passed, the deepest configuration
   // there, and the register values seen there.
@@ -75,7 +73,10 @@ final class WglSearch {
     link(ops);
   }
 
-  private void link(List<Op> ops) {
+  private void link(List<Op> unsorted) {
+    // Ids in invocation order keep LinearizedSet's holes few.
+    List<Op> ops = new ArrayList<>(unsorted);
+    ops.sort(Comparator.comparingLong(Op::invokeNanos));
     List<Entry> events = new ArrayList<>();
     for (int i = 0; i < ops.size(); i++) {
       Op op = ops.get(i);
@@ -97,56 +98,93 @@ final class WglSearch {
     }
   }
 
+  // The search's current configuration.
+  private final Deque<Frame> stack = new ArrayDeque<>();
+  private final LinearizedSet linearized = new LinearizedSet();
+  private String state = RegisterModel.INITIAL;
+  private int okRemaining;
+  private int pass; // 0: try OK calls; 1: try INFO calls (a heuristic: OK ones first)
+  private Entry entry;
+
+  /** Runs the search; call once. */
   Result run() {
-    Deque<Frame> stack = new ArrayDeque<>();
-    BitSet linearized = new BitSet();
-    String state = RegisterModel.INITIAL;
-    int okRemaining = okOps;
-    int pass = 0; // 0: try OK calls; 1: try INFO calls
-    Entry entry = head.next;
+    okRemaining = okOps;
+    entry = head.next;
     // Invariant: while an OK op is unlinearized, its return is in the list, after every call
     // scanned here, so entry never runs off the end.
     while (okRemaining > 0) {
       if (entry.call) {
-        boolean info = entry.op.outcome() == Op.Outcome.INFO;
-        if ((pass == 1) == info && RegisterModel.accepts(state, entry.op)) {
-          String next = RegisterModel.apply(state, entry.op);
-          BitSet bits = (BitSet) linearized.clone();
-          bits.set(entry.id);
-          if (cache.add(new Config(bits, next))) {
-            if (cache.size() > maxStates) {
-              return Result.GAVE_UP;
-            }
-            stack.push(new Frame(entry, state, pass));
-            linearized = bits;
-            state = next;
-            lift(entry);
-            okRemaining -= info ? 0 : 1;
-            entry = head.next;
-            pass = 0;
-            continue;
-          }
+        if (tryLinearize() && cache.size() > maxStates) {
+          return Result.GAVE_UP;
         }
-        entry = entry.next;
       } else if (pass == 0) {
         pass = 1;
         entry = head.next;
-      } else {
-        noteStuck(entry, state, stack.size());
-        if (stack.isEmpty()) {
-          return Result.NOT_LINEARIZABLE;
-        }
-        Frame top = stack.pop();
-        state = top.state;
-        pass = top.pass;
-        linearized = (BitSet) linearized.clone();
-        linearized.clear(top.call.id);
-        unlift(top.call);
-        okRemaining += top.call.op.outcome() == Op.Outcome.INFO ? 0 : 1;
-        entry = top.call.next;
+      } else if (!backtrack()) {
+        return Result.NOT_LINEARIZABLE;
       }
     }
     return Result.LINEARIZABLE;
+  }
+
+  /**
+   * Tries to linearize the call at {@code entry} next: if the model accepts it and the
+   * resulting configuration is new, lifts it and rescans from the head; else moves on.
+   */
+  private boolean tryLinearize() {
+    boolean info = entry.op.outcome() == Op.Outcome.INFO;
+    if ((pass == 1) == info && RegisterModel.accepts(state, entry.op)
+        && !(info && shadowed(entry))) {
+      String next = RegisterModel.apply(state, entry.op);
+      int previousBound = linearized.add(entry.id);
+      if (cache.add(linearized.key(next))) {
+        stack.push(new Frame(entry, state, pass, previousBound));
+        state = next;
+        lift(entry);
+        okRemaining -= info ? 0 : 1;
+        entry = head.next;
+        pass = 0;
+        return true;
+      }
+      linearized.remove(entry.id, previousBound);
+    }
+    entry = entry.next;
+    return false;
+  }
+
+  /**
+   * At a return with every candidate tried: the op had to take effect by now, so undo the last
+   * choice and try the candidate after it. False when there is no choice left to undo.
+   */
+  private boolean backtrack() {
+    noteStuck(entry, state, stack.size());
+    if (stack.isEmpty()) {
+      return false;
+    }
+    Frame top = stack.pop();
+    state = top.state;
+    pass = top.pass;
+    linearized.remove(top.call.id, top.previousBound);
+    unlift(top.call);
+    okRemaining += top.call.op.outcome() == Op.Outcome.INFO ? 0 : 1;
+    entry = top.call.next;
+    return true;
+  }
+
+  /**
+   * Symmetry reduction: pending INFO ops with the same kind and values are interchangeable (both
+   * invoked, both return at +infinity), so only the earliest of them is ever tried next. Without
+   * this, k identical pending INFO writes multiply the configurations by 2^k instead of k+1.
+   */
+  private boolean shadowed(Entry call) {
+    for (Entry e = head.next; e != call; e = e.next) {
+      if (e.call && e.op.outcome() == Op.Outcome.INFO && e.op.kind() == call.op.kind()
+          && Objects.equals(e.op.value(), call.op.value())
+          && Objects.equals(e.op.expected(), call.op.expected())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void lift(Entry call) {
