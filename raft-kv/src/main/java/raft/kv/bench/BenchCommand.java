@@ -108,12 +108,12 @@ public final class BenchCommand {
       List<ManagedChannel> channels = Targets.open(chosen, config.conns());
       try {
         if (config.workload() == BenchConfig.Workload.RANGE) {
-          preload(config, channels, deadlineMs, err);
+          preload(config, channels, deadlineMs);
         }
         BenchResult r;
         try (Operations.Operation op = operation(config, channels, deadlineMs)) {
-          r = new BenchRunner(config, op, channels.size(), err,
-              !options.noProgress && System.console() != null, deadlineMs + 1000)
+          r = new BenchRunner(config, op, channels.size(), options.noProgress ? null : err,
+              System.console() != null, deadlineMs + 1000)
               .run(config.target().name().toLowerCase() + " " + String.join(",", chosen));
         }
         out.print(r.summary());
@@ -133,12 +133,12 @@ public final class BenchCommand {
     }
 
     /** Writes the keys a range run reads (at most 1000 of them), quietly. */
-    private static void preload(BenchConfig c, List<ManagedChannel> channels, long deadlineMs,
-        PrintWriter err) throws InterruptedException {
+    private static void preload(BenchConfig c, List<ManagedChannel> channels, long deadlineMs)
+        throws InterruptedException {
       long n = Math.min(c.keySpace(), 1000);
       BenchConfig load = c.withTotal(n, 64);
       BenchResult r = new BenchRunner(load, Operations.unary(load, channels, deadlineMs, true),
-          channels.size(), err, false, deadlineMs + 1000).run("preload");
+          channels.size(), null, false, deadlineMs + 1000).run("preload");
       if (r.errorCount() > 0) {
         throw new Clients.Failure("preloading " + n + " keys failed: " + r.errors().keySet());
       }

@@ -138,7 +138,10 @@ final class BenchRunner {
     }, MoreExecutors.directExecutor());
   }
 
-  /** The progress line: carriage-return refreshed on a terminal, every 5 s otherwise. */
+  /**
+   * The progress line: carriage-return refreshed on a terminal, a new line every 5 s
+   * otherwise, none when progressOut is null (--no-progress).
+   */
   private final class Progress {
     private final String name;
     private final long measureFrom;
@@ -162,7 +165,7 @@ final class BenchRunner {
       long perSec = count - lastCount;
       lastCount = count;
       ticks++;
-      if (!showProgress && ticks % 5 != 0) {
+      if (progressOut == null || !showProgress && ticks % 5 != 0) {
         return;
       }
       String phase = now < measureFrom ? "warmup" : String.format("%5.1fs",
@@ -177,7 +180,7 @@ final class BenchRunner {
     }
 
     void finish() {
-      if (showProgress && lastPrinted != 0) {
+      if (progressOut != null && showProgress && lastPrinted != 0) {
         progressOut.print("\n");
         progressOut.flush();
       }
