@@ -24,7 +24,7 @@ import raft.kv.server.ServerConfig;
         KvCommands.Del.class, TxnCommand.class, WatchCommand.class, LeaseCommand.class,
         MaintenanceCommands.MemberCommand.class, MaintenanceCommands.EndpointCommand.class,
         MaintenanceCommands.MoveLeader.class, KvCommands.Compaction.class, WalCommand.class,
-        ClusterCommand.class})
+        ClusterCommand.class, raft.kv.bench.BenchCommand.class})
 public final class RaftKvCommand {
 
   /** Runs a member; {@link KvServer#run} in production, a recorder in tests. */
