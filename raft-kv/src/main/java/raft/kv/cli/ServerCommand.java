@@ -50,7 +50,7 @@ final class ServerCommand implements Callable<Integer> {
       description = "Base election timeout in milliseconds (default: ${DEFAULT-VALUE}).")
   long electionMillis;
 
-  @Option(names = "--snapshot-count", defaultValue = "10000",
+  @Option(names = "--snapshot-count", defaultValue = "100000",
       description = "Applied entries between snapshots (default: ${DEFAULT-VALUE}).")
   long snapshotCount;
 

@@ -37,7 +37,7 @@ public record ServerConfig(
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
   public static final long DEFAULT_ELECTION_MILLIS = 1000;
-  public static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
+  public static final long DEFAULT_SNAPSHOT_COUNT = 100_000; // etcd 3.4's default
   /** etcd's default --max-request-bytes: 1.5 MiB. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
 
