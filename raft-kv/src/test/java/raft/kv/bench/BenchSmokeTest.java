@@ -43,10 +43,10 @@ class BenchSmokeTest {
   }
 
   @Test
-  void serverErrorsAreCountedByMessage() {
+  void serverErrorsAreCountedByMessageAndAllFailedExitsOne() {
     CliRun r = CliRun.run("bench", "put", "--total", "20", "--clients", "4",
         "--val-size", "2000000", "--no-progress", "--endpoints", cluster.endpoints());
-    assertEquals(0, r.exit(), r.err());
+    assertEquals(1, r.exit(), "a run in which every request failed exits 1: " + r.err());
     assertTrue(lastLine(r.out()).contains("\"ops\":0,\"errors\":20,"), r.out());
     assertTrue(r.out().contains("20 x etcdserver: request is too large"), r.out());
   }
