@@ -332,7 +332,7 @@ public final class NodeRuntime implements AutoCloseable {
     // disk (the fsync below then overlaps the followers' round trip), because it counts itself
     // toward a majority only once advance() reports them persisted. Every other member
     // persists first: its messages (votes, acks) promise what is on its disk (Figure 2).
-    boolean leader = node.status().role() == StateRole.LEADER;
+    boolean leader = node.raft().role() == StateRole.LEADER;
     List<Long> snapshotsSent = leader ? sendAll(rd) : List.of();
     storage.persist(rd);
     if (!leader) {

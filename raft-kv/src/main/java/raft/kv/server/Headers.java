@@ -1,5 +1,7 @@
 package raft.kv.server;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import raft.kv.api.etcdserverpb.ResponseHeader;
 import raft.kv.mvcc.MvccStore;
 import raft.runtime.NodeRuntime;
@@ -33,9 +35,15 @@ final class Headers {
         .build();
   }
 
-  /** Keeps the revision an applied result carries, and fills in the rest. */
-  ResponseHeader complete(ResponseHeader partial) {
-    return at(partial.getRevision());
+  /**
+   * An applied result or range response with its header completed: the store filled in the
+   * revision, this fills in cluster, member and term. Every etcd response has field "header".
+   */
+  @SuppressWarnings("unchecked")
+  <T extends Message> T complete(T response) {
+    FieldDescriptor f = response.getDescriptorForType().findFieldByName("header");
+    ResponseHeader partial = (ResponseHeader) response.getField(f);
+    return (T) response.toBuilder().setField(f, at(partial.getRevision())).build();
   }
 
   long memberId() {

@@ -41,10 +41,7 @@ final class KvService extends KVGrpc.KVImplBase {
     CompletableFuture<Void> ready = r.getSerializable()
         ? CompletableFuture.completedFuture(null)
         : raft.linearizableBarrier();
-    Rpc.reply(ready, v -> {
-      RangeResponse resp = store.range(r);
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.reply(ready, v -> headers.complete(store.range(r)), out);
   }
 
   @Override
@@ -53,10 +50,7 @@ final class KvService extends KVGrpc.KVImplBase {
       out.onError(Errors.keyNotProvided());
       return;
     }
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setPut(r)), o -> {
-      PutResponse resp = (PutResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setPut(r), out);
   }
 
   @Override
@@ -65,27 +59,18 @@ final class KvService extends KVGrpc.KVImplBase {
       out.onError(Errors.keyNotProvided());
       return;
     }
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setDeleteRange(r)), o -> {
-      DeleteRangeResponse resp = (DeleteRangeResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setDeleteRange(r), out);
   }
 
   @Override
   public void txn(TxnRequest r, StreamObserver<TxnResponse> out) {
     // Every txn goes through the log, read-only ones too: simple, and linearizable by
     // construction (etcd serves read-only txns through the ReadIndex path instead).
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setTxn(r)), o -> {
-      TxnResponse resp = (TxnResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setTxn(r), out);
   }
 
   @Override
   public void compact(CompactionRequest r, StreamObserver<CompactionResponse> out) {
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setCompaction(r)), o -> {
-      CompactionResponse resp = (CompactionResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setCompaction(r), out);
   }
 }

@@ -43,18 +43,12 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
       // The proposer picks the id, so applying the grant stays deterministic.
       b.setID(raft.nextId() & Long.MAX_VALUE);
     }
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setLeaseGrant(b)), o -> {
-      LeaseGrantResponse resp = (LeaseGrantResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseGrant(b), out);
   }
 
   @Override
   public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
-    Rpc.reply(raft.propose(InternalRequest.newBuilder().setLeaseRevoke(r)), o -> {
-      LeaseRevokeResponse resp = (LeaseRevokeResponse) o;
-      return resp.toBuilder().setHeader(headers.complete(resp.getHeader())).build();
-    }, out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseRevoke(r), out);
   }
 
   @Override

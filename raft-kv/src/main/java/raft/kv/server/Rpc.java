@@ -1,12 +1,21 @@
 package raft.kv.server;
 
+import com.google.protobuf.Message;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import raft.kv.pb.InternalRequest;
 
 /** Answers a unary call when a future completes, mapping failures to etcd's errors. */
 final class Rpc {
   private Rpc() {}
+
+  /** Proposes a write and answers with its applied result, header completed. */
+  @SuppressWarnings("unchecked")
+  static <R extends Message> void write(RaftGateway raft, Headers headers,
+      InternalRequest.Builder request, StreamObserver<R> out) {
+    reply(raft.propose(request), o -> headers.complete((R) o), out);
+  }
 
   static <T, R> void reply(CompletableFuture<T> future, Function<T, R> toResponse,
       StreamObserver<R> out) {

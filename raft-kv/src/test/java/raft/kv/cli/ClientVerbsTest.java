@@ -107,7 +107,7 @@ class ClientVerbsTest {
   }
 
   @Test
-  void moveLeaderAsksTheLeaderEndpoint() throws InterruptedException {
+  void moveLeaderAsksTheLeaderEndpoint() throws Exception {
     long leader = cluster.awaitLeader();
     long target = leader % 3 + 1;
     CliRun r = ok("--endpoints", endpoints, "move-leader", Long.toHexString(target));

@@ -45,17 +45,21 @@ public final class InProcessCluster implements AutoCloseable {
   }
 
   /** Waits (bounded) until some running member is leader; returns its member id. */
-  public long awaitLeader() throws InterruptedException {
-    for (int i = 0; i < 500; i++) {
-      for (KvServer s : servers) {
-        var st = s.runtime().status();
-        if (st.role() == raft.core.StateRole.LEADER) {
-          return st.id();
+  public long awaitLeader() throws Exception {
+    java.util.concurrent.CompletableFuture<Long> leader =
+        new java.util.concurrent.CompletableFuture<>();
+    for (KvServer s : servers) {
+      s.runtime().addLeaderListener((lead, term, isSelf) -> {
+        if (isSelf) {
+          leader.complete(lead);
         }
+      });
+      var st = s.runtime().status(); // it may have become leader before the listener was added
+      if (st.role() == raft.core.StateRole.LEADER) {
+        leader.complete(st.id());
       }
-      Thread.sleep(10);
     }
-    throw new AssertionError("no leader within 5 s");
+    return leader.get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   public static InetSocketAddress freePort() throws IOException {

@@ -92,7 +92,7 @@ class KvServerTest {
       });
     }
 
-    WatchResponse next() throws InterruptedException {
+    WatchResponse next() throws Exception {
       WatchResponse r = responses.poll(10, TimeUnit.SECONDS);
       assertTrue(r != null, "no watch response within 10 s");
       return r;
