@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -155,6 +156,12 @@ final class PeerLink {
       wentDown(f.cause());
       return;
     }
+    if (connectedToItself(f.channel())) {
+      f.channel().close(); // frees the port for the member that should listen on it
+      wentDown(new IOException("nothing listens there yet; the kernel connected this"
+          + " socket to itself (TCP self-connect)"));
+      return;
+    }
     state = State.UP;
     upSince = System.nanoTime();
     if (outageLogged) {
@@ -178,6 +185,16 @@ final class PeerLink {
     if (wrote || mustFlush) {
       ch.flush(); // one flush per drain, not one per message
     }
+  }
+
+  /**
+   * A connect to a loopback port that nothing listens on can pick that very port as its source
+   * port when the port lies in the kernel's ephemeral range (n4 and n5 always do), and then it
+   * "succeeds" by connecting to itself. Kept open, it would hold the peer's port so the peer
+   * could never start. Go's net.Dial makes the same check.
+   */
+  static boolean connectedToItself(Channel ch) {
+    return ch.localAddress() != null && ch.localAddress().equals(ch.remoteAddress());
   }
 
   /** Stops reporting; the transport is shutting the event loops, which closes the channel. */

@@ -42,7 +42,7 @@ public final class JepsenCommand implements Callable<Integer> {
   List<String> endpoints;
   @Option(names = "--etcd", description = "Start a real etcd cluster (partitions skipped).")
   boolean etcd;
-  @Option(names = "--port-offset", description = "Default 700 (ours), 800 (--etcd).")
+  @Option(names = "--port-offset", description = "Default 360 (ours), 380 (--etcd).")
   Integer portOffset;
   @Option(names = "--serializable", description = "Serializable (stale) reads: shows teeth.")
   boolean serializable;
@@ -105,10 +105,10 @@ public final class JepsenCommand implements Callable<Integer> {
       return EtcdDb.external(endpoints);
     }
     if (etcd) {
-      int offset = portOffset != null ? portOffset : 800;
+      int offset = portOffset != null ? portOffset : 380;
       return EtcdDb.start(data.resolve("etcd"), nodes, offset);
     }
-    int offset = portOffset != null ? portOffset : 700;
+    int offset = portOffset != null ? portOffset : 360;
     return new RaftKvDb(jar, data.resolve("raftkv"), nodes, offset).start();
   }
 }

@@ -27,7 +27,7 @@ class JepsenProperties {
     RunConfig cfg = RunConfig.defaults("prop-seed" + seed, seed, SECONDS,
         Schedule.generate(seed, 3, ALL, SECONDS * 1000L));
     Runner.Checked c;
-    try (RaftKvDb db = TestClusters.start("props", 750)) {
+    try (RaftKvDb db = TestClusters.start("props", 150)) {
       c = Runner.run(db, cfg, TestClusters.reports(), line -> { });
     }
     String why = "seed " + seed + " (replay: scripts/jepsen --time " + SECONDS + " --seed "

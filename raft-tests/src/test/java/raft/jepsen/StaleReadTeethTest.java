@@ -28,7 +28,7 @@ class StaleReadTeethTest {
         List.of(new Fault(Fault.Kind.ISOLATE, true, 1, Set.of(1))))));
     RunConfig cfg = RunConfig.defaults("teeth", 7, 9, isolateLeader).withSerializableReads();
     Runner.Checked c;
-    try (RaftKvDb db = TestClusters.start("teeth", 770)) {
+    try (RaftKvDb db = TestClusters.start("teeth", 250)) {
       c = Runner.run(db, cfg, TestClusters.reports(), line -> { });
     }
     String why = String.join("\n", c.verdicts().lines()) + "\nfaults: " + c.result().windows()

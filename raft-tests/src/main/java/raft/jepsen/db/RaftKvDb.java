@@ -41,15 +41,23 @@ public final class RaftKvDb implements Db {
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
   public RaftKvDb start() throws Exception {
-    launcher("clean");
+    // Without --port-offset, clean takes whatever cluster DIR holds, on whatever offset.
+    run(List.of("clean", "--data", data.toString()));
     launcher("start", "--nodes", Integer.toString(nodes));
     return this;
   }
 
   private String launcher(String verb, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString(), "cluster", verb));
+    List<String> cmd = new ArrayList<>(List.of(verb));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data", data.toString(), "--port-offset", Integer.toString(portOffset)));
+    return run(cmd);
+  }
+
+  private String run(List<String> verbAndArgs) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java", "-jar", jar.toString(), "cluster"));
+    cmd.addAll(verbAndArgs);
+    String verb = verbAndArgs.get(0);
     Procs.Result r = Procs.run(cmd, LAUNCHER_TIMEOUT_SECONDS);
     if (r.exit() != 0) {
       throw new IOException("cluster " + verb + " failed (exit " + r.exit() + "):\n" + r.out());
