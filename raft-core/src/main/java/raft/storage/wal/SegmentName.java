@@ -20,8 +20,14 @@ record SegmentName(long seq, long firstIndex) implements Comparable<SegmentName>
     return Optional.of(new SegmentName(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
   }
 
+  /** Called on every WAL write, so it avoids String.format (which parses its pattern). */
   String file() {
-    return String.format("%016d-%016d.wal", seq, firstIndex);
+    return pad16(seq) + "-" + pad16(firstIndex) + ".wal";
+  }
+
+  private static String pad16(long n) {
+    String digits = Long.toString(n);
+    return "0".repeat(Math.max(0, 16 - digits.length())) + digits;
   }
 
   @Override

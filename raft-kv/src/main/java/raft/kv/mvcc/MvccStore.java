@@ -46,7 +46,7 @@ public final class MvccStore {
   private volatile RevisionListener listener = (rev, events) -> { };
 
   // Guarded by lock.
-  private final TreeMap<ByteString, KeyHistory> index = new TreeMap<>(KeyRange.ORDER);
+  private final KeyIndex index = new KeyIndex();
   // Invariant: compactRevision <= currentRevision.
   private long currentRevision = 1;
   private long compactRevision = 0;
@@ -145,7 +145,7 @@ public final class MvccStore {
         throw KvException.futureRevision();
       }
       compactRevision = rev;
-      index.values().removeIf(h -> h.compact(rev));
+      index.removeIf(h -> h.compact(rev));
       return CompactionResponse.newBuilder().setHeader(header(currentRevision)).build();
     } finally {
       lock.writeLock().unlock();
@@ -163,7 +163,7 @@ public final class MvccStore {
       if (from < compactRevision) {
         throw KvException.compacted();
       }
-      return HistoryReplay.collect(KeyRange.slice(index, key, rangeEnd), from, to);
+      return HistoryReplay.collect(index.slice(key, rangeEnd), from, to);
     } finally {
       lock.readLock().unlock();
     }
@@ -174,7 +174,7 @@ public final class MvccStore {
     lock.readLock().lock();
     try {
       state.setRevision(currentRevision).setCompactRevision(compactRevision);
-      for (Map.Entry<ByteString, KeyHistory> e : index.entrySet()) {
+      for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
         KeyHistoryState.Builder h = KeyHistoryState.newBuilder().setKey(e.getKey());
         for (Change c : e.getValue().changes()) {
           h.addChanges(ChangeState.newBuilder().setMain(c.main()).setSub(c.sub()).setKv(c.kv()));
@@ -247,7 +247,7 @@ public final class MvccStore {
     List<Event> events = new ArrayList<>(batch.changes.size());
     for (Change c : batch.changes) {
       ByteString key = c.kv().getKey();
-      KeyHistory h = index.computeIfAbsent(key, k -> new KeyHistory());
+      KeyHistory h = index.getOrCreate(key);
       KeyValue prev = h.changes().isEmpty() ? null : h.latest();
       h.append(c);
       updateLeases(key, prev, c);
@@ -306,7 +306,7 @@ public final class MvccStore {
   /** Committed key-values in the range as of revision rev, in key order. */
   List<KeyValue> liveAt(ByteString key, ByteString rangeEnd, long rev) {
     List<KeyValue> out = new ArrayList<>();
-    for (KeyHistory h : KeyRange.slice(index, key, rangeEnd).values()) {
+    for (KeyHistory h : index.histories(key, rangeEnd)) {
       KeyValue kv = h.liveAt(rev);
       if (kv != null) {
         out.add(kv);

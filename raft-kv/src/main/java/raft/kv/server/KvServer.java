@@ -87,6 +87,10 @@ public final class KvServer implements AutoCloseable {
     runtime.addLeaderListener(leaders);
     runtime.start();
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
+        // Handlers never block (writes and linearizable reads return futures; local reads hold
+        // the store's lock for microseconds), so they run on the Netty event loop: no hand-off
+        // to a thread pool per call.
+        .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
