@@ -1,7 +1,9 @@
 package raft.kv.apply;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
 import io.grpc.Status;
 import java.util.List;
 import raft.kv.api.etcdserverpb.LeaseGrantResponse;
@@ -60,8 +62,12 @@ public final class KvStateMachine implements StateMachine {
     }
     InternalRequest req;
     try {
-      req = InternalRequest.parseFrom(data);
-    } catch (InvalidProtocolBufferException e) {
+      // Aliasing: keys and values become views of the entry's bytes, not copies, so the log
+      // and the store share them (entry data is immutable).
+      CodedInputStream in = data.newCodedInput();
+      in.enableAliasing(true);
+      req = InternalRequest.parseFrom(in);
+    } catch (IOException e) { // InvalidProtocolBufferException: the bytes are in memory
       applyListener.applied(0, index, malformed(index));
       return;
     }
