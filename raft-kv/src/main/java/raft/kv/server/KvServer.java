@@ -3,6 +3,7 @@ package raft.kv.server;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.netty.util.HashedWheelTimer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -46,6 +47,12 @@ public final class KvServer implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
+  // One thread; 20 ms ticks are fine grain for timeouts of seconds.
+  private final HashedWheelTimer deadlineTimer = new HashedWheelTimer(r -> {
+    Thread t = new Thread(r, "request-deadlines");
+    t.setDaemon(true);
+    return t;
+  }, 20, TimeUnit.MILLISECONDS);
   private Server grpc;
 
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
@@ -79,7 +86,7 @@ public final class KvServer implements AutoCloseable {
   public void start() throws IOException {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
     RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
-        requestTimeout);
+        new Deadlines(deadlineTimer, requestTimeout));
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
         stateMachine.store());
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
@@ -161,6 +168,7 @@ public final class KvServer implements AutoCloseable {
       grpc.shutdownNow();
     }
     timers.shutdownNow();
+    deadlineTimer.stop();
     runtime.close();
     transport.close();
     tracker.failAll(Errors.stopped("shutting down"));

@@ -1,8 +1,6 @@
 package raft.kv.server;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import raft.kv.mvcc.KvException;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
@@ -20,14 +18,14 @@ final class RaftGateway {
   private final NodeRuntime runtime;
   private final RequestTracker tracker;
   private final int maxRequestBytes;
-  private final Duration requestTimeout;
+  private final Deadlines deadlines;
 
   RaftGateway(NodeRuntime runtime, RequestTracker tracker, int maxRequestBytes,
-      Duration requestTimeout) {
+      Deadlines deadlines) {
     this.runtime = runtime;
     this.tracker = tracker;
     this.maxRequestBytes = maxRequestBytes;
-    this.requestTimeout = requestTimeout;
+    this.deadlines = deadlines;
   }
 
   long nextId() {
@@ -45,29 +43,34 @@ final class RaftGateway {
     if (r.getSerializedSize() > maxRequestBytes) {
       return CompletableFuture.failedFuture(Errors.tooLarge());
     }
-    CompletableFuture<Object> applied = tracker.register(id);
+    CompletableFuture<Object> applied = deadlines.within(tracker.register(id));
     runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
       if (t != null) {
-        applied.completeExceptionally(Errors.of(t));
+        applied.completeExceptionally(t);
       }
     });
-    return applied
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(RaftGateway::unwrap)
-        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Errors.of(t)));
+    CompletableFuture<Object> reply = new CompletableFuture<>();
+    applied.whenComplete((result, t) -> {
+      Throwable failure = t != null ? t : result instanceof KvException e ? e : null;
+      if (failure != null) {
+        reply.completeExceptionally(Errors.of(failure));
+      } else {
+        reply.complete(result);
+      }
+    });
+    return reply;
   }
 
   /** Completes once a read served from this member's store now is linearizable (§6.4). */
   CompletableFuture<Void> linearizableBarrier() {
-    return runtime.readIndex()
-        .orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .<Void>thenApply(index -> null)
-        .exceptionallyCompose(t -> CompletableFuture.failedFuture(Errors.of(t)));
-  }
-
-  private static CompletableFuture<Object> unwrap(Object result) {
-    return result instanceof KvException e
-        ? CompletableFuture.failedFuture(e)
-        : CompletableFuture.completedFuture(result);
+    CompletableFuture<Void> reply = new CompletableFuture<>();
+    deadlines.within(runtime.readIndex()).whenComplete((index, t) -> {
+      if (t != null) {
+        reply.completeExceptionally(Errors.of(t));
+      } else {
+        reply.complete(null);
+      }
+    });
+    return reply;
   }
 }
