@@ -1,10 +1,13 @@
 package raft.transport;
 
+import com.google.protobuf.CodedOutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.MessageToByteEncoder;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
-import io.netty.handler.codec.protobuf.ProtobufEncoder;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import raft.pb.PeerFrame;
@@ -25,8 +28,31 @@ final class Frames {
 
   /** Writing side: serialize PeerFrames and prefix each with its length. */
   static void addEncoder(ChannelPipeline p) {
-    p.addLast("length", new LengthFieldPrepender(LENGTH_BYTES));
-    p.addLast("protobuf", new ProtobufEncoder());
+    p.addLast("frameEncoder", new FrameEncoder());
+  }
+
+  /**
+   * Length and body in one pass, straight into one pooled buffer: no intermediate byte array
+   * and no separate buffer for the length (what ProtobufEncoder plus LengthFieldPrepender do).
+   */
+  static final class FrameEncoder extends MessageToByteEncoder<PeerFrame> {
+    @Override
+    protected ByteBuf allocateBuffer(ChannelHandlerContext ctx, PeerFrame frame,
+        boolean preferDirect) {
+      return ctx.alloc().ioBuffer(LENGTH_BYTES + frame.getSerializedSize());
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, PeerFrame frame, ByteBuf out)
+        throws IOException {
+      int size = frame.getSerializedSize(); // memoized by the message
+      out.writeInt(size);
+      CodedOutputStream body = CodedOutputStream.newInstance(out.nioBuffer(out.writerIndex(),
+          size));
+      frame.writeTo(body);
+      body.checkNoSpaceLeft();
+      out.writerIndex(out.writerIndex() + size);
+    }
   }
 
   /** "127.0.0.1:12380", without the leading slash of InetSocketAddress.toString(). */
