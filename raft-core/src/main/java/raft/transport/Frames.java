@@ -6,10 +6,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.MessageToByteEncoder;
-import io.netty.handler.codec.protobuf.ProtobufDecoder;
+import io.netty.handler.codec.MessageToMessageDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import raft.pb.PeerFrame;
 
 /** The frame codec (4-byte big-endian length, then one PeerFrame) and small helpers. */
@@ -23,7 +24,16 @@ final class Frames {
     // The decoder's limit counts the length field too; ours counts the payload only.
     p.addLast("frames", new LengthFieldBasedFrameDecoder(maxFrameBytes + LENGTH_BYTES,
         0, LENGTH_BYTES, 0, LENGTH_BYTES));
-    p.addLast("peerFrame", new ProtobufDecoder(PeerFrame.getDefaultInstance()));
+    p.addLast("peerFrame", new FrameDecoder());
+  }
+
+  /** Parses a frame straight from Netty's buffer, without copying it to an array first. */
+  static final class FrameDecoder extends MessageToMessageDecoder<ByteBuf> {
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
+        throws IOException {
+      out.add(PeerFrame.parseFrom(frame.nioBuffer())); // copies what it keeps, as it must
+    }
   }
 
   /** Writing side: serialize PeerFrames and prefix each with its length. */
