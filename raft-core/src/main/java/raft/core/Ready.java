@@ -15,7 +15,9 @@ import raft.pb.Snapshot;
  *       Figure 2, "respond to RPCs only after updating stable storage".</li>
  *   <li>Send {@link #messages}. The transport may drop or reorder them; Raft tolerates that.</li>
  *   <li>Apply {@link #committedEntries} to the state machine in order, and serve
- *       {@link #readStates} once the applied index reaches theirs.</li>
+ *       {@link #readStates} once the applied index reaches theirs. The committed entries are
+ *       already persisted (a Ready never offers one that is not), so a runtime may start
+ *       applying them before step 1 finishes.</li>
  *   <li>Call {@code RaftNode.advance(ready)} with this very object before asking for the next
  *       Ready.</li>
  * </ol>

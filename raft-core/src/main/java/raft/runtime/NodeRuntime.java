@@ -40,9 +40,9 @@ import raft.transport.Transport;
  * every input (ticks from a timer thread, messages from the transport, client requests) reaches
  * it through one queue. For each {@link Ready} the loop persists (one fsync when
  * {@code mustSync}), then sends (a leader sends first and persists while its messages travel,
- * thesis §10.2.1), then hands committed entries to the <em>apply thread</em>
- * ({@link Applier}), then advances. Applying on its own thread keeps a slow state machine from
- * delaying heartbeats.
+ * thesis §10.2.1), hands committed entries to the <em>apply thread</em> ({@link Applier}; they
+ * are durable already, so this happens before the fsync, not after), then advances. Applying
+ * on its own thread keeps a slow state machine from delaying heartbeats.
  *
  * <p>Failure: an I/O error in storage is final. The member logs one line, reports it in {@link
  * Status#failure}, stops its loop (sends nothing more, acknowledges nothing more) and fails
@@ -326,7 +326,7 @@ public final class NodeRuntime implements AutoCloseable {
     }
   }
 
-  /** The order of the Ready's javadoc: persist, send, apply, advance. */
+  /** The order of the Ready's javadoc (persist, send, apply, advance), with two overlaps. */
   private void handleReady(Ready rd) throws IOException {
     // Thesis §10.2.1: a leader may send its new entries before they are durable on its own
     // disk (the fsync below then overlaps the followers' round trip), because it counts itself
@@ -334,18 +334,19 @@ public final class NodeRuntime implements AutoCloseable {
     // persists first: its messages (votes, acks) promise what is on its disk (Figure 2).
     boolean leader = node.raft().role() == StateRole.LEADER;
     List<Long> snapshotsSent = leader ? sendAll(rd) : List.of();
+    // Committed entries are already durable here (the core hands out only persisted ones), so
+    // they are applied while this Ready's new entries are being fsynced, as etcd does. A
+    // snapshot to install waits until its file is written.
+    boolean applyFirst = rd.snapshot() == null;
+    if (applyFirst) {
+      handToApplier(rd);
+    }
     storage.persist(rd);
     if (!leader) {
       snapshotsSent = sendAll(rd);
     }
-    if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
-      applier.enqueueBatch(rd.snapshot(), rd.committedEntries());
-    }
-    for (ReadState rs : rd.readStates()) {
-      CompletableFuture<Long> f = readWaiters.remove(rs.requestCtx());
-      if (f != null) {
-        applier.enqueueRead(rs.index(), f); // §6.4: serve once applied reaches the read index
-      }
+    if (!applyFirst) {
+      handToApplier(rd);
     }
     if (rd.softState() != null) {
       notifyLeader(rd.softState());
@@ -354,6 +355,18 @@ public final class NodeRuntime implements AutoCloseable {
     // The transport hands a snapshot over in one message; count it as delivered (simplest).
     for (long peer : snapshotsSent) {
       node.reportSnapshot(peer, true);
+    }
+  }
+
+  private void handToApplier(Ready rd) {
+    if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
+      applier.enqueueBatch(rd.snapshot(), rd.committedEntries());
+    }
+    for (ReadState rs : rd.readStates()) {
+      CompletableFuture<Long> f = readWaiters.remove(rs.requestCtx());
+      if (f != null) {
+        applier.enqueueRead(rs.index(), f); // §6.4: serve once applied reaches the read index
+      }
     }
   }
 
