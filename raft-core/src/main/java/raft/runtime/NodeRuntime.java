@@ -7,9 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -87,6 +89,10 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   private static final int MAX_INPUTS_PER_READY = 1024;
+  /** The most command bytes one batch of proposals carries (etcd's default max message size). */
+  static final long MAX_PROPOSAL_BATCH_BYTES = 1024 * 1024;
+
+  private record Proposal(ByteString data, CompletableFuture<Void> accepted) {}
 
   private final Options o;
   private final Transport transport;
@@ -98,6 +104,8 @@ public final class NodeRuntime implements AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final AtomicBoolean tickQueued = new AtomicBoolean();
+  private final Queue<Proposal> proposals = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean proposalsQueued = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<String> failure = new AtomicReference<>();
@@ -182,14 +190,53 @@ public final class NodeRuntime implements AutoCloseable {
    */
   public CompletableFuture<Void> propose(ByteString data) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    submitFor(f, () -> {
-      if (node.propose(data)) {
-        f.complete(null);
-      } else {
-        f.completeExceptionally(noLeader("proposal"));
-      }
-    });
+    pending.add(f);
+    f.whenComplete((v, e) -> pending.remove(f));
+    proposals.add(new Proposal(data, f));
+    if (!running) {
+      f.completeExceptionally(stopped()); // else the stopper fails it: it is in pending
+    } else if (proposalsQueued.compareAndSet(false, true)) {
+      submit(this::proposeQueued);
+    }
     return f;
+  }
+
+  /**
+   * Batching: every proposal that arrived since the last batch goes to Raft in one MsgProp (up
+   * to {@link #MAX_PROPOSAL_BATCH_BYTES}), so the leader appends them together and sends them
+   * to each follower in one append, instead of one append per proposal.
+   */
+  private void proposeQueued() {
+    proposalsQueued.set(false);
+    List<Proposal> batch = new ArrayList<>();
+    long bytes = 0;
+    for (Proposal p; (p = proposals.poll()) != null; ) {
+      if (!batch.isEmpty() && bytes + p.data().size() > MAX_PROPOSAL_BATCH_BYTES) {
+        proposeAll(batch);
+        batch = new ArrayList<>();
+        bytes = 0;
+      }
+      batch.add(p);
+      bytes += p.data().size();
+    }
+    if (!batch.isEmpty()) {
+      proposeAll(batch);
+    }
+  }
+
+  private void proposeAll(List<Proposal> batch) {
+    List<ByteString> commands = new ArrayList<>(batch.size());
+    for (Proposal p : batch) {
+      commands.add(p.data());
+    }
+    boolean accepted = node.proposeAll(commands);
+    for (Proposal p : batch) {
+      if (accepted) {
+        p.accepted().complete(null);
+      } else {
+        p.accepted().completeExceptionally(noLeader("proposal"));
+      }
+    }
   }
 
   /**

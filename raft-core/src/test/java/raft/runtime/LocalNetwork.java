@@ -1,11 +1,15 @@
 package raft.runtime;
 
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import raft.pb.Message;
+import raft.pb.MessageType;
 import raft.transport.Transport;
 
 /**
@@ -16,6 +20,9 @@ import raft.transport.Transport;
 final class LocalNetwork {
   private final Map<Long, Consumer<Message>> inbound = new ConcurrentHashMap<>();
   private final Set<Long> cut = ConcurrentHashMap.newKeySet();
+  private final Map<Long, CountDownLatch> held = new ConcurrentHashMap<>();
+  /** How many entries each append (MsgApp) sent so far carried, in send order. */
+  final Queue<Integer> appendSizes = new ConcurrentLinkedQueue<>();
 
   /** A transport for member {@code id}; a new one replaces the old (a restart). */
   Transport transport(long id) {
@@ -33,6 +40,10 @@ final class LocalNetwork {
 
       @Override
       public void send(Message m) {
+        awaitRelease(id);
+        if (m.getType() == MessageType.MSG_APP) {
+          appendSizes.add(m.getEntriesCount());
+        }
         Consumer<Message> to = inbound.get(m.getTo());
         if (closed || to == null || cut.contains(id) || cut.contains(m.getTo())) {
           unreachable.accept(m.getTo());
@@ -49,6 +60,41 @@ final class LocalNetwork {
         }
       }
     };
+  }
+
+  /**
+   * Makes member {@code id}'s next send block (its Raft loop stops there) until {@link
+   * #releaseAll}; the returned latch opens once the loop is blocked.
+   */
+  CountDownLatch hold(long id) {
+    CountDownLatch blocked = new CountDownLatch(1);
+    held.put(id, blocked);
+    return blocked;
+  }
+
+  void releaseAll() {
+    held.clear();
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
+  private void awaitRelease(long id) {
+    CountDownLatch blocked = held.get(id);
+    if (blocked == null) {
+      return;
+    }
+    blocked.countDown();
+    synchronized (this) {
+      while (held.get(id) == blocked) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   void cut(long id) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -78,6 +79,7 @@ class NodeRuntimeTest {
 
   @AfterEach
   void tearDown() {
+    net.releaseAll();
     closeAll();
   }
 
@@ -129,6 +131,31 @@ class NodeRuntimeTest {
     assertEquals(StateRole.LEADER, st.role());
     assertNull(st.failure());
     assertTrue(st.applied() >= lastWrite && st.commit() >= lastWrite, st.toString());
+  }
+
+  @Test
+  @DisplayName("batching: proposals that arrive while the leader is busy travel in one append")
+  void proposalsThatArriveTogetherShareOneAppend() throws Exception {
+    startAll(1000);
+    long leader = awaitLeader();
+    proposeAll(leader, 1, 3);
+    CountDownLatch blocked = net.hold(leader);
+    CompletableFuture<Void> v4 = nodes.get(leader).propose(cmd("v4"));
+    assertTrue(blocked.await(WAIT, TimeUnit.SECONDS), "the leader's loop is held in a send");
+    List<CompletableFuture<Void>> batch = new ArrayList<>();
+    for (int i = 5; i <= 104; i++) {
+      batch.add(nodes.get(leader).propose(cmd("v" + i)));
+    }
+    net.releaseAll();
+    v4.get(WAIT, TimeUnit.SECONDS);
+    for (CompletableFuture<Void> f : batch) {
+      f.get(WAIT, TimeUnit.SECONDS);
+    }
+    for (long id : IDS) {
+      assertEquals(expectedValues(104), values(sms.get(id).awaitCommands(104, WAIT)), "member " + id);
+    }
+    int largest = net.appendSizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+    assertTrue(largest >= 100, "one append carried the 100 proposals; largest had " + largest);
   }
 
   @Test
