@@ -75,9 +75,9 @@ public final class MicroReport {
     md.append("\n## Protocol core: entries committed per second (`CoreCommit`)\n\n")
         .append("In-memory storage and network, ").append(CoreCommit.PAYLOAD)
         .append(" B entries; one op proposes a batch on the leader and runs the cluster until ")
-        .append("every member applied it. Each entry is its own proposal, as the runtime ")
-        .append("proposes requests, so the leader also sends one append per entry to each ")
-        .append("follower: the batch-64 gain is what sharing the rest of the round buys.\n\n")
+        .append("every member applied it. A batch is one proposal (one MsgProp), as the ")
+        .append("runtime batches requests that arrive together, so it travels to each ")
+        .append("follower in one append: the batch-64 gain is what sharing a round buys.\n\n")
         .append("| members | batch | entries/s | µs per batch | batch-64 gain |\n")
         .append("|---:|---:|---:|---:|---:|\n");
     for (int m : MEMBERS) {
