@@ -11,15 +11,16 @@ import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.PutResponse;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.RangeResponse;
+import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
 import raft.kv.api.etcdserverpb.TxnResponse;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 
 /**
- * etcd's KV service. Writes (put, delete, txn, compact) go through Raft; a range is served from
- * this member's store, after a ReadIndex barrier unless the client asked for a serializable
- * (possibly stale) read.
+ * etcd's KV service. Writes (put, delete, txn, compact) go through Raft; a range, and a txn
+ * that only reads, is served from this member's store, after a ReadIndex barrier unless the
+ * client asked for a serializable (possibly stale) read.
  */
 final class KvService extends KVGrpc.KVImplBase {
   private final RaftGateway raft;
@@ -64,9 +65,28 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void txn(TxnRequest r, StreamObserver<TxnResponse> out) {
-    // Every txn goes through the log, read-only ones too: simple, and linearizable by
-    // construction (etcd serves read-only txns through the ReadIndex path instead).
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setTxn(r), out);
+    if (!isReadOnly(r)) {
+      Rpc.write(raft, headers, InternalRequest.newBuilder().setTxn(r), out);
+      return;
+    }
+    // As etcd does: a txn of compares and ranges only is a read. It needs no log entry (it
+    // changes nothing, so no revision), only the ReadIndex barrier (§6.4) unless every range
+    // in it is serializable. The store runs it under its lock, so it sees one revision.
+    CompletableFuture<Void> ready = isSerializable(r)
+        ? CompletableFuture.completedFuture(null)
+        : raft.linearizableBarrier();
+    Rpc.reply(ready, v -> headers.complete(store.txn(r)), out);
+  }
+
+  /** Only ranges in both branches (a nested txn counts as a write, as in etcd 3.4). */
+  static boolean isReadOnly(TxnRequest r) {
+    return r.getSuccessList().stream().allMatch(RequestOp::hasRequestRange)
+        && r.getFailureList().stream().allMatch(RequestOp::hasRequestRange);
+  }
+
+  private static boolean isSerializable(TxnRequest r) {
+    return r.getSuccessList().stream().allMatch(op -> op.getRequestRange().getSerializable())
+        && r.getFailureList().stream().allMatch(op -> op.getRequestRange().getSerializable());
   }
 
   @Override

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.CompactionRequest;
+import raft.kv.api.etcdserverpb.Compare;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.LeaseGrpc;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
@@ -30,7 +31,10 @@ import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.StatusRequest;
+import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.api.etcdserverpb.TxnResponse;
 import raft.kv.api.etcdserverpb.WatchCancelRequest;
 import raft.kv.api.etcdserverpb.WatchCreateRequest;
 import raft.kv.api.etcdserverpb.WatchGrpc;
@@ -163,6 +167,34 @@ class KvServerTest {
     var local = kv(3).range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("r"))
         .setSerializable(true).build());
     assertTrue(local.getHeader().getMemberId() == 3);
+  }
+
+  @Test
+  @DisplayName("§6.4: a read-only txn is served after a ReadIndex barrier, without a log entry;"
+      + " a txn that writes goes through the log")
+  void readOnlyTxnNeedsNoLogEntry() {
+    put(1, "ro", "v1");
+    var status = MaintenanceGrpc.newBlockingStub(channel(2)).withDeadlineAfter(10,
+        TimeUnit.SECONDS);
+    ByteString key = ByteString.copyFromUtf8("ro");
+    TxnRequest read = TxnRequest.newBuilder()
+        .addCompare(Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.VALUE)
+            .setResult(Compare.CompareResult.EQUAL).setValue(ByteString.copyFromUtf8("v1")))
+        .addSuccess(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder()
+            .setKey(key))).build();
+    long before = status.status(StatusRequest.getDefaultInstance()).getRaftIndex();
+    TxnResponse r = kv(2).txn(read);
+    assertTrue(r.getSucceeded(), r.toString());
+    assertEquals("v1", r.getResponses(0).getResponseRange().getKvs(0).getValue()
+        .toStringUtf8(), "the follower's read-only txn sees the write acknowledged before it");
+    assertEquals(before, status.status(StatusRequest.getDefaultInstance()).getRaftIndex(),
+        "no entry was appended for the read-only txn");
+
+    TxnRequest write = read.toBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(
+        PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8("v2")))).build();
+    assertTrue(kv(2).txn(write).getSucceeded());
+    assertTrue(status.status(StatusRequest.getDefaultInstance()).getRaftIndex() > before,
+        "the txn with a put went through the log");
   }
 
   @Test
