@@ -1,13 +1,10 @@
 package raft.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -61,14 +58,7 @@ public final class BenchMicro implements Callable<Integer> {
     Collection<RunResult> results = new Runner(opts).run();
     List<String> setup = setup(warmups, warmupSeconds, measurements);
     String md = new MicroReport(scores(results), setup).markdown();
-    System.out.println();
-    System.out.print(md);
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(out, md, StandardCharsets.UTF_8);
-    System.out.println("\nbench-micro: wrote " + out);
+    JmhRuns.printAndWrite(md, out, "bench-micro");
     return 0;
   }
 
@@ -86,10 +76,7 @@ public final class BenchMicro implements Callable<Integer> {
       String bench = r.getParams().getBenchmark(); // package.Class.method
       int method = bench.lastIndexOf('.');
       String cls = bench.substring(bench.lastIndexOf('.', method - 1) + 1, method);
-      Map<String, String> params = new LinkedHashMap<>();
-      for (String key : r.getParams().getParamsKeys()) {
-        params.put(key, r.getParams().getParam(key));
-      }
+      Map<String, String> params = JmhRuns.params(r);
       var primary = r.getPrimaryResult();
       scores.add(new MicroReport.Score(cls, bench.substring(method + 1), params,
           primary.getScore(), primary.getScoreError(), primary.getStatistics().getMin(),

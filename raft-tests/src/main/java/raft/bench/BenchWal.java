@@ -1,14 +1,12 @@
 package raft.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -63,14 +61,7 @@ public final class BenchWal implements Callable<Integer> {
     Collection<RunResult> results = new Runner(opts).run();
     List<String> setup = setup(warmups, measurements);
     String md = new WalReport(scores(results), setup).markdown();
-    System.out.println();
-    System.out.print(md);
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(out, md, StandardCharsets.UTF_8);
-    System.out.println("\nbench-wal: wrote " + out);
+    JmhRuns.printAndWrite(md, out, "bench-wal");
     return 0;
   }
 
@@ -91,10 +82,7 @@ public final class BenchWal implements Callable<Integer> {
     List<WalReport.Score> scores = new ArrayList<>();
     for (RunResult r : results) {
       String bench = r.getParams().getBenchmark();
-      Map<String, String> params = new LinkedHashMap<>();
-      for (String key : r.getParams().getParamsKeys()) {
-        params.put(key, r.getParams().getParam(key));
-      }
+      Map<String, String> params = JmhRuns.params(r);
       scores.add(new WalReport.Score(bench.substring(bench.lastIndexOf('.') + 1), params,
           r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()));
     }
