@@ -190,13 +190,11 @@ public final class NodeRuntime implements AutoCloseable {
    */
   public CompletableFuture<Void> propose(ByteString data) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    pending.add(f);
-    f.whenComplete((v, e) -> pending.remove(f));
-    proposals.add(new Proposal(data, f));
-    if (!running) {
-      f.completeExceptionally(stopped()); // else the stopper fails it: it is in pending
-    } else if (proposalsQueued.compareAndSet(false, true)) {
-      submit(this::proposeQueued);
+    if (track(f)) {
+      proposals.add(new Proposal(data, f));
+      if (proposalsQueued.compareAndSet(false, true)) {
+        submit(this::proposeQueued);
+      }
     }
     return f;
   }
@@ -322,14 +320,23 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   private void submitFor(CompletableFuture<?> f, Input in) {
+    if (track(f)) {
+      inbox.add(in);
+    }
+  }
+
+  /**
+   * Records {@code f} as waiting, so that a stop fails it; false (and f failed) if the member
+   * has stopped already. Either the stopper sees f in pending, or we see running == false.
+   */
+  private boolean track(CompletableFuture<?> f) {
     pending.add(f);
     f.whenComplete((v, e) -> pending.remove(f));
-    // Either the stopper sees f in pending, or we see running == false here.
     if (!running) {
       f.completeExceptionally(stopped());
-      return;
+      return false;
     }
-    inbox.add(in);
+    return true;
   }
 
   private NoLeaderException noLeader(String what) {

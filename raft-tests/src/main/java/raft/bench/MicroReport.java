@@ -26,12 +26,14 @@ public final class MicroReport {
   static final List<Integer> MEMBERS = List.of(3, 5);
   static final List<Integer> BATCHES = List.of(1, 64);
   static final List<Integer> KEYS = List.of(10_000, 100_000);
-  /** MvccOps methods in table order, with what each row says. */
-  static final Map<String, String> MVCC_OPS = Map.of(
-      "put", "put, " + MvccOps.VALUE_BYTES + " B value",
-      "rangeOne", "range, one key",
-      "range100", "range, " + MvccOps.RANGE_KEYS + " keys");
-  private static final List<String> MVCC_ORDER = List.of("put", "rangeOne", "range100");
+  /** An MvccOps method and what its table row says. */
+  private record MvccRow(String method, String label) {}
+
+  /** The MVCC table's rows, in order. */
+  private static final List<MvccRow> MVCC_ROWS = List.of(
+      new MvccRow("put", "put, " + MvccOps.VALUE_BYTES + " B value"),
+      new MvccRow("rangeOne", "range, one key"),
+      new MvccRow("range100", "range, " + MvccOps.RANGE_KEYS + " keys"));
 
   private final List<Score> scores;
   private final List<String> setup;
@@ -91,9 +93,9 @@ public final class MicroReport {
         .append(MvccOps.KEY_BYTES).append(" B keys, pre-filled; random keys; history compacted ")
         .append("between iterations.\n\n")
         .append("| operation | keys | requests/s | µs per request |\n|---|---:|---:|---:|\n");
-    for (String op : MVCC_ORDER) {
+    for (MvccRow row : MVCC_ROWS) {
       for (int k : KEYS) {
-        mvcc(op, k).ifPresent(s -> md.append("| ").append(MVCC_OPS.get(op)).append(" | ")
+        mvcc(row.method(), k).ifPresent(s -> md.append("| ").append(row.label()).append(" | ")
             .append(num(k, 0)).append(" | ").append(rate(s)).append(" | ")
             .append(num(1e6 / s.perSecond(), 2)).append(" |\n"));
       }
