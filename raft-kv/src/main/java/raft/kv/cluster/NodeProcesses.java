@@ -23,10 +23,10 @@ import raft.kv.cli.Clients;
 final class NodeProcesses {
   /**
    * Small, quick-starting JVMs, because five of them share a laptop (or two cores): a 256 MB
-   * heap cap, the serial collector (no GC threads), a 16 MB young generation (about 15 MB less
-   * resident memory under load than the default, at the same throughput: collections are more
-   * frequent but just as short) and C1 only (measured faster than the full JIT over 10-second
-   * benchmarks: C2's compile threads compete with the members for the cores). The heap and
+   * heap cap, the serial collector (no GC threads), a 16 MB young generation (less resident
+   * memory under load than the default, at the same throughput; the README gives the runs) and
+   * C1 only (faster than the full JIT over 10-second benchmarks: C2's compile threads compete
+   * with the members for the cores). The heap and
    * metaspace start large enough that growing them costs no full collection (each was a
    * 20-70 ms pause under load); pages nobody touches stay out of resident memory.
    * RAFTKV_NODE_JVM_OPTS overrides.
