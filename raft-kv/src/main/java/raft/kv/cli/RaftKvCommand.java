@@ -18,7 +18,10 @@ import raft.kv.server.ServerConfig;
  * cluster launcher, in one jar. Exit codes: 0 fine, 1 the operation failed (the line
  * {@code Error: ...} on stderr, as etcdctl), 2 bad command line.
  */
-@Command(name = "raftkv", mixinStandardHelpOptions = true, version = "raftkv 0.1.0",
+// scope = INHERIT: every subcommand gets --help and --version too, as every error line
+// ("see 'raftkv get --help'") promises.
+@Command(name = "raftkv", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT,
+    version = "raftkv 0.1.0",
     description = "A Raft-replicated, etcd-v3-compatible key-value store.",
     subcommands = {ServerCommand.class, KvCommands.Put.class, KvCommands.Get.class,
         KvCommands.Del.class, TxnCommand.class, WatchCommand.class, LeaseCommand.class,
