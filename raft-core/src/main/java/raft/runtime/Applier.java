@@ -1,6 +1,6 @@
 package raft.runtime;
 
-import com.google.protobuf.ByteString;
+import java.io.IOException;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,9 +21,12 @@ import raft.pb.Snapshot;
  */
 final class Applier implements Runnable {
 
-  /** A snapshot the state machine must take at {@code index}; handed to the Raft loop. */
+  /**
+   * Takes a snapshot of the state machine at {@code index} (of {@code term}), on the apply
+   * thread, so the state cannot move while it is written.
+   */
   interface SnapshotSink {
-    void snapshotTaken(long index, ByteString data);
+    void snapshotDue(long index, long term) throws IOException;
   }
 
   private record Batch(Snapshot snapshot, List<Entry> entries) {}
@@ -43,6 +46,7 @@ final class Applier implements Runnable {
   // Invariant: applied is the index of the last entry (or snapshot) the state machine has seen;
   // written only by this thread, read by status() on any thread.
   private volatile long applied;
+  private long appliedTerm;
   private long lastSnapshotIndex;
   private volatile boolean stopped;
 
@@ -89,7 +93,7 @@ final class Applier implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException | Error e) {
+    } catch (IOException | RuntimeException | Error e) {
       onFailure.accept(e);
     }
   }
@@ -100,6 +104,7 @@ final class Applier implements Runnable {
       long index = b.snapshot().getMetadata().getIndex();
       sm.restore(index, b.snapshot().getData());
       applied = index;
+      appliedTerm = b.snapshot().getMetadata().getTerm();
       lastSnapshotIndex = index;
     }
     for (Entry e : b.entries()) {
@@ -113,6 +118,7 @@ final class Applier implements Runnable {
         sm.apply(e.getIndex(), e.getTerm(), e.getData());
       }
       applied = e.getIndex();
+      appliedTerm = e.getTerm();
     }
   }
 
@@ -123,10 +129,10 @@ final class Applier implements Runnable {
     }
   }
 
-  private void maybeSnapshot() {
+  private void maybeSnapshot() throws IOException {
     if (snapshotCount > 0 && applied - lastSnapshotIndex >= snapshotCount) {
       lastSnapshotIndex = applied;
-      sink.snapshotTaken(applied, sm.snapshot());
+      sink.snapshotDue(applied, appliedTerm);
     }
   }
 }

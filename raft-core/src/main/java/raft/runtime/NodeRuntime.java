@@ -31,6 +31,7 @@ import raft.pb.ConfState;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.Snapshot;
+import raft.pb.SnapshotMetadata;
 import raft.storage.durable.DurableStorage;
 import raft.storage.wal.Wal;
 import raft.transport.Transport;
@@ -97,6 +98,8 @@ public final class NodeRuntime implements AutoCloseable {
   private final Options o;
   private final Transport transport;
   private final DurableStorage storage;
+  private final StateMachine sm;
+  private final ConfState confState;
   private final RaftNode node;
   private final Applier applier;
   private final Thread loopThread;
@@ -155,7 +158,12 @@ public final class NodeRuntime implements AutoCloseable {
       storage.close();
       throw e;
     }
-    this.applier = new Applier(sm, o.snapshotCount(), this::onSnapshotTaken,
+    this.sm = sm;
+    // Membership never changes here: every snapshot carries the one we started with.
+    ConfState cs = storage.snapshotMetadata().getConfState();
+    this.confState = cs.getVotersCount() > 0 ? cs
+        : ConfState.newBuilder().addAllVoters(o.peers()).build();
+    this.applier = new Applier(sm, o.snapshotCount(), this::takeSnapshot,
         e -> fail("state machine failure", e));
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
@@ -302,13 +310,17 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   /** Runs on the apply thread: the state machine's snapshot at {@code index} (§7). */
-  private void onSnapshotTaken(long index, ByteString data) {
+  /**
+   * §7, on the apply thread: streams the state machine into a snapshot file while nothing is
+   * applied, then the loop puts the file in place and compacts the log. Writing on this thread
+   * keeps both the copy of the state and the file's fsync away from the loop.
+   */
+  private void takeSnapshot(long index, long term) throws IOException {
+    SnapshotMetadata m = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term)
+        .setConfState(confState).build();
+    Path file = storage.writeSnapshotFile(m, sm::writeSnapshot);
     submit(() -> {
-      ConfState cs = storage.snapshot().getMetadata().getConfState();
-      if (cs.getVotersCount() == 0) {
-        cs = ConfState.newBuilder().addAllVoters(o.peers()).build();
-      }
-      storage.createSnapshot(index, cs, data);
+      storage.installSnapshot(file, m);
       storage.compact(index);
     });
   }

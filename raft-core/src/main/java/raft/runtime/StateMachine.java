@@ -1,6 +1,9 @@
 package raft.runtime;
 
 import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * The replicated state machine a {@link NodeRuntime} feeds with committed entries.
@@ -20,8 +23,23 @@ public interface StateMachine {
    */
   void apply(long index, long term, ByteString data);
 
-  /** The whole state as of the last applied entry, for a snapshot (§7). */
-  ByteString snapshot();
+  /**
+   * Writes the whole state as of the last applied entry, for a snapshot (§7). The runtime
+   * streams it into the snapshot file, so the state is never copied whole in memory. It calls
+   * this twice in a row, first to count the bytes: both calls must write the same bytes.
+   */
+  void writeSnapshot(OutputStream out) throws IOException;
+
+  /** The whole state in memory: {@link #writeSnapshot}'s bytes (for tests and small states). */
+  default ByteString snapshot() {
+    ByteString.Output out = ByteString.newOutput();
+    try {
+      writeSnapshot(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // an in-memory stream does not fail
+    }
+    return out.toByteString();
+  }
 
   /** Replaces the whole state with a snapshot's, taken at {@code index}. */
   void restore(long index, ByteString data);

@@ -1,6 +1,8 @@
 package raft.runtime;
 
 import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +27,8 @@ final class RecordingStateMachine implements StateMachine {
   }
 
   @Override
-  public synchronized ByteString snapshot() {
-    return ByteString.copyFromUtf8(lastIndex + "\n" + String.join("\n", applied));
+  public synchronized void writeSnapshot(OutputStream out) throws IOException {
+    ByteString.copyFromUtf8(lastIndex + "\n" + String.join("\n", applied)).writeTo(out);
   }
 
   @Override

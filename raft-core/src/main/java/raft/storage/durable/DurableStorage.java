@@ -2,6 +2,8 @@ package raft.storage.durable;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +13,7 @@ import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Snapshot;
+import raft.pb.SnapshotMetadata;
 import raft.storage.MemoryStorage;
 import raft.storage.Storage;
 import raft.storage.snap.SnapshotStore;
@@ -101,7 +104,7 @@ public final class DurableStorage implements Storage, AutoCloseable {
       // The file before the marker: a marker must never point at a snapshot we do not have.
       snaps.save(rd.snapshot());
       wal.saveSnapshotMarker(rd.snapshot().getMetadata());
-      mem.applySnapshot(rd.snapshot());
+      mem.applySnapshot(metadataOnly(rd.snapshot()));
     }
     if (!rd.entries().isEmpty() || rd.hardState() != null) {
       // Figure 2: respond to RPCs only after updating stable storage (mustSync).
@@ -115,19 +118,47 @@ public final class DurableStorage implements Storage, AutoCloseable {
 
   /**
    * Stores a snapshot of the state machine as of {@code index} (which must be applied) in a
-   * file and marks it in the WAL. Returns the snapshot now current (an older request changes
-   * nothing). Call {@link #compact} afterwards.
+   * file and marks it in the WAL. Returns the current snapshot's metadata (an older request
+   * changes nothing). Call {@link #compact} afterwards.
    */
-  public Snapshot createSnapshot(long index, ConfState cs, ByteString data) throws IOException {
-    if (index <= mem.snapshot().getMetadata().getIndex()) {
-      return mem.snapshot();
+  public SnapshotMetadata createSnapshot(long index, ConfState cs, ByteString data)
+      throws IOException {
+    if (index <= snapshotMetadata().getIndex()) {
+      return snapshotMetadata();
     }
-    Snapshot s = Snapshot.newBuilder().setData(data).setMetadata(raft.pb.SnapshotMetadata
-        .newBuilder().setIndex(index).setTerm(mem.term(index)).setConfState(cs)).build();
-    snaps.save(s);
-    wal.saveSnapshotMarker(s.getMetadata());
-    mem.createSnapshot(index, cs, data);
-    return s;
+    SnapshotMetadata m = SnapshotMetadata.newBuilder().setIndex(index).setTerm(mem.term(index))
+        .setConfState(cs).build();
+    return installSnapshot(writeSnapshotFile(m, data::writeTo), m);
+  }
+
+  /**
+   * Step 1 of taking a snapshot, on the state machine's own thread while it holds the state of
+   * {@code m}'s index: streams the state into a temporary file (see {@link
+   * SnapshotStore#writeTemporary}). Safe alongside the owner's calls.
+   */
+  public Path writeSnapshotFile(SnapshotMetadata m, SnapshotStore.DataWriter state)
+      throws IOException {
+    return snaps.writeTemporary(m, state);
+  }
+
+  /**
+   * Step 2, by the owner: puts the file of step 1 in place, marks it in the WAL and records its
+   * metadata. Call {@link #compact} afterwards. Returns the current snapshot's metadata; an
+   * older snapshot than the current one changes nothing (its file is deleted).
+   */
+  public SnapshotMetadata installSnapshot(Path file, SnapshotMetadata m) throws IOException {
+    if (m.getIndex() <= snapshotMetadata().getIndex()) {
+      Files.deleteIfExists(file);
+      return snapshotMetadata();
+    }
+    if (mem.term(m.getIndex()) != m.getTerm()) {
+      throw new IllegalStateException("snapshot at index " + m.getIndex() + " says term "
+          + m.getTerm() + " but the log has term " + mem.term(m.getIndex()) + " there");
+    }
+    snaps.install(file, m);
+    wal.saveSnapshotMarker(m);
+    mem.createSnapshot(m.getIndex(), m.getConfState(), ByteString.EMPTY);
+    return m;
   }
 
   /**
@@ -138,7 +169,7 @@ public final class DurableStorage implements Storage, AutoCloseable {
   public void compact(long snapshotIndex) throws IOException {
     long keepFrom = snapshotIndex - options.snapshotCatchUpEntries();
     if (keepFrom > mem.firstIndex() - 1) {
-      mem.compact(Math.min(keepFrom, mem.snapshot().getMetadata().getIndex()));
+      mem.compact(Math.min(keepFrom, snapshotMetadata().getIndex()));
     }
     wal.releaseBefore(snapshotIndex);
   }
@@ -177,9 +208,40 @@ public final class DurableStorage implements Storage, AutoCloseable {
     return mem.firstIndex();
   }
 
+  /**
+   * The newest snapshot, with its data read back from its file. The memory log keeps only the
+   * metadata: the data is a copy of the whole state machine, needed only to catch up a follower
+   * (§7) or to restart, both rare, and keeping it would double a member's memory.
+   *
+   * @throws UncheckedIOException if the file cannot be read or fails its checks
+   */
   @Override
   public Snapshot snapshot() {
-    return mem.snapshot();
+    SnapshotMetadata m = snapshotMetadata();
+    if (m.getIndex() == 0) {
+      return mem.snapshot();
+    }
+    try {
+      Snapshot s = snaps.loadNewest().orElseThrow(() -> new IOException("no snapshot file"));
+      if (!s.getMetadata().equals(m)) {
+        throw new IOException("the newest file holds index " + s.getMetadata().getIndex()
+            + " term " + s.getMetadata().getTerm());
+      }
+      return s;
+    } catch (IOException e) {
+      throw new UncheckedIOException("the snapshot at index " + m.getIndex() + " term "
+          + m.getTerm() + " cannot be read back from " + snaps.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The newest snapshot's index, term and membership, without reading its data. */
+  public SnapshotMetadata snapshotMetadata() {
+    return mem.snapshot().getMetadata();
+  }
+
+  /** What the memory log keeps of a snapshot (see {@link #snapshot}). */
+  static Snapshot metadataOnly(Snapshot s) {
+    return s.getData().isEmpty() ? s : s.toBuilder().clearData().build();
   }
 
   @Override

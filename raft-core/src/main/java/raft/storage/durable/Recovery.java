@@ -38,7 +38,7 @@ final class Recovery {
     MemoryStorage mem;
     if (snap.isPresent()) {
       mem = new MemoryStorage();
-      mem.applySnapshot(snap.get());
+      mem.applySnapshot(DurableStorage.metadataOnly(snap.get()));
       if (snapIndex > marker.getIndex()) {
         // A crash between saving the file and writing its marker: finish the job, so that the
         // WAL's log continues from the snapshot (§7: keep the entries after it only if the

@@ -1,8 +1,17 @@
 package raft.storage.snap;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +28,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import raft.pb.Snapshot;
+import raft.pb.SnapshotMetadata;
 
 /**
  * The state machine snapshots of one member (§7), one file each, in {@code <dataDir>/snap/}.
@@ -37,21 +49,23 @@ import raft.pb.Snapshot;
  * Integers are big-endian; the CRC32C covers the protobuf bytes.
  *
  * <h2>Crash safety</h2>
- * {@link #save} writes {@code <name>.tmp}, fsyncs it, renames it into place atomically and
- * fsyncs the directory. So a crash leaves either no file (and maybe a {@code .tmp}, which the
+ * {@link #save} ({@link #writeTemporary} then {@link #install}) writes {@code <name>.<n>.tmp},
+ * fsyncs it, renames it into place atomically and fsyncs the directory. So a crash leaves either no file (and maybe a {@code .tmp}, which the
  * next open deletes: nobody relied on it) or a whole, durable one. A named snapshot that fails
  * its checks therefore did not come from a crash but from the disk or a person: {@link
  * #loadNewest} refuses to guess and throws, naming the file and what to do. It does not fall
  * back to the older snapshot, because the WAL may already have released the entries between
  * the two.
  *
- * <p>Threading: not thread-safe; the node's loop owns it. Every method blocks on disk I/O.
+ * <p>Threading: not thread-safe; the node's loop owns it, except that any one other thread
+ * may call {@link #writeTemporary}. Every method blocks on disk I/O.
  */
 public final class SnapshotStore {
   static final byte[] MAGIC = "RAFTSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   static final int VERSION = 1;
   static final int HEADER_BYTES = MAGIC.length + 4 + 8;
   static final int KEEP = 2;
+  private static final int STREAM_BUFFER_BYTES = 64 * 1024;
   private static final Pattern NAME = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{16})\\.snap");
 
   private final Path dir;
@@ -84,21 +98,76 @@ public final class SnapshotStore {
     return String.format("%016x-%016x.snap", term, index);
   }
 
+  /** Writes a snapshot's data; called twice, once to count the bytes: both must be equal. */
+  @FunctionalInterface
+  public interface DataWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   /** Durably stores {@code snap}, then deletes all but the newest {@value #KEEP} snapshots. */
   public void save(Snapshot snap) throws IOException {
-    String name = fileName(snap.getMetadata().getTerm(), snap.getMetadata().getIndex());
-    Path tmp = dir.resolve(name + ".tmp");
-    byte[] body = snap.toByteArray();
-    ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + body.length + 4);
-    buf.put(MAGIC).putInt(VERSION).putLong(body.length).put(body).putInt(crc(body)).flip();
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      while (buf.hasRemaining()) {
-        ch.write(buf);
+    install(writeTemporary(snap.getMetadata(), snap.getData()::writeTo), snap.getMetadata());
+  }
+
+  /**
+   * Step 1 of a save: streams the snapshot into a new temporary file in this directory and
+   * fsyncs it. A snapshot is as large as the whole state, so it is never held in memory: the
+   * state machine writes it straight to the file through a small buffer. Protobuf puts a
+   * field's length before its bytes, so {@code data} runs twice, first only to count them.
+   * Safe to call from another thread than the owner's: it touches only its own new file.
+   */
+  public Path writeTemporary(SnapshotMetadata m, DataWriter data) throws IOException {
+    Counting count = new Counting(OutputStream.nullOutputStream());
+    data.writeTo(count);
+    long dataBytes = count.bytes;
+    // Snapshot's fields in order, as Snapshot.writeTo would write them: data (1) unless
+    // empty, then metadata (2).
+    long dataField = dataBytes == 0 ? 0 : CodedOutputStream.computeTagSize(
+        Snapshot.DATA_FIELD_NUMBER) + CodedOutputStream.computeUInt64SizeNoTag(dataBytes)
+        + dataBytes;
+    long bodyBytes = dataField + CodedOutputStream.computeMessageSize(
+        Snapshot.METADATA_FIELD_NUMBER, m);
+    Path tmp = Files.createTempFile(dir, fileName(m.getTerm(), m.getIndex()) + ".", ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(chunked(ch),
+          STREAM_BUFFER_BYTES));
+      out.write(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(bodyBytes);
+      CRC32C crc = new CRC32C();
+      OutputStream body = new CheckedOutputStream(out, crc);
+      CodedOutputStream fields = CodedOutputStream.newInstance(body, 64);
+      if (dataBytes > 0) {
+        fields.writeTag(Snapshot.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        fields.writeUInt64NoTag(dataBytes);
+        fields.flush();
+        Counting again = new Counting(body);
+        data.writeTo(again);
+        if (again.bytes != dataBytes) {
+          throw new IOException("snapshot at index " + m.getIndex() + ": the state machine "
+              + "wrote " + again.bytes + " bytes after counting " + dataBytes + " (it must "
+              + "write the same bytes both times)");
+        }
       }
+      fields.writeMessage(Snapshot.METADATA_FIELD_NUMBER, m);
+      fields.flush();
+      out.writeInt((int) crc.getValue());
+      out.flush();
       ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
-    Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    return tmp;
+  }
+
+  /**
+   * Step 2 of a save, by the owner: renames the temporary file of {@code m} into place
+   * atomically, fsyncs the directory, then deletes all but the newest {@value #KEEP}.
+   */
+  public void install(Path tmp, SnapshotMetadata m) throws IOException {
+    Files.move(tmp, dir.resolve(fileName(m.getTerm(), m.getIndex())),
+        StandardCopyOption.ATOMIC_MOVE);
     syncDir();
     purgeOld();
   }
@@ -122,30 +191,41 @@ public final class SnapshotStore {
     return list().stream().map(Name::file).toList();
   }
 
+  /** Reads and checks one file, holding its body in memory once (the snapshot aliases it). */
   private Snapshot read(Name n) throws IOException {
     Path p = dir.resolve(n.file());
-    byte[] data;
-    try {
-      data = Files.readAllBytes(p);
-    } catch (IOException e) {
+    byte[] body;
+    int storedCrc;
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      long size = ch.size();
+      DataInputStream in = new DataInputStream(new BufferedInputStream(
+          Channels.newInputStream(ch), STREAM_BUFFER_BYTES));
+      byte[] magic = new byte[MAGIC.length];
+      if (size < HEADER_BYTES + 4 || in.read(magic) != MAGIC.length
+          || !Arrays.equals(magic, MAGIC)) {
+        throw new SnapshotCorruptException(p, "has no valid header (truncated or not a snapshot)");
+      }
+      int version = in.readInt();
+      long length = in.readLong();
+      if (version != VERSION) {
+        throw new SnapshotCorruptException(p, "has unknown format version " + version);
+      }
+      if (length != size - HEADER_BYTES - 4) {
+        throw new SnapshotCorruptException(p, "says it holds " + length + " bytes but the file "
+            + "holds " + (size - HEADER_BYTES - 4) + " (truncated or extended)");
+      }
+      body = new byte[Math.toIntExact(length)];
+      for (int off = 0, piece; off < body.length; off += piece) { // in pieces: see chunked()
+        piece = Math.min(body.length - off, STREAM_BUFFER_BYTES);
+        in.readFully(body, off, piece);
+      }
+      storedCrc = in.readInt();
+    } catch (SnapshotCorruptException e) {
+      throw e;
+    } catch (IOException | ArithmeticException e) {
       throw new SnapshotCorruptException(p, "cannot be read (" + e + ")");
     }
-    ByteBuffer b = ByteBuffer.wrap(data);
-    if (data.length < HEADER_BYTES + 4 || !b.slice(0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
-      throw new SnapshotCorruptException(p, "has no valid header (truncated or not a snapshot)");
-    }
-    int version = b.getInt(MAGIC.length);
-    long length = b.getLong(MAGIC.length + 4);
-    if (version != VERSION) {
-      throw new SnapshotCorruptException(p, "has unknown format version " + version);
-    }
-    if (length != data.length - HEADER_BYTES - 4) {
-      throw new SnapshotCorruptException(p, "says it holds " + length + " bytes but the file "
-          + "holds " + (data.length - HEADER_BYTES - 4) + " (truncated or extended)");
-    }
-    byte[] body = new byte[(int) length];
-    b.get(HEADER_BYTES, body);
-    if (crc(body) != b.getInt(HEADER_BYTES + (int) length)) {
+    if (crc(body) != storedCrc) {
       throw new SnapshotCorruptException(p, "fails its CRC32C check (the bytes were damaged)");
     }
     return parse(p, n, body);
@@ -154,7 +234,10 @@ public final class SnapshotStore {
   private static Snapshot parse(Path p, Name n, byte[] body) throws IOException {
     Snapshot s;
     try {
-      s = Snapshot.parseFrom(body);
+      // Aliasing: the snapshot's data shares body instead of copying it.
+      CodedInputStream in = CodedInputStream.newInstance(body);
+      in.enableAliasing(true);
+      s = Snapshot.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
       throw new SnapshotCorruptException(p, "passes its CRC but is not a valid Snapshot ("
           + e.getMessage() + ")");
@@ -208,6 +291,46 @@ public final class SnapshotStore {
       }
       log.accept("snapshot store: deleted " + p + ", a save interrupted by a crash before it "
           + "completed (no one relied on it)");
+    }
+  }
+
+  /**
+   * An output stream that hands the channel at most {@value #STREAM_BUFFER_BYTES} bytes per
+   * write. A channel write from a heap array goes through a JDK temporary direct buffer of the
+   * write's size, which the writing thread then keeps: one large write would pin a copy of the
+   * whole snapshot outside the heap.
+   */
+  private static OutputStream chunked(FileChannel ch) {
+    OutputStream raw = Channels.newOutputStream(ch);
+    return new FilterOutputStream(raw) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        for (int n; len > 0; off += n, len -= n) {
+          n = Math.min(len, STREAM_BUFFER_BYTES);
+          raw.write(b, off, n);
+        }
+      }
+    };
+  }
+
+  /** Passes bytes through and counts them. */
+  private static final class Counting extends FilterOutputStream {
+    long bytes;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      bytes++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      bytes += len;
     }
   }
 

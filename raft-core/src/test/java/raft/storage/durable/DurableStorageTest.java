@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,6 +121,28 @@ class DurableStorageTest {
       assertEquals(81, s.firstIndex());
       assertEquals(range(81, 100, 1), s.entries(81, 101, Long.MAX_VALUE));
       assertEquals(hs(1, 1, 100), s.initialState().hardState());
+    }
+  }
+
+  @Test
+  @DisplayName("§7: the memory log keeps a snapshot's metadata only; its data is read back "
+      + "from the file when a follower needs it, and a damaged file says so")
+  void snapshotDataIsReadBackFromItsFile() throws IOException {
+    try (DurableStorage s = open()) {
+      s.persist(ready(hs(1, 1, 10), range(1, 10, 1), null));
+      SnapshotMetadata m = s.createSnapshot(8, CS, ByteString.copyFromUtf8("state@8"));
+      assertEquals(8, m.getIndex());
+      assertEquals(m, s.snapshotMetadata());
+      assertEquals(ByteString.copyFromUtf8("state@8"), s.snapshot().getData());
+
+      Path file = dir.resolve("snap").resolve(SnapshotStore.fileName(1, 8));
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[bytes.length - 6] ^= 1; // inside the protobuf body
+      Files.write(file, bytes);
+      UncheckedIOException e = assertThrows(UncheckedIOException.class, s::snapshot);
+      assertTrue(e.getMessage().contains("index 8") && e.getMessage().contains(file.toString())
+          && e.getMessage().contains("CRC32C"), e.getMessage());
+      assertEquals(m, s.snapshotMetadata(), "the metadata needs no file");
     }
   }
 

@@ -49,6 +49,43 @@ class SnapshotStoreTest {
   }
 
   @Test
+  @DisplayName("§7: a snapshot streamed from a writer is the layout's bytes: header, the "
+      + "Snapshot protobuf exactly as protobuf writes it, CRC32C")
+  void streamedFileIsTheDocumentedLayout() throws IOException {
+    SnapshotStore s = SnapshotStore.open(dir, log::add);
+    byte[] state = new byte[300_000]; // larger than the stream buffer, and not all zeros
+    new java.util.Random(5).nextBytes(state);
+    Snapshot expected = snap(70, 3).toBuilder().setData(ByteString.copyFrom(state)).build();
+    Path tmp = s.writeTemporary(expected.getMetadata(), out -> out.write(state));
+    s.install(tmp, expected.getMetadata());
+    assertFalse(Files.exists(tmp));
+
+    byte[] body = expected.toByteArray();
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body);
+    java.nio.ByteBuffer want = java.nio.ByteBuffer.allocate(SnapshotStore.HEADER_BYTES
+        + body.length + 4).put(SnapshotStore.MAGIC).putInt(SnapshotStore.VERSION)
+        .putLong(body.length).put(body).putInt((int) crc.getValue());
+    assertTrue(java.util.Arrays.equals(want.array(),
+        Files.readAllBytes(dir.resolve(SnapshotStore.fileName(3, 70)))));
+    assertEquals(expected, s.loadNewest().orElseThrow());
+  }
+
+  @Test
+  @DisplayName("a state machine that writes different bytes the second time is refused, and "
+      + "leaves no file behind")
+  void writerMustRepeatItself() throws IOException {
+    SnapshotStore s = SnapshotStore.open(dir, log::add);
+    int[] calls = {0};
+    IOException e = assertThrows(IOException.class, () -> s.writeTemporary(
+        snap(9, 1).getMetadata(), out -> out.write(new byte[++calls[0] * 10])));
+    assertTrue(e.getMessage().contains("wrote 20 bytes after counting 10"), e.getMessage());
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(), files.toList());
+    }
+  }
+
+  @Test
   @DisplayName("only the newest two snapshots are kept, and the newest is loaded")
   void keepsTwo() throws IOException {
     SnapshotStore s = SnapshotStore.open(dir, log::add);

@@ -2,9 +2,11 @@ package raft.kv.apply;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import raft.kv.api.etcdserverpb.LeaseGrantResponse;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
@@ -128,11 +130,16 @@ public final class KvStateMachine implements StateMachine {
   }
 
   @Override
-  public ByteString snapshot() {
-    KvState.Builder state = KvState.newBuilder().setAppliedIndex(appliedIndex);
+  public void writeSnapshot(OutputStream out) throws IOException {
+    // A KvState, written field by field (the same bytes as building the message and
+    // serializing it) so that the history is never copied whole into message objects.
+    CodedOutputStream state = CodedOutputStream.newInstance(out);
+    if (appliedIndex != 0) {
+      state.writeUInt64(KvState.APPLIED_INDEX_FIELD_NUMBER, appliedIndex);
+    }
     store.writeTo(state);
     lessor.writeTo(state);
-    return state.build().toByteString();
+    state.flush();
   }
 
   /**

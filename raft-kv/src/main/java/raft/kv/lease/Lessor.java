@@ -1,8 +1,11 @@
 package raft.kv.lease;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -138,8 +141,11 @@ public final class Lessor implements LeaseIndex {
   }
 
   /** Adds the leases (id and TTL; keys follow from the store) to a snapshot. */
-  public synchronized void writeTo(KvState.Builder state) {
-    ttlByLease.forEach((id, ttl) -> state.addLeases(LeaseState.newBuilder().setId(id).setTtl(ttl)));
+  public synchronized void writeTo(CodedOutputStream state) throws IOException {
+    for (Map.Entry<Long, Long> l : ttlByLease.entrySet()) {
+      state.writeMessage(KvState.LEASES_FIELD_NUMBER,
+          LeaseState.newBuilder().setId(l.getKey()).setTtl(l.getValue()).build());
+    }
   }
 
   /**

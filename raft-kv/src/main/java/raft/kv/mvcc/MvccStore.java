@@ -1,6 +1,8 @@
 package raft.kv.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -170,16 +172,22 @@ public final class MvccStore {
   }
 
   /** Adds the key histories and revisions to a snapshot. */
-  public void writeTo(KvState.Builder state) {
+  public void writeTo(CodedOutputStream state) throws IOException {
     lock.readLock().lock();
     try {
-      state.setRevision(currentRevision).setCompactRevision(compactRevision);
+      // KvState fields 2, 3, 4, in order and skipping defaults, as KvState.writeTo would.
+      if (currentRevision != 0) {
+        state.writeInt64(KvState.REVISION_FIELD_NUMBER, currentRevision);
+      }
+      if (compactRevision != 0) {
+        state.writeInt64(KvState.COMPACT_REVISION_FIELD_NUMBER, compactRevision);
+      }
       for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
         KeyHistoryState.Builder h = KeyHistoryState.newBuilder().setKey(e.getKey());
         for (Change c : e.getValue().changes()) {
           h.addChanges(ChangeState.newBuilder().setMain(c.main()).setSub(c.sub()).setKv(c.kv()));
         }
-        state.addKeys(h);
+        state.writeMessage(KvState.KEYS_FIELD_NUMBER, h.build());
       }
     } finally {
       lock.readLock().unlock();
