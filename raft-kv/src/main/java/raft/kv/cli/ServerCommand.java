@@ -58,6 +58,15 @@ final class ServerCommand implements Callable<Integer> {
       description = "Largest client request (default: ${DEFAULT-VALUE}).")
   int maxRequestBytes;
 
+  @Option(names = "--auto-compaction-mode", defaultValue = "revision",
+      description = "Only 'revision' (etcd's other mode, 'periodic', is not supported).")
+  String autoCompactionMode;
+
+  @Option(names = "--auto-compaction-retention", defaultValue = "100000",
+      description = "Revisions of history to keep; the leader compacts the rest. 0 keeps all,"
+          + " as etcd does by default (default: ${DEFAULT-VALUE}).")
+  long autoCompactionRetention;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
@@ -77,10 +86,14 @@ final class ServerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--heartbeat-interval, --snapshot-count and"
             + " --max-request-bytes must be positive");
       }
+      if (!autoCompactionMode.equals("revision") || autoCompactionRetention < 0) {
+        throw new IllegalArgumentException("--auto-compaction-mode must be 'revision' and"
+            + " --auto-compaction-retention a number of revisions, 0 or more");
+      }
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
       return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
           heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
-          memberClientUrls == null ? java.util.Map.of()
+          autoCompactionRetention, memberClientUrls == null ? java.util.Map.of()
               : ServerConfig.parseInitialCluster(memberClientUrls));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

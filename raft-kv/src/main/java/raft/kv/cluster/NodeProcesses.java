@@ -28,11 +28,12 @@ final class NodeProcesses {
    * C1 only (faster than the full JIT over 10-second benchmarks: C2's compile threads compete
    * with the members for the cores). The heap and
    * metaspace start large enough that growing them costs no full collection (each was a
-   * 20-70 ms pause under load); pages nobody touches stay out of resident memory.
-   * RAFTKV_NODE_JVM_OPTS overrides.
+   * 20-70 ms pause under load); pages nobody touches stay out of resident memory. The heap
+   * holds the whole store: a member that runs out of it exits at once (and says so in its
+   * log) rather than limp on with a dead thread. RAFTKV_NODE_JVM_OPTS overrides.
    */
   static final String DEFAULT_JVM_OPTS = "-Xms128m -Xmx256m -Xmn16m -XX:MetaspaceSize=64m"
-      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
   enum State { UP, DOWN, PAUSED }
 
@@ -117,12 +118,7 @@ final class NodeProcesses {
       cmd.add("/usr/bin/setsid");
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    String opts = System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS);
-    for (String o : opts.trim().split("\\s+")) {
-      if (!o.isEmpty()) {
-        cmd.add(o);
-      }
-    }
+    addWords(cmd, System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS));
     cmd.addAll(List.of("-jar", jar.toString(), "server",
         "--name", ClusterLayout.name(k),
         "--initial-cluster", layout.initialCluster(),
@@ -130,7 +126,17 @@ final class NodeProcesses {
         "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
         "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));
+    // More server flags, e.g. "--auto-compaction-retention 0" (raftkv server --help).
+    addWords(cmd, System.getenv().getOrDefault("RAFTKV_SERVER_FLAGS", ""));
     return cmd;
+  }
+
+  private static void addWords(List<String> cmd, String words) {
+    for (String w : words.trim().split("\\s+")) {
+      if (!w.isEmpty()) {
+        cmd.add(w);
+      }
+    }
   }
 
   /** SIGSTOP or SIGCONT (Java has no API for them). */

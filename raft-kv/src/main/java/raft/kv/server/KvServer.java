@@ -19,9 +19,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import raft.core.StateRole;
+import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
+import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 import raft.transport.PeerTransport;
@@ -117,6 +119,8 @@ public final class KvServer implements AutoCloseable {
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
     timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
+    AutoCompactor compactor = new AutoCompactor(config.autoCompactionRetention());
+    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
@@ -133,6 +137,21 @@ public final class KvServer implements AutoCloseable {
       raft.propose(InternalRequest.newBuilder()
           .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)));
     });
+  }
+
+  // Only the leader compacts; the compaction is an entry like any other.
+  private void autoCompact(RaftGateway raft, AutoCompactor compactor) {
+    if (runtime.status().role() != StateRole.LEADER) {
+      return;
+    }
+    MvccStore store = stateMachine.store();
+    long target = compactor.due(store.currentRevision(), store.compactRevision());
+    if (target > 0) {
+      log.accept("auto-compaction: compacting history before revision " + target + " (keeping "
+          + config.autoCompactionRetention() + " revisions)");
+      raft.propose(InternalRequest.newBuilder()
+          .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
+    }
   }
 
   private Map<Long, Long> leaseTtls() {

@@ -45,6 +45,10 @@ class ServerCommandTest {
     assertEquals(new InetSocketAddress("127.0.0.1", 12380), c.peerAddress());
     assertEquals(new InetSocketAddress("127.0.0.1", 2379), c.clientAddress());
     assertEquals(Path.of("n1.raftkv"), c.dataDir());
+    // Ours, not etcd's (which keeps all history): the history lives in the heap.
+    assertEquals(ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, c.autoCompactionRetention());
+    assertEquals(0, CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+        "--auto-compaction-retention", "0").servers().get(0).autoCompactionRetention());
   }
 
   @Test
@@ -58,6 +62,10 @@ class ServerCommandTest {
             "127.0.0.1:1,127.0.0.1:2"),
         List.of("--name", "n1", "--initial-cluster", CLUSTER, "--listen-peer-urls", "nohost"),
         List.of("--name", "n1", "--initial-cluster", CLUSTER, "--bogus"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-mode",
+            "periodic"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-retention",
+            "-1"),
         List.of("--initial-cluster", CLUSTER));
     for (List<String> flags : bad) {
       String[] args = new String[flags.size() + 1];

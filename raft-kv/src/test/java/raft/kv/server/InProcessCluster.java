@@ -21,6 +21,12 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the first {@code running} of {@code members} members; the rest never start. */
   public InProcessCluster(int members, int running, Path dir) throws IOException {
+    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION);
+  }
+
+  /** As above, keeping {@code autoCompactionRetention} revisions of history. */
+  public InProcessCluster(int members, int running, Path dir, long autoCompactionRetention)
+      throws IOException {
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
     for (int i = 1; i <= members; i++) {
@@ -31,7 +37,7 @@ public final class InProcessCluster implements AutoCloseable {
       String name = "n" + i;
       ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
           dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, clients);
+          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompactionRetention, clients);
       KvServer server = new KvServer(config, line -> { });
       servers.add(server);
       server.start();
