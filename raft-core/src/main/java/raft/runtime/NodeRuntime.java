@@ -309,7 +309,6 @@ public final class NodeRuntime implements AutoCloseable {
     }
   }
 
-  /** Runs on the apply thread: the state machine's snapshot at {@code index} (§7). */
   /**
    * §7, on the apply thread: streams the state machine into a snapshot file while nothing is
    * applied, then the loop puts the file in place and compacts the log. Writing on this thread
