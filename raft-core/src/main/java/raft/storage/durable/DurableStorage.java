@@ -119,9 +119,10 @@ public final class DurableStorage implements Storage, AutoCloseable {
   /**
    * Stores a snapshot of the state machine as of {@code index} (which must be applied) in a
    * file and marks it in the WAL. Returns the current snapshot's metadata (an older request
-   * changes nothing). Call {@link #compact} afterwards.
+   * changes nothing). Call {@link #compact} afterwards. The one-step form, for a state already
+   * in memory (tests); the runtime streams its state with the two steps below.
    */
-  public SnapshotMetadata createSnapshot(long index, ConfState cs, ByteString data)
+  SnapshotMetadata createSnapshot(long index, ConfState cs, ByteString data)
       throws IOException {
     if (index <= snapshotMetadata().getIndex()) {
       return snapshotMetadata();

@@ -50,8 +50,9 @@ import raft.pb.SnapshotMetadata;
  *
  * <h2>Crash safety</h2>
  * {@link #save} ({@link #writeTemporary} then {@link #install}) writes {@code <name>.<n>.tmp},
- * fsyncs it, renames it into place atomically and fsyncs the directory. So a crash leaves either no file (and maybe a {@code .tmp}, which the
- * next open deletes: nobody relied on it) or a whole, durable one. A named snapshot that fails
+ * fsyncs it, renames it into place atomically and fsyncs the directory. So a crash leaves
+ * either no file (and maybe a {@code .tmp}, which the next open deletes: nobody relied on it)
+ * or a whole, durable one. A named snapshot that fails
  * its checks therefore did not come from a crash but from the disk or a person: {@link
  * #loadNewest} refuses to guess and throws, naming the file and what to do. It does not fall
  * back to the older snapshot, because the WAL may already have released the entries between

@@ -147,10 +147,10 @@ public final class KvServer implements AutoCloseable {
     MvccStore store = stateMachine.store();
     long target = compactor.due(store.currentRevision(), store.compactRevision());
     if (target > 0) {
-      log.accept("auto-compaction: compacting history before revision " + target + " (keeping "
-          + config.autoCompactionRetention() + " revisions)");
       raft.propose(InternalRequest.newBuilder()
           .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
+      log.accept("auto-compaction: proposed compacting history before revision " + target
+          + " (keeping " + config.autoCompactionRetention() + " revisions)");
     }
   }
 

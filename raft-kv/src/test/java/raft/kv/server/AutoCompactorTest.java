@@ -1,6 +1,7 @@
 package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -8,7 +9,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raft.kv.api.etcdserverpb.KVGrpc;
@@ -31,32 +34,32 @@ class AutoCompactorTest {
 
   @Test
   void leaderCompactsOldHistoryThroughTheLog(@TempDir Path dir) throws Exception {
-    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, 20)) {
+    CountDownLatch proposed = new CountDownLatch(1);
+    Consumer<String> log = line -> {
+      if (line.contains("auto-compaction: proposed compacting history")) {
+        proposed.countDown();
+      }
+    };
+    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, 20, log)) {
       cluster.awaitLeader();
       ManagedChannel ch = ManagedChannelBuilder.forTarget(cluster.endpoints().split(",")[1])
           .usePlaintext().build();
       try {
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(ch);
-        long rev = 0;
         for (int i = 0; i < 50; i++) {
-          rev = kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-              .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v" + i))
-              .build()).getHeader().getRevision();
+          put(kv, "v" + i);
         }
-        long latest = rev;
+        // The leader's timer runs once a second. A put sent after its proposal is applied
+        // after it, on every member, so the next read sees the compaction.
+        assertTrue(proposed.await(10, TimeUnit.SECONDS), "the leader proposed no compaction");
+        long latest = put(kv, "v50");
         RangeRequest old = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k"))
             .setRevision(2).build();
-        String error = "";
-        for (int t = 0; t < 100 && error.isEmpty(); t++) { // the timer runs once a second
-          try {
-            kv.withDeadlineAfter(10, TimeUnit.SECONDS).range(old);
-            Thread.sleep(100);
-          } catch (StatusRuntimeException e) {
-            error = e.getStatus().getDescription();
-          }
-        }
-        assertEquals("etcdserver: mvcc: required revision has been compacted", error);
-        RangeRequest recent = old.toBuilder().setRevision(latest - 19).build();
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> kv.withDeadlineAfter(10, TimeUnit.SECONDS).range(old));
+        assertEquals("etcdserver: mvcc: required revision has been compacted",
+            e.getStatus().getDescription());
+        RangeRequest recent = old.toBuilder().setRevision(latest - 20).build();
         assertEquals("v30", kv.withDeadlineAfter(10, TimeUnit.SECONDS).range(recent)
             .getKvs(0).getValue().toStringUtf8(), "the last 20 revisions are kept");
         assertTrue(latest > 40);
@@ -64,5 +67,11 @@ class AutoCompactorTest {
         ch.shutdownNow();
       }
     }
+  }
+
+  private static long put(KVGrpc.KVBlockingStub kv, String value) {
+    return kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8(value)).build())
+        .getHeader().getRevision();
   }
 }

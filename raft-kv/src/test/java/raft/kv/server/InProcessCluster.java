@@ -21,12 +21,15 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the first {@code running} of {@code members} members; the rest never start. */
   public InProcessCluster(int members, int running, Path dir) throws IOException {
-    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION);
+    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, line -> { });
   }
 
-  /** As above, keeping {@code autoCompactionRetention} revisions of history. */
-  public InProcessCluster(int members, int running, Path dir, long autoCompactionRetention)
-      throws IOException {
+  /**
+   * As above, keeping {@code autoCompactionRetention} revisions of history, with every member's
+   * log lines going to {@code log}.
+   */
+  public InProcessCluster(int members, int running, Path dir, long autoCompactionRetention,
+      java.util.function.Consumer<String> log) throws IOException {
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
     for (int i = 1; i <= members; i++) {
@@ -38,7 +41,7 @@ public final class InProcessCluster implements AutoCloseable {
       ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
           dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
           ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompactionRetention, clients);
-      KvServer server = new KvServer(config, line -> { });
+      KvServer server = new KvServer(config, log);
       servers.add(server);
       server.start();
       endpoints.add("127.0.0.1:" + clients.get(name).getPort());
