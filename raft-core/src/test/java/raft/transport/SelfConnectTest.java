@@ -37,7 +37,7 @@ class SelfConnectTest {
             @Override
             protected void initChannel(Channel ch) { } // nothing to read: only addresses matter
           });
-      int port = freePort(lo);
+      int port = LoopbackPorts.next().getPort();
       InetSocketAddress self = new InetSocketAddress(lo, port);
       Channel loop = b.connect(self, self).sync().channel();
       assertEquals(loop.localAddress(), loop.remoteAddress(), "the socket connected to itself");
@@ -50,12 +50,6 @@ class SelfConnectTest {
       real.close().sync();
     } finally {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-    }
-  }
-
-  private static int freePort(InetAddress lo) throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, lo)) {
-      return s.getLocalPort();
     }
   }
 }

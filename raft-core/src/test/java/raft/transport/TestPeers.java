@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,21 +55,11 @@ final class TestPeers implements AutoCloseable {
     return p;
   }
 
-  /** Loopback addresses on ports free right now, for members 1..n. */
+  /** Loopback addresses for members 1..n, on ports no other test server is given. */
   static Map<Long, InetSocketAddress> addresses(int n) {
     Map<Long, InetSocketAddress> m = new java.util.HashMap<>();
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      for (long i = 1; i <= n; i++) { // hold all at once so the ports differ
-        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        held.add(s);
-        m.put(i, new InetSocketAddress("127.0.0.1", s.getLocalPort()));
-      }
-      for (ServerSocket s : held) {
-        s.close();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (long i = 1; i <= n; i++) {
+      m.put(i, LoopbackPorts.next());
     }
     return m;
   }

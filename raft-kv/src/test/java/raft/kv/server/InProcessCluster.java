@@ -1,14 +1,13 @@
 package raft.kv.server;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import raft.transport.LoopbackPorts;
 
 /**
  * Real members (runtime, WAL on disk, peer transport, gRPC API) in this JVM, on free loopback
@@ -71,10 +70,9 @@ public final class InProcessCluster implements AutoCloseable {
     return leader.get(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
-  public static InetSocketAddress freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress("127.0.0.1", s.getLocalPort());
-    }
+  /** A loopback address no other server in this JVM is given; see {@link LoopbackPorts}. */
+  public static InetSocketAddress freePort() {
+    return LoopbackPorts.next();
   }
 
   @Override
