@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.NodeStatusRequest;
@@ -18,7 +19,7 @@ import raft.kv.pb.NodeStatusResponse;
  * contract (scripts/cluster's verbs, run from the built jar) and the client ports, like a
  * user would. Each test class uses its own port offset and data directory, so it never
  * touches a cluster a developer has running on the default ports. Offsets stay at or below 387
- * (100 etcdctl, 150 Jepsen, 200 kill-all, 250 teeth, 300 and 400 single members) so that every
+ * (100 etcdctl, 150 Jepsen, 200 kill-all, 250 teeth, 300, 350 and 400 single members) so that every
  * port of a 3-node cluster is below the kernel's ephemeral range (32768 and up): a port in that
  * range can already be held by some outgoing connection when the member starts.
  */
@@ -31,11 +32,18 @@ final class LocalCluster implements AutoCloseable {
   final int portOffset;
   final Path data;
   private final List<ManagedChannel> channels = new ArrayList<>();
+  private String serverFlags = "";
 
   LocalCluster(int nodes, int portOffset, String name) {
     this.nodes = nodes;
     this.portOffset = portOffset;
     this.data = REPO.resolve("raft-tests/target/clusters/" + name);
+  }
+
+  /** Extra `raftkv server` flags for every member (scripts/cluster's RAFTKV_SERVER_FLAGS). */
+  LocalCluster withServerFlags(String flags) {
+    this.serverFlags = flags;
+    return this;
   }
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
@@ -53,7 +61,7 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "cluster", verb));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data", data.toString(), "--port-offset", String.valueOf(portOffset)));
-    return run(cmd, null, 120);
+    return run(cmd, null, 120, Map.of("RAFTKV_SERVER_FLAGS", serverFlags));
   }
 
   String endpoint(int node) {
@@ -126,8 +134,14 @@ final class LocalCluster implements AutoCloseable {
   }
 
   static Result run(List<String> cmd, String stdin, long timeoutSeconds) throws Exception {
+    return run(cmd, stdin, timeoutSeconds, Map.of());
+  }
+
+  static Result run(List<String> cmd, String stdin, long timeoutSeconds, Map<String, String> env)
+      throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("ETCDCTL_API", "3");
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (stdin != null) {
       p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.LeaseGrantResponse;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
@@ -17,6 +18,7 @@ import raft.kv.lease.LeaseListener;
 import raft.kv.lease.Lessor;
 import raft.kv.mvcc.KvException;
 import raft.kv.mvcc.MvccStore;
+import raft.kv.mvcc.Sizes;
 import raft.kv.pb.InternalRequest;
 import raft.kv.pb.KvState;
 import raft.kv.watch.WatchHub;
@@ -38,6 +40,7 @@ public final class KvStateMachine implements StateMachine {
   private final Lessor lessor;
   private final MvccStore store;
   private final WatchHub watchHub;
+  private final Alarms alarms = new Alarms();
   private final ApplyListener applyListener;
   private final LeaseListener leaseListener;
   // Invariant: only the apply thread writes it.
@@ -83,6 +86,9 @@ public final class KvStateMachine implements StateMachine {
   }
 
   private Object execute(InternalRequest req, long index) {
+    if (addsData(req) && alarms.isRaised(AlarmType.NOSPACE)) {
+      throw KvException.noSpace(); // etcd's capped applier: reads, deletes, compaction still go
+    }
     switch (req.getRequestCase()) {
       case PUT:
         return store.put(req.getPut());
@@ -98,9 +104,21 @@ public final class KvStateMachine implements StateMachine {
         return revoke(req.getLeaseRevoke().getID());
       case LEASE_KEEP_ALIVE:
         return keepAlive(req.getLeaseKeepAlive());
+      case ALARM:
+        return alarms.apply(req.getAlarm()).toBuilder()
+            .setHeader(header(store.currentRevision())).build();
       default:
         return malformed(index);
     }
+  }
+
+  /** What the NOSPACE alarm refuses: puts, txns with puts, lease grants (as etcd). */
+  public static boolean addsData(InternalRequest req) {
+    return switch (req.getRequestCase()) {
+      case PUT, LEASE_GRANT -> true;
+      case TXN -> Sizes.txn(req.getTxn()) > 0;
+      default -> false;
+    };
   }
 
   private LeaseGrantResponse grant(InternalRequest req, long index) {
@@ -139,6 +157,7 @@ public final class KvStateMachine implements StateMachine {
     }
     store.writeTo(state);
     lessor.writeTo(state);
+    alarms.writeTo(state);
     state.flush();
   }
 
@@ -158,6 +177,7 @@ public final class KvStateMachine implements StateMachine {
     List<Long> before = lessor.leaseIds();
     lessor.restoreFrom(state);
     store.restoreFrom(state);
+    alarms.restoreFrom(state);
     appliedIndex = index;
     watchHub.cancelAll(store.compactRevision());
     before.forEach(leaseListener::revoked);
@@ -174,6 +194,10 @@ public final class KvStateMachine implements StateMachine {
 
   public Lessor lessor() {
     return lessor;
+  }
+
+  public Alarms alarms() {
+    return alarms;
   }
 
   public WatchHub watchHub() {

@@ -67,6 +67,13 @@ final class ServerCommand implements Callable<Integer> {
           + " as etcd does by default (default: ${DEFAULT-VALUE}).")
   long autoCompactionRetention;
 
+  @Option(names = "--quota-backend-bytes", defaultValue = "0",
+      description = "Space quota: when the store's history (estimated heap bytes) would pass it,"
+          + " the NOSPACE alarm is raised and writes that add data are refused until"
+          + " 'etcdctl alarm disarm'. 0 is 3/8 of the heap, negative is no quota"
+          + " (default: ${DEFAULT-VALUE}).")
+  long quotaBackendBytes;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
@@ -93,7 +100,7 @@ final class ServerCommand implements Callable<Integer> {
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
       return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
           heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
-          autoCompactionRetention, memberClientUrls == null ? java.util.Map.of()
+          autoCompactionRetention, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
               : ServerConfig.parseInitialCluster(memberClientUrls));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -23,8 +23,9 @@ final class HistoryReplay {
         if (c.main() < from || c.main() > to) {
           continue;
         }
-        // Compaction keeps the change before the first retained one (unless a tombstone), so
-        // prev_kv is exact for every change at or after the compact revision.
+        // Compaction keeps the change before the first retained one (see KeyHistory.compact),
+        // so prev_kv is exact for every change at or after the compact revision, except a
+        // delete at the compact revision itself.
         Change before = i > 0 ? changes.get(i - 1) : null;
         items.add(new Item(c.main(), c.sub(), event(c, before)));
       }

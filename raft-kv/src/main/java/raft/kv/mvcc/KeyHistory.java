@@ -1,5 +1,6 @@
 package raft.kv.mvcc;
 
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import raft.kv.api.mvccpb.KeyValue;
@@ -9,8 +10,18 @@ import raft.kv.api.mvccpb.KeyValue;
  * store guards it with its lock.
  */
 final class KeyHistory {
+  // The key, in an array of its own (see KeyIndex.getOrCreate).
+  private final ByteString key;
   // Invariant: sorted by (main, sub); never empty while the key is in the store's index.
   private final ArrayList<Change> changes = new ArrayList<>();
+
+  KeyHistory(ByteString key) {
+    this.key = key;
+  }
+
+  ByteString key() {
+    return key;
+  }
 
   void append(Change c) {
     changes.add(c);
@@ -50,10 +61,13 @@ final class KeyHistory {
   }
 
   /**
-   * Drops history older than {@code compactRev}. Every change at or after compactRev is kept,
-   * and so is the last change before it unless that is a tombstone: that one is both the value
-   * a read at compactRev sees (when nothing was written at compactRev itself) and the prev_kv
-   * of the first retained change, so watch replay from compactRev stays exact.
+   * Drops history older than {@code compactRev}. Every change at or after compactRev is kept.
+   * The last change before it is kept too, unless it is a tombstone or the key was deleted at
+   * compactRev itself: it is the value a read at compactRev sees (when nothing was written at
+   * compactRev) and the prev_kv of the first retained change in watch replay. A delete at
+   * compactRev so replays without prev_kv, as in etcd (which omits prev_kv once the revision
+   * before is compacted): that is what lets "delete, then compact at the current revision"
+   * free the deleted values, the way out of a full store (the NOSPACE alarm).
    *
    * @return true if nothing is left, so the key can leave the index
    */
@@ -62,7 +76,9 @@ final class KeyHistory {
     while (firstKept < changes.size() && changes.get(firstKept).main() < compactRev) {
       firstKept++;
     }
-    if (firstKept > 0 && !changes.get(firstKept - 1).isTombstone()) {
+    boolean deletedAtCompactRev = firstKept < changes.size()
+        && changes.get(firstKept).main() == compactRev && changes.get(firstKept).isTombstone();
+    if (firstKept > 0 && !changes.get(firstKept - 1).isTombstone() && !deletedAtCompactRev) {
       firstKept--;
     }
     changes.subList(0, firstKept).clear();

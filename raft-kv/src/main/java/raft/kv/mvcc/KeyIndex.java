@@ -1,6 +1,7 @@
 package raft.kv.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,11 +25,17 @@ final class KeyIndex {
     return byKey.get(key);
   }
 
+  /**
+   * A new key's history is indexed under a copy of the key: the key of an applied write is a
+   * view into its whole Raft entry (aliasing), and the index outlives that revision, so indexing
+   * the view would keep the first value written alive for as long as the key exists.
+   */
   KeyHistory getOrCreate(ByteString key) {
     KeyHistory h = byKey.get(key);
     if (h == null) {
-      h = new KeyHistory();
-      put(key, h);
+      ByteString own = UnsafeByteOperations.unsafeWrap(key.toByteArray()); // one copy
+      h = new KeyHistory(own);
+      put(own, h);
     }
     return h;
   }

@@ -64,6 +64,11 @@ public final class KvException extends RuntimeException {
         Status.Code.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision");
   }
 
+  public static KvException noSpace() {
+    return new KvException(
+        Status.Code.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
+  }
+
   public static KvException leaseNotFound() {
     return new KvException(Status.Code.NOT_FOUND, "etcdserver: requested lease not found");
   }

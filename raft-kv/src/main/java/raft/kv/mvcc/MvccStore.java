@@ -52,6 +52,8 @@ public final class MvccStore {
   // Invariant: compactRevision <= currentRevision.
   private long currentRevision = 1;
   private long compactRevision = 0;
+  // Invariant: equals measure(), kept up to date by commit, compact and restoreFrom.
+  private long sizeBytes = 0;
 
   public MvccStore(LeaseIndex leases) {
     this.leases = leases;
@@ -79,6 +81,19 @@ public final class MvccStore {
     lock.readLock().lock();
     try {
       return compactRevision;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * About how many heap bytes the store's history holds: what the space quota is checked
+   * against (etcd checks its database file instead; ours lives in memory). See {@link Sizes}.
+   */
+  public long sizeBytes() {
+    lock.readLock().lock();
+    try {
+      return sizeBytes;
     } finally {
       lock.readLock().unlock();
     }
@@ -148,6 +163,7 @@ public final class MvccStore {
       }
       compactRevision = rev;
       index.removeIf(h -> h.compact(rev));
+      sizeBytes = measure(); // compaction already walks every key
       return CompactionResponse.newBuilder().setHeader(header(currentRevision)).build();
     } finally {
       lock.writeLock().unlock();
@@ -199,14 +215,16 @@ public final class MvccStore {
     lock.writeLock().lock();
     try {
       index.clear();
+      sizeBytes = 0;
       currentRevision = state.getRevision();
       compactRevision = state.getCompactRevision();
       for (KeyHistoryState h : state.getKeysList()) {
-        KeyHistory history = new KeyHistory();
+        KeyHistory history = new KeyHistory(h.getKey());
         for (ChangeState c : h.getChangesList()) {
           history.append(new Change(c.getMain(), c.getSub(), c.getKv()));
         }
         index.put(h.getKey(), history);
+        sizeBytes += Sizes.key(h.getKey()) + Sizes.changes(history.changes());
         KeyValue latest = history.latest();
         if (latest != null && latest.getLease() != 0) {
           leases.attach(latest.getLease(), h.getKey());
@@ -215,6 +233,15 @@ public final class MvccStore {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** The size estimate recomputed from scratch; tests compare it with the running total. */
+  long measure() {
+    long bytes = 0;
+    for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
+      bytes += Sizes.key(e.getKey()) + Sizes.changes(e.getValue().changes());
+    }
+    return bytes;
   }
 
   // ---- package-private helpers for TxnRunner; callers hold the write lock ----
@@ -253,12 +280,20 @@ public final class MvccStore {
       return List.of();
     }
     List<Event> events = new ArrayList<>(batch.changes.size());
-    for (Change c : batch.changes) {
-      ByteString key = c.kv().getKey();
+    for (Change written : batch.changes) {
+      ByteString key = written.kv().getKey();
       KeyHistory h = index.getOrCreate(key);
       KeyValue prev = h.changes().isEmpty() ? null : h.latest();
+      if (h.changes().isEmpty()) { // a new key
+        sizeBytes += Sizes.key(key);
+      }
+      // A tombstone takes its key from the index: the deleted value's key is a view into that
+      // value's entry and would keep the value alive.
+      Change c = written.isTombstone() ? Change.tombstone(h.key(), written.main(), written.sub())
+          : written;
       h.append(c);
-      updateLeases(key, prev, c);
+      sizeBytes += Sizes.change(c);
+      updateLeases(h.key(), prev, c);
       Event.Builder e = Event.newBuilder()
           .setType(c.isTombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
           .setKv(c.kv());

@@ -87,8 +87,10 @@ public final class KvServer implements AutoCloseable {
 
   public void start() throws IOException {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
+    SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
+        stateMachine.alarms());
     RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
-        new Deadlines(deadlineTimer, requestTimeout));
+        new Deadlines(deadlineTimer, requestTimeout), quota, log);
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
         stateMachine.store());
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
@@ -106,8 +108,8 @@ public final class KvServer implements AutoCloseable {
             Duration.ofSeconds(5)))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
-        .addService(new MaintenanceService(runtime, this::diskBytes, headers, memberIds(),
-            leaders, requestTimeout.toMillis()))
+        .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
+            headers, memberIds(), leaders, requestTimeout.toMillis()))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
         .build();

@@ -6,30 +6,41 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import raft.core.StateRole;
+import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmResponse;
+import raft.kv.api.etcdserverpb.AlarmType;
+import raft.kv.api.etcdserverpb.DefragmentRequest;
+import raft.kv.api.etcdserverpb.DefragmentResponse;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.MoveLeaderResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
+import raft.kv.apply.KvStateMachine;
+import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 
-/** etcd's Maintenance service: status, leadership transfer, and an always-empty alarm list. */
+/** etcd's Maintenance service: status, alarms, leadership transfer, and defragment. */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   /** The etcd API version we speak; etcdctl prints it in `endpoint status`. */
   static final String VERSION = "3.4.0";
 
   private final NodeRuntime runtime;
+  private final RaftGateway raft;
+  private final KvStateMachine state;
   private final LongSupplier diskBytes;
   private final Headers headers;
   private final List<Long> memberIds;
   private final LeaderEvents leaders;
   private final long transferTimeoutMillis;
 
-  MaintenanceService(NodeRuntime runtime, LongSupplier diskBytes, Headers headers, List<Long> memberIds,
-      LeaderEvents leaders, long transferTimeoutMillis) {
+  MaintenanceService(NodeRuntime runtime, RaftGateway raft, KvStateMachine state,
+      LongSupplier diskBytes, Headers headers, List<Long> memberIds, LeaderEvents leaders,
+      long transferTimeoutMillis) {
     this.runtime = runtime;
+    this.raft = raft;
+    this.state = state;
     this.leaders = leaders;
     this.diskBytes = diskBytes;
     this.headers = headers;
@@ -44,6 +55,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setHeader(headers.now())
         .setVersion(VERSION)
         .setDbSize(diskBytes.getAsLong())
+        .setDbSizeInUse(state.store().sizeBytes())
         .setLeader(s.lead())
         .setRaftIndex(s.commit())
         .setRaftTerm(s.term())
@@ -51,13 +63,27 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     if (s.failure() != null) {
       b.addErrors(s.failure());
     }
+    for (AlarmMember a : state.alarms().list(AlarmType.NONE)) { // etcd's words for an alarm
+      b.addErrors("memberID:" + a.getMemberID() + " alarm:" + a.getAlarm() + " ");
+    }
     out.onNext(b.build());
     out.onCompleted();
   }
 
+  /** Every action goes through the log, as in etcd, so even a GET sees all raised alarms. */
   @Override
   public void alarm(AlarmRequest r, StreamObserver<AlarmResponse> out) {
-    out.onNext(AlarmResponse.newBuilder().setHeader(headers.at(0)).build());
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setAlarm(r), out);
+  }
+
+  /**
+   * Nothing to do: etcd rewrites its database file to return the space compaction freed, but
+   * our store lives in the heap, where a compaction frees it at once. Answered so that etcd's
+   * recovery steps (compact, defrag, alarm disarm) work unchanged.
+   */
+  @Override
+  public void defragment(DefragmentRequest r, StreamObserver<DefragmentResponse> out) {
+    out.onNext(DefragmentResponse.newBuilder().setHeader(headers.at(0)).build());
     out.onCompleted();
   }
 

@@ -1,6 +1,10 @@
 package raft.kv.server;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import raft.kv.api.etcdserverpb.AlarmRequest;
+import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.mvcc.KvException;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
@@ -19,13 +23,18 @@ final class RaftGateway {
   private final RequestTracker tracker;
   private final int maxRequestBytes;
   private final Deadlines deadlines;
+  private final SpaceQuota quota;
+  private final Consumer<String> log;
+  private final AtomicBoolean raisingAlarm = new AtomicBoolean();
 
   RaftGateway(NodeRuntime runtime, RequestTracker tracker, int maxRequestBytes,
-      Deadlines deadlines) {
+      Deadlines deadlines, SpaceQuota quota, Consumer<String> log) {
     this.runtime = runtime;
     this.tracker = tracker;
     this.maxRequestBytes = maxRequestBytes;
     this.deadlines = deadlines;
+    this.quota = quota;
+    this.log = log;
   }
 
   long nextId() {
@@ -34,14 +43,18 @@ final class RaftGateway {
 
   /**
    * Proposes a write and completes with its result proto once applied here, or exceptionally
-   * with the etcd error a client should see (no leader, timed out, too large, or the store's
-   * own error such as a missing lease).
+   * with the etcd error a client should see (no leader, timed out, too large, no space, or the
+   * store's own error such as a missing lease).
    */
   CompletableFuture<Object> propose(InternalRequest.Builder request) {
     long id = request.getId() != 0 ? request.getId() : tracker.nextId();
     InternalRequest r = request.setId(id).build();
     if (r.getSerializedSize() > maxRequestBytes) {
       return CompletableFuture.failedFuture(Errors.tooLarge());
+    }
+    if (!quota.admits(r)) {
+      raiseNoSpaceAlarm();
+      return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
     CompletableFuture<Object> applied = deadlines.within(tracker.register(id));
     runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
@@ -59,6 +72,20 @@ final class RaftGateway {
       }
     });
     return reply;
+  }
+
+  // One proposal at a time: a burst of refused writes must not become a burst of entries.
+  private void raiseNoSpaceAlarm() {
+    if (quota.noSpaceRaised() || !raisingAlarm.compareAndSet(false, true)) {
+      return;
+    }
+    log.accept("space quota: the store holds about " + quota.storeBytes() / 1024 + " KiB of "
+        + quota.quotaBytes() / 1024 + " KiB; raising the NOSPACE alarm (writes that add data"
+        + " are refused until it is disarmed: compact, delete, then 'etcdctl alarm disarm')");
+    AlarmRequest raise = AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.ACTIVATE)
+        .setMemberID(runtime.status().id()).setAlarm(AlarmType.NOSPACE).build();
+    propose(InternalRequest.newBuilder().setAlarm(raise))
+        .whenComplete((r, t) -> raisingAlarm.set(false));
   }
 
   /** Completes once a read served from this member's store now is linearizable (§6.4). */

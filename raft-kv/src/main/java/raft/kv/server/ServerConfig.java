@@ -21,6 +21,8 @@ import java.util.zip.CRC32C;
  * @param maxRequestBytes the largest client request accepted (etcd's --max-request-bytes)
  * @param autoCompactionRetention revisions of history kept: the leader compacts to the current
  *     revision minus this (etcd's --auto-compaction-mode=revision); 0 keeps everything
+ * @param quotaBackendBytes the space quota (etcd's --quota-backend-bytes), in estimated heap
+ *     bytes of the store: 0 for the default ({@link #spaceQuotaBytes}), negative for none
  * @param clientUrls every member's client address, for MemberList (our own flag,
  *     --member-client-urls; etcd learns them through the log instead). This member's own
  *     address is always included.
@@ -36,6 +38,7 @@ public record ServerConfig(
     long snapshotCount,
     int maxRequestBytes,
     long autoCompactionRetention,
+    long quotaBackendBytes,
     Map<String, InetSocketAddress> clientUrls) {
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
@@ -50,6 +53,13 @@ public record ServerConfig(
    * near 55 MB.
    */
   public static final long DEFAULT_AUTO_COMPACTION_RETENTION = 100_000;
+
+  /**
+   * The default space quota's share of the heap. At the quota, the store's history takes about
+   * 3/8 of the heap; restoring a snapshot of it needs about half as much again for a moment,
+   * which leaves room for the log, requests in flight and garbage.
+   */
+  static final double DEFAULT_QUOTA_HEAP_SHARE = 3.0 / 8;
 
   public ServerConfig {
     initialCluster = Map.copyOf(initialCluster);
@@ -93,6 +103,15 @@ public record ServerConfig(
       throw new IllegalArgumentException("'" + url + "' is not host:port");
     }
     return new InetSocketAddress(uri.getHost(), uri.getPort());
+  }
+
+  /** The space quota in bytes: the flag, or 3/8 of the heap for 0, or no limit if negative. */
+  public long spaceQuotaBytes() {
+    if (quotaBackendBytes < 0) {
+      return Long.MAX_VALUE;
+    }
+    return quotaBackendBytes > 0 ? quotaBackendBytes
+        : (long) (Runtime.getRuntime().maxMemory() * DEFAULT_QUOTA_HEAP_SHARE);
   }
 
   /** Member ids in name order: 1, 2, 3, ... */

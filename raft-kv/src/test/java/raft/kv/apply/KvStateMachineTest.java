@@ -13,12 +13,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import raft.kv.api.etcdserverpb.AlarmMember;
+import raft.kv.api.etcdserverpb.AlarmRequest;
+import raft.kv.api.etcdserverpb.AlarmResponse;
+import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
+import raft.kv.api.etcdserverpb.CompactionResponse;
 import raft.kv.api.etcdserverpb.LeaseGrantRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.PutResponse;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.api.etcdserverpb.TxnResponse;
 import raft.kv.lease.LeaseListener;
 import raft.kv.mvcc.KvException;
 import raft.kv.pb.InternalRequest;
@@ -98,6 +104,96 @@ class KvStateMachineTest {
         .setCompaction(CompactionRequest.newBuilder().setRevision(50)).build().toByteString());
     KvException e = assertInstanceOf(KvException.class, applied.get(0).result());
     assertEquals("etcdserver: mvcc: required revision is a future revision", e.getMessage());
+  }
+
+  private Object applyOne(InternalRequest.Builder r) {
+    long index = sm.appliedIndex() + 1;
+    sm.apply(index, 1, r.setId(index).build().toByteString());
+    return applied.get(applied.size() - 1).result();
+  }
+
+  private static InternalRequest.Builder alarm(AlarmRequest.AlarmAction action, long member) {
+    return InternalRequest.newBuilder().setAlarm(AlarmRequest.newBuilder().setAction(action)
+        .setMemberID(member).setAlarm(AlarmType.NOSPACE));
+  }
+
+  private static void assertNoSpace(Object result) {
+    KvException e = assertInstanceOf(KvException.class, result);
+    assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, e.code());
+    assertEquals("etcdserver: mvcc: database space exceeded", e.getMessage());
+  }
+
+  @Test
+  void theNoSpaceAlarmRefusesWritesThatAddDataAndLetsTheRestThroughUntilDisarmed() {
+    applyOne(InternalRequest.newBuilder().setPut(put("a", "1")));
+    AlarmResponse raised = assertInstanceOf(AlarmResponse.class,
+        applyOne(alarm(AlarmRequest.AlarmAction.ACTIVATE, 2)));
+    assertEquals(List.of(AlarmMember.newBuilder().setMemberID(2).setAlarm(AlarmType.NOSPACE)
+        .build()), raised.getAlarmsList());
+    assertEquals(0, assertInstanceOf(AlarmResponse.class,
+        applyOne(alarm(AlarmRequest.AlarmAction.ACTIVATE, 2))).getAlarmsCount(), "once only");
+    long revision = sm.store().currentRevision();
+
+    assertNoSpace(applyOne(InternalRequest.newBuilder().setPut(put("b", "1"))));
+    assertNoSpace(applyOne(InternalRequest.newBuilder()
+        .setTxn(TxnRequest.newBuilder().addFailure(op(put("b", "1"))))));
+    assertNoSpace(applyOne(InternalRequest.newBuilder()
+        .setLeaseGrant(LeaseGrantRequest.newBuilder().setTTL(10))));
+    assertEquals(revision, sm.store().currentRevision(), "nothing refused was written");
+
+    // What frees space, or only reads, still goes: deletes, delete-only txns, compaction.
+    assertInstanceOf(TxnResponse.class, applyOne(InternalRequest.newBuilder()
+        .setTxn(TxnRequest.newBuilder().addSuccess(op(del("a"))))));
+    assertInstanceOf(CompactionResponse.class, applyOne(InternalRequest.newBuilder()
+        .setCompaction(CompactionRequest.newBuilder().setRevision(sm.store().currentRevision()))));
+    assertEquals(1, assertInstanceOf(AlarmResponse.class,
+        applyOne(alarm(AlarmRequest.AlarmAction.GET, 0))).getAlarmsCount());
+
+    assertEquals(1, assertInstanceOf(AlarmResponse.class,
+        applyOne(alarm(AlarmRequest.AlarmAction.DEACTIVATE, 2))).getAlarmsCount());
+    assertInstanceOf(PutResponse.class,
+        applyOne(InternalRequest.newBuilder().setPut(put("b", "1"))));
+  }
+
+  @Test
+  void raisedAlarmsAreInTheSnapshotAndARestoredMemberStillRefuses() throws Exception {
+    applyAll(sm, workload(3, 50));
+    applyOne(alarm(AlarmRequest.AlarmAction.ACTIVATE, 3));
+    applyOne(alarm(AlarmRequest.AlarmAction.ACTIVATE, 1));
+    ByteString snap = sm.snapshot();
+    KvState parsed = KvState.parseFrom(snap);
+    assertEquals(parsed.toByteString(), snap, "alarms written as field 6, in order");
+    assertEquals(List.of(1L, 3L), parsed.getAlarmsList().stream()
+        .map(AlarmMember::getMemberID).toList());
+    KvStateMachine fresh = new KvStateMachine(2,
+        (id, index, result) -> applied.add(new Applied(id, index, result)), LeaseListener.NONE);
+    fresh.restore(sm.appliedIndex(), snap);
+    fresh.apply(sm.appliedIndex() + 1, 1,
+        InternalRequest.newBuilder().setId(1).setPut(put("z", "1")).build().toByteString());
+    assertNoSpace(applied.get(applied.size() - 1).result());
+  }
+
+  @Test
+  void aDeletedAndCompactedValueIsNotKeptAliveByTheKeysViewIntoItsEntry() throws Exception {
+    // The store's keys and values are views into the applied entry (aliasing). The tombstone
+    // and the index must not hold the put's key view, or the whole entry, value included,
+    // would stay reachable after the value was deleted and compacted.
+    byte[] entry = InternalRequest.newBuilder().setId(1)
+        .setPut(put("k", "v".repeat(100_000))).build().toByteArray();
+    java.lang.ref.WeakReference<byte[]> ref = new java.lang.ref.WeakReference<>(entry);
+    sm.apply(1, 1, com.google.protobuf.UnsafeByteOperations.unsafeWrap(entry));
+    entry = null;
+    applyOne(InternalRequest.newBuilder().setDeleteRange(del("k")));
+    applyOne(InternalRequest.newBuilder().setCompaction(
+        CompactionRequest.newBuilder().setRevision(sm.store().currentRevision())));
+    applied.clear(); // the put's response holds nothing of the entry, but be sure
+    for (int i = 0; i < 10 && ref.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertTrue(ref.get() == null, "the deleted value's entry is still reachable");
+    assertEquals(0, sm.store().range(RangeRequest.newBuilder().setKey(b("k")).build())
+        .getCount());
   }
 
   @Test

@@ -52,6 +52,18 @@ class ServerCommandTest {
   }
 
   @Test
+  void spaceQuotaIsTheFlagOrAShareOfTheHeapOrNone() {
+    ServerConfig byDefault = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER)
+        .servers().get(0);
+    assertEquals(Runtime.getRuntime().maxMemory() * 3 / 8, byDefault.spaceQuotaBytes(),
+        (double) Runtime.getRuntime().maxMemory() / 1000);
+    assertEquals(65536, CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+        "--quota-backend-bytes", "65536").servers().get(0).spaceQuotaBytes());
+    assertEquals(Long.MAX_VALUE, CliRun.run("server", "--name", "n1", "--initial-cluster",
+        CLUSTER, "--quota-backend-bytes", "-1").servers().get(0).spaceQuotaBytes());
+  }
+
+  @Test
   void badFlagsExitTwoWithOneLine() {
     List<List<String>> bad = List.of(
         List.of("--name", "n9", "--initial-cluster", CLUSTER),

@@ -45,11 +45,28 @@ public class MvccStoreProperties {
       Object actual = outcome(() -> onStore(store, s));
       assertEquals(expected, actual, s.toString());
       assertEquals(model.current, store.currentRevision());
+      assertEquals(store.measure(), store.sizeBytes(), "running size estimate after " + s);
       for (long rev = Math.max(1, model.compacted); rev <= model.current; rev++) {
         RangeRequest all = RangeRequest.newBuilder().setKey(bs("\0")).setRangeEnd(bs("\0"))
             .setRevision(rev).build();
         assertEquals(model.range(all, List.of()), store.range(all), "all keys at " + rev);
       }
+    }
+    assertEquals(store.sizeBytes(), restored(store).sizeBytes(), "size after a snapshot");
+  }
+
+  private static MvccStore restored(MvccStore store) {
+    try {
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      com.google.protobuf.CodedOutputStream out =
+          com.google.protobuf.CodedOutputStream.newInstance(bytes);
+      store.writeTo(out);
+      out.flush();
+      MvccStore copy = new MvccStore();
+      copy.restoreFrom(raft.kv.pb.KvState.parseFrom(bytes.toByteArray()));
+      return copy;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

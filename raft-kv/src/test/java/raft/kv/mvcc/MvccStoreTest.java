@@ -51,6 +51,63 @@ class MvccStoreTest {
   }
 
   @Test
+  void sizeEstimateCountsEveryRevisionAndEachKeyOnceAndShrinksOnCompaction() {
+    long key = 3 + Sizes.KEY_OVERHEAD; // "key"
+    long revision = 3 + 100 + Sizes.REVISION_OVERHEAD; // "key" and 100 value bytes
+    String value = "v".repeat(100);
+    assertEquals(0, store.sizeBytes());
+    store.put(put("key", value));
+    assertEquals(key + revision, store.sizeBytes());
+    assertTrue(Sizes.put(put("key", value)) >= store.sizeBytes(), "a put's cost is an upper bound");
+    store.put(put("key", value));
+    assertEquals(key + 2 * revision, store.sizeBytes());
+    store.deleteRange(del("key")); // a tombstone: the key and no value
+    long tombstone = 3 + Sizes.REVISION_OVERHEAD;
+    assertEquals(key + 2 * revision + tombstone, store.sizeBytes());
+    // Compacting to the delete frees both puts (only the tombstone stays, for watch replay);
+    // compacting past the delete drops the key altogether.
+    store.compact(CompactionRequest.newBuilder().setRevision(4).build());
+    assertEquals(key + tombstone, store.sizeBytes());
+    store.put(put("other", "x"));
+    store.compact(CompactionRequest.newBuilder().setRevision(5).build());
+    assertEquals(5 + Sizes.KEY_OVERHEAD + 6 + Sizes.REVISION_OVERHEAD, store.sizeBytes());
+  }
+
+  @Test
+  void compactionKeepsPrevKvForReplayExceptForADeleteAtTheCompactRevision() {
+    store.put(put("a", "1")); // 2
+    store.put(put("b", "1")); // 3
+    store.put(put("a", "2")); // 4
+    store.deleteRange(del("b")); // 5
+    store.compact(CompactionRequest.newBuilder().setRevision(4).build());
+    var atFour = store.history(b("a"), b("c"), 4, 5);
+    assertEquals("1", atFour.get(0).events().get(0).getPrevKv().getValue().toStringUtf8(),
+        "the put at the compact revision keeps its prev_kv");
+    assertEquals("1", atFour.get(1).events().get(0).getPrevKv().getValue().toStringUtf8(),
+        "b's put before the compact revision is what a read at 4 sees, so it stays");
+    store.compact(CompactionRequest.newBuilder().setRevision(5).build());
+    var atFive = store.history(b("a"), b("c"), 5, 5).get(0).events().get(0);
+    assertEquals("b", atFive.getKv().getKey().toStringUtf8());
+    assertFalse(atFive.hasPrevKv(), "deleted at the compact revision: the value is freed");
+    assertEquals(0, store.range(getAt("b", 5)).getCount());
+  }
+
+  @Test
+  void aTxnCostsItsLargerBranchOfPutsAndNothingWithoutPuts() {
+    PutRequest small = put("a", "1");
+    PutRequest large = put("b", "x".repeat(50));
+    TxnRequest both = TxnRequest.newBuilder().addSuccess(op(small)).addSuccess(op(small))
+        .addFailure(op(large)).build();
+    assertEquals(Math.max(2 * Sizes.put(small), Sizes.put(large)), Sizes.txn(both));
+    TxnRequest nested = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder()
+        .setRequestTxn(TxnRequest.newBuilder().addSuccess(op(large)))).build();
+    assertEquals(Sizes.put(large), Sizes.txn(nested));
+    TxnRequest deletesOnly = TxnRequest.newBuilder().addSuccess(op(del("a")))
+        .addFailure(op(get("a"))).build();
+    assertEquals(0, Sizes.txn(deletesOnly));
+  }
+
+  @Test
   void deleteResetsVersionAndRecreationStartsOver() {
     store.put(put("a", "1"));
     store.put(put("a", "2"));

@@ -40,7 +40,7 @@ class AutoCompactorTest {
         proposed.countDown();
       }
     };
-    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, 20, log)) {
+    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, 20, 0, log)) {
       cluster.awaitLeader();
       ManagedChannel ch = ManagedChannelBuilder.forTarget(cluster.endpoints().split(",")[1])
           .usePlaintext().build();

@@ -20,15 +20,16 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the first {@code running} of {@code members} members; the rest never start. */
   public InProcessCluster(int members, int running, Path dir) throws IOException {
-    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, line -> { });
+    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, 0, line -> { });
   }
 
   /**
-   * As above, keeping {@code autoCompactionRetention} revisions of history, with every member's
-   * log lines going to {@code log}.
+   * As above, keeping {@code autoCompactionRetention} revisions of history, with a space quota
+   * of {@code quotaBackendBytes} (0: the default) and every member's log lines going to
+   * {@code log}.
    */
   public InProcessCluster(int members, int running, Path dir, long autoCompactionRetention,
-      java.util.function.Consumer<String> log) throws IOException {
+      long quotaBackendBytes, java.util.function.Consumer<String> log) throws IOException {
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
     for (int i = 1; i <= members; i++) {
@@ -39,7 +40,8 @@ public final class InProcessCluster implements AutoCloseable {
       String name = "n" + i;
       ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
           dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompactionRetention, clients);
+          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompactionRetention, quotaBackendBytes,
+          clients);
       KvServer server = new KvServer(config, log);
       servers.add(server);
       server.start();
