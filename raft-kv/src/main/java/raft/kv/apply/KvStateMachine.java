@@ -113,7 +113,7 @@ public final class KvStateMachine implements StateMachine {
   }
 
   /** What the NOSPACE alarm refuses: puts, txns with puts, lease grants (as etcd). */
-  public static boolean addsData(InternalRequest req) {
+  private static boolean addsData(InternalRequest req) {
     return switch (req.getRequestCase()) {
       case PUT, LEASE_GRANT -> true;
       case TXN -> Sizes.txn(req.getTxn()) > 0;

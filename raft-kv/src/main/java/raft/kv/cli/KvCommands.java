@@ -95,6 +95,10 @@ final class KvCommands {
     boolean valueOnly;
     @Option(names = "--consistency", defaultValue = "l",
         description = "l (linearizable) or s (serializable).") String consistency;
+    @Option(names = "--sort-by", defaultValue = "",
+        description = "CREATE, KEY, MODIFY, VALUE or VERSION.") String sortBy;
+    @Option(names = "--order", defaultValue = "", description = "ASCEND or DESCEND.")
+    String order;
     @Option(names = {"-w", "--write-out"}, defaultValue = "simple",
         description = "simple or json.") String writeOut;
 
@@ -108,6 +112,7 @@ final class KvCommands {
       RangeRequest.Builder b = RangeRequest.newBuilder().setKey(bytes(key)).setRevision(rev)
           .setLimit(limit).setKeysOnly(keysOnly).setCountOnly(countOnly)
           .setSerializable(consistency.equals("s"));
+      setSort(b);
       if (prefix) {
         b.setRangeEnd(prefixEnd(bytes(key)));
       } else if (fromKey) {
@@ -116,6 +121,31 @@ final class KvCommands {
         b.setRangeEnd(bytes(rangeEnd));
       }
       return b.build();
+    }
+
+    /**
+     * As etcdctl: the target defaults to KEY, and KEY ascending is sent as no sort at all, since
+     * the server returns keys in that order anyway (and a sort makes it read the whole range).
+     */
+    private void setSort(RangeRequest.Builder b) {
+      RangeRequest.SortOrder o = switch (order.toUpperCase(java.util.Locale.ROOT)) {
+        case "" -> RangeRequest.SortOrder.NONE;
+        case "ASCEND" -> RangeRequest.SortOrder.ASCEND;
+        case "DESCEND" -> RangeRequest.SortOrder.DESCEND;
+        default -> throw new Clients.Failure("bad sort order " + order);
+      };
+      RangeRequest.SortTarget t = switch (sortBy.toUpperCase(java.util.Locale.ROOT)) {
+        case "", "KEY" -> RangeRequest.SortTarget.KEY;
+        case "CREATE" -> RangeRequest.SortTarget.CREATE;
+        case "MODIFY" -> RangeRequest.SortTarget.MOD;
+        case "VALUE" -> RangeRequest.SortTarget.VALUE;
+        case "VERSION" -> RangeRequest.SortTarget.VERSION;
+        default -> throw new Clients.Failure("bad sort target " + sortBy);
+      };
+      if (t == RangeRequest.SortTarget.KEY && o == RangeRequest.SortOrder.ASCEND) {
+        o = RangeRequest.SortOrder.NONE;
+      }
+      b.setSortTarget(t).setSortOrder(o);
     }
 
     @Override

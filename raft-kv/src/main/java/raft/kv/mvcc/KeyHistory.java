@@ -64,8 +64,8 @@ final class KeyHistory {
    * Drops history older than {@code compactRev}. Every change at or after compactRev is kept.
    * The last change before it is kept too, unless it is a tombstone or the key was deleted at
    * compactRev itself: it is the value a read at compactRev sees (when nothing was written at
-   * compactRev) and the prev_kv of the first retained change in watch replay. A delete at
-   * compactRev so replays without prev_kv, as in etcd (which omits prev_kv once the revision
+   * compactRev) and the prev_kv of the first retained change in watch replay. So a delete at
+   * compactRev replays without its prev_kv, as in etcd (which omits prev_kv once the revision
    * before is compacted): that is what lets "delete, then compact at the current revision"
    * free the deleted values, the way out of a full store (the NOSPACE alarm).
    *

@@ -60,6 +60,22 @@ class ClientVerbsTest {
   }
 
   @Test
+  void getSortsByTargetAndOrderAsEtcdctl() {
+    ok("--endpoints", endpoints, "put", "s/a", "3");
+    ok("--endpoints", endpoints, "put", "s/b", "1");
+    ok("--endpoints", endpoints, "put", "s/c", "2");
+    assertEquals("s/b\n1\ns/c\n2\ns/a\n3\n",
+        ok("--endpoints", endpoints, "get", "s/", "--prefix", "--sort-by", "VALUE").out());
+    assertEquals("3\n2\n1\n", ok("--endpoints", endpoints, "get", "s/", "--prefix",
+        "--sort-by", "value", "--order", "DESCEND", "--print-value-only").out());
+    assertEquals("s/c\ns/b\ns/a\n", ok("--endpoints", endpoints, "get", "s/", "--prefix",
+        "--order", "DESCEND", "--keys-only").out().replace("\n\n", "\n"));
+    CliRun bad = CliRun.run("--endpoints", endpoints, "get", "s/", "--sort-by", "SIZE");
+    assertEquals(1, bad.exit());
+    assertEquals("Error: bad sort target SIZE", bad.errLine());
+  }
+
+  @Test
   void serverErrorsPrintLikeEtcdctl() {
     CliRun r = CliRun.run("--endpoints", noQuorum.endpoints(), "--command-timeout", "3s",
         "put", "k", "v");
