@@ -29,6 +29,11 @@ final class Applier implements Runnable {
     void snapshotDue(long index, long term) throws IOException;
   }
 
+  /** Work that must see the state machine still, at a known applied index and term. */
+  interface AtApplied {
+    void run(long index, long term);
+  }
+
   private record Batch(Snapshot snapshot, List<Entry> entries) {}
 
   private record Read(long index, CompletableFuture<Long> future) {}
@@ -72,6 +77,11 @@ final class Applier implements Runnable {
     queue.add(new Read(index, f));
   }
 
+  /** Runs {@code task} on the apply thread, between two batches. */
+  void enqueueAtApplied(AtApplied task) {
+    queue.add(task);
+  }
+
   /** Stops after the task at hand; queued batches are not applied (they are in the log). */
   void stop() {
     stopped = true;
@@ -88,6 +98,8 @@ final class Applier implements Runnable {
           maybeSnapshot();
         } else if (task instanceof Read r) {
           reads.add(r);
+        } else if (task instanceof AtApplied t) {
+          t.run(applied, appliedTerm);
         }
         completeReads();
       }

@@ -324,6 +324,29 @@ public final class NodeRuntime implements AutoCloseable {
     });
   }
 
+  /**
+   * A backup (etcd's {@code snapshot save}): streams the state machine as it is now, at the
+   * applied index, into a new temporary snapshot file (the usual format, checked by CRC) and
+   * completes with its path; the caller moves or deletes it. Written on the apply thread, so
+   * nothing is applied meanwhile. Fails if the member stops or the write fails.
+   */
+  public CompletableFuture<Path> exportSnapshot() {
+    CompletableFuture<Path> f = new CompletableFuture<>();
+    if (!track(f)) {
+      return f;
+    }
+    applier.enqueueAtApplied((index, term) -> {
+      SnapshotMetadata m = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term)
+          .setConfState(confState).build();
+      try {
+        f.complete(storage.writeSnapshotFile(m, sm::writeSnapshot));
+      } catch (IOException | RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
   private void submit(Input in) {
     if (running) {
       inbox.add(in);

@@ -3,6 +3,8 @@ package raft.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -136,6 +138,24 @@ class EtcdctlTest {
     assertEquals("OK\n", ok(null, "put", "after-kill", "still-writing"));
     assertEquals("after-kill\nstill-writing\n", ok(null, "get", "after-kill"));
     assertEquals(0, cluster.cluster("restart", "n" + leader).exit());
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("etcdctl snapshot save makes a backup that starts a new cluster with every key")
+  void snapshotSaveAndRestore() throws Exception {
+    Path backup = LocalCluster.REPO.resolve("raft-tests/target/etcdctl-backup.db");
+    Files.deleteIfExists(backup);
+    ok(null, "put", "backup/a", "1");
+    ok(null, "put", "backup/b", "2");
+    LocalCluster.Result saved = LocalCluster.run(List.of("etcdctl",
+        "--endpoints=" + cluster.endpoint(1), "snapshot", "save", backup.toString()), null, 30);
+    assertTrue(saved.out().contains("Snapshot saved at " + backup), saved::toString);
+    try (LocalCluster restored = new LocalCluster(1, 370, "restored").startFrom(backup)) {
+      LocalCluster.Result keys = restored.etcdctl(null, "get", "backup/", "--prefix");
+      assertEquals("backup/a\n1\nbackup/b\n2\n", keys.out(), keys::toString);
+      assertEquals("OK\n", restored.etcdctl(null, "put", "restored", "yes").out());
+    }
   }
 
   private static String revisionOf(String key) throws Exception {

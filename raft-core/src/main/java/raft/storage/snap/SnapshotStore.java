@@ -192,9 +192,32 @@ public final class SnapshotStore {
     return list().stream().map(Name::file).toList();
   }
 
-  /** Reads and checks one file, holding its body in memory once (the snapshot aliases it). */
+  /** Reads and checks one file of this directory: its contents must match its name. */
   private Snapshot read(Name n) throws IOException {
     Path p = dir.resolve(n.file());
+    Snapshot s = readFile(p);
+    if (s.getMetadata().getIndex() != n.index() || s.getMetadata().getTerm() != n.term()) {
+      throw new SnapshotCorruptException(p, "holds the snapshot at index "
+          + s.getMetadata().getIndex() + " term " + s.getMetadata().getTerm()
+          + ", which does not match its name (renamed by hand?)");
+    }
+    return s;
+  }
+
+  /** Reads and checks a snapshot file, holding its body in memory once (the data aliases it). */
+  private static Snapshot readFile(Path p) throws IOException {
+    return readFile(p, false);
+  }
+
+  /**
+   * Reads and checks the snapshot at the start of a file, wherever it is and whatever its name,
+   * and whatever follows it (a backup carries a trailer).
+   */
+  public static Snapshot readPrefix(Path p) throws IOException {
+    return readFile(p, true);
+  }
+
+  private static Snapshot readFile(Path p, boolean trailerAllowed) throws IOException {
     byte[] body;
     int storedCrc;
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
@@ -211,7 +234,8 @@ public final class SnapshotStore {
       if (version != VERSION) {
         throw new SnapshotCorruptException(p, "has unknown format version " + version);
       }
-      if (length != size - HEADER_BYTES - 4) {
+      long available = size - HEADER_BYTES - 4;
+      if (trailerAllowed ? length < 0 || length > available : length != available) {
         throw new SnapshotCorruptException(p, "says it holds " + length + " bytes but the file "
             + "holds " + (size - HEADER_BYTES - 4) + " (truncated or extended)");
       }
@@ -229,26 +253,19 @@ public final class SnapshotStore {
     if (crc(body) != storedCrc) {
       throw new SnapshotCorruptException(p, "fails its CRC32C check (the bytes were damaged)");
     }
-    return parse(p, n, body);
+    return parse(p, body);
   }
 
-  private static Snapshot parse(Path p, Name n, byte[] body) throws IOException {
-    Snapshot s;
+  private static Snapshot parse(Path p, byte[] body) throws IOException {
     try {
       // Aliasing: the snapshot's data shares body instead of copying it.
       CodedInputStream in = CodedInputStream.newInstance(body);
       in.enableAliasing(true);
-      s = Snapshot.parseFrom(in);
+      return Snapshot.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
       throw new SnapshotCorruptException(p, "passes its CRC but is not a valid Snapshot ("
           + e.getMessage() + ")");
     }
-    if (s.getMetadata().getIndex() != n.index() || s.getMetadata().getTerm() != n.term()) {
-      throw new SnapshotCorruptException(p, "holds the snapshot at index "
-          + s.getMetadata().getIndex() + " term " + s.getMetadata().getTerm()
-          + ", which does not match its name (renamed by hand?)");
-    }
-    return s;
   }
 
   /** Snapshot files ordered by (index, term), oldest first. */

@@ -117,6 +117,26 @@ class SnapshotStoreTest {
   }
 
   @Test
+  @DisplayName("a snapshot file followed by other bytes (a backup's trailer) reads by its "
+      + "prefix, still checked; a file that stops short does not")
+  void prefixWithTrailer() throws IOException {
+    SnapshotStore s = SnapshotStore.open(dir, log::add);
+    s.save(snap(10, 1));
+    byte[] file = Files.readAllBytes(dir.resolve(SnapshotStore.fileName(1, 10)));
+    Path backup = dir.resolveSibling("backup.db");
+    byte[] withTrailer = java.util.Arrays.copyOf(file, file.length + 100);
+    Files.write(backup, withTrailer);
+    assertEquals(snap(10, 1), SnapshotStore.readPrefix(backup));
+    withTrailer[file.length - 10] ^= 0x40;
+    Files.write(backup, withTrailer);
+    assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.readPrefix(backup))
+        .getMessage().contains("CRC32C"));
+    Files.write(backup, java.util.Arrays.copyOf(file, file.length - 5));
+    assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.readPrefix(backup))
+        .getMessage().contains("truncated"));
+  }
+
+  @Test
   @DisplayName("a truncated newest snapshot is refused too")
   void truncatedNewest() throws IOException {
     SnapshotStore s = SnapshotStore.open(dir, log::add);

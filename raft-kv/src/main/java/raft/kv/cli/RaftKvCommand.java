@@ -26,7 +26,8 @@ import raft.kv.server.ServerConfig;
     subcommands = {ServerCommand.class, KvCommands.Put.class, KvCommands.Get.class,
         KvCommands.Del.class, TxnCommand.class, WatchCommand.class, LeaseCommand.class,
         MaintenanceCommands.MemberCommand.class, MaintenanceCommands.EndpointCommand.class,
-        MaintenanceCommands.MoveLeader.class, AlarmCommand.class, KvCommands.Compaction.class,
+        MaintenanceCommands.MoveLeader.class, AlarmCommand.class, SnapshotCommand.class,
+        KvCommands.Compaction.class,
         WalCommand.class, ClusterCommand.class, raft.kv.bench.BenchCommand.class})
 public final class RaftKvCommand {
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import raft.kv.cli.Clients;
+import raft.kv.server.BackupFile;
 import raft.kv.pb.NodeStatusResponse;
 
 /** The verbs that launch node JVMs: start, restart, heal. */
@@ -26,9 +27,17 @@ final class StartVerbs {
     @Option(names = "--nodes", defaultValue = "3", description = "1 to 5 (default: 3).")
     int nodes;
 
+    @Option(names = "--restore", paramLabel = "BACKUP", description = "Start a new cluster"
+        + " from a backup ('etcdctl snapshot save' or 'raftkv snapshot save'); DIR must hold"
+        + " no cluster yet.")
+    Path restore;
+
     @Override
     int run() throws Exception {
       ClusterLayout l = newLayout();
+      if (restore != null) {
+        restoreEveryMember(l);
+      }
       NodeProcesses procs = new NodeProcesses(l);
       for (int k = 1; k <= l.nodes(); k++) {
         int n = k;
@@ -55,6 +64,25 @@ final class StartVerbs {
       out().println("try: scripts/raftkv --endpoints=" + l.endpoints() + " put greeting hello");
       out().println("     ETCDCTL_API=3 etcdctl --endpoints=" + l.endpoints() + " get greeting");
       return 0;
+    }
+
+    private void restoreEveryMember(ClusterLayout l) throws java.io.IOException {
+      for (int k = 1; k <= l.nodes(); k++) {
+        if (Files.exists(l.nodeDir(k))) {
+          throw new Clients.Failure("--restore starts a new cluster, but " + l.nodeDir(k)
+              + " exists; run clean first");
+        }
+      }
+      List<Long> voters = new ArrayList<>();
+      for (long k = 1; k <= l.nodes(); k++) {
+        voters.add(k);
+      }
+      long revision = 0;
+      for (int k = 1; k <= l.nodes(); k++) {
+        revision = BackupFile.restore(restore, l.nodeDir(k), voters).state().getRevision();
+      }
+      out().println("restored " + restore + " (revision " + revision + ") into "
+          + l.nodes() + " new members");
     }
 
     /** Validates --nodes and --port-offset (usage errors) against what DIR already holds. */

@@ -109,7 +109,7 @@ public final class KvServer implements AutoCloseable {
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
-            headers, memberIds(), leaders, requestTimeout.toMillis()))
+            headers, memberIds(), leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
         .build();

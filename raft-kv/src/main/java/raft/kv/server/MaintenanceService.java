@@ -1,9 +1,11 @@
 package raft.kv.server;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import raft.core.StateRole;
 import raft.kv.api.etcdserverpb.AlarmMember;
@@ -15,13 +17,15 @@ import raft.kv.api.etcdserverpb.DefragmentResponse;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.MoveLeaderResponse;
+import raft.kv.api.etcdserverpb.SnapshotRequest;
+import raft.kv.api.etcdserverpb.SnapshotResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 
-/** etcd's Maintenance service: status, alarms, leadership transfer, and defragment. */
+/** etcd's Maintenance service: status, alarms, leadership transfer, backups, defragment. */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   /** The etcd API version we speak; etcdctl prints it in `endpoint status`. */
   static final String VERSION = "3.4.0";
@@ -34,10 +38,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final List<Long> memberIds;
   private final LeaderEvents leaders;
   private final long transferTimeoutMillis;
+  private final Consumer<String> log;
 
   MaintenanceService(NodeRuntime runtime, RaftGateway raft, KvStateMachine state,
       LongSupplier diskBytes, Headers headers, List<Long> memberIds, LeaderEvents leaders,
-      long transferTimeoutMillis) {
+      long transferTimeoutMillis, Consumer<String> log) {
+    this.log = log;
     this.runtime = runtime;
     this.raft = raft;
     this.state = state;
@@ -85,6 +91,24 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void defragment(DefragmentRequest r, StreamObserver<DefragmentResponse> out) {
     out.onNext(DefragmentResponse.newBuilder().setHeader(headers.at(0)).build());
     out.onCompleted();
+  }
+
+  /**
+   * A backup, for {@code etcdctl snapshot save}: the state as this member has applied it, in
+   * our snapshot file format (not etcd's bbolt: restore it with {@code raftkv snapshot
+   * restore}). Taken between two applied entries, so it is one consistent revision.
+   */
+  @Override
+  public void snapshot(SnapshotRequest r, StreamObserver<SnapshotResponse> out) {
+    SnapshotStreamer streamer =
+        new SnapshotStreamer((ServerCallStreamObserver<SnapshotResponse>) out, log);
+    runtime.exportSnapshot().whenComplete((file, t) -> {
+      if (t != null) {
+        out.onError(Errors.of(t));
+      } else {
+        streamer.start(file, headers.now());
+      }
+    });
   }
 
   /** Thesis §3.10: the leader brings the target up to date, then tells it to campaign. */

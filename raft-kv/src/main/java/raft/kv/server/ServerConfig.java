@@ -132,7 +132,12 @@ public record ServerConfig(
 
   /** Names in id order. */
   public java.util.List<String> initialClusterOrder() {
-    return initialCluster.keySet().stream().sorted(ServerConfig::byNaturalOrder).toList();
+    return idOrder(initialCluster.keySet());
+  }
+
+  /** Member names in id order (member i + 1 is the i-th): n2 before n10. */
+  public static java.util.List<String> idOrder(java.util.Collection<String> names) {
+    return names.stream().sorted(ServerConfig::byNaturalOrder).toList();
   }
 
   /**

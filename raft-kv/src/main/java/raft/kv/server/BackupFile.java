@@ -1,0 +1,107 @@
+package raft.kv.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import raft.kv.pb.KvState;
+import raft.pb.ConfState;
+import raft.pb.Snapshot;
+import raft.storage.snap.SnapshotStore;
+
+/**
+ * A backup, as {@code etcdctl snapshot save} writes it from our stream ({@link
+ * SnapshotStreamer}): a snapshot file (the usual format, with its CRC32C), zeros up to a
+ * multiple of 512 bytes, then the SHA-256 of everything before it, which is etcd's trailer.
+ * It is not etcd's bbolt database, so etcdctl's own {@code snapshot status} and {@code
+ * snapshot restore} cannot read it; {@code raftkv snapshot status|restore} can.
+ */
+public final class BackupFile {
+  static final int SHA_BYTES = 32;
+  private static final int BLOCK = 512;
+
+  private BackupFile() {}
+
+  static int padding(long snapshotBytes) {
+    return (int) ((BLOCK - snapshotBytes % BLOCK) % BLOCK);
+  }
+
+  static long paddedSize(long snapshotBytes) {
+    return snapshotBytes + padding(snapshotBytes);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  /** What a backup holds: the Raft position it was taken at and the store's state. */
+  public record Contents(Snapshot snapshot, KvState state) {}
+
+  /**
+   * Reads a backup and checks it whole: its size, its SHA-256 trailer, the snapshot's CRC and
+   * that the state parses. Every failure names the file and what is wrong.
+   */
+  public static Contents read(Path backup) throws IOException {
+    long size = Files.size(backup);
+    if (size % BLOCK != SHA_BYTES) {
+      throw new IOException(backup + " is not a raftkv backup: its size, " + size + " bytes, is"
+          + " not a multiple of 512 plus a 32-byte SHA-256 (truncated, or not from 'etcdctl"
+          + " snapshot save' against raftkv)");
+    }
+    MessageDigest sha = sha256();
+    byte[] trailer;
+    try (InputStream in = Files.newInputStream(backup)) {
+      byte[] buf = new byte[64 * 1024];
+      for (long left = size - SHA_BYTES; left > 0; ) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        sha.update(buf, 0, n);
+        left -= n;
+      }
+      trailer = in.readNBytes(SHA_BYTES);
+    }
+    if (!Arrays.equals(sha.digest(), trailer)) {
+      throw new IOException(backup + " fails its SHA-256 check: the bytes were damaged");
+    }
+    Snapshot snap = SnapshotStore.readPrefix(backup);
+    return new Contents(snap, KvState.parseFrom(snap.getData()));
+  }
+
+  /**
+   * Makes {@code dataDir} the data directory of a member of a new cluster of {@code voters}
+   * that starts from the backup's state: it holds only the backup's snapshot, which the member
+   * recovers from as after any restart (the empty WAL continues from it). Refuses a data
+   * directory that holds anything, as etcdctl's restore does.
+   *
+   * @return what the backup holds
+   */
+  public static Contents restore(Path backup, Path dataDir, List<Long> voters)
+      throws IOException {
+    if (Files.isDirectory(dataDir)) {
+      try (var entries = Files.list(dataDir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IOException("data-dir " + dataDir + " exists and is not empty: restore "
+              + "only into a new directory");
+        }
+      }
+    }
+    Contents contents = read(backup);
+    Snapshot snap = contents.snapshot();
+    ConfState members = ConfState.newBuilder().addAllVoters(voters).build();
+    // Term 1, whatever the old cluster's term was: the new cluster starts at term 0 and its
+    // first leader writes at term 1 or later, and a log's terms must never go down (§5.4.1:
+    // elections compare last terms, so an entry of an old, higher term would outrank newer
+    // ones). The index stays, so the state's applied index still matches it.
+    Snapshot restored = snap.toBuilder().setMetadata(snap.getMetadata().toBuilder()
+        .setTerm(1).setConfState(members)).build();
+    SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
+    return contents;
+  }
+}

@@ -1,0 +1,110 @@
+package raft.kv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raft.kv.cli.CliRun;
+import raft.pb.Snapshot;
+import raft.storage.snap.SnapshotStore;
+
+/**
+ * Backups end to end: {@code raftkv snapshot save} from one of three real members (the same
+ * stream etcdctl saves), {@code status}, {@code restore} into three new data directories, and
+ * a new cluster started from them that has every key and lease and takes writes. Then what a
+ * damaged backup and a used data directory get: a clear refusal.
+ */
+class BackupTest {
+  @TempDir Path dir;
+
+  private static CliRun ok(String... args) {
+    CliRun r = CliRun.run(args);
+    assertEquals(0, r.exit(), () -> Arrays.toString(args) + ": " + r.err());
+    return r;
+  }
+
+  @Test
+  void saveStatusRestoreAndStartANewClusterFromTheBackup() throws Exception {
+    Path backup = dir.resolve("backup.db");
+    String lease;
+    try (InProcessCluster old = new InProcessCluster(3, 3, dir.resolve("old"))) {
+      old.awaitLeader();
+      String all = old.endpoints();
+      for (int i = 0; i < 20; i++) {
+        ok("--endpoints", all, "put", "key-" + i, "value-" + i);
+      }
+      ok("--endpoints", all, "del", "key-19");
+      lease = ok("--endpoints", all, "lease", "grant", "600").out().split(" ")[1];
+      ok("--endpoints", all, "put", "leased", "x", "--lease", lease);
+      String one = all.split(",")[2];
+      assertEquals(1, CliRun.run("--endpoints", all, "snapshot", "save", backup.toString())
+          .exit(), "a backup comes from one member, as in etcdctl");
+      assertEquals("Snapshot saved at " + backup + "\n",
+          ok("--endpoints", one, "snapshot", "save", backup.toString()).out());
+    }
+    // The BackupFile's layout: a multiple of 512 bytes, then the SHA-256 trailer.
+    assertEquals(32, Files.size(backup) % 512);
+    // revision 23: 1 + 20 puts + a delete + the leased put; 20 live keys.
+    String status = ok("snapshot", "status", backup.toString()).out();
+    assertTrue(status.matches("[0-9a-f]+, 23, 20, [0-9.]+ k?B\n"), status);
+
+    Path fresh = dir.resolve("new");
+    String members = "n1=127.0.0.1:1,n2=127.0.0.1:2,n3=127.0.0.1:3"; // only names count here
+    for (int i = 1; i <= 3; i++) {
+      assertEquals("restored revision 23 into " + fresh.resolve("n" + i) + " for member n" + i
+          + " of [n1, n2, n3]\n", ok("snapshot", "restore", backup.toString(), "--name",
+          "n" + i, "--initial-cluster", members, "--data-dir", fresh.resolve("n" + i).toString())
+          .out());
+    }
+    Snapshot restored = SnapshotStore.open(fresh.resolve("n1/snap"), l -> { }).loadNewest()
+        .orElseThrow();
+    assertEquals(1, restored.getMetadata().getTerm(), "a new cluster's log starts at term 1");
+
+    try (InProcessCluster restarted = new InProcessCluster(3, 3, fresh)) {
+      restarted.awaitLeader();
+      String all = restarted.endpoints();
+      assertEquals("value-7\n", ok("--endpoints", all, "get", "key-7", "--print-value-only")
+          .out());
+      assertEquals("", ok("--endpoints", all, "get", "key-19").out());
+      assertTrue(ok("--endpoints", all, "lease", "timetolive", lease, "--keys").out()
+          .contains("attached keys([leased])"));
+      ok("--endpoints", all, "put", "after", "restore");
+      assertTrue(ok("--endpoints", all, "get", "after", "-w", "json").out()
+          .contains("\"revision\":24"), "the revisions go on from the backup's");
+    }
+  }
+
+  @Test
+  void aDamagedBackupAndAUsedDataDirectoryAreRefusedWithTheReason() throws Exception {
+    Path backup = dir.resolve("backup.db");
+    try (InProcessCluster c = new InProcessCluster(1, 1, dir.resolve("c"))) {
+      c.awaitLeader();
+      ok("--endpoints", c.endpoints(), "put", "k", "v");
+      ok("--endpoints", c.endpoints(), "snapshot", "save", backup.toString());
+    }
+    byte[] good = Files.readAllBytes(backup);
+    Path damaged = dir.resolve("damaged.db");
+    byte[] flipped = good.clone();
+    flipped[40] ^= 1;
+    Files.write(damaged, flipped);
+    CliRun r = CliRun.run("snapshot", "status", damaged.toString());
+    assertEquals(1, r.exit());
+    assertEquals("Error: " + damaged + " fails its SHA-256 check: the bytes were damaged",
+        r.errLine());
+    Files.write(damaged, Arrays.copyOf(good, good.length - 1));
+    assertTrue(CliRun.run("snapshot", "status", damaged.toString()).errLine()
+        .contains("is not a raftkv backup"));
+
+    Path used = dir.resolve("used");
+    Files.createDirectories(used.resolve("wal"));
+    r = CliRun.run("snapshot", "restore", backup.toString(), "--name", "n1",
+        "--initial-cluster", "n1=127.0.0.1:1", "--data-dir", used.toString());
+    assertEquals(1, r.exit());
+    assertEquals("Error: data-dir " + used + " exists and is not empty: restore only into a"
+        + " new directory", r.errLine());
+  }
+}
