@@ -81,7 +81,7 @@ final class RaftGateway {
     }
     log.accept("space quota: the store holds about " + quota.storeBytes() / 1024 + " KiB of "
         + quota.quotaBytes() / 1024 + " KiB; raising the NOSPACE alarm (writes that add data"
-        + " are refused until it is disarmed: compact, delete, then 'etcdctl alarm disarm')");
+        + " are refused until it is disarmed: delete, compact, then 'etcdctl alarm disarm')");
     AlarmRequest raise = AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.ACTIVATE)
         .setMemberID(runtime.status().id()).setAlarm(AlarmType.NOSPACE).build();
     propose(InternalRequest.newBuilder().setAlarm(raise))

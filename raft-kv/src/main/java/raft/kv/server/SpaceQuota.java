@@ -10,7 +10,7 @@ import raft.kv.pb.InternalRequest;
  * etcd's space quota, checked where a write comes in, before it is proposed: a write that would
  * take the store past the quota is refused with NOSPACE, and this member raises the NOSPACE
  * alarm (through the log) so that every member refuses writes that add data until an operator
- * compacts, deletes and disarms. Writes already in flight when the quota is reached still land,
+ * deletes, compacts and disarms. Writes already in flight when the quota is reached still land,
  * so the store may pass the quota by what they carry.
  */
 final class SpaceQuota {

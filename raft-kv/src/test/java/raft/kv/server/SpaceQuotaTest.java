@@ -29,7 +29,7 @@ import raft.kv.cli.CliRun;
 
 /**
  * The space quota on three real members, following etcd's recovery steps: fill the store until
- * a put is refused with NOSPACE, see the alarm on every member, then compact, delete,
+ * a put is refused with NOSPACE, see the alarm on every member, then delete, compact,
  * defragment and disarm, and write again.
  */
 class SpaceQuotaTest {
