@@ -106,7 +106,8 @@ class EtcdctlTest {
 
   @Test
   @Order(5)
-  @DisplayName("endpoint status shows exactly one leader; member list shows three members")
+  @DisplayName("endpoint status shows exactly one leader; member list shows three members;"
+      + " endpoint hashkv shows three identical replicas")
   void statusAndMembers() throws Exception {
     String table = ok(null, "endpoint", "status", "-w", "table");
     long leaders = table.lines().filter(l -> l.matches(".*\\|\\s+true\\s+\\|\\s+false\\s+\\|.*"))
@@ -114,6 +115,15 @@ class EtcdctlTest {
     assertEquals(1, leaders, table);
     String members = ok(null, "member", "list");
     assertEquals(3, members.lines().filter(l -> l.contains(", started, n")).count(), members);
+    // Identical replicas: every member hashes its history at one revision to the same value.
+    String rev = revisionOf("greeting");
+    for (int i = 1; i <= 3; i++) { // a linearizable read on each: it has applied that far
+      LocalCluster.run(List.of("etcdctl", "--endpoints=" + cluster.endpoint(i), "get", "x"),
+          null, 30);
+    }
+    String hashes = ok(null, "endpoint", "hashkv", "--rev=" + rev);
+    assertEquals(1, hashes.lines().map(l -> l.split(", ")[1]).distinct().count(), hashes);
+    assertEquals(3, hashes.lines().count(), hashes);
   }
 
   @Test

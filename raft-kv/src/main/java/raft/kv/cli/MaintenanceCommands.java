@@ -8,6 +8,8 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import raft.kv.api.etcdserverpb.HashKVRequest;
+import raft.kv.api.etcdserverpb.HashKVResponse;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.MemberListRequest;
 import raft.kv.api.etcdserverpb.MemberListResponse;
@@ -16,7 +18,7 @@ import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
 
-/** member list, endpoint status/health and move-leader, as etcdctl 3.4. */
+/** member list, endpoint status/health/hashkv and move-leader, as etcdctl 3.4. */
 final class MaintenanceCommands {
   private MaintenanceCommands() {}
 
@@ -40,7 +42,8 @@ final class MaintenanceCommands {
   }
 
   @Command(name = "endpoint", description = "Per-endpoint commands (over all --endpoints).",
-      subcommands = {EndpointCommand.EndpointStatus.class, EndpointCommand.Health.class})
+      subcommands = {EndpointCommand.EndpointStatus.class, EndpointCommand.Health.class,
+          EndpointCommand.HashKv.class})
   static final class EndpointCommand {
 
     @Command(name = "status", description = "Shows each endpoint's Raft status.")
@@ -68,6 +71,25 @@ final class MaintenanceCommands {
           out().print(Printer.endpointStatus(all, "table".equals(writeOut)));
         }
         return failed ? 1 : 0;
+      }
+    }
+
+    /** etcdctl's simple format, one line per endpoint: {@code endpoint, hash}. */
+    @Command(name = "hashkv", description = "Prints each endpoint's hash of its history: equal"
+        + " hashes at one revision mean identical replicas.")
+    static final class HashKv extends ClientCommand {
+      @Option(names = "--rev", defaultValue = "0",
+          description = "The revision to hash at (default: each member's current one).")
+      long rev;
+
+      @Override
+      int run(Clients clients) {
+        for (String ep : clients.endpoints()) {
+          HashKVResponse r = clients.maintenance(clients.channelTo(ep))
+              .hashKV(HashKVRequest.newBuilder().setRevision(rev).build());
+          out().println(ep + ", " + Integer.toUnsignedString(r.getHash()));
+        }
+        return 0;
       }
     }
 

@@ -14,6 +14,8 @@ import raft.kv.api.etcdserverpb.AlarmResponse;
 import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.DefragmentRequest;
 import raft.kv.api.etcdserverpb.DefragmentResponse;
+import raft.kv.api.etcdserverpb.HashKVRequest;
+import raft.kv.api.etcdserverpb.HashKVResponse;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.MoveLeaderResponse;
@@ -22,10 +24,13 @@ import raft.kv.api.etcdserverpb.SnapshotResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
 import raft.kv.apply.KvStateMachine;
+import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 
-/** etcd's Maintenance service: status, alarms, leadership transfer, backups, defragment. */
+/**
+ * etcd's Maintenance service: status, alarms, hashes, leadership transfer, backups, defragment.
+ */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   /** The etcd API version we speak; etcdctl prints it in `endpoint status`. */
   static final String VERSION = "3.4.0";
@@ -80,6 +85,21 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   @Override
   public void alarm(AlarmRequest r, StreamObserver<AlarmResponse> out) {
     Rpc.write(raft, headers, InternalRequest.newBuilder().setAlarm(r), out);
+  }
+
+  /** A hash of this member's history, to compare with the others' (no log entry, as etcd). */
+  @Override
+  public void hashKV(HashKVRequest r, StreamObserver<HashKVResponse> out) {
+    MvccStore.Hash h;
+    try {
+      h = state.store().hash(r.getRevision());
+    } catch (RuntimeException e) {
+      out.onError(Errors.of(e));
+      return;
+    }
+    out.onNext(HashKVResponse.newBuilder().setHeader(headers.now()).setHash((int) h.crc())
+        .setHashRevision(h.revision()).setCompactRevision(h.compactRevision()).build());
+    out.onCompleted();
   }
 
   /**

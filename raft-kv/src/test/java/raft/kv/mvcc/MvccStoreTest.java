@@ -93,6 +93,28 @@ class MvccStoreTest {
   }
 
   @Test
+  void hashAgreesForTheSameHistoryAtARevisionAndTellsADifferentOneApart() {
+    MvccStore other = new MvccStore();
+    for (MvccStore s : List.of(store, other)) {
+      s.put(put("a", "1"));
+      s.put(put("b", "1"));
+      s.deleteRange(del("a"));
+    }
+    assertEquals(store.hash(0), other.hash(0));
+    MvccStore.Hash atThree = store.hash(3);
+    store.put(put("c", "1"));
+    assertEquals(atThree, store.hash(3), "later writes do not change the hash at 3");
+    assertTrue(store.hash(0).crc() != other.hash(0).crc());
+    other.put(put("c", "2")); // same keys and revisions, another value
+    assertEquals(5, other.hash(0).revision());
+    assertTrue(store.hash(0).crc() != other.hash(0).crc(), "a value differs");
+    store.compact(CompactionRequest.newBuilder().setRevision(4).build());
+    assertEquals(4, store.hash(0).compactRevision());
+    assertEquals(Status.Code.OUT_OF_RANGE,
+        assertThrows(KvException.class, () -> store.hash(3)).code());
+  }
+
+  @Test
   void aTxnCostsItsLargerBranchOfPutsAndNothingWithoutPuts() {
     PutRequest small = put("a", "1");
     PutRequest large = put("b", "x".repeat(50));
