@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import raft.jepsen.client.Client;
 import raft.jepsen.client.FinalRead;
+import raft.jepsen.client.ReplicaHashes;
 import raft.jepsen.client.History;
 import raft.jepsen.client.Kv;
 import raft.jepsen.client.Watcher;
@@ -76,11 +77,12 @@ public final class Harness {
       long lastRev = maxModRevision(fin.response());
       List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
       List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
+      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(eps, lastRev, SETTLE_MILLIS);
       long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
           .count();
       return new RunResult(cfg, history.events(), windows,
           Set.copyOf(shared.acknowledgedAdds()), Set.copyOf(shared.uncertainAdds()), finalSet,
-          watched, expected, t0, tEnd, clientOps, notes);
+          watched, expected, replicas, lastRev, t0, tEnd, clientOps, notes);
     } finally {
       watchers.forEach(Watcher::stop); // idempotent; covers a run that failed part way
     }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import raft.jepsen.check.KeyVerdict;
 import raft.jepsen.check.Linearizability;
+import raft.jepsen.check.ReplicaCheck;
+import raft.jepsen.check.ReplicaVerdict;
 import raft.jepsen.check.SetCheck;
 import raft.jepsen.check.SetVerdict;
 import raft.jepsen.check.WatchCheck;
@@ -14,13 +16,14 @@ import raft.jepsen.history.Op;
 import raft.jepsen.report.KeyProblem;
 
 /**
- * The three checks over one {@link RunResult}: per-key linearizability of the register
- * history, lost writes in the set, and watch order. A run passes only when every key is
- * linearizable (an undecided key does not pass), nothing acknowledged is lost, and every
- * watcher saw every revision once, in order.
+ * The four checks over one {@link RunResult}: per-key linearizability of the register
+ * history, lost writes in the set, watch order, and identical replicas. A run passes only when
+ * every key is linearizable (an undecided key does not pass), nothing acknowledged is lost,
+ * every watcher saw every revision once, in order, and every member hashed its history at the
+ * final revision to the same value.
  */
 public record Verdicts(Map<String, KeyVerdict> keys, SetVerdict set, WatchVerdict watch,
-    long ops, long info) {
+    ReplicaVerdict replicas, long ops, long info) {
 
   public static Verdicts of(RunResult r) {
     List<Op> register = new ArrayList<>();
@@ -35,7 +38,8 @@ public record Verdicts(Map<String, KeyVerdict> keys, SetVerdict set, WatchVerdic
     }
     return new Verdicts(Linearizability.checkPerKey(register),
         SetCheck.check(r.acknowledgedAdds(), r.uncertainAdds(), r.finalSet()),
-        WatchCheck.check(r.watched(), r.expectedRevisions()), r.clientOps(), info);
+        WatchCheck.check(r.watched(), r.expectedRevisions()),
+        ReplicaCheck.check(r.lastRevision(), r.replicas()), r.clientOps(), info);
   }
 
   public boolean linearizable() {
@@ -43,7 +47,7 @@ public record Verdicts(Map<String, KeyVerdict> keys, SetVerdict set, WatchVerdic
   }
 
   public boolean ok() {
-    return linearizable() && set.ok() && watch.ok();
+    return linearizable() && set.ok() && watch.ok() && replicas.ok();
   }
 
   /** One line per key, then the set and the watch verdicts. */
@@ -61,6 +65,10 @@ public record Verdicts(Map<String, KeyVerdict> keys, SetVerdict set, WatchVerdic
         watch.events(), watch.ok() ? "complete and in order" : watch.problems().size()
             + " problems"));
     watch.problems().stream().limit(20).forEach(p -> out.add("  watch: " + p));
+    out.add(String.format("  replicas: %d members hashed at revision %d, %s", replicas.members(),
+        replicas.revision(), replicas.ok() ? "identical" : replicas.problems().size()
+            + " problems"));
+    replicas.problems().forEach(p -> out.add("  replicas: " + p));
     return out;
   }
 

@@ -22,7 +22,7 @@ class JepsenProperties {
   private static final List<Fault.Kind> ALL = List.of(Fault.Kind.values());
 
   @Property(tries = 2, shrinking = ShrinkingMode.OFF)
-  void everyKeyLinearizableNothingLostWatchesComplete(
+  void everyKeyLinearizableNothingLostWatchesCompleteReplicasIdentical(
       @ForAll @LongRange(min = 1, max = 1_000_000) long seed) throws Exception {
     RunConfig cfg = RunConfig.defaults("prop-seed" + seed, seed, SECONDS,
         Schedule.generate(seed, 3, ALL, SECONDS * 1000L));
@@ -37,5 +37,6 @@ class JepsenProperties {
     assertTrue(c.verdicts().linearizable(), "every key linearizable: " + why);
     assertTrue(c.verdicts().set().ok(), "no acknowledged add lost: " + why);
     assertTrue(c.verdicts().watch().ok(), "watches complete and in order: " + why);
+    assertTrue(c.verdicts().replicas().ok(), "replicas identical (§5.4.3): " + why);
   }
 }
