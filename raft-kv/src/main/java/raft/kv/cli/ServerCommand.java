@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import raft.kv.server.AutoCompaction;
 import raft.kv.server.ServerConfig;
 
 /** {@code raftkv server}: etcd's member flags, turned into a {@link ServerConfig}. */
@@ -59,13 +60,15 @@ final class ServerCommand implements Callable<Integer> {
   int maxRequestBytes;
 
   @Option(names = "--auto-compaction-mode", defaultValue = "revision",
-      description = "Only 'revision' (etcd's other mode, 'periodic', is not supported).")
+      description = "'revision' (keep a number of revisions) or 'periodic' (keep a time span)"
+          + " (default: ${DEFAULT-VALUE}).")
   String autoCompactionMode;
 
-  @Option(names = "--auto-compaction-retention", defaultValue = "100000",
-      description = "Revisions of history to keep; the leader compacts the rest. 0 keeps all,"
-          + " as etcd does by default (default: ${DEFAULT-VALUE}).")
-  long autoCompactionRetention;
+  @Option(names = "--auto-compaction-retention",
+      description = "What the leader keeps; it compacts the rest. Revision mode: a number of"
+          + " revisions (default: 100000; 0 keeps all, as etcd does by default). Periodic mode:"
+          + " a duration such as 1h, 30m or 5s, or a number of hours.")
+  String autoCompactionRetention;
 
   @Option(names = "--quota-backend-bytes", defaultValue = "0",
       description = "Space quota: when the store's history (estimated heap bytes) would pass it,"
@@ -93,14 +96,12 @@ final class ServerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--heartbeat-interval, --snapshot-count and"
             + " --max-request-bytes must be positive");
       }
-      if (!autoCompactionMode.equals("revision") || autoCompactionRetention < 0) {
-        throw new IllegalArgumentException("--auto-compaction-mode must be 'revision' and"
-            + " --auto-compaction-retention a number of revisions, 0 or more");
-      }
+      AutoCompaction compaction = AutoCompaction.parse(autoCompactionMode,
+          autoCompactionRetention, ServerConfig.DEFAULT_AUTO_COMPACTION.revisions());
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
       return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
           heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
-          autoCompactionRetention, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
+          compaction, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
               : ServerConfig.parseInitialCluster(memberClientUrls));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -121,7 +121,7 @@ public final class KvServer implements AutoCloseable {
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
     timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
-    AutoCompactor compactor = new AutoCompactor(config.autoCompactionRetention());
+    AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
     timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
@@ -147,12 +147,13 @@ public final class KvServer implements AutoCloseable {
       return;
     }
     MvccStore store = stateMachine.store();
-    long target = compactor.due(store.currentRevision(), store.compactRevision());
+    long target = compactor.due(System.nanoTime() / 1_000_000, store.currentRevision(),
+        store.compactRevision());
     if (target > 0) {
       raft.propose(InternalRequest.newBuilder()
           .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
       log.accept("auto-compaction: proposed compacting history before revision " + target
-          + " (keeping " + config.autoCompactionRetention() + " revisions)");
+          + " (keeping " + config.autoCompaction().retained() + ")");
     }
   }
 

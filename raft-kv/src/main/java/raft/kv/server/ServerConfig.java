@@ -19,8 +19,8 @@ import java.util.zip.CRC32C;
  * @param electionMillis the base election timeout (etcd's --election-timeout)
  * @param snapshotCount applied entries between two snapshots
  * @param maxRequestBytes the largest client request accepted (etcd's --max-request-bytes)
- * @param autoCompactionRetention revisions of history kept: the leader compacts to the current
- *     revision minus this (etcd's --auto-compaction-mode=revision); 0 keeps everything
+ * @param autoCompaction how much history the leader keeps (etcd's --auto-compaction-mode and
+ *     --auto-compaction-retention)
  * @param quotaBackendBytes the space quota (etcd's --quota-backend-bytes), in estimated heap
  *     bytes of the store: 0 for the default ({@link #spaceQuotaBytes}), negative for none
  * @param clientUrls every member's client address, for MemberList (our own flag,
@@ -37,7 +37,7 @@ public record ServerConfig(
     long electionMillis,
     long snapshotCount,
     int maxRequestBytes,
-    long autoCompactionRetention,
+    AutoCompaction autoCompaction,
     long quotaBackendBytes,
     Map<String, InetSocketAddress> clientUrls) {
 
@@ -52,7 +52,7 @@ public record ServerConfig(
    * default 256 MB heap was full after about 530,000 puts. 100,000 revisions keep the history
    * near 55 MB.
    */
-  public static final long DEFAULT_AUTO_COMPACTION_RETENTION = 100_000;
+  public static final AutoCompaction DEFAULT_AUTO_COMPACTION = AutoCompaction.revisions(100_000);
 
   /**
    * The default space quota's share of the heap. At the quota, the store's history takes about

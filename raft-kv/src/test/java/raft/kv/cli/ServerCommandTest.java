@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import raft.kv.server.AutoCompaction;
 import raft.kv.server.ServerConfig;
 
 class ServerCommandTest {
@@ -46,9 +47,12 @@ class ServerCommandTest {
     assertEquals(new InetSocketAddress("127.0.0.1", 2379), c.clientAddress());
     assertEquals(Path.of("n1.raftkv"), c.dataDir());
     // Ours, not etcd's (which keeps all history): the history lives in the heap.
-    assertEquals(ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, c.autoCompactionRetention());
+    assertEquals(ServerConfig.DEFAULT_AUTO_COMPACTION, c.autoCompaction());
     assertEquals(0, CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
-        "--auto-compaction-retention", "0").servers().get(0).autoCompactionRetention());
+        "--auto-compaction-retention", "0").servers().get(0).autoCompaction().revisions());
+    assertEquals(AutoCompaction.periodic(java.time.Duration.ofMinutes(5)), CliRun.run("server",
+        "--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-mode", "periodic",
+        "--auto-compaction-retention", "5m").servers().get(0).autoCompaction());
   }
 
   @Test
@@ -76,6 +80,8 @@ class ServerCommandTest {
         List.of("--name", "n1", "--initial-cluster", CLUSTER, "--bogus"),
         List.of("--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-mode",
             "periodic"),
+        List.of("--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-mode",
+            "hourly"),
         List.of("--name", "n1", "--initial-cluster", CLUSTER, "--auto-compaction-retention",
             "-1"),
         List.of("--initial-cluster", CLUSTER));

@@ -22,14 +22,48 @@ class AutoCompactorTest {
 
   @Test
   void compactsToRetentionBehindInStepsOfATenth() {
-    AutoCompactor c = new AutoCompactor(1000);
-    assertEquals(0, c.due(1000, 0), "nothing beyond the retention yet");
-    assertEquals(0, c.due(1099, 0), "less than a step (100) to compact");
-    assertEquals(100, c.due(1100, 0));
-    assertEquals(0, c.due(1150, 0), "proposed already; the next step is 100 further");
-    assertEquals(200, c.due(1200, 0), "a lost proposal is covered by the next one");
-    assertEquals(0, c.due(1250, 200));
-    assertEquals(0, new AutoCompactor(0).due(1_000_000, 0), "0 keeps everything");
+    AutoCompactor c = new AutoCompactor(AutoCompaction.revisions(1000));
+    assertEquals(0, c.due(0, 1000, 0), "nothing beyond the retention yet");
+    assertEquals(0, c.due(0, 1099, 0), "less than a step (100) to compact");
+    assertEquals(100, c.due(0, 1100, 0));
+    assertEquals(0, c.due(0, 1150, 0), "proposed already; the next step is 100 further");
+    assertEquals(200, c.due(0, 1200, 0), "a lost proposal is covered by the next one");
+    assertEquals(0, c.due(0, 1250, 200));
+    assertEquals(0, new AutoCompactor(AutoCompaction.revisions(0)).due(0, 1_000_000, 0),
+        "0 keeps everything");
+  }
+
+  @Test
+  void periodicModeCompactsToTheRevisionOfAPeriodAgo() {
+    // A 100 s period: a note of the revision every 10 s; compact to the newest note 100 s old.
+    AutoCompactor c = new AutoCompactor(AutoCompaction.periodic(java.time.Duration.ofSeconds(100)));
+    long rev = 1;
+    for (long t = 0; t < 100_000; t += 1000) {
+      assertEquals(0, c.due(t, rev, 0), "nothing is a whole period old at " + t + " ms");
+      rev += 10; // ten writes a second
+    }
+    assertEquals(1, c.due(100_000, rev, 0), "the note taken at 0 s, revision 1");
+    assertEquals(0, c.due(101_000, rev + 10, 0), "the next note is from 10 s");
+    assertEquals(101, c.due(110_000, rev + 100, 0), "the note taken at 10 s");
+    assertEquals(0, new AutoCompactor(AutoCompaction.periodic(java.time.Duration.ZERO))
+        .due(1_000_000, 100, 0), "a zero period keeps everything");
+  }
+
+  @Test
+  void retentionIsParsedAsEtcdDoes() {
+    assertEquals(AutoCompaction.revisions(100_000), AutoCompaction.parse("revision", null,
+        100_000));
+    assertEquals(AutoCompaction.revisions(5), AutoCompaction.parse("revision", "5", 1));
+    assertEquals(AutoCompaction.periodic(java.time.Duration.ofMinutes(30)),
+        AutoCompaction.parse("periodic", "30m", 1));
+    assertEquals(AutoCompaction.periodic(java.time.Duration.ofHours(2)),
+        AutoCompaction.parse("periodic", "2", 1), "a bare number is hours, as in etcd");
+    assertEquals("the last 30m", AutoCompaction.parse("periodic", "30m", 1).retained());
+    for (String[] bad : new String[][] {{"periodic", null}, {"periodic", "soon"},
+        {"revision", "1h"}, {"revision", "-1"}, {"hourly", "1"}}) {
+      assertThrows(IllegalArgumentException.class,
+          () -> AutoCompaction.parse(bad[0], bad[1], 1), String.join(" ", java.util.Arrays.asList(bad)));
+    }
   }
 
   @Test
@@ -40,7 +74,7 @@ class AutoCompactorTest {
         proposed.countDown();
       }
     };
-    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, 20, 0, log)) {
+    try (InProcessCluster cluster = new InProcessCluster(3, 3, dir, AutoCompaction.revisions(20), 0, log)) {
       cluster.awaitLeader();
       ManagedChannel ch = ManagedChannelBuilder.forTarget(cluster.endpoints().split(",")[1])
           .usePlaintext().build();

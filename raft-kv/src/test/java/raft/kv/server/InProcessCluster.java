@@ -20,15 +20,15 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Starts the first {@code running} of {@code members} members; the rest never start. */
   public InProcessCluster(int members, int running, Path dir) throws IOException {
-    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, 0, line -> { });
+    this(members, running, dir, ServerConfig.DEFAULT_AUTO_COMPACTION, 0, line -> { });
   }
 
   /**
-   * As above, keeping {@code autoCompactionRetention} revisions of history, with a space quota
+   * As above, keeping the history {@code autoCompaction} says, with a space quota
    * of {@code quotaBackendBytes} (0: the default) and every member's log lines going to
    * {@code log}.
    */
-  public InProcessCluster(int members, int running, Path dir, long autoCompactionRetention,
+  public InProcessCluster(int members, int running, Path dir, AutoCompaction autoCompaction,
       long quotaBackendBytes, java.util.function.Consumer<String> log) throws IOException {
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ public final class InProcessCluster implements AutoCloseable {
       String name = "n" + i;
       ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
           dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompactionRetention, quotaBackendBytes,
+          ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompaction, quotaBackendBytes,
           clients);
       KvServer server = new KvServer(config, log);
       servers.add(server);

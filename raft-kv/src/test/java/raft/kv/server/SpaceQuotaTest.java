@@ -43,7 +43,7 @@ class SpaceQuotaTest {
   void aFullStoreRefusesPutsUntilCompactedAndDisarmedAndLosesNoAcknowledgedWrite()
       throws Exception {
     try (InProcessCluster cluster = new InProcessCluster(3, 3, dir,
-        ServerConfig.DEFAULT_AUTO_COMPACTION_RETENTION, QUOTA, line -> { })) {
+        ServerConfig.DEFAULT_AUTO_COMPACTION, QUOTA, line -> { })) {
       cluster.awaitLeader();
       String[] endpoints = cluster.endpoints().split(",");
       ManagedChannel[] channels = new ManagedChannel[3];
