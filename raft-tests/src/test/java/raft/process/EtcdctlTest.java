@@ -105,6 +105,14 @@ class EtcdctlTest {
   }
 
   @Test
+  @Order(4)
+  @DisplayName("etcdctl's lock recipe (a lease, a key per waiter, a watch on the one before)")
+  void lock() throws Exception {
+    assertEquals("locked\n", ok(null, "lock", "demo-lock", "echo", "locked"));
+    assertEquals("", ok(null, "get", "demo-lock", "--prefix"), "released: its key is gone");
+  }
+
+  @Test
   @Order(5)
   @DisplayName("endpoint status shows exactly one leader; member list shows three members;"
       + " endpoint hashkv shows three identical replicas")
