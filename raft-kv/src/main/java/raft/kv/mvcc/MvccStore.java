@@ -52,8 +52,9 @@ public final class MvccStore {
   // Invariant: compactRevision <= currentRevision.
   private long currentRevision = 1;
   private long compactRevision = 0;
-  // Invariant: equals measure(), kept up to date by commit, compact and restoreFrom.
-  private long sizeBytes = 0;
+  // Invariant: equals measure() whenever the lock is free; written under the write lock,
+  // read without it (volatile), since every write's quota check reads it.
+  private volatile long sizeBytes = 0;
 
   public MvccStore(LeaseIndex leases) {
     this.leases = leases;
@@ -91,12 +92,7 @@ public final class MvccStore {
    * against (etcd checks its database file instead; ours lives in memory). See {@link Sizes}.
    */
   public long sizeBytes() {
-    lock.readLock().lock();
-    try {
-      return sizeBytes;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return sizeBytes;
   }
 
   public RangeResponse range(RangeRequest req) {
