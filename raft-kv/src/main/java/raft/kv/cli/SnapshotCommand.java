@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
@@ -57,6 +55,9 @@ final class SnapshotCommand {
           stream.next().getBlob().writeTo(out);
         }
         ch.force(true);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(part); // no half backup left behind
+        throw e;
       }
       Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       BackupFile.read(file); // etcdctl checks only the size; we check it all
@@ -109,12 +110,8 @@ final class SnapshotCommand {
         throw new Clients.Failure("--name " + name + " is not in --initial-cluster "
             + members.keySet());
       }
-      List<Long> voters = new ArrayList<>();
-      for (int i = 1; i <= members.size(); i++) {
-        voters.add((long) i);
-      }
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
-      KvState state = BackupFile.restore(file, dir, voters).state();
+      KvState state = BackupFile.restore(file, dir, members.size()).state();
       spec.commandLine().getOut().println("restored revision " + state.getRevision() + " into "
           + dir + " for member " + name + " of " + ServerConfig.idOrder(members.keySet()));
       return 0;

@@ -73,13 +73,9 @@ final class StartVerbs {
               + " exists; run clean first");
         }
       }
-      List<Long> voters = new ArrayList<>();
-      for (long k = 1; k <= l.nodes(); k++) {
-        voters.add(k);
-      }
       long revision = 0;
       for (int k = 1; k <= l.nodes(); k++) {
-        revision = BackupFile.restore(restore, l.nodeDir(k), voters).state().getRevision();
+        revision = BackupFile.restore(restore, l.nodeDir(k), l.nodes()).state().getRevision();
       }
       out().println("restored " + restore + " (revision " + revision + ") into "
           + l.nodes() + " new members");

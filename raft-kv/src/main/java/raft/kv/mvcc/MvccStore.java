@@ -3,6 +3,7 @@ package raft.kv.mvcc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.CompactionResponse;
 import raft.kv.api.etcdserverpb.DeleteRangeRequest;
@@ -198,8 +200,8 @@ public final class MvccStore {
     try {
       checkReadRevision(revision);
       long rev = revision > 0 ? revision : currentRevision;
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      java.nio.ByteBuffer numbers = java.nio.ByteBuffer.allocate(6 * Long.BYTES);
+      CRC32C crc = new CRC32C();
+      ByteBuffer numbers = ByteBuffer.allocate(6 * Long.BYTES);
       for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
         for (Change c : e.getValue().changes()) {
           if (c.main() > rev) {

@@ -1,5 +1,6 @@
 package raft.kv.server;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,7 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.List;
+import java.util.stream.LongStream;
 import raft.kv.pb.KvState;
 import raft.pb.ConfState;
 import raft.pb.Snapshot;
@@ -71,19 +72,24 @@ public final class BackupFile {
       throw new IOException(backup + " fails its SHA-256 check: the bytes were damaged");
     }
     Snapshot snap = SnapshotStore.readPrefix(backup);
-    return new Contents(snap, KvState.parseFrom(snap.getData()));
+    try {
+      return new Contents(snap, KvState.parseFrom(snap.getData()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException(backup + " passes its checks but holds no key-value state ("
+          + e.getMessage() + "): not a raftkv backup", e);
+    }
   }
 
   /**
-   * Makes {@code dataDir} the data directory of a member of a new cluster of {@code voters}
-   * that starts from the backup's state: it holds only the backup's snapshot, which the member
+   * Makes {@code dataDir} the data directory of a member of a new cluster of {@code members}
+   * members (ids 1 to {@code members}, as {@link ServerConfig} numbers them) that starts from
+   * the backup's state: it holds only the backup's snapshot, which the member
    * recovers from as after any restart (the empty WAL continues from it). Refuses a data
    * directory that holds anything, as etcdctl's restore does.
    *
    * @return what the backup holds
    */
-  public static Contents restore(Path backup, Path dataDir, List<Long> voters)
-      throws IOException {
+  public static Contents restore(Path backup, Path dataDir, int members) throws IOException {
     if (Files.isDirectory(dataDir)) {
       try (var entries = Files.list(dataDir)) {
         if (entries.findAny().isPresent()) {
@@ -94,13 +100,14 @@ public final class BackupFile {
     }
     Contents contents = read(backup);
     Snapshot snap = contents.snapshot();
-    ConfState members = ConfState.newBuilder().addAllVoters(voters).build();
+    ConfState voters = ConfState.newBuilder()
+        .addAllVoters(LongStream.rangeClosed(1, members).boxed().toList()).build();
     // Term 1, whatever the old cluster's term was: the new cluster starts at term 0 and its
     // first leader writes at term 1 or later, and a log's terms must never go down (§5.4.1:
     // elections compare last terms, so an entry of an old, higher term would outrank newer
     // ones). The index stays, so the state's applied index still matches it.
     Snapshot restored = snap.toBuilder().setMetadata(snap.getMetadata().toBuilder()
-        .setTerm(1).setConfState(members)).build();
+        .setTerm(1).setConfState(voters)).build();
     SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
     return contents;
   }
