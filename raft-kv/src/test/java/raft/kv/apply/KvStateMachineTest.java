@@ -174,7 +174,7 @@ class KvStateMachineTest {
   }
 
   @Test
-  void aDeletedAndCompactedValueIsNotKeptAliveByTheKeysViewIntoItsEntry() throws Exception {
+  void aDeletedAndCompactedValueIsNotKeptAliveByTheKeysViewIntoItsEntry() {
     // The store's keys and values are views into the applied entry (aliasing). The tombstone
     // and the index must not hold the put's key view, or the whole entry, value included,
     // would stay reachable after the value was deleted and compacted.
@@ -188,8 +188,7 @@ class KvStateMachineTest {
         CompactionRequest.newBuilder().setRevision(sm.store().currentRevision())));
     applied.clear(); // the put's response holds nothing of the entry, but be sure
     for (int i = 0; i < 10 && ref.get() != null; i++) {
-      System.gc();
-      Thread.sleep(10);
+      System.gc(); // a full collection clears weak references to what is unreachable
     }
     assertTrue(ref.get() == null, "the deleted value's entry is still reachable");
     assertEquals(0, sm.store().range(RangeRequest.newBuilder().setKey(b("k")).build())
