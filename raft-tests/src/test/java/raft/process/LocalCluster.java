@@ -48,20 +48,21 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
   LocalCluster start() throws Exception {
-    cluster("clean");
-    Result r = cluster("start", "--nodes", String.valueOf(nodes));
-    if (r.exit != 0) {
-      throw new IllegalStateException("cluster start failed:\n" + r.out);
-    }
-    return this;
+    return start(List.of());
   }
 
   /** Starts a new cluster from a backup (start --restore); returns once a leader is elected. */
   LocalCluster startFrom(Path backup) throws Exception {
+    return start(List.of("--restore", backup.toString()));
+  }
+
+  private LocalCluster start(List<String> startFlags) throws Exception {
     cluster("clean");
-    Result r = cluster("start", "--nodes", String.valueOf(nodes), "--restore", backup.toString());
+    List<String> args = new ArrayList<>(List.of("--nodes", String.valueOf(nodes)));
+    args.addAll(startFlags);
+    Result r = cluster("start", args.toArray(String[]::new));
     if (r.exit != 0) {
-      throw new IllegalStateException("cluster start --restore failed:\n" + r.out);
+      throw new IllegalStateException("cluster start " + args + " failed:\n" + r.out);
     }
     return this;
   }

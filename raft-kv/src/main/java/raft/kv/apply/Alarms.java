@@ -48,6 +48,11 @@ public final class Alarms {
     return resp.build();
   }
 
+  /** An alarm in etcd's words (its protobuf text): {@code memberID:1 alarm:NOSPACE }. */
+  public static String describe(AlarmMember a) {
+    return "memberID:" + a.getMemberID() + " alarm:" + a.getAlarm() + " ";
+  }
+
   /** The raised alarms of one type, or all of them for NONE. */
   public synchronized List<AlarmMember> list(AlarmType type) {
     List<AlarmMember> out = new ArrayList<>();

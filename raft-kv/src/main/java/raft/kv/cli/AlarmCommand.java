@@ -6,16 +6,13 @@ import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmRequest.AlarmAction;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.apply.Alarms;
 
 /** alarm list and alarm disarm, as etcdctl 3.4: one alarm a line, in etcd's words. */
 @Command(name = "alarm", description = "Alarm commands (NOSPACE: the space quota was reached).",
     subcommands = {AlarmCommand.ListAlarms.class, AlarmCommand.Disarm.class})
 final class AlarmCommand {
   private AlarmCommand() {}
-
-  private static String line(AlarmMember a) {
-    return "memberID:" + a.getMemberID() + " alarm:" + a.getAlarm() + " ";
-  }
 
   private static List<AlarmMember> list(MaintenanceGrpc.MaintenanceBlockingStub m) {
     return m.alarm(AlarmRequest.getDefaultInstance()).getAlarmsList();
@@ -25,7 +22,7 @@ final class AlarmCommand {
   static final class ListAlarms extends ClientCommand {
     @Override
     int run(Clients clients) {
-      list(clients.maintenance(clients.channel())).forEach(a -> out().println(line(a)));
+      list(clients.maintenance(clients.channel())).forEach(a -> out().println(Alarms.describe(a)));
       return 0;
     }
   }
@@ -39,7 +36,7 @@ final class AlarmCommand {
         AlarmRequest clear = AlarmRequest.newBuilder().setAction(AlarmAction.DEACTIVATE)
             .setMemberID(a.getMemberID()).setAlarm(a.getAlarm()).build();
         clients.maintenance(clients.channel()).alarm(clear).getAlarmsList()
-            .forEach(cleared -> out().println(line(cleared)));
+            .forEach(cleared -> out().println(Alarms.describe(cleared)));
       }
       return 0;
     }

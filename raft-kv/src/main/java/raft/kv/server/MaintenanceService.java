@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import raft.core.StateRole;
-import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmResponse;
 import raft.kv.api.etcdserverpb.AlarmType;
@@ -23,6 +22,7 @@ import raft.kv.api.etcdserverpb.SnapshotRequest;
 import raft.kv.api.etcdserverpb.SnapshotResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
+import raft.kv.apply.Alarms;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
@@ -74,9 +74,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     if (s.failure() != null) {
       b.addErrors(s.failure());
     }
-    for (AlarmMember a : state.alarms().list(AlarmType.NONE)) { // etcd's words for an alarm
-      b.addErrors("memberID:" + a.getMemberID() + " alarm:" + a.getAlarm() + " ");
-    }
+    state.alarms().list(AlarmType.NONE).forEach(a -> b.addErrors(Alarms.describe(a)));
     out.onNext(b.build());
     out.onCompleted();
   }
