@@ -86,8 +86,10 @@ public final class KvStateMachine implements StateMachine {
   }
 
   private Object execute(InternalRequest req, long index) {
-    if (addsData(req) && alarms.isRaised(AlarmType.NOSPACE)) {
-      throw KvException.noSpace(); // etcd's capped applier: reads, deletes, compaction still go
+    if (Sizes.of(req) > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
+      // etcd's capped applier: puts, txns with puts and lease grants are refused; reads,
+      // deletes and compaction still go, so that the store can be emptied.
+      throw KvException.noSpace();
     }
     switch (req.getRequestCase()) {
       case PUT:
@@ -110,15 +112,6 @@ public final class KvStateMachine implements StateMachine {
       default:
         return malformed(index);
     }
-  }
-
-  /** What the NOSPACE alarm refuses: puts, txns with puts, lease grants (as etcd). */
-  private static boolean addsData(InternalRequest req) {
-    return switch (req.getRequestCase()) {
-      case PUT, LEASE_GRANT -> true;
-      case TXN -> Sizes.txn(req.getTxn()) > 0;
-      default -> false;
-    };
   }
 
   private LeaseGrantResponse grant(InternalRequest req, long index) {

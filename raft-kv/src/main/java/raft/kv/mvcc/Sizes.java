@@ -5,6 +5,7 @@ import java.util.List;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.pb.InternalRequest;
 
 /**
  * Estimates of the heap the store's history takes, and of what a write would add: the space
@@ -19,6 +20,8 @@ public final class Sizes {
   static final long REVISION_OVERHEAD = 200;
   /** Heap per distinct key beyond its bytes. */
   static final long KEY_OVERHEAD = 240;
+  /** etcd's estimate of a lease grant's cost in its database. */
+  static final long LEASE_GRANT = 64;
 
   private Sizes() {}
 
@@ -36,6 +39,20 @@ public final class Sizes {
       bytes += change(c);
     }
     return bytes;
+  }
+
+  /**
+   * What a replicated request may add to the store at most: what the space quota checks, and
+   * what the NOSPACE alarm refuses when it is more than nothing (puts, txns with puts, lease
+   * grants). Deletes, compactions and the rest add nothing that counts.
+   */
+  public static long of(InternalRequest r) {
+    return switch (r.getRequestCase()) {
+      case PUT -> put(r.getPut());
+      case TXN -> txn(r.getTxn());
+      case LEASE_GRANT -> LEASE_GRANT;
+      default -> 0;
+    };
   }
 
   /** What a put may add at most: a new revision of a new key. */

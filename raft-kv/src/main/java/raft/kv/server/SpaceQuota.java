@@ -14,9 +14,6 @@ import raft.kv.pb.InternalRequest;
  * so the store may pass the quota by what they carry.
  */
 final class SpaceQuota {
-  /** etcd's estimate of a lease grant's cost in its database. */
-  static final long LEASE_GRANT_BYTES = 64;
-
   private final long quotaBytes;
   private final MvccStore store;
   private final Alarms alarms;
@@ -29,7 +26,7 @@ final class SpaceQuota {
 
   /** Whether the store can take what the request may add; deletes and reads always can. */
   boolean admits(InternalRequest r) {
-    long cost = cost(r);
+    long cost = Sizes.of(r);
     return cost == 0 || store.sizeBytes() + cost <= quotaBytes;
   }
 
@@ -48,14 +45,5 @@ final class SpaceQuota {
 
   long quotaBytes() {
     return quotaBytes;
-  }
-
-  static long cost(InternalRequest r) {
-    return switch (r.getRequestCase()) {
-      case PUT -> Sizes.put(r.getPut());
-      case TXN -> Sizes.txn(r.getTxn());
-      case LEASE_GRANT -> LEASE_GRANT_BYTES;
-      default -> 0;
-    };
   }
 }

@@ -25,6 +25,7 @@ import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
 import raft.kv.api.etcdserverpb.TxnResponse;
 import raft.kv.api.mvccpb.KeyValue;
+import raft.kv.pb.InternalRequest;
 
 class MvccStoreTest {
   private final MvccStore store = new MvccStore();
@@ -127,6 +128,12 @@ class MvccStoreTest {
     TxnRequest deletesOnly = TxnRequest.newBuilder().addSuccess(op(del("a")))
         .addFailure(op(get("a"))).build();
     assertEquals(0, Sizes.txn(deletesOnly));
+    assertEquals(Sizes.put(small), Sizes.of(InternalRequest.newBuilder().setPut(small).build()));
+    assertEquals(0, Sizes.of(InternalRequest.newBuilder().setTxn(deletesOnly).build()));
+    assertEquals(0, Sizes.of(InternalRequest.newBuilder().setDeleteRange(del("a")).build()));
+    assertTrue(Sizes.of(InternalRequest.newBuilder().setLeaseGrant(
+        raft.kv.api.etcdserverpb.LeaseGrantRequest.newBuilder().setTTL(5)).build()) > 0,
+        "a lease grant adds a lease");
   }
 
   @Test
