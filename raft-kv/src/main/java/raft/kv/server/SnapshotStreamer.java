@@ -63,8 +63,13 @@ final class SnapshotStreamer {
       boolean first = true;
       while (remaining > 0) {
         int n = in.readNBytes(buf, 0, buf.length);
-        byte[] blob = n > 0 ? Arrays.copyOf(buf, n) : sha.digest(); // the trailer comes last
-        sha.update(blob, 0, n);
+        byte[] blob;
+        if (n > 0) {
+          blob = Arrays.copyOf(buf, n);
+          sha.update(blob);
+        } else {
+          blob = sha.digest(); // the file and its padding are sent: the trailer comes last
+        }
         remaining -= blob.length;
         if (!awaitReady()) {
           return;
