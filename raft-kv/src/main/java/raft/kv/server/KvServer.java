@@ -57,6 +57,18 @@ public final class KvServer implements AutoCloseable {
   }, 20, TimeUnit.MILLISECONDS);
   private Server grpc;
 
+  /**
+   * The largest frame a peer may send after its Hello, which bounds the memory one peer
+   * connection can make this member hold (about twice this: Netty's buffer grows by doubling).
+   * The largest legitimate frames: an append or a forwarded proposal batch carries at most 1 MiB
+   * of entries, or one entry of a request of at most --max-request-bytes; a snapshot travels
+   * whole up to 1 MiB, else in 1 MiB chunks. One MiB more covers every envelope.
+   */
+  static int peerFrameBytes(int maxRequestBytes) {
+    long mib = 1 << 20;
+    return (int) Math.min(Math.max(maxRequestBytes, mib) + mib, Integer.MAX_VALUE - mib);
+  }
+
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
     this.config = config;
     this.log = log;
@@ -66,7 +78,8 @@ public final class KvServer implements AutoCloseable {
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
     this.transport = new PeerTransport(config.memberId(), config.clusterId(),
-        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log));
+        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log)
+            .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
     long electionTicks = config.electionMillis() / config.heartbeatMillis();
     this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
         config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
