@@ -38,7 +38,8 @@ public final class KvServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Consumer<String> log;
-  private final RequestTracker tracker;
+  private final RequestTracker tracker = new RequestTracker();
+  private final ProposalIds ids;
   private final KvStateMachine stateMachine;
   private final PeerTransport transport;
   private final NodeRuntime runtime;
@@ -72,7 +73,6 @@ public final class KvServer implements AutoCloseable {
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
     this.config = config;
     this.log = log;
-    this.tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
@@ -84,6 +84,7 @@ public final class KvServer implements AutoCloseable {
     this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
         config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
         config.snapshotCount(), log), transport, stateMachine);
+    this.ids = ProposalIds.open(config.dataDir(), config.memberId(), System.currentTimeMillis());
   }
 
   /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
@@ -102,7 +103,7 @@ public final class KvServer implements AutoCloseable {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
     SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
         stateMachine.alarms());
-    RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
+    RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
         stateMachine.store());
