@@ -62,15 +62,11 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    leaveGate(ctx);
-    super.channelInactive(ctx);
-  }
-
-  private void leaveGate(ChannelHandlerContext ctx) {
-    gate.leave(ctx.channel());
+    gate.leave(ctx.channel(), from);
     if (helloDeadline != null) {
       helloDeadline.cancel(false);
     }
+    super.channelInactive(ctx);
   }
 
   @Override
@@ -100,10 +96,14 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
       ctx.close();
     } else if (frame.getHello().getFrom() == 0) {
       reject(ctx, "a Hello without a member id");
+    } else if (!gate.isMember(frame.getHello().getFrom())) {
+      reject(ctx, "a Hello from member " + frame.getHello().getFrom() + ", which is not in this"
+          + " cluster's configuration");
     } else {
       from = frame.getHello().getFrom();
+      helloDeadline.cancel(false);
+      gate.admit(ctx.channel(), from);
       frames.helloAccepted();
-      leaveGate(ctx);
       assembler = new SnapshotAssembler(remote + " (member " + from + ")", log);
     }
   }

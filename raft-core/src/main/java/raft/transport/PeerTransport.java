@@ -52,8 +52,10 @@ import raft.pb.PeerFrame;
  * message must carry {@code from} equal to the Hello's, or it is dropped, so one member cannot
  * speak for another by mistake. A connection that says no Hello within
  * {@link Options#helloTimeout} is closed, and at most {@link Options#maxWaitingHellos}
- * connections wait for theirs: one more closes the oldest waiting (see {@code HelloGate}).
- * Refusals are logged in one line each, at most ten per ten seconds.
+ * connections wait for theirs: one more closes the oldest waiting. A Hello from a member id not
+ * among {@code peers} is refused, and a member may hold four connections at once: a fifth
+ * closes its oldest (see {@code HelloGate}). Refusals are logged in one line each, at most ten
+ * per ten seconds.
  *
  * <h2>Snapshots and chunking</h2>
  * InstallSnapshot (§7, Figure 13) travels on a second connection per peer, so a snapshot of many
@@ -206,7 +208,7 @@ public final class PeerTransport implements Transport {
 
   private Channel bind(Consumer<Message> inbound) {
     HelloGate gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
-        options.log());
+        peers.keySet(), options.log());
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)

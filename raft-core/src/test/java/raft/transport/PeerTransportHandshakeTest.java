@@ -188,6 +188,55 @@ class PeerTransportHandshakeTest {
     }
   }
 
+  @Test
+  @DisplayName("a Hello from a member not in the configuration is refused")
+  void strangerMemberRefused() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs);
+        Socket s = new Socket("127.0.0.1", a.address.getPort())) {
+      s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestPeers.WAIT_SECONDS));
+      hello(s, 9);
+      assertClosed(s);
+      a.awaitLog(l -> l.equals("peer 127.0.0.1:" + s.getLocalPort() + " sent a Hello from member"
+          + " 9, which is not in this cluster's configuration; closing"));
+    }
+  }
+
+  @Test
+  @DisplayName("a member may hold four connections; a fifth closes its oldest")
+  void connectionsPerMember() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    List<Socket> links = new ArrayList<>();
+    try (TestPeers a = TestPeers.start(1, addrs)) {
+      try {
+        for (int i = 0; i < HelloGate.PER_MEMBER + 1; i++) {
+          Socket s = new Socket("127.0.0.1", a.address.getPort());
+          s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestPeers.WAIT_SECONDS));
+          hello(s, 2);
+          links.add(s);
+          // Each is admitted before the next connects: every one delivers a heartbeat first.
+          TestPeers.writeFrame(new DataOutputStream(s.getOutputStream()),
+              PeerFrame.newBuilder().setMessage(msg(MSG_HEARTBEAT, 2, 1, i)).build());
+          assertEquals(i, a.take().getIndex());
+        }
+        assertClosed(links.get(0));
+        a.awaitLog(l -> l.equals("member 2 opened more than 4 connections; closing its oldest,"
+            + " from 127.0.0.1:" + links.get(0).getLocalPort()));
+        assertEquals(1, closedAmong(links), "only the oldest is closed");
+      } finally {
+        for (Socket s : links) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  private static void hello(Socket s, long from) throws IOException {
+    Hello hello = Hello.newBuilder().setClusterId(TestPeers.CLUSTER).setFrom(from).build();
+    TestPeers.writeFrame(new DataOutputStream(s.getOutputStream()),
+        PeerFrame.newBuilder().setHello(hello).build());
+  }
+
   /** {@code m} with one entry that makes its PeerFrame exactly {@code frameBytes} long. */
   private static Message fill(Message m, int frameBytes) {
     int data = frameBytes;
