@@ -1,6 +1,7 @@
 package raft.transport;
 
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A log for lines a stranger can provoke at will (one per refused connection): at most
@@ -11,19 +12,26 @@ final class RateLimitedLog implements Consumer<String> {
   private final Consumer<String> log;
   private final int burst;
   private final long windowNanos;
-  private long windowStart = System.nanoTime();
+  private final LongSupplier nanoTime;
+  private long windowStart;
   private int logged;
   private long suppressed;
 
   RateLimitedLog(Consumer<String> log, int burst, long windowSeconds) {
+    this(log, burst, windowSeconds, System::nanoTime);
+  }
+
+  RateLimitedLog(Consumer<String> log, int burst, long windowSeconds, LongSupplier nanoTime) {
     this.log = log;
     this.burst = burst;
     this.windowNanos = windowSeconds * 1_000_000_000L;
+    this.nanoTime = nanoTime;
+    this.windowStart = nanoTime.getAsLong();
   }
 
   @Override
   public synchronized void accept(String line) {
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     if (now - windowStart >= windowNanos) {
       if (suppressed > 0) {
         log.accept("peer port: " + suppressed + " more refusals like the above were not logged"
