@@ -64,7 +64,10 @@ public final class DataDirCheck {
       }
       probe(dataDir, dir.resolve(".probe-" + ProcessHandle.current().pid()));
       try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        // Never the lock file: closing any descriptor of a file drops the process's POSIX
+        // (fcntl) locks on it, which is what FileChannel.tryLock takes on Linux.
+        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)
+            .filter(f -> !f.getFileName().toString().equals(DataDirLock.FILE))::iterator) {
           try {
             // Opened for writing is all we ask: nothing is changed.
             FileChannel.open(f, StandardOpenOption.WRITE).close();

@@ -19,6 +19,10 @@ import java.nio.file.StandardOpenOption;
  * file never blocks a restart. The file also says who holds it (pid and a name) so that the
  * refusal can name the holder.
  *
+ * <p>Nothing else in the process may open the lock file: on Linux the lock is a POSIX
+ * record lock, which the kernel drops when the process closes <em>any</em> descriptor of the
+ * file.
+ *
  * <p>Within one JVM a second lock of the same file is refused too (the JDK throws {@link
  * OverlappingFileLockException}; it is reported the same way).
  */
