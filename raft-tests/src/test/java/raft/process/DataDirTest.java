@@ -38,16 +38,26 @@ class DataDirTest {
       // host name), so that nothing but the directory stops it.
       List<String> intruder = server("n2", initialCluster(OFFSET, 3), OTHER_OFFSET, 2,
           cluster.data.resolve("n1"));
-      LocalCluster.Result r = LocalCluster.run(intruder, null, REFUSAL_SECONDS);
-      assertNotEquals(0, r.exit(), r::toString);
-      assertTrue(r.out().contains("data directory " + cluster.data.resolve("n1")
-          + " is in use by member n1 (pid " + n1 + ")"), r::toString);
-
+      Path out = cluster.data.resolve("intruder.out");
+      Process p = new ProcessBuilder(intruder).redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      try {
+        putKeys(cluster, "during-", 50); // acknowledged while the intruder starts
+        boolean exited = p.waitFor(REFUSAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        String said = Files.readString(out);
+        assertTrue(exited, () -> "the second process is still running: " + said);
+        assertNotEquals(0, p.exitValue(), said);
+        assertTrue(said.contains("data directory " + cluster.data.resolve("n1")
+            + " is in use by member n1 (pid " + n1 + ")"), said);
+      } finally {
+        p.destroyForcibly(); // only if the refusal failed: it has exited otherwise
+        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
       putKeys(cluster, "after-", 50);
       assertEquals(0, cluster.cluster("stop").exit());
       LocalCluster.Result start = cluster.cluster("start", "--nodes", "3");
       assertEquals(0, start.exit(), start::toString);
-      assertEquals(100, countKeys(cluster, ""), () -> "after restart: " + cluster.statuses());
+      assertEquals(150, countKeys(cluster, ""), () -> "after restart: " + cluster.statuses());
       assertEquals(3, cluster.statuses().size(), cluster::toString);
     }
   }
