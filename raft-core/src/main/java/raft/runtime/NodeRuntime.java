@@ -32,6 +32,7 @@ import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
+import raft.storage.MemberIdentity;
 import raft.storage.durable.DurableStorage;
 import raft.storage.wal.Wal;
 import raft.transport.Transport;
@@ -63,9 +64,17 @@ public final class NodeRuntime implements AutoCloseable {
    * @param heartbeatTicks leader heartbeat interval in ticks
    * @param snapshotCount applied entries between state machine snapshots (§7); 0 disables them
    * @param log one line per notable event (elections are not logged; failures are)
+   * @param clusterId the cluster this member belongs to: with {@code id}, whose data directory
+   *     this must be ({@link MemberIdentity}, checked and recorded at open); 0 checks nothing
    */
   public record Options(long id, List<Long> peers, Path dataDir, long tickMillis,
-      int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log) {
+      int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log,
+      long clusterId) {
+
+    public Options(long id, List<Long> peers, Path dataDir, long tickMillis,
+        int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log) {
+      this(id, peers, dataDir, tickMillis, electionTicks, heartbeatTicks, snapshotCount, log, 0);
+    }
 
     /** etcd's defaults: 100 ms heartbeat, 1 s election timeout, a snapshot every 10000. */
     public static Options defaults(long id, List<Long> peers, Path dataDir) {
@@ -141,7 +150,8 @@ public final class NodeRuntime implements AutoCloseable {
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
     this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
-        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log()));
+        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log(),
+        o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId())));
     Snapshot snap = storage.snapshot();
     try {
       Config c = new Config();

@@ -26,6 +26,9 @@ import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
+import raft.storage.MemberIdentity;
+import raft.storage.durable.DataDirCheck;
+import raft.storage.durable.DataDirLock;
 import raft.transport.PeerTransport;
 
 /**
@@ -55,11 +58,24 @@ public final class KvServer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   }, 20, TimeUnit.MILLISECONDS);
+  private final DataDirLock dataDirLock;
   private Server grpc;
 
+  /**
+   * Locks the data directory, checks it and recovers from it; nothing is bound or answered
+   * yet. Refuses, with a message saying why, a directory that another process holds, that
+   * cannot be written, or that belongs to another member or cluster.
+   */
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
+    // First of all: a second process on a running member's directory must not touch it.
+    this(config, log, DataDirLock.acquire(config.dataDir(), "member " + config.name()));
+  }
+
+  private KvServer(ServerConfig config, Consumer<String> log, DataDirLock lock)
+      throws IOException {
     this.config = config;
     this.log = log;
+    this.dataDirLock = lock;
     this.tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
@@ -68,9 +84,39 @@ public final class KvServer implements AutoCloseable {
     this.transport = new PeerTransport(config.memberId(), config.clusterId(),
         config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log));
     long electionTicks = config.electionMillis() / config.heartbeatMillis();
-    this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
-        config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
-        config.snapshotCount(), log), transport, stateMachine);
+    try {
+      this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
+          config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
+          config.snapshotCount(), log, config.clusterId()), transport, stateMachine);
+    } catch (DataDirCheck.IdentityMismatchException e) {
+      closeQuietly(lock);
+      throw new IOException(mismatch(e), e);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lock);
+      throw e;
+    }
+  }
+
+  /** etcd's refusal in our names: whose directory it is, and who tried to start on it. */
+  private String mismatch(DataDirCheck.IdentityMismatchException e) {
+    MemberIdentity was = e.recorded();
+    MemberIdentity is = e.expected();
+    String owner = was.clusterId() == is.clusterId()
+        ? nameOf(was.memberId()) + " (member " + was.memberId() + ")" : "member "
+            + Long.toUnsignedString(was.memberId());
+    return "data directory " + e.dataDir() + " belongs to " + owner + " of cluster "
+        + Long.toHexString(was.clusterId()) + ", but this member is " + config.name()
+        + " (member " + is.memberId() + ") of cluster " + Long.toHexString(is.clusterId())
+        + (was.clusterId() == is.clusterId() ? "" : " (another --initial-cluster)")
+        + ": start it with the right --name/--initial-cluster or --data-dir";
+  }
+
+  private static void closeQuietly(DataDirLock lock) {
+    try {
+      lock.close();
+    } catch (IOException ignored) {
+      // The process is failing anyway; its exit releases the lock.
+    }
   }
 
   /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
@@ -194,6 +240,7 @@ public final class KvServer implements AutoCloseable {
     runtime.close();
     transport.close();
     tracker.failAll(Errors.stopped("shutting down"));
+    closeQuietly(dataDirLock); // after the runtime: its last WAL writes are done
   }
 
   /** What `endpoint status` calls DB SIZE: this member's WAL and snapshot files. */
