@@ -44,10 +44,12 @@ class StalledWatchersTest {
   private static final String JVM_OPTS = "-Xms128m -Xmx256m -Xmn16m -XX:MetaspaceSize=64m"
       + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError"
       + " -XX:MaxDirectMemorySize=64m";
-  private static final int WATCHERS_PER_MEMBER = 6;
+  // -Dstalled.watchers=20 -Dstalled.rate=125 -Dstalled.seconds=60 reproduces the issue's
+  // figures (20 stalled watchers per member, 500 puts/s) in a longer run.
+  private static final int WATCHERS_PER_MEMBER = Integer.getInteger("stalled.watchers", 6);
   private static final int WRITERS = 4;
-  private static final int PUTS_PER_SECOND_PER_WRITER = 70;
-  private static final int LOAD_SECONDS = 50;
+  private static final int PUTS_PER_SECOND_PER_WRITER = Integer.getInteger("stalled.rate", 70);
+  private static final int LOAD_SECONDS = Integer.getInteger("stalled.seconds", 50);
   private static final int BUCKET_SECONDS = 10;
   private static final ByteString PREFIX = ByteString.copyFromUtf8("load/");
   private static final ByteString PREFIX_END = ByteString.copyFromUtf8("load0");
@@ -61,12 +63,14 @@ class StalledWatchersTest {
     try (LocalCluster cluster = new LocalCluster(3, PORT_OFFSET, "stalled-watchers")
         .withJvmOpts(JVM_OPTS).start()) {
       List<StalledWatcher> watchers = openStalledWatchers(cluster);
+      String rssBefore = residentMemory(cluster);
       Health health = new Health(cluster);
       health.start();
       AtomicIntegerArray okPerBucket = new AtomicIntegerArray(LOAD_SECONDS / BUCKET_SECONDS + 1);
       AtomicLong failed = new AtomicLong();
       runLoad(cluster, okPerBucket, failed);
       health.stopAndJoin();
+      String rssAfter = residentMemory(cluster);
 
       String logs = "\nstatuses: " + cluster.statuses() + "\nn1 log tail:\n" + tail(cluster, 1)
           + "\nn2 log tail:\n" + tail(cluster, 2) + "\nn3 log tail:\n" + tail(cluster, 3);
@@ -78,8 +82,12 @@ class StalledWatchersTest {
       }
       long finalRevision = awaitAllApplied(cluster);
       checkWatchersCatchUp(cluster, watchers, finalRevision, logs);
-      System.out.println("stalled watchers: " + okPerBucket + " puts acknowledged per "
-          + BUCKET_SECONDS + " s, " + failed + " failed; final revision " + finalRevision);
+      long cancelled = watchers.stream().filter(w -> w.cancelReason != null).count();
+      System.out.println("stalled watchers: " + watchers.size() + " stalled watchers, "
+          + okPerBucket + " puts acknowledged per " + BUCKET_SECONDS + " s, " + failed
+          + " failed; final revision " + finalRevision + "; " + (watchers.size() - cancelled)
+          + " watchers got every event, " + cancelled + " were cancelled by the compaction;"
+          + " members' resident memory before the load " + rssBefore + ", after " + rssAfter);
     }
   }
 
@@ -333,6 +341,22 @@ class StalledWatchersTest {
       stop = true;
       join(10_000);
     }
+  }
+
+  /** Each member's resident set size (VmRSS), for the report. */
+  private static String residentMemory(LocalCluster cluster) {
+    List<String> out = new ArrayList<>();
+    for (int n = 1; n <= cluster.nodes; n++) {
+      try {
+        String pid = Files.readString(cluster.data.resolve("n" + n + ".pid")).trim();
+        String rss = Files.readAllLines(java.nio.file.Path.of("/proc", pid, "status")).stream()
+            .filter(l -> l.startsWith("VmRSS:")).findFirst().orElse("VmRSS: ?");
+        out.add("n" + n + " " + rss.substring(6).trim());
+      } catch (Exception gone) {
+        out.add("n" + n + " gone");
+      }
+    }
+    return out.toString();
   }
 
   private static String tail(LocalCluster cluster, int node) throws Exception {
