@@ -51,7 +51,8 @@ public final class WatchHub implements RevisionListener {
   private long deliveredRevision;
   private final List<Watcher> synced = new ArrayList<>();
   private final Set<Watcher> slow = new LinkedHashSet<>();
-  // Guarded by this: how many moves each way since the hub started (for the log).
+  // Guarded by this: how many watchers fell behind live delivery, and how many of those caught
+  // up, since the hub started (for the log).
   private long movedToSlow;
   private long caughtUp;
 
@@ -145,6 +146,7 @@ public final class WatchHub implements RevisionListener {
         if (w.state != State.CANCELED) { // refused, not broken: catch it up later
           w.state = State.SLOW;
           w.next = revision;
+          w.fellBehind = true;
           slow.add(w);
           movedToSlow++;
         }
@@ -212,7 +214,10 @@ public final class WatchHub implements RevisionListener {
     slow.remove(w);
     synced.add(w);
     w.state = State.SYNCED;
-    caughtUp++;
+    if (w.fellBehind) { // a replay from a past start revision is no news for the log
+      w.fellBehind = false;
+      caughtUp++;
+    }
     return true;
   }
 
@@ -255,6 +260,8 @@ public final class WatchHub implements RevisionListener {
     private long next;
     // Guarded by the hub: a catch-up is queued or running, so resume need not queue another.
     private boolean catchUpQueued;
+    // Guarded by the hub: slow because its sink refused live events (not a past start).
+    private boolean fellBehind;
 
     private Watcher(ByteString key, ByteString rangeEnd, long startRevision, boolean prevKv,
         boolean noPut, boolean noDelete, WatchSink sink) {
