@@ -151,7 +151,7 @@ public final class KvServer implements AutoCloseable {
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
-            Duration.ofSeconds(5)))
+            Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
