@@ -8,6 +8,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,6 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.kv.api.etcdserverpb.KVGrpc;
+import raft.kv.api.etcdserverpb.LeaseGrantRequest;
+import raft.kv.api.etcdserverpb.LeaseGrpc;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.RangeResponse;
@@ -37,6 +43,7 @@ class ResponseMemoryTest {
   private static final int VALUES = 98;
   private static final int VALUE_BYTES = 1_000_000;
   private static final int MAX_INBOUND = 256 * 1024 * 1024;
+  private static final int KEEP_ALIVES = 150_000;
   private static LocalCluster cluster;
   private static ManagedChannel channel;
 
@@ -87,11 +94,14 @@ class ResponseMemoryTest {
       for (int c = 0; c < 8; c++) {
         ranges.add(clients.submit(() -> kv(50).range(everything())));
       }
+      long started = System.nanoTime();
       for (Future<RangeResponse> f : ranges) {
         RangeResponse r = f.get(55, TimeUnit.SECONDS);
         assertEquals(VALUES, r.getKvsCount());
         assertTrue(r.getSerializedSize() > VALUES * VALUE_BYTES, "~98 MB each");
       }
+      System.out.println("8 concurrent 98 MB ranges served in "
+          + (System.nanoTime() - started) / 1_000_000 + " ms");
     } finally {
       clients.shutdownNow();
     }
@@ -114,11 +124,88 @@ class ResponseMemoryTest {
     servesSmallRequests();
   }
 
+  @Test
+  @DisplayName("a keep-alive client that reads nothing is held back, and the member serves on")
+  void aKeepAliveClientThatNeverReadsIsHeldBack() throws Exception {
+    ManagedChannel own = ManagedChannelBuilder.forTarget(cluster.endpoint(1)).usePlaintext()
+        .build();
+    try {
+      long lease = LeaseGrpc.newBlockingStub(own).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+      StalledKeepAlives stalled = new StalledKeepAlives();
+      LeaseGrpc.newStub(own).leaseKeepAlive(stalled);
+      long sent = stalled.sendUntilHeldBack(lease, KEEP_ALIVES, 40_000);
+      System.out.println("keep-alives sent by a client that reads no answer: " + sent);
+      // Each unread answer once pinned a 4 KiB direct buffer in the member: 150,000 of them
+      // are 600 MB, more than a 256 MB member has. Now the member stops reading keep-alives
+      // while their answers cannot be sent, so the client's own sends stop.
+      assertTrue(sent < KEEP_ALIVES, "the member kept reading keep-alives from a client that"
+          + " reads none of the answers: " + sent + " sent");
+      // A 98 MB range needs the direct memory that unread answers would otherwise hold.
+      assertEquals(VALUES, kv(50).range(everything()).getKvsCount());
+      servesSmallRequests();
+      stalled.cancel();
+    } finally {
+      own.shutdownNow();
+    }
+  }
+
   private static void servesSmallRequests() {
     kv(10).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("after"))
         .setValue(ByteString.copyFromUtf8("still serving")).build());
     assertEquals("still serving", kv(10).range(RangeRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8("after")).build()).getKvs(0).getValue().toStringUtf8());
     assertEquals(3, cluster.statuses().size(), "every member is up");
+  }
+
+  /** A keep-alive stream whose client asks for no answer at all and sends while it may. */
+  private static final class StalledKeepAlives
+      implements ClientResponseObserver<LeaseKeepAliveRequest, LeaseKeepAliveResponse> {
+    private volatile ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<LeaseKeepAliveRequest> r) {
+      r.disableAutoRequestWithInitial(0); // never reads an answer
+      requests = r;
+    }
+
+    /**
+     * Sends up to {@code max} keep-alives, each when the stream is ready; stops early once the
+     * stream has not been ready for 3 s (the member stopped reading) or after
+     * {@code timeoutMillis}. Returns how many were sent.
+     */
+    long sendUntilHeldBack(long lease, int max, long timeoutMillis) throws InterruptedException {
+      LeaseKeepAliveRequest ka = LeaseKeepAliveRequest.newBuilder().setID(lease).build();
+      long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+      long notReadySince = 0;
+      int sent = 0;
+      while (sent < max && System.nanoTime() < deadline) {
+        if (requests.isReady()) {
+          requests.onNext(ka);
+          sent++;
+          notReadySince = 0;
+        } else if (notReadySince == 0) {
+          notReadySince = System.nanoTime();
+        } else if (System.nanoTime() - notReadySince > 3_000_000_000L) {
+          break;
+        } else {
+          Thread.sleep(5);
+        }
+      }
+      return sent;
+    }
+
+    void cancel() {
+      requests.cancel("test done", null);
+    }
+
+    @Override
+    public void onNext(LeaseKeepAliveResponse r) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
   }
 }
