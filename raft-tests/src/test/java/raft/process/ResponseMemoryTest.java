@@ -132,10 +132,13 @@ class ResponseMemoryTest {
     try {
       long lease = LeaseGrpc.newBlockingStub(own).withDeadlineAfter(10, TimeUnit.SECONDS)
           .leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+      long rssBefore = rssKib(1);
       StalledKeepAlives stalled = new StalledKeepAlives();
       LeaseGrpc.newStub(own).leaseKeepAlive(stalled);
       long sent = stalled.sendUntilHeldBack(lease, KEEP_ALIVES, 40_000);
-      System.out.println("keep-alives sent by a client that reads no answer: " + sent);
+      System.out.println("keep-alives sent by a client that reads no answer: " + sent
+          + "; n1's resident memory " + rssBefore / 1024 + " MiB before, " + rssKib(1) / 1024
+          + " MiB after");
       // Each unread answer once pinned a 4 KiB direct buffer in the member: 150,000 of them
       // are 600 MB, more than a 256 MB member has. Now the member stops reading keep-alives
       // while their answers cannot be sent, so the client's own sends stop.
@@ -148,6 +151,18 @@ class ResponseMemoryTest {
     } finally {
       own.shutdownNow();
     }
+  }
+
+  /** Node k's resident set (KiB), for the record: the heap and direct memory it touched. */
+  private static long rssKib(int node) throws Exception {
+    String pid = java.nio.file.Files.readString(cluster.data.resolve("n" + node + ".pid")).trim();
+    for (String line : java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
   }
 
   private static void servesSmallRequests() {

@@ -38,7 +38,7 @@ public final class KvServer implements AutoCloseable {
   private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
   /** Responses that may wait for the response budget at once, and for how long at most. */
   private static final int RESPONSES_WAITING = 64;
-  private static final Duration RESPONSE_WAIT = Duration.ofSeconds(30);
+  private static final Duration RESPONSE_WAIT = Duration.ofSeconds(60);
 
   private final ServerConfig config;
   private final Consumer<String> log;
