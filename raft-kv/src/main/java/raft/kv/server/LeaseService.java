@@ -71,8 +71,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         b.addAllKeys(info.keys());
       }
     }
-    out.onNext(b.setHeader(headers.now()).build());
-    out.onCompleted();
+    Rpc.answer(b.setHeader(headers.now()).build(), out); // its keys may be many
   }
 
   @Override
@@ -81,7 +80,6 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     for (long id : lessor.leaseIds()) {
       b.addLeases(LeaseStatus.newBuilder().setID(id));
     }
-    out.onNext(b.build());
-    out.onCompleted();
+    Rpc.answer(b.build(), out); // one line per lease: may be large
   }
 }

@@ -40,6 +40,11 @@ final class Rpc {
     });
   }
 
+  /** Answers with a response built on the call's own thread, within the budget. */
+  static <R> void answer(R response, StreamObserver<R> out) {
+    send(ResponseBudget.CALL.get(), response, out);
+  }
+
   private static <R> void send(ResponseBudget.Call budget, R response, StreamObserver<R> out) {
     Runnable send = () -> {
       out.onNext(response);
