@@ -32,6 +32,11 @@ final class ResponseBudget {
   static final Context.Key<Call> CALL = Context.key("response-budget-call");
   /** Responses up to this size may pass waiting large ones, and are sent on the caller's thread. */
   static final long SMALL_BYTES = 1024 * 1024;
+  /**
+   * What the smallest response costs: gRPC's Netty transport sends each message from a
+   * direct buffer of at least 4 KiB, held until the client has read it.
+   */
+  static final long MIN_CHARGE = 4 * 1024;
   /** What a refusal log line is limited to: one a second, counting the ones it left out. */
   private static final long LOG_EVERY_NANOS = 1_000_000_000L;
 
@@ -100,7 +105,10 @@ final class ResponseBudget {
       this.method = method;
     }
 
-    /** Runs {@code send} once {@code bytes} fit in the budget, or {@code refuse}s. */
+    /**
+     * Runs {@code send} once {@code bytes} (at least {@link #MIN_CHARGE}) fit in the budget,
+     * or {@code refuse}s.
+     */
     void send(long bytes, Runnable send, Consumer<StatusRuntimeException> refuse) {
       StatusRuntimeException refusal;
       boolean now;
@@ -108,7 +116,7 @@ final class ResponseBudget {
         if (finished || granted || this.send != null) {
           return; // the client went away, or a second response: nothing to send
         }
-        this.bytes = bytes;
+        this.bytes = Math.max(bytes, MIN_CHARGE);
         this.send = send;
         this.refuse = refuse;
         refusal = admit(this);

@@ -54,6 +54,13 @@ class ResponseBudgetTest {
   }
 
   @Test
+  void aTinyResponseCostsGrpcsSmallestSendBuffer() {
+    ResponseBudget b = budget(10_000);
+    send(b.newCall("etcdserverpb.Maintenance/Status"), "status", 40);
+    assertEquals(ResponseBudget.MIN_CHARGE, b.inFlightBytes());
+  }
+
+  @Test
   void largeResponsesWaitTheirTurnInOrder() {
     ResponseBudget b = budget(10_000);
     ResponseBudget.Call first = b.newCall("r1");
