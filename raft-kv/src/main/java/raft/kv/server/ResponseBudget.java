@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -209,7 +210,11 @@ final class ResponseBudget {
       }
     };
     if (c.bytes > SMALL_BYTES) {
-      largeSends.execute(send);
+      try {
+        largeSends.execute(send);
+      } catch (RejectedExecutionException stopping) {
+        c.finished(); // the member is shutting down
+      }
     } else {
       send.run();
     }
