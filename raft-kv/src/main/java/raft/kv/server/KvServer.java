@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,9 @@ import raft.transport.PeerTransport;
 public final class KvServer implements AutoCloseable {
   /** etcd's gRPC overhead allowance above --max-request-bytes. */
   private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+  /** Responses that may wait for the response budget at once, and for how long at most. */
+  private static final int RESPONSES_WAITING = 64;
+  private static final Duration RESPONSE_WAIT = Duration.ofSeconds(60);
 
   private final ServerConfig config;
   private final Consumer<String> log;
@@ -59,6 +63,12 @@ public final class KvServer implements AutoCloseable {
     return t;
   }, 20, TimeUnit.MILLISECONDS);
   private final DataDirLock dataDirLock;
+  // Serializes large responses one at a time, off the apply thread and the event loops.
+  private final ExecutorService largeSends = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "large-responses");
+    t.setDaemon(true);
+    return t;
+  });
   private Server grpc;
 
   /**
@@ -143,12 +153,15 @@ public final class KvServer implements AutoCloseable {
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
     runtime.start();
+    ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
+        deadlineTimer, RESPONSE_WAIT, largeSends, log);
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
         // Handlers never block (writes and linearizable reads return futures; local reads hold
         // the store's lock for microseconds), so they run on the Netty event loop: no hand-off
         // to a thread pool per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+        .intercept(new BudgetInterceptor(budget))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
@@ -172,7 +185,8 @@ public final class KvServer implements AutoCloseable {
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
-        + ", data in " + config.dataDir());
+        + ", data in " + config.dataDir() + "; responses in flight up to "
+        + budget.limitBytes() / (1024 * 1024) + " MiB");
   }
 
   // Only the leader decides that a lease ran out; the revoke is an entry like any other.
@@ -236,6 +250,7 @@ public final class KvServer implements AutoCloseable {
       grpc.shutdownNow();
     }
     timers.shutdownNow();
+    largeSends.shutdownNow();
     deadlineTimer.stop();
     runtime.close();
     transport.close();
