@@ -16,8 +16,9 @@ import java.util.Locale;
  *
  * @param kind the cause, for a program (an exit status, a short state in a status display)
  * @param line the one line for a human, starting with {@link Kind#title}
+ * @param error what was thrown (its stack trace is worth printing for a bug)
  */
-public record Failure(Kind kind, String line) {
+public record Failure(Kind kind, String line, Throwable error) {
 
   /** The causes, each with its short title (the start of every line of that kind). */
   public enum Kind {
@@ -47,11 +48,21 @@ public record Failure(Kind kind, String line) {
    * line; {@code site} decides between state machine and internal failure.
    */
   static Failure of(Throwable e, Site site, Object dataDir) {
-    Kind kind = kindOf(e, site);
-    String error = describe(e);
+    return of(kindOf(e, site), describe(e), e, "for " + dataDir);
+  }
+
+  /**
+   * A throwable that nobody caught, or that a library caught and would only have logged, in
+   * the thread or component named by {@code where}: out of memory, a disk error or a bug.
+   */
+  public static Failure uncaught(Throwable e, String where) {
+    return of(kindOf(e, Site.RAFT_LOOP), describe(e) + " in " + where, e, "for this member");
+  }
+
+  private static Failure of(Kind kind, String error, Throwable e, String disk) {
     String line = switch (kind) {
-      case DISK_FULL -> "no space left on device for " + dataDir + " (" + error + "); free"
-          + " space and restart this member: what it persisted before is intact";
+      case DISK_FULL -> "no space left on device " + disk + " (" + error + "); free space and"
+          + " restart this member: what it persisted before is intact";
       case STORAGE -> error + "; a failed write or fsync cannot be retried safely (the kernel"
           + " may have dropped the data): restart this member to recover from what is on disk";
       case OUT_OF_MEMORY -> error + "; restart this member, with more heap (-Xmx) or direct"
@@ -61,7 +72,7 @@ public record Failure(Kind kind, String line) {
       case INTERNAL -> error + at(e) + "; this is a bug: restart this member and report it with"
           + " this log";
     };
-    return new Failure(kind, kind.title + ": " + line);
+    return new Failure(kind, kind.title + ": " + line, e);
   }
 
   static Kind kindOf(Throwable e, Site site) {

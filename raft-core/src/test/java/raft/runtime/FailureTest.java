@@ -79,4 +79,15 @@ class FailureTest {
         + "(Raft.java:42); this is a bug: restart this member and report it with this log",
         f.line());
   }
+
+  @Test
+  @DisplayName("an uncaught or swallowed throwable names where it was thrown")
+  void uncaught() {
+    Failure f = Failure.uncaught(new OutOfMemoryError("Direct buffer memory"),
+        "thread grpc-nio-worker-ELG-3-2");
+    assertEquals(Kind.OUT_OF_MEMORY, f.kind());
+    assertTrue(f.line().startsWith("out of memory: Direct buffer memory (OutOfMemoryError) in "
+        + "thread grpc-nio-worker-ELG-3-2; restart"), f.line());
+    assertEquals(Kind.INTERNAL, Failure.uncaught(new IllegalStateException("x"), "t").kind());
+  }
 }

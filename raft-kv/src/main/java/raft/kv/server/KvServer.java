@@ -73,16 +73,26 @@ public final class KvServer implements AutoCloseable {
         config.snapshotCount(), log), transport, stateMachine);
   }
 
-  /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
+  /**
+   * Runs a member until the process is stopped (SIGTERM stops it gracefully) or a fatal error
+   * ends it ({@link FatalExit}: a last line naming the cause, a non-zero exit status).
+   */
   public static void run(ServerConfig config) throws Exception {
     String name = config.name();
     DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     Consumer<String> log = line -> System.out.println(
         LocalTime.now().format(hms) + " " + name + ": " + line);
+    FatalExit fatal = FatalExit.install(log);
     KvServer server = new KvServer(config, log);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    fatal.closing(server::close);
+    server.runtime.addFailureListener(fatal::exit);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fatal.shuttingDown();
+      server.close();
+    }, "shutdown"));
     server.start();
     server.grpc.awaitTermination();
+    fatal.awaitHalt(); // closed by a fatal exit: its status, not main's 0, must end the process
   }
 
   public void start() throws IOException {
