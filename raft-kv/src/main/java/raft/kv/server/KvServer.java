@@ -130,13 +130,31 @@ public final class KvServer implements AutoCloseable {
       throw new UncheckedIOException("client port " + hostPort(config.clientAddress())
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
-    timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
+        TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
-    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 1, 1,
+        TimeUnit.SECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir());
+  }
+
+  /**
+   * A periodic task that throws is silently never run again (the executor keeps the throwable
+   * in a future nobody reads); the thread's uncaught exception handler gets it instead, which in
+   * a member's process is {@link FatalExit}: a bug or an OOM there ends the member, loudly.
+   */
+  private static Runnable uncaughtIfThrows(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      }
+    };
   }
 
   // Only the leader decides that a lease ran out; the revoke is an entry like any other.
