@@ -25,6 +25,7 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
+import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
 import raft.transport.PeerTransport;
 
@@ -113,6 +114,7 @@ public final class KvServer implements AutoCloseable {
         // to a thread pool per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+        .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5)))
