@@ -67,9 +67,7 @@ class StoppedMemberTest {
       assertTrue(last.contains("disk full: no space left on device for " + mount), last);
       assertTrue(last.contains("exiting with status " + member.exitValue()), last);
 
-      String status = cluster.cluster("status").out();
-      assertTrue(status.lines().anyMatch(l -> l.startsWith("n" + FULL + " ")
-          && l.contains("stopped: disk full")), status);
+      assertStopped(cluster, FULL, "disk full");
 
       // The two others still make a majority: writes go on, and every acknowledged one is there.
       writeSome(cluster.channel(1), "after-", 20, acknowledged);
@@ -128,9 +126,7 @@ class StoppedMemberTest {
       String last = lastLine(cluster.log(1));
       assertTrue(last.contains("fatal, exiting with status ") && last.contains("out of memory: "),
           tail(cluster.log(1), 15));
-      String status = cluster.cluster("status").out();
-      assertTrue(status.lines().anyMatch(l -> l.startsWith("n1 ")
-          && l.contains("stopped: out of memory")), status);
+      assertStopped(cluster, 1, "out of memory");
     }
   }
 
@@ -236,6 +232,15 @@ class StoppedMemberTest {
       Thread.sleep(500); // a restarted member may still be catching up
     }
     throw new AssertionError("acknowledged writes are missing", last);
+  }
+
+  /** `cluster status` shows node k "stopped: cause" in its row, and the whole line below. */
+  private static void assertStopped(LocalCluster cluster, int k, String cause) throws Exception {
+    String status = cluster.cluster("status").out();
+    assertTrue(status.lines().anyMatch(l -> l.startsWith("| n" + k + " ")
+        && l.contains("| stopped: " + cause + " |")), status);
+    assertTrue(status.lines().anyMatch(l -> l.startsWith("n" + k + " stopped: " + cause + ": ")),
+        status);
   }
 
   private static LocalCluster.Result sh(String... cmd) throws Exception {
