@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +77,10 @@ public final class NodeRuntime implements AutoCloseable {
     }
   }
 
-  /** A consistent picture of the member for status displays; {@code failure} is null if healthy. */
+  /**
+   * A consistent picture of the member for status displays; {@code failure} is null if healthy.
+   * A member that has stopped shows the follower role and no leader: it leads no one any more.
+   */
   public record Status(long id, StateRole role, long term, long lead, long commit, long applied,
       long lastIndex, String failure) {}
 
@@ -290,13 +294,17 @@ public final class NodeRuntime implements AutoCloseable {
   public Status status() {
     RaftNode.Status s = loopStatus;
     Failure f = failure.get();
+    if (f != null) {
+      return new Status(o.id(), StateRole.FOLLOWER, s.term(), 0, s.commitIndex(),
+          applier.applied(), s.lastIndex(), f.line());
+    }
     return new Status(o.id(), s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
-        s.lastIndex(), f == null ? null : f.line());
+        s.lastIndex(), null);
   }
 
   /** Why this member stopped for good, if it did. */
-  public java.util.Optional<Failure> failure() {
-    return java.util.Optional.ofNullable(failure.get());
+  public Optional<Failure> failure() {
+    return Optional.ofNullable(failure.get());
   }
 
   /** See {@link FailureListener}: told once, even if the member has failed already. */

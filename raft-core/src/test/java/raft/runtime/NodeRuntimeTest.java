@@ -274,6 +274,8 @@ class NodeRuntimeTest {
     NodeRuntime.Status st = nodes.get(leader).status();
     assertTrue(st.failure() != null && st.failure().startsWith(failure),
         String.valueOf(st.failure()));
+    assertEquals(StateRole.FOLLOWER, st.role(), "a stopped leader no longer claims to lead");
+    assertEquals(0, st.lead());
     assertTrue(log.contains("member " + leader + " stops: " + st.failure()), log.toString());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> nodes.get(leader).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
