@@ -105,8 +105,15 @@ public final class FatalExit {
     }
   }
 
-  /** Starts the exit once; later calls (other threads failing meanwhile) change nothing. */
+  /**
+   * Starts the exit once; later calls (other threads failing meanwhile) change nothing. During
+   * a normal stop the failure is only logged (closing may be what broke it): the stop goes on.
+   */
   public void exit(Failure f) {
+    if (shuttingDown && f.kind() != Failure.Kind.OUT_OF_MEMORY) {
+      log.accept("while stopping: " + f.line());
+      return;
+    }
     if (!exiting.compareAndSet(false, true)) {
       return;
     }
@@ -148,10 +155,6 @@ public final class FatalExit {
   }
 
   void uncaught(Thread t, Throwable e) {
-    if (shuttingDown && !Failure.isOutOfMemory(e)) {
-      log.accept("while stopping, thread " + t.getName() + " failed: " + e);
-      return;
-    }
     exit(Failure.uncaught(e, "thread " + t.getName()));
   }
 
