@@ -113,6 +113,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    OutOfMemory.report(cause);
     if (closing) {
       return; // the decoder may complain again about the rest of the same garbage
     }

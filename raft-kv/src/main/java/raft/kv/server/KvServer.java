@@ -26,6 +26,7 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
+import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
 import raft.storage.MemberIdentity;
 import raft.storage.durable.DataDirCheck;
@@ -129,16 +130,26 @@ public final class KvServer implements AutoCloseable {
     }
   }
 
-  /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
+  /**
+   * Runs a member until the process is stopped (SIGTERM stops it gracefully) or a fatal error
+   * ends it ({@link FatalExit}: a last line naming the cause, a non-zero exit status).
+   */
   public static void run(ServerConfig config) throws Exception {
     String name = config.name();
     DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     Consumer<String> log = line -> System.out.println(
         LocalTime.now().format(hms) + " " + name + ": " + line);
+    FatalExit fatal = FatalExit.install(log);
     KvServer server = new KvServer(config, log);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    fatal.closing(server::close);
+    server.runtime.addFailureListener(fatal::exit);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fatal.shuttingDown();
+      server.close();
+    }, "shutdown"));
     server.start();
     server.grpc.awaitTermination();
+    fatal.awaitHalt(); // closed by a fatal exit: its status, not main's 0, must end the process
   }
 
   public void start() throws IOException {
@@ -162,6 +173,8 @@ public final class KvServer implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .intercept(new BudgetInterceptor(budget))
+        // Added last, so it runs first: a stopped member refuses before anything is charged.
+        .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
@@ -179,14 +192,32 @@ public final class KvServer implements AutoCloseable {
       throw new UncheckedIOException("client port " + hostPort(config.clientAddress())
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
-    timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
+        TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
-    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 1, 1,
+        TimeUnit.SECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /**
+   * A periodic task that throws is silently never run again (the executor keeps the throwable
+   * in a future nobody reads); the thread's uncaught exception handler gets it instead, which in
+   * a member's process is {@link FatalExit}: a bug or an OOM there ends the member, loudly.
+   */
+  private static Runnable uncaughtIfThrows(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      }
+    };
   }
 
   // Only the leader decides that a lease ran out; the revoke is an entry like any other.
