@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
+import raft.storage.MemberIdentity;
 import raft.storage.durable.DurableStorage;
 import raft.storage.wal.Wal;
 import raft.transport.Transport;
@@ -47,10 +49,13 @@ import raft.transport.Transport;
  * are durable already, so this happens before the fsync, not after), then advances. Applying
  * on its own thread keeps a slow state machine from delaying heartbeats.
  *
- * <p>Failure: an I/O error in storage is final. The member logs one line, reports it in {@link
- * Status#failure}, stops its loop (sends nothing more, acknowledges nothing more) and fails
- * waiting requests with {@link NodeStoppedException}. A failed fsync is never retried: the
- * kernel may have dropped the data already ("fsyncgate"); restart recovers from what is on disk.
+ * <p>Failure: an I/O error in storage, a state machine that throws, an {@link OutOfMemoryError}
+ * or a bug on either thread is final. The member logs one line naming the cause ({@link
+ * Failure}), reports it in {@link Status#failure}, stops its loop (sends nothing more,
+ * acknowledges nothing more), fails waiting requests with {@link NodeStoppedException}, and
+ * tells its failure listeners, so that its owner can stop too (the raftkv server process exits,
+ * as etcd does). A failed fsync is never retried: the kernel may have dropped the data already
+ * ("fsyncgate"); restart recovers from what is on disk.
  *
  * <p>Every public method is thread-safe and never blocks, except {@link #close} (joins threads)
  * and the constructor (recovers from disk).
@@ -63,9 +68,17 @@ public final class NodeRuntime implements AutoCloseable {
    * @param heartbeatTicks leader heartbeat interval in ticks
    * @param snapshotCount applied entries between state machine snapshots (§7); 0 disables them
    * @param log one line per notable event (elections are not logged; failures are)
+   * @param clusterId the cluster this member belongs to: with {@code id}, whose data directory
+   *     this must be ({@link MemberIdentity}, checked and recorded at open); 0 checks nothing
    */
   public record Options(long id, List<Long> peers, Path dataDir, long tickMillis,
-      int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log) {
+      int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log,
+      long clusterId) {
+
+    public Options(long id, List<Long> peers, Path dataDir, long tickMillis,
+        int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log) {
+      this(id, peers, dataDir, tickMillis, electionTicks, heartbeatTicks, snapshotCount, log, 0);
+    }
 
     /** etcd's defaults: 100 ms heartbeat, 1 s election timeout, a snapshot every 10000. */
     public static Options defaults(long id, List<Long> peers, Path dataDir) {
@@ -73,7 +86,10 @@ public final class NodeRuntime implements AutoCloseable {
     }
   }
 
-  /** A consistent picture of the member for status displays; {@code failure} is null if healthy. */
+  /**
+   * A consistent picture of the member for status displays; {@code failure} is null if healthy.
+   * A member that has stopped shows the follower role and no leader: it leads no one any more.
+   */
   public record Status(long id, StateRole role, long term, long lead, long commit, long applied,
       long lastIndex, String failure) {}
 
@@ -82,6 +98,17 @@ public final class NodeRuntime implements AutoCloseable {
   public interface LeaderListener {
     /** Called on the Raft loop thread: must not block. {@code lead} is 0 when none is known. */
     void leaderChanged(long lead, long term, boolean isSelf);
+  }
+
+  /** Told once, when the member stops for good (see {@link Failure}). */
+  @FunctionalInterface
+  public interface FailureListener {
+    /**
+     * Called once, on the thread that failed (the Raft loop or the apply thread), after the
+     * member has stopped and failed its waiting requests; at once if it had failed before the
+     * listener was added. Must not block: hand slow work (closing, exiting) to another thread.
+     */
+    void failed(Failure f);
   }
 
   /** An input for the Raft loop. An IOException from storage is fatal. */
@@ -111,7 +138,9 @@ public final class NodeRuntime implements AutoCloseable {
   private final AtomicBoolean proposalsQueued = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicReference<String> failure = new AtomicReference<>();
+  private final AtomicReference<Failure> failure = new AtomicReference<>();
+  // Guarded by itself, so that each listener hears of the failure exactly once.
+  private final List<FailureListener> failureListeners = new ArrayList<>();
   private final AtomicLong readSeq = new AtomicLong();
   private final Map<ByteString, CompletableFuture<Long>> readWaiters = new ConcurrentHashMap<>();
   private final java.util.Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
@@ -141,7 +170,8 @@ public final class NodeRuntime implements AutoCloseable {
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
     this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
-        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log()));
+        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log(),
+        o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId())));
     Snapshot snap = storage.snapshot();
     try {
       Config c = new Config();
@@ -164,7 +194,7 @@ public final class NodeRuntime implements AutoCloseable {
     this.confState = cs.getVotersCount() > 0 ? cs
         : ConfState.newBuilder().addAllVoters(o.peers()).build();
     this.applier = new Applier(sm, o.snapshotCount(), this::takeSnapshot,
-        e -> fail("state machine failure", e));
+        e -> fail(e, Failure.Site.APPLY));
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }
@@ -273,8 +303,31 @@ public final class NodeRuntime implements AutoCloseable {
   /** A recent, consistent picture; safe from any thread. */
   public Status status() {
     RaftNode.Status s = loopStatus;
+    Failure f = failure.get();
+    if (f != null) {
+      return new Status(o.id(), StateRole.FOLLOWER, s.term(), 0, s.commitIndex(),
+          applier.applied(), s.lastIndex(), f.line());
+    }
     return new Status(o.id(), s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
-        s.lastIndex(), failure.get());
+        s.lastIndex(), null);
+  }
+
+  /** Why this member stopped for good, if it did. */
+  public Optional<Failure> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /** See {@link FailureListener}: told once, even if the member has failed already. */
+  public void addFailureListener(FailureListener l) {
+    Failure f;
+    synchronized (failureListeners) {
+      f = failure.get();
+      if (f == null) {
+        failureListeners.add(l);
+        return;
+      }
+    }
+    l.failed(f);
   }
 
   public void addLeaderListener(LeaderListener l) {
@@ -379,9 +432,9 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   private NodeStoppedException stopped() {
-    String f = failure.get();
+    Failure f = failure.get();
     return new NodeStoppedException("member " + o.id() + " has stopped"
-        + (f != null ? " (" + f + ")" : ""));
+        + (f != null ? " (" + f.line() + ")" : ""));
   }
 
   // ---------------------------------------------------------------- the Raft loop
@@ -407,10 +460,8 @@ public final class NodeRuntime implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (IOException e) {
-      fail("storage failure", e);
-    } catch (RuntimeException | Error e) {
-      fail("internal failure", e);
+    } catch (IOException | RuntimeException | Error e) {
+      fail(e, Failure.Site.RAFT_LOOP);
     }
   }
 
@@ -488,15 +539,25 @@ public final class NodeRuntime implements AutoCloseable {
   // ---------------------------------------------------------------- stopping
 
   /** Fatal: stop everything, once, and say why. Never acknowledge what was not persisted. */
-  private void fail(String kind, Throwable e) {
-    String line = kind + ": " + e.getMessage() + " (" + e.getClass().getSimpleName() + "); "
-        + "this member stops accepting writes (a failed fsync cannot be retried safely)";
-    if (!failure.compareAndSet(null, line)) {
+  private void fail(Throwable e, Failure.Site site) {
+    Failure f = Failure.of(e, site, o.dataDir());
+    if (!failure.compareAndSet(null, f)) {
       return;
     }
-    o.log().accept("member " + o.id() + ": " + line);
+    o.log().accept("member " + o.id() + " stops: " + f.line());
     stopThreads();
     failPending();
+    List<FailureListener> told;
+    synchronized (failureListeners) {
+      told = List.copyOf(failureListeners);
+    }
+    for (FailureListener l : told) {
+      try {
+        l.failed(f);
+      } catch (RuntimeException le) {
+        o.log().accept("member " + o.id() + ": a failure listener failed: " + le);
+      }
+    }
   }
 
   private void stopThreads() {

@@ -142,6 +142,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    OutOfMemory.report(cause);
     if (closing) {
       return; // the decoder may complain again about the rest of the same garbage
     }

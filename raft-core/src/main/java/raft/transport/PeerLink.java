@@ -262,6 +262,7 @@ final class PeerLink {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      OutOfMemory.report(cause);
       ctx.close(); // closeFuture reports the outage
     }
   }

@@ -46,6 +46,9 @@ class NodeRuntimeTest {
   volatile CompletableFuture<Long> elected = new CompletableFuture<>();
 
   final Map<Long, FailingWalFiles> disks = new TreeMap<>();
+  /** Every failure listener call, in order: "id kind". */
+  final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  final CountDownLatch allFailed = new CountDownLatch(IDS.size());
 
   void startNode(long id, long snapshotCount) throws Exception {
     RecordingStateMachine sm = new RecordingStateMachine();
@@ -59,6 +62,10 @@ class NodeRuntimeTest {
       if (isSelf) {
         elected.complete(id);
       }
+    });
+    n.addFailureListener(f -> {
+      failures.add(id + " " + f.kind());
+      allFailed.countDown();
     });
     nodes.put(id, n);
     sms.put(id, sm);
@@ -229,7 +236,10 @@ class NodeRuntimeTest {
   @DisplayName("a failed fsync on the leader stops it for good: it reports the failure, "
       + "applies nothing it did not persist, and the others elect a new leader and go on")
   void fsyncFailureIsFatal() throws Exception {
-    storageFailureIsFatal(disk -> disk.failForce = true, "storage failure: injected fsync");
+    long leader = storageFailureIsFatal(disk -> disk.failForce = true,
+        "storage failure: injected fsync failure (EIO)");
+    assertTrue(nodes.get(leader).status().failure().contains("cannot be retried safely"));
+    assertEquals(List.of(leader + " STORAGE"), failures, "the listener is told once");
   }
 
   @Test
@@ -237,7 +247,9 @@ class NodeRuntimeTest {
       + "and what it had persisted before is intact when it restarts")
   void diskFullIsFatalAndCorruptsNothing() throws Exception {
     long leader = storageFailureIsFatal(disk -> disk.diskFull = true,
-        "storage failure: No space left on device");
+        "disk full: no space left on device for " + root.resolve("n"));
+    assertTrue(nodes.get(leader).status().failure().contains("free space and restart"));
+    assertEquals(List.of(leader + " DISK_FULL"), failures, "the listener is told once");
     nodes.get(leader).close();
     disks.get(leader).diskFull = false; // space freed, the member restarts from its data
     startNode(leader, 1000);
@@ -262,7 +274,9 @@ class NodeRuntimeTest {
     NodeRuntime.Status st = nodes.get(leader).status();
     assertTrue(st.failure() != null && st.failure().startsWith(failure),
         String.valueOf(st.failure()));
-    assertTrue(log.stream().anyMatch(l -> l.contains("cannot be retried safely")), log.toString());
+    assertEquals(StateRole.FOLLOWER, st.role(), "a stopped leader no longer claims to lead");
+    assertEquals(0, st.lead());
+    assertTrue(log.contains("member " + leader + " stops: " + st.failure()), log.toString());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> nodes.get(leader).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(NodeStoppedException.class, e.getCause());
@@ -291,5 +305,43 @@ class NodeRuntimeTest {
       assertEquals("never-persisted", got.get(5), got.toString());
     }
     return got.stream().filter(v -> !v.equals("never-persisted")).toList();
+  }
+
+  @Test
+  @DisplayName("a state machine that throws stops every member that applies the entry, each "
+      + "saying so, and tells each owner once; a listener added later is told at once")
+  void stateMachineFailureIsFatal() throws Exception {
+    NodeRuntime.Status st = failEverywhere("fail:bug");
+    assertTrue(st.failure().startsWith("state machine failure: injected state machine bug "
+        + "(IllegalStateException); the state it serves can no longer advance"), st.failure());
+    List<Failure.Kind> told = new ArrayList<>();
+    nodes.get(1L).addFailureListener(f -> told.add(f.kind()));
+    assertEquals(List.of(Failure.Kind.STATE_MACHINE), told);
+  }
+
+  @Test
+  @DisplayName("an OutOfMemoryError on the apply thread stops the member as out of memory")
+  void outOfMemoryIsFatal() throws Exception {
+    NodeRuntime.Status st = failEverywhere("fail:oom");
+    assertTrue(st.failure().startsWith("out of memory: Direct buffer memory (OutOfMemoryError);"
+        + " restart this member"), st.failure());
+  }
+
+  /** Proposes a command every state machine fails on; returns member 1's status after. */
+  private NodeRuntime.Status failEverywhere(String command) throws Exception {
+    startAll(1000);
+    long leader = awaitLeader();
+    proposeAll(leader, 1, 2);
+    nodes.get(leader).propose(cmd(command)).get(WAIT, TimeUnit.SECONDS);
+    assertTrue(allFailed.await(WAIT, TimeUnit.SECONDS), failures.toString());
+    assertEquals(IDS.size(), failures.size(), failures.toString());
+    assertEquals(IDS.size(), failures.stream().distinct().count(), "each told once");
+    for (long id : IDS) {
+      assertTrue(nodes.get(id).failure().isPresent(), "member " + id);
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> nodes.get(id).propose(cmd("late")).get(WAIT, TimeUnit.SECONDS));
+      assertInstanceOf(NodeStoppedException.class, e.getCause());
+    }
+    return nodes.get(1L).status();
   }
 }

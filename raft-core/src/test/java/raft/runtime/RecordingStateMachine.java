@@ -16,6 +16,12 @@ final class RecordingStateMachine implements StateMachine {
 
   @Override
   public synchronized void apply(long index, long term, ByteString data) {
+    // Commands that make the state machine fail, for the failure tests.
+    if (data.toStringUtf8().equals("fail:oom")) {
+      throw new OutOfMemoryError("Direct buffer memory");
+    } else if (data.toStringUtf8().equals("fail:bug")) {
+      throw new IllegalStateException("injected state machine bug");
+    }
     if (index <= lastIndex) {
       throw new AssertionError("index " + index + " applied after " + lastIndex);
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +20,10 @@ import raft.kv.pb.NodeStatusResponse;
  * contract (scripts/cluster's verbs, run from the built jar) and the client ports, like a
  * user would. Each test class uses its own port offset and data directory, so it never
  * touches a cluster a developer has running on the default ports. Offsets stay at or below 387
- * (100 etcdctl, 150 Jepsen, 200 kill-all, 250 teeth, 300, 350, 370 and 400 single members) so that every
- * port of a 3-node cluster is below the kernel's ephemeral range (32768 and up): a port in that
- * range can already be held by some outgoing connection when the member starts.
+ * (30 response memory, 100 etcdctl, 150 Jepsen, 200 kill-all, 250 teeth, 300, 350, 370 and
+ * 400 single members) so that every port of a 3-node cluster is below the kernel's ephemeral
+ * range (32768 and up): a port in that range can already be held by some outgoing connection
+ * when the member starts.
  */
 final class LocalCluster implements AutoCloseable {
   static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -33,6 +35,7 @@ final class LocalCluster implements AutoCloseable {
   final Path data;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private String serverFlags = "";
+  private String jvmOpts = "";
 
   LocalCluster(int nodes, int portOffset, String name) {
     this.nodes = nodes;
@@ -43,6 +46,12 @@ final class LocalCluster implements AutoCloseable {
   /** Extra `raftkv server` flags for every member (scripts/cluster's RAFTKV_SERVER_FLAGS). */
   LocalCluster withServerFlags(String flags) {
     this.serverFlags = flags;
+    return this;
+  }
+
+  /** JVM options for every member instead of the defaults (scripts/cluster's RAFTKV_NODE_JVM_OPTS). */
+  LocalCluster withJvmOpts(String opts) {
+    this.jvmOpts = opts;
     return this;
   }
 
@@ -72,7 +81,11 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "cluster", verb));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data", data.toString(), "--port-offset", String.valueOf(portOffset)));
-    return run(cmd, null, 120, Map.of("RAFTKV_SERVER_FLAGS", serverFlags));
+    Map<String, String> env = new HashMap<>(Map.of("RAFTKV_SERVER_FLAGS", serverFlags));
+    if (!jvmOpts.isEmpty()) {
+      env.put("RAFTKV_NODE_JVM_OPTS", jvmOpts);
+    }
+    return run(cmd, null, 120, env);
   }
 
   String endpoint(int node) {

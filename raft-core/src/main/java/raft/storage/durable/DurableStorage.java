@@ -14,6 +14,7 @@ import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
+import raft.storage.MemberIdentity;
 import raft.storage.MemoryStorage;
 import raft.storage.Storage;
 import raft.storage.snap.SnapshotStore;
@@ -30,6 +31,13 @@ import raft.storage.wal.WalFiles;
  * <p>Recovery ({@link #open}): the newest snapshot, then the WAL's entries after it and its
  * hard state. A brand-new directory starts with the membership {@code peers}.
  *
+ * <p>Ownership: with {@link Options#identity}, open refuses a directory that cannot be written
+ * ({@link DataDirCheck#checkWritable}) or that the WAL's metadata record or the newest
+ * snapshot's header says belongs to another member or cluster ({@link
+ * DataDirCheck.IdentityMismatchException}); a directory that says nothing (new, or from an
+ * older version) gets the identity recorded. Locking the directory against a second process
+ * is the owner's job ({@link DataDirLock}), for the life of the process.
+ *
  * <p>Failures: every {@link IOException} is final for this object (the WAL refuses later
  * writes): after a failed fsync the kernel may have dropped the data, so retrying could report
  * success for lost writes (PostgreSQL's "fsyncgate"). The owner must stop and restart from disk.
@@ -43,12 +51,23 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * @param snapshotCatchUpEntries entries kept in the log below a new snapshot, so that a
    *     follower that is slightly behind gets entries rather than a whole snapshot (etcd: 5000)
    * @param log one line per notable recovery event
+   * @param identity whose data directory this must be (see {@link MemberIdentity}); null
+   *     checks and records nothing (tools, tests)
    */
-  public record Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
+  public record Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log,
+      MemberIdentity identity) {
     public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
+
+    public Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
+      this(segmentBytes, snapshotCatchUpEntries, log, null);
+    }
 
     public static Options defaults(Consumer<String> log) {
       return new Options(Wal.Options.DEFAULT_SEGMENT_BYTES, DEFAULT_CATCH_UP_ENTRIES, log);
+    }
+
+    public Options withIdentity(MemberIdentity id) {
+      return new Options(segmentBytes, snapshotCatchUpEntries, log, id);
     }
   }
 
@@ -73,7 +92,8 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * Opens (creating) the storage in {@code dataDir} and recovers it.
    *
    * @throws IOException if the WAL or the newest snapshot is corrupt (the message names the
-   *     file and what to do) or the disk fails
+   *     file and what to do), the directory cannot be written or is another member's, or the
+   *     disk fails
    */
   public static DurableStorage open(Path dataDir, List<Long> peers, Options o)
       throws IOException {
@@ -83,16 +103,41 @@ public final class DurableStorage implements Storage, AutoCloseable {
   /** As above, with the WAL's files behind {@code walFiles} (tests inject disk faults). */
   public static DurableStorage open(Path dataDir, List<Long> peers, Options o,
       WalFiles walFiles) throws IOException {
-    SnapshotStore snaps = SnapshotStore.open(dataDir.resolve("snap"), o.log());
+    MemberIdentity id = o.identity();
+    if (id != null) {
+      DataDirCheck.checkWritable(dataDir);
+    }
+    SnapshotStore snaps = SnapshotStore.open(dataDir.resolve("snap"), o.log(), id);
+    if (id != null) {
+      Optional<MemberIdentity> owner = snaps.newestIdentity();
+      if (owner.isPresent()) {
+        DataDirCheck.checkOwner(dataDir, "newest snapshot", owner.get(), id);
+      }
+    }
     Optional<Snapshot> snap = snaps.loadNewest();
     Wal wal = Wal.open(walFiles, new Wal.Options(o.segmentBytes(), o.log()));
     try {
+      if (id != null) {
+        recordOwner(dataDir, wal, id, o.log());
+      }
       MemoryStorage mem = Recovery.restore(wal, snaps, snap, peers);
       return new DurableStorage(mem, wal, snaps, o);
     } catch (IOException | RuntimeException e) {
       wal.close();
       throw e;
     }
+  }
+
+  /** Checks the WAL's owner, or records it in a WAL that names none (new or older). */
+  private static void recordOwner(Path dataDir, Wal wal, MemberIdentity id, Consumer<String> log)
+      throws IOException {
+    Optional<MemberIdentity> owner = wal.identity();
+    if (owner.isPresent()) {
+      DataDirCheck.checkOwner(dataDir, "WAL", owner.get(), id);
+      return;
+    }
+    wal.saveIdentity(id);
+    log.accept("data directory " + dataDir + ": recorded in the WAL that it belongs to " + id);
   }
 
   /**

@@ -31,6 +31,7 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
+import raft.storage.MemberIdentity;
 
 /**
  * The state machine snapshots of one member (§7), one file each, in {@code <dataDir>/snap/}.
@@ -44,9 +45,13 @@ import raft.pb.SnapshotMetadata;
  *
  * <h2>Layout</h2>
  * <pre>
- * magic "RAFTSNAP" (8) | version (4) | length (8) | protobuf raft.pb.Snapshot (length) | CRC32C (4)
+ * version 1: magic "RAFTSNAP" (8) | 1 (4) | length (8) | raft.pb.Snapshot (length) | CRC32C (4)
+ * version 2: magic "RAFTSNAP" (8) | 2 (4) | member id (8) | cluster id (8) | length (8) | ...
  * </pre>
- * Integers are big-endian; the CRC32C covers the protobuf bytes.
+ * Integers are big-endian; the CRC32C covers the protobuf bytes. Version 2 names the member
+ * that wrote the file ({@link MemberIdentity}), which checks it at start like the WAL's
+ * metadata record; a store opened without an identity (tools, tests) writes version 1, and
+ * both are read.
  *
  * <h2>Crash safety</h2>
  * {@link #save} ({@link #writeTemporary} then {@link #install}) writes {@code <name>.<n>.tmp},
@@ -64,20 +69,24 @@ import raft.pb.SnapshotMetadata;
 public final class SnapshotStore {
   static final byte[] MAGIC = "RAFTSNAP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   static final int VERSION = 1;
+  static final int VERSION_WITH_IDENTITY = 2;
   static final int HEADER_BYTES = MAGIC.length + 4 + 8;
+  static final int IDENTITY_BYTES = 16;
   static final int KEEP = 2;
   private static final int STREAM_BUFFER_BYTES = 64 * 1024;
   private static final Pattern NAME = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{16})\\.snap");
 
   private final Path dir;
   private final Consumer<String> log;
+  private final MemberIdentity identity; // written into every file's header; null: version 1
 
   /** A snapshot file's identity, from its name. */
   record Name(long term, long index, String file) {}
 
-  private SnapshotStore(Path dir, Consumer<String> log) {
+  private SnapshotStore(Path dir, Consumer<String> log, MemberIdentity identity) {
     this.dir = dir;
     this.log = log;
+    this.identity = identity;
   }
 
   /**
@@ -85,8 +94,14 @@ public final class SnapshotStore {
    * is a save that a crash interrupted before its rename.
    */
   public static SnapshotStore open(Path dir, Consumer<String> log) throws IOException {
+    return open(dir, log, null);
+  }
+
+  /** As above; every file written names {@code owner} (null: none, version 1). */
+  public static SnapshotStore open(Path dir, Consumer<String> log, MemberIdentity owner)
+      throws IOException {
     Files.createDirectories(dir);
-    SnapshotStore s = new SnapshotStore(dir, log);
+    SnapshotStore s = new SnapshotStore(dir, log, owner);
     s.deleteTemporaries();
     return s;
   }
@@ -133,7 +148,11 @@ public final class SnapshotStore {
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(chunked(ch),
           STREAM_BUFFER_BYTES));
       out.write(MAGIC);
-      out.writeInt(VERSION);
+      out.writeInt(identity == null ? VERSION : VERSION_WITH_IDENTITY);
+      if (identity != null) {
+        out.writeLong(identity.memberId());
+        out.writeLong(identity.clusterId());
+      }
       out.writeLong(bodyBytes);
       CRC32C crc = new CRC32C();
       OutputStream body = new CheckedOutputStream(out, crc);
@@ -187,6 +206,27 @@ public final class SnapshotStore {
     return Optional.of(read(names.get(names.size() - 1)));
   }
 
+  /**
+   * The member that wrote the newest snapshot file, from its header; empty if there is no
+   * file or it does not say (version 1).
+   */
+  public Optional<MemberIdentity> newestIdentity() throws IOException {
+    List<Name> names = list();
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    Path p = dir.resolve(names.get(names.size() - 1).file());
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(p))) {
+      in.skipNBytes(MAGIC.length);
+      if (in.readInt() != VERSION_WITH_IDENTITY) {
+        return Optional.empty();
+      }
+      return Optional.of(new MemberIdentity(in.readLong(), in.readLong()));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SnapshotCorruptException(p, "has no valid header (" + e + ")");
+    }
+  }
+
   /** The snapshot files, oldest first. */
   public List<String> files() throws IOException {
     return list().stream().map(Name::file).toList();
@@ -230,14 +270,18 @@ public final class SnapshotStore {
         throw new SnapshotCorruptException(p, "has no valid header (truncated or not a snapshot)");
       }
       int version = in.readInt();
-      long length = in.readLong();
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_WITH_IDENTITY) {
         throw new SnapshotCorruptException(p, "has unknown format version " + version);
       }
-      long available = size - HEADER_BYTES - 4;
+      int header = HEADER_BYTES + (version == VERSION ? 0 : IDENTITY_BYTES);
+      if (version == VERSION_WITH_IDENTITY) {
+        in.skipNBytes(IDENTITY_BYTES); // checked at start, see newestIdentity
+      }
+      long length = in.readLong();
+      long available = size - header - 4;
       if (trailerAllowed ? length < 0 || length > available : length != available) {
         throw new SnapshotCorruptException(p, "says it holds " + length + " bytes but the file "
-            + "holds " + (size - HEADER_BYTES - 4) + " (truncated or extended)");
+            + "holds " + available + " (truncated or extended)");
       }
       body = new byte[Math.toIntExact(length)];
       for (int off = 0, piece; off < body.length; off += piece) { // in pieces: see chunked()

@@ -15,6 +15,8 @@ final class Records {
   static final byte SEAL = 4;
   /** A snapshot marker that does not match the log, which it therefore replaces (§7). */
   static final byte SNAPSHOT_RESET = 5;
+  /** Whose WAL this is (member and cluster id); the first record of every segment once known. */
+  static final byte METADATA = 6;
 
   static final byte[] MAGIC = "RAFTWAL\n".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
@@ -60,6 +62,7 @@ final class Records {
       case SNAPSHOT -> "snapshot";
       case SEAL -> "seal";
       case SNAPSHOT_RESET -> "snapshot-reset";
+      case METADATA -> "metadata";
       default -> "unknown(" + type + ")";
     };
   }

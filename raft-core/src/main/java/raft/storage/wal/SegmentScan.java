@@ -56,7 +56,7 @@ final class SegmentScan {
         fail((int) recEnd, "CRC32C mismatch in a record of " + len + " bytes");
         return;
       }
-      if (type < Records.ENTRY || type > Records.SNAPSHOT_RESET) {
+      if (type < Records.ENTRY || type > Records.METADATA) {
         fail((int) recEnd, "unknown record type " + type);
         return;
       }

@@ -11,6 +11,8 @@ import java.util.function.Consumer;
 import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.SnapshotMetadata;
+import raft.pb.WalMetadata;
+import raft.storage.MemberIdentity;
 
 /**
  * A node's write-ahead log: everything {@code Ready} says to persist, as checksummed records in
@@ -49,9 +51,15 @@ import raft.pb.SnapshotMetadata;
  *   <li>snapshot marker that replaces the whole log (§7). The writer checks the marker's term
  *       against its log and records the outcome as type 3 or 5, because at replay the entry to
  *       check may have gone with a released segment.</li>
+ *   <li>metadata, {@code WalMetadata} (member id, cluster id): whose log this is, as in etcd's
+ *       WAL. Written once by {@link #saveIdentity} (the owner checks it at every start, see
+ *       {@code DurableStorage}); a WAL written before this record existed has none until its
+ *       next start records it. Two different identities in one WAL are corruption: two members
+ *       wrote it.</li>
  * </ol>
- * Every segment starts with the current snapshot marker and hard state, so that older segments
- * can be deleted once a snapshot covers their entries ({@link #releaseBefore}).
+ * Every segment starts with the metadata record (once known), the current snapshot marker and
+ * the hard state, so that older segments can be deleted once a snapshot covers their entries
+ * ({@link #releaseBefore}) without losing any of the three.
  *
  * <h2>Replay</h2>
  * Records are folded in order, as Raft's log behaves: an entry at index i replaces every entry
@@ -131,6 +139,7 @@ public final class Wal implements AutoCloseable {
   private long offset; // where the next record goes in the last segment
   private boolean segmentHasBatches; // false while the last segment holds only its header
   private IOException failed; // set once a write or fsync failed: no more writes
+  private MemberIdentity identity; // whose WAL this is; null until recorded
 
   private Wal(WalFiles files, Options options) {
     this.files = files;
@@ -151,6 +160,34 @@ public final class Wal implements AutoCloseable {
 
   public Recovered recovered() {
     return recovered;
+  }
+
+  /** Whose WAL this is, as its metadata record says; empty if none was recorded yet. */
+  public Optional<MemberIdentity> identity() {
+    return Optional.ofNullable(identity);
+  }
+
+  /**
+   * Records whose WAL this is (synced): a WAL that has none yet, i.e. new or written by an
+   * older version. Every later segment starts with it.
+   *
+   * @throws IllegalStateException if the WAL already belongs to someone else
+   */
+  public void saveIdentity(MemberIdentity id) throws IOException {
+    checkUsable();
+    if (identity != null) {
+      if (!identity.equals(id)) {
+        throw new IllegalStateException("the WAL belongs to " + identity + ", not " + id);
+      }
+      return;
+    }
+    writeBatch(List.of(Records.METADATA), List.of(metadata(id).toByteArray()), true);
+    identity = id;
+  }
+
+  private static WalMetadata metadata(MemberIdentity id) {
+    return WalMetadata.newBuilder().setMemberId(id.memberId()).setClusterId(id.clusterId())
+        .build();
   }
 
   /** The segments on disk, oldest first. */
@@ -230,9 +267,15 @@ public final class Wal implements AutoCloseable {
     }
     segments.add(name);
     offset = scan.end;
-    segmentHasBatches = scan.records.size() > 2;
+    segmentHasBatches = scan.records.size() > leadingRecords(scan);
     checkTail(scan, data, where, last, name);
     checkSeal(scan, where, last, name);
+  }
+
+  /** The records {@link #startSegment} wrote: metadata (once known), marker, hard state. */
+  private static int leadingRecords(SegmentScan scan) {
+    boolean meta = !scan.records.isEmpty() && scan.records.get(0).type() == Records.METADATA;
+    return meta ? 3 : 2;
   }
 
   /** Only the newest segment may lack its seal; a sealed newest one was mid-roll at a crash. */
@@ -262,6 +305,7 @@ public final class Wal implements AutoCloseable {
         }
         case Records.HARD_STATE -> state.setHardState(HardState.parseFrom(r.payload()));
         case Records.SEAL -> { }
+        case Records.METADATA -> replayIdentity(WalMetadata.parseFrom(r.payload()), where, r);
         case Records.SNAPSHOT -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()), true);
         default -> state.applySnapshot(SnapshotMetadata.parseFrom(r.payload()), false);
       }
@@ -269,6 +313,23 @@ public final class Wal implements AutoCloseable {
       throw new WalCorruptException(where, r.offset(), "the " + Records.typeName(r.type())
           + " record passes its CRC but is not valid protobuf (" + e.getMessage() + ")");
     }
+  }
+
+  private void replayIdentity(WalMetadata m, String where, SegmentScan.Rec r)
+      throws IOException {
+    MemberIdentity id;
+    try {
+      id = new MemberIdentity(m.getMemberId(), m.getClusterId());
+    } catch (IllegalArgumentException e) {
+      throw new WalCorruptException(where, r.offset(), "a metadata record with zero ids");
+    }
+    if (identity != null && !identity.equals(id)) {
+      throw new WalCorruptException(where, r.offset(), "the metadata record says the WAL "
+          + "belongs to " + id + " but earlier records say " + identity + ": two members "
+          + "wrote this WAL, so it cannot be trusted; remove this member's data directory and "
+          + "add the member back empty, or restore it from a backup");
+    }
+    identity = id;
   }
 
   /** Handles what follows the last good record: nothing, a torn tail, or corruption. */
@@ -446,11 +507,15 @@ public final class Wal implements AutoCloseable {
     } else {
       files.create(name.file());
     }
+    byte[] meta = identity == null ? null : metadata(identity).toByteArray();
     byte[] snap = state.snapshot().toByteArray();
     byte[] hs = state.hardState().toByteArray();
     ByteBuffer buf = ByteBuffer.allocate(Records.HEADER_BYTES + Records.framedSize(snap)
-        + Records.framedSize(hs));
+        + Records.framedSize(hs) + (meta == null ? 0 : Records.framedSize(meta)));
     buf.put(Records.header(name.seq(), name.firstIndex(), Math.max(0, state.lastTerm())));
+    if (meta != null) {
+      Records.frame(buf, Records.METADATA, meta);
+    }
     Records.frame(buf, Records.SNAPSHOT, snap);
     Records.frame(buf, Records.HARD_STATE, hs);
     files.write(name.file(), 0, buf.array());

@@ -10,6 +10,7 @@ import java.util.List;
 import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.SnapshotMetadata;
+import raft.pb.WalMetadata;
 
 /**
  * Prints a WAL one record per line: {@code file offset type details}.
@@ -92,6 +93,11 @@ public final class WalDump {
           yield "index=" + m.getIndex() + " term=" + m.getTerm() + " voters="
               + m.getConfState().getVotersList();
         }
+        case Records.METADATA -> {
+          WalMetadata m = WalMetadata.parseFrom(r.payload());
+          yield "member=" + Long.toUnsignedString(m.getMemberId()) + " cluster="
+              + Long.toHexString(m.getClusterId());
+        }
         default -> "";
       };
     } catch (InvalidProtocolBufferException e) {
@@ -102,13 +108,15 @@ public final class WalDump {
   private static int verify(WalFiles files, PrintStream out) {
     Wal.Options options = Wal.Options.defaults().withLog(line -> out.println("note: " + line));
     try {
-      Wal.Recovered r = Wal.open(new OverlayFiles(files), options).recovered();
+      Wal wal = Wal.open(new OverlayFiles(files), options);
+      Wal.Recovered r = wal.recovered();
       List<Entry> es = r.entries();
       out.println("OK: snapshot index=" + r.snapshot().getIndex() + " term="
           + r.snapshot().getTerm() + ", entries " + (es.isEmpty() ? "none"
           : es.get(0).getIndex() + ".." + es.get(es.size() - 1).getIndex())
           + ", hard state term=" + r.hardState().getTerm() + " vote=" + r.hardState().getVote()
-          + " commit=" + r.hardState().getCommit());
+          + " commit=" + r.hardState().getCommit() + ", owner "
+          + wal.identity().map(Object::toString).orElse("not recorded"));
       return 0;
     } catch (WalCorruptException e) {
       out.println("FAIL: " + e.getMessage());

@@ -17,6 +17,11 @@ import raft.storage.wal.WalDump;
  * A member keeps its segments in {@code <data-dir>/wal}; a directory that has no {@code wal}
  * inside is taken to be the segment directory itself. Exit codes are WalDump's: 0 fine,
  * 1 corrupt, 2 usage or I/O error.
+ *
+ * <p>Both only read (verify's recovery writes to an overlay in memory), so they take no lock
+ * on the data directory and may run beside a live member; its newest record may then be half
+ * written and show as a torn tail. Only what writes a data directory ({@code server}, {@code
+ * snapshot restore}) takes the lock.
  */
 @Command(name = "wal", description = "Inspects a member's write-ahead log (offline).",
     subcommands = {WalCommand.Dump.class, WalCommand.Verify.class})

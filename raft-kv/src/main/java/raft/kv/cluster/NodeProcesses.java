@@ -2,6 +2,7 @@ package raft.kv.cluster;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import raft.kv.cli.Clients;
+import raft.kv.server.FatalExit;
 
 /**
  * Starting, finding and signalling the node JVMs of one {@link ClusterLayout}. A pid file only
@@ -188,6 +190,34 @@ final class NodeProcesses {
       return !p.isAlive();
     } catch (java.util.concurrent.ExecutionException e) {
       return !p.isAlive();
+    }
+  }
+
+  /**
+   * Why node k's process ended, if a fatal error ended it: its log's last line says so
+   * ({@link FatalExit#reasonIn}). The log lives beside the data dir, not in it, so this works
+   * when the data dir's disk is full. A restart appends to the log, so an old reason goes away.
+   */
+  Optional<String> fatalExitReason(int k) {
+    return lastLine(layout.logFile(k)).flatMap(FatalExit::reasonIn);
+  }
+
+  /** The last non-empty line of a file, reading at most its last 64 KiB. */
+  static Optional<String> lastLine(Path file) {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+      long from = Math.max(0, f.length() - 65536);
+      byte[] tail = new byte[(int) (f.length() - from)];
+      f.seek(from);
+      f.readFully(tail);
+      String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
+      for (int i = lines.length - 1; i >= 0; i--) {
+        if (!lines[i].isBlank()) {
+          return Optional.of(lines[i].strip());
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

@@ -26,9 +26,22 @@ final class StatusVerbs {
    */
   static List<String> row(ClusterLayout l, int k, Optional<Long> pid,
       NodeProcesses.State state, Optional<NodeStatusResponse> status) {
+    return row(l, k, pid, state, status, Optional.empty());
+  }
+
+  /**
+   * As above; {@code exitReason} is why a down node's process ended, if a fatal error ended it.
+   * A member that stopped for good shows "stopped: " and its cause, never a Raft role: the
+   * role it last had means nothing any more.
+   */
+  static List<String> row(ClusterLayout l, int k, Optional<Long> pid,
+      NodeProcesses.State state, Optional<NodeStatusResponse> status,
+      Optional<String> exitReason) {
+    Optional<String> stopped = stoppedReason(status, exitReason);
     List<String> r = new ArrayList<>(List.of(ClusterLayout.name(k),
-        pid.map(String::valueOf).orElse("-"), state.name().toLowerCase()));
-    if (status.isPresent()) {
+        pid.map(String::valueOf).orElse("-"),
+        stopped.map(why -> "stopped: " + cause(why)).orElse(state.name().toLowerCase())));
+    if (status.isPresent() && stopped.isEmpty()) {
       NodeStatusResponse s = status.get();
       r.addAll(List.of(s.getRole(), Long.toUnsignedString(s.getTerm()), memberName(l,
           s.getLeader()), Long.toUnsignedString(s.getCommit()),
@@ -42,6 +55,19 @@ final class StatusVerbs {
     return r;
   }
 
+  /** A live member's own failure report, else how its process ended. */
+  static Optional<String> stoppedReason(Optional<NodeStatusResponse> status,
+      Optional<String> exitReason) {
+    return status.map(NodeStatusResponse::getFailure).filter(f -> !f.isEmpty())
+        .or(() -> exitReason);
+  }
+
+  /** The cause a failure line starts with ("disk full: no space ..." gives "disk full"). */
+  static String cause(String reason) {
+    int colon = reason.indexOf(':');
+    return colon < 0 ? reason : reason.substring(0, colon);
+  }
+
   /** Member id k is node nK (ServerConfig numbers members by name order); 0 means none. */
   static String memberName(ClusterLayout l, long id) {
     if (id == 0) {
@@ -52,13 +78,20 @@ final class StatusVerbs {
 
   static String table(ClusterLayout l, NodeProcesses procs, AdminClients admin) {
     List<List<String>> rows = new ArrayList<>();
+    StringBuilder why = new StringBuilder();
     for (int k = 1; k <= l.nodes(); k++) {
       NodeProcesses.State state = procs.state(k);
       Optional<Long> pid = procs.running(k).map(ProcessHandle::pid);
-      rows.add(row(l, k, pid, state,
-          state == NodeProcesses.State.UP ? admin.status(k) : Optional.empty()));
+      Optional<NodeStatusResponse> status =
+          state == NodeProcesses.State.UP ? admin.status(k) : Optional.empty();
+      Optional<String> exit = state == NodeProcesses.State.DOWN ? procs.fatalExitReason(k)
+          : Optional.empty();
+      rows.add(row(l, k, pid, state, status, exit));
+      String name = ClusterLayout.name(k);
+      stoppedReason(status, exit).ifPresent(r -> why.append(name).append(" stopped: ")
+          .append(r).append('\n'));
     }
-    return Table.render(HEADER, rows);
+    return Table.render(HEADER, rows) + why;
   }
 
   @Command(name = "status", description = "One row per node: pid, up/down/paused, Raft state.")

@@ -18,10 +18,10 @@ final class HistoryReplay {
     List<Item> items = new ArrayList<>();
     for (KeyHistory h : slice.values()) {
       List<Change> changes = h.changes();
-      for (int i = 0; i < changes.size(); i++) {
+      for (int i = firstAtOrAfter(changes, from); i < changes.size(); i++) {
         Change c = changes.get(i);
-        if (c.main() < from || c.main() > to) {
-          continue;
+        if (c.main() > to) {
+          break;
         }
         // Compaction keeps the change before the first retained one (see KeyHistory.compact),
         // so prev_kv is exact for every change at or after the compact revision, except a
@@ -46,6 +46,22 @@ final class HistoryReplay {
       out.add(new RevisionEvents(rev, current));
     }
     return out;
+  }
+
+  // Watch catch-up reads a few revisions at a time from long histories: binary search, since
+  // a key's changes are sorted by (main, sub).
+  private static int firstAtOrAfter(List<Change> changes, long from) {
+    int lo = 0;
+    int hi = changes.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (changes.get(mid).main() < from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private static Event event(Change c, Change before) {

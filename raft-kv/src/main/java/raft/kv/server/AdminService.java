@@ -43,6 +43,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
         .setTerm(s.term()).setLeader(s.lead())
         .setCommit(s.commit()).setApplied(s.applied()).setLastIndex(s.lastIndex())
         .addAllCutPeers(transport.cutPeers())
+        .setFailure(s.failure() == null ? "" : s.failure())
         .build());
     out.onCompleted();
   }

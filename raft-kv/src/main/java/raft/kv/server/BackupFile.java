@@ -12,6 +12,7 @@ import java.util.stream.LongStream;
 import raft.kv.pb.KvState;
 import raft.pb.ConfState;
 import raft.pb.Snapshot;
+import raft.storage.durable.DataDirLock;
 import raft.storage.snap.SnapshotStore;
 
 /**
@@ -85,20 +86,36 @@ public final class BackupFile {
    * members (ids 1 to {@code members}, as {@link ServerConfig} numbers them) that starts from
    * the backup's state: it holds only the backup's snapshot, which the member
    * recovers from as after any restart (the empty WAL continues from it). Refuses a data
-   * directory that holds anything, as etcdctl's restore does.
+   * directory that holds anything, as etcdctl's restore does, and holds the directory's lock
+   * while it writes, so that a member started on it meanwhile is refused (or refuses it).
+   * The snapshot file names no owner: the member that first starts on the directory records
+   * its own identity, that of the new cluster, not the backup's.
    *
    * @return what the backup holds
    */
   public static Contents restore(Path backup, Path dataDir, int members) throws IOException {
+    refuseNonEmpty(dataDir);
+    Contents contents = read(backup);
+    try (DataDirLock lock = DataDirLock.acquire(dataDir, "raftkv snapshot restore")) {
+      refuseNonEmpty(dataDir); // again, now that no member can start on it meanwhile
+      restore(contents, dataDir, members);
+    }
+    return contents;
+  }
+
+  private static void refuseNonEmpty(Path dataDir) throws IOException {
     if (Files.isDirectory(dataDir)) {
       try (var entries = Files.list(dataDir)) {
-        if (entries.findAny().isPresent()) {
+        if (entries.anyMatch(p -> !p.getFileName().toString().equals(DataDirLock.FILE))) {
           throw new IOException("data-dir " + dataDir + " exists and is not empty: restore "
               + "only into a new directory");
         }
       }
     }
-    Contents contents = read(backup);
+  }
+
+  private static void restore(Contents contents, Path dataDir, int members)
+      throws IOException {
     Snapshot snap = contents.snapshot();
     ConfState voters = ConfState.newBuilder()
         .addAllVoters(LongStream.rangeClosed(1, members).boxed().toList()).build();
@@ -109,6 +126,5 @@ public final class BackupFile {
     Snapshot restored = snap.toBuilder().setMetadata(snap.getMetadata().toBuilder()
         .setTerm(1).setConfState(voters)).build();
     SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
-    return contents;
   }
 }

@@ -19,8 +19,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberList(MemberListRequest r, StreamObserver<MemberListResponse> out) {
-    out.onNext(MemberListResponse.newBuilder().setHeader(headers.at(0))
-        .addAllMembers(members).build());
-    out.onCompleted();
+    Rpc.answer(MemberListResponse.newBuilder().setHeader(headers.at(0))
+        .addAllMembers(members).build(), out);
   }
 }

@@ -45,6 +45,12 @@ final class Errors {
         .asRuntimeException();
   }
 
+  /** etcd's answer when it is too busy to take a request. */
+  static StatusRuntimeException tooManyRequests() {
+    return Status.RESOURCE_EXHAUSTED.withDescription("etcdserver: too many requests")
+        .asRuntimeException();
+  }
+
   static StatusRuntimeException keyNotProvided() {
     return Status.INVALID_ARGUMENT.withDescription("etcdserver: key is not provided")
         .asRuntimeException();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,11 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
+import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
+import raft.storage.MemberIdentity;
+import raft.storage.durable.DataDirCheck;
+import raft.storage.durable.DataDirLock;
 import raft.transport.PeerTransport;
 
 /**
@@ -35,6 +40,9 @@ import raft.transport.PeerTransport;
 public final class KvServer implements AutoCloseable {
   /** etcd's gRPC overhead allowance above --max-request-bytes. */
   private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+  /** Responses that may wait for the response budget at once, and for how long at most. */
+  private static final int RESPONSES_WAITING = 64;
+  private static final Duration RESPONSE_WAIT = Duration.ofSeconds(60);
 
   private final ServerConfig config;
   private final Consumer<String> log;
@@ -56,6 +64,13 @@ public final class KvServer implements AutoCloseable {
     t.setDaemon(true);
     return t;
   }, 20, TimeUnit.MILLISECONDS);
+  private final DataDirLock dataDirLock;
+  // Serializes large responses one at a time, off the apply thread and the event loops.
+  private final ExecutorService largeSends = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "large-responses");
+    t.setDaemon(true);
+    return t;
+  });
   private Server grpc;
 
   /**
@@ -70,9 +85,21 @@ public final class KvServer implements AutoCloseable {
     return (int) Math.min(Math.max(maxRequestBytes, mib) + mib, Integer.MAX_VALUE - mib);
   }
 
+  /**
+   * Locks the data directory, checks it and recovers from it; nothing is bound or answered
+   * yet. Refuses, with a message saying why, a directory that another process holds, that
+   * cannot be written, or that belongs to another member or cluster.
+   */
   public KvServer(ServerConfig config, Consumer<String> log) throws IOException {
+    // First of all: a second process on a running member's directory must not touch it.
+    this(config, log, DataDirLock.acquire(config.dataDir(), "member " + config.name()));
+  }
+
+  private KvServer(ServerConfig config, Consumer<String> log, DataDirLock lock)
+      throws IOException {
     this.config = config;
     this.log = log;
+    this.dataDirLock = lock;
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
@@ -81,22 +108,63 @@ public final class KvServer implements AutoCloseable {
         config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
     long electionTicks = config.electionMillis() / config.heartbeatMillis();
-    this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
-        config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
-        config.snapshotCount(), log), transport, stateMachine);
-    this.ids = ProposalIds.open(config.dataDir(), config.memberId(), System.currentTimeMillis());
+    try {
+      this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
+          config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
+          config.snapshotCount(), log, config.clusterId()), transport, stateMachine);
+      this.ids = ProposalIds.open(config.dataDir(), config.memberId(),
+          System.currentTimeMillis());
+    } catch (DataDirCheck.IdentityMismatchException e) {
+      closeQuietly(lock);
+      throw new IOException(mismatch(e), e);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lock);
+      throw e;
+    }
   }
 
-  /** Runs a member until the process is stopped (SIGTERM stops it gracefully). */
+  /** etcd's refusal in our names: whose directory it is, and who tried to start on it. */
+  private String mismatch(DataDirCheck.IdentityMismatchException e) {
+    MemberIdentity was = e.recorded();
+    MemberIdentity is = e.expected();
+    String owner = was.clusterId() == is.clusterId()
+        ? nameOf(was.memberId()) + " (member " + was.memberId() + ")" : "member "
+            + Long.toUnsignedString(was.memberId());
+    return "data directory " + e.dataDir() + " belongs to " + owner + " of cluster "
+        + Long.toHexString(was.clusterId()) + ", but this member is " + config.name()
+        + " (member " + is.memberId() + ") of cluster " + Long.toHexString(is.clusterId())
+        + (was.clusterId() == is.clusterId() ? "" : " (another --initial-cluster)")
+        + ": start it with the right --name/--initial-cluster or --data-dir";
+  }
+
+  private static void closeQuietly(DataDirLock lock) {
+    try {
+      lock.close();
+    } catch (IOException ignored) {
+      // The process is failing anyway; its exit releases the lock.
+    }
+  }
+
+  /**
+   * Runs a member until the process is stopped (SIGTERM stops it gracefully) or a fatal error
+   * ends it ({@link FatalExit}: a last line naming the cause, a non-zero exit status).
+   */
   public static void run(ServerConfig config) throws Exception {
     String name = config.name();
     DateTimeFormatter hms = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     Consumer<String> log = line -> System.out.println(
         LocalTime.now().format(hms) + " " + name + ": " + line);
+    FatalExit fatal = FatalExit.install(log);
     KvServer server = new KvServer(config, log);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+    fatal.closing(server::close);
+    server.runtime.addFailureListener(fatal::exit);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      fatal.shuttingDown();
+      server.close();
+    }, "shutdown"));
     server.start();
     server.grpc.awaitTermination();
+    fatal.awaitHalt(); // closed by a fatal exit: its status, not main's 0, must end the process
   }
 
   public void start() throws IOException {
@@ -111,15 +179,20 @@ public final class KvServer implements AutoCloseable {
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
     runtime.start();
+    ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
+        deadlineTimer, RESPONSE_WAIT, largeSends, log);
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
         // Handlers never block (writes and linearizable reads return futures; local reads hold
         // the store's lock for microseconds), so they run on the Netty event loop: no hand-off
         // to a thread pool per call.
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
+        .intercept(new BudgetInterceptor(budget))
+        // Added last, so it runs first: a stopped member refuses before anything is charged.
+        .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
-            Duration.ofSeconds(5)))
+            Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(members(), headers))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
@@ -134,13 +207,32 @@ public final class KvServer implements AutoCloseable {
       throw new UncheckedIOException("client port " + hostPort(config.clientAddress())
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
-    timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
+        TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
-    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 1, 1,
+        TimeUnit.SECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
-        + ", data in " + config.dataDir());
+        + ", data in " + config.dataDir() + "; responses in flight up to "
+        + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /**
+   * A periodic task that throws is silently never run again (the executor keeps the throwable
+   * in a future nobody reads); the thread's uncaught exception handler gets it instead, which in
+   * a member's process is {@link FatalExit}: a bug or an OOM there ends the member, loudly.
+   */
+  private static Runnable uncaughtIfThrows(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+      }
+    };
   }
 
   // Only the leader decides that a lease ran out; the revoke is an entry like any other.
@@ -204,10 +296,12 @@ public final class KvServer implements AutoCloseable {
       grpc.shutdownNow();
     }
     timers.shutdownNow();
+    largeSends.shutdownNow();
     deadlineTimer.stop();
     runtime.close();
     transport.close();
     tracker.failAll(Errors.stopped("shutting down"));
+    closeQuietly(dataDirLock); // after the runtime: its last WAL writes are done
   }
 
   /** What `endpoint status` calls DB SIZE: this member's WAL and snapshot files. */

@@ -1,6 +1,6 @@
 package raft.kv.server;
 
-import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import raft.kv.api.etcdserverpb.LeaseGrantRequest;
 import raft.kv.api.etcdserverpb.LeaseGrantResponse;
@@ -54,32 +54,8 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(
       StreamObserver<LeaseKeepAliveResponse> out) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(LeaseKeepAliveRequest r) {
-        raft.propose(InternalRequest.newBuilder().setLeaseKeepAlive(r)).whenComplete((o, t) -> {
-          LeaseKeepAliveResponse.Builder b = LeaseKeepAliveResponse.newBuilder().setID(r.getID());
-          if (t == null) {
-            b.setTTL(((LeaseKeepAliveResponse) o).getTTL());
-          } else if (Errors.of(t).getStatus().getCode() != Status.Code.NOT_FOUND) {
-            return; // no leader or timed out: the client sends its next keep-alive soon
-          } // an unknown lease answers TTL 0, which clients read as "expired or revoked"
-          synchronized (out) {
-            out.onNext(b.setHeader(headers.now()).build());
-          }
-        });
-      }
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {
-        synchronized (out) {
-          out.onCompleted();
-        }
-      }
-    };
+    return new KeepAliveStream((ServerCallStreamObserver<LeaseKeepAliveResponse>) out, raft,
+        headers);
   }
 
   @Override
@@ -95,8 +71,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         b.addAllKeys(info.keys());
       }
     }
-    out.onNext(b.setHeader(headers.now()).build());
-    out.onCompleted();
+    Rpc.answer(b.setHeader(headers.now()).build(), out); // its keys may be many
   }
 
   @Override
@@ -105,7 +80,6 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     for (long id : lessor.leaseIds()) {
       b.addLeases(LeaseStatus.newBuilder().setID(id));
     }
-    out.onNext(b.build());
-    out.onCompleted();
+    Rpc.answer(b.build(), out); // one line per lease: may be large
   }
 }

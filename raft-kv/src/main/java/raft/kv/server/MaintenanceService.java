@@ -75,8 +75,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       b.addErrors(s.failure());
     }
     state.alarms().list(AlarmType.NONE).forEach(a -> b.addErrors(Alarms.describe(a)));
-    out.onNext(b.build());
-    out.onCompleted();
+    Rpc.answer(b.build(), out);
   }
 
   /** Every action goes through the log, as in etcd, so even a GET sees all raised alarms. */
@@ -95,9 +94,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       out.onError(Errors.of(e));
       return;
     }
-    out.onNext(HashKVResponse.newBuilder().setHeader(headers.now()).setHash((int) h.crc())
-        .setHashRevision(h.revision()).setCompactRevision(h.compactRevision()).build());
-    out.onCompleted();
+    Rpc.answer(HashKVResponse.newBuilder().setHeader(headers.now()).setHash((int) h.crc())
+        .setHashRevision(h.revision()).setCompactRevision(h.compactRevision()).build(), out);
   }
 
   /**
@@ -107,8 +105,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
    */
   @Override
   public void defragment(DefragmentRequest r, StreamObserver<DefragmentResponse> out) {
-    out.onNext(DefragmentResponse.newBuilder().setHeader(headers.at(0)).build());
-    out.onCompleted();
+    Rpc.answer(DefragmentResponse.newBuilder().setHeader(headers.at(0)).build(), out);
   }
 
   /**

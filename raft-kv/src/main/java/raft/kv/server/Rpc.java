@@ -17,8 +17,13 @@ final class Rpc {
     reply(raft.propose(request), o -> headers.complete((R) o), out);
   }
 
+  /**
+   * Answers with {@code toResponse(value)} once {@code future} completes, within the call's
+   * share of the {@link ResponseBudget} when the server gives calls one.
+   */
   static <T, R> void reply(CompletableFuture<T> future, Function<T, R> toResponse,
       StreamObserver<R> out) {
+    ResponseBudget.Call budget = ResponseBudget.CALL.get(); // read on the call's own thread
     future.whenComplete((value, t) -> {
       if (t != null) {
         out.onError(Errors.of(t));
@@ -31,8 +36,24 @@ final class Rpc {
         out.onError(Errors.of(e));
         return;
       }
+      send(budget, response, out);
+    });
+  }
+
+  /** Answers with a response built on the call's own thread, within the budget. */
+  static <R> void answer(R response, StreamObserver<R> out) {
+    send(ResponseBudget.CALL.get(), response, out);
+  }
+
+  private static <R> void send(ResponseBudget.Call budget, R response, StreamObserver<R> out) {
+    Runnable send = () -> {
       out.onNext(response);
       out.onCompleted();
-    });
+    };
+    if (budget == null || !(response instanceof Message m)) {
+      send.run();
+    } else {
+      budget.send(m.getSerializedSize(), send, out::onError);
+    }
   }
 }

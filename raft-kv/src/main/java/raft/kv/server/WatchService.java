@@ -1,14 +1,20 @@
 package raft.kv.server;
 
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import raft.kv.api.etcdserverpb.WatchCreateRequest;
 import raft.kv.api.etcdserverpb.WatchCreateRequest.FilterType;
 import raft.kv.api.etcdserverpb.WatchGrpc;
@@ -25,10 +31,20 @@ import raft.kv.watch.WatchSink;
  * <p>Every member applies every entry, so a watcher on any member sees every event exactly
  * once and in revision order, also across leader changes: events come from this member's own
  * apply, not from the leader. The {@code created} response is sent before any event.
+ *
+ * <p>Flow control, both ways, so that a client that stops reading costs the member a fixed
+ * amount of memory: events are sent only while the stream is ready (gRPC's
+ * {@code isReady}: its send buffer is under 32 KiB); otherwise the sink refuses them and the
+ * hub moves the watcher to its slow set, to be caught up from history when the stream's
+ * {@code onReady} fires. Requests are read one at a time, and the next one only when the stream
+ * is ready, so a client cannot make the member buffer replies (created, cancelled, progress)
+ * that it does not read either: like etcd, which stops reading a stream whose control queue is
+ * full.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
   /** etcd's watch id for responses that belong to no watcher (progress notifications). */
   private static final long NO_WATCHER = -1;
+  private static final long SLOW_LOG_SECONDS = 10;
 
   private final WatchHub hub;
   private final Headers headers;
@@ -39,28 +55,49 @@ final class WatchService extends WatchGrpc.WatchImplBase {
    *     revision (etcd's default is 10 minutes; a shorter one lets a student see them)
    */
   WatchService(WatchHub hub, Headers headers, ScheduledExecutorService timers,
-      Duration progressEvery) {
+      Duration progressEvery, Consumer<String> log) {
     this.hub = hub;
     this.headers = headers;
+    hub.setCatchUpExecutor(catchUpThread());
     timers.scheduleWithFixedDelay(() -> streams.forEach(Stream::notifyProgress),
         progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
+    SlowWatchLog slowLog = new SlowWatchLog(hub, log);
+    timers.scheduleWithFixedDelay(slowLog::report, SLOW_LOG_SECONDS, SLOW_LOG_SECONDS,
+        TimeUnit.SECONDS);
+  }
+
+  // One thread reads history for every catch-up: never the apply thread, and never a network
+  // thread (the server runs its handlers on the Netty event loops).
+  private static ExecutorService catchUpThread() {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "watch-catch-up");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   @Override
-  public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
+  public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+    ServerCallStreamObserver<WatchResponse> out =
+        (ServerCallStreamObserver<WatchResponse>) responses;
     Stream s = new Stream(out);
+    out.disableAutoRequest();
+    out.setOnReadyHandler(s::onReady);
     streams.add(s);
+    out.request(1);
     return s;
   }
 
   private final class Stream implements StreamObserver<WatchRequest> {
-    private final StreamObserver<WatchResponse> out;
+    private final ServerCallStreamObserver<WatchResponse> out;
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
     private final Set<Long> wantProgress = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextWatchId = new AtomicLong();
-    private boolean closed;
+    // A request was handled while the stream was not ready: read the next one on onReady.
+    private final AtomicBoolean requestOwed = new AtomicBoolean();
+    private boolean closed; // guarded by this
 
-    Stream(StreamObserver<WatchResponse> out) {
+    Stream(ServerCallStreamObserver<WatchResponse> out) {
       this.out = out;
     }
 
@@ -69,9 +106,24 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       switch (r.getRequestUnionCase()) {
         case CREATE_REQUEST -> create(r.getCreateRequest());
         case CANCEL_REQUEST -> cancel(r.getCancelRequest().getWatchId(), "");
-        case PROGRESS_REQUEST -> send(WatchResponse.newBuilder().setWatchId(NO_WATCHER));
+        case PROGRESS_REQUEST -> hub.progress(watchers.values(),
+            rev -> send(WatchResponse.newBuilder().setWatchId(NO_WATCHER), rev));
         default -> { }
       }
+      requestOwed.set(true);
+      requestNextIfReady();
+    }
+
+    private void requestNextIfReady() {
+      if (out.isReady() && requestOwed.getAndSet(false)) {
+        out.request(1);
+      }
+    }
+
+    // gRPC calls this when the stream's send buffer drains below its threshold.
+    void onReady() {
+      requestNextIfReady();
+      watchers.values().forEach(Watcher::resume);
     }
 
     private void create(WatchCreateRequest c) {
@@ -84,23 +136,32 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         return;
       }
       nextWatchId.accumulateAndGet(id + 1, Math::max);
-      send(WatchResponse.newBuilder().setWatchId(id).setCreated(true));
+      // A watch "from now" starts right after the revision its created header names, so the
+      // client knows exactly where its events begin.
+      long now = hub.currentRevision();
+      long start = c.getStartRevision() > 0 ? c.getStartRevision() : now + 1;
+      send(WatchResponse.newBuilder().setWatchId(id).setCreated(true), now);
       boolean noPut = c.getFiltersList().contains(FilterType.NOPUT);
       boolean noDelete = c.getFiltersList().contains(FilterType.NODELETE);
-      Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), c.getStartRevision(), c.getPrevKv(),
-          noPut, noDelete, new Sink(id));
+      Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), start, c.getPrevKv(), noPut, noDelete,
+          new Sink(id));
       watchers.put(id, w);
-      if (c.getProgressNotify()) {
+      if (w.isCanceled()) {
+        watchers.remove(id); // its start was compacted away; the client has been told
+      } else if (c.getProgressNotify()) {
         wantProgress.add(id);
       }
     }
 
-    // An empty response at the current revision promises that every later event has a higher
-    // revision, so a client that reconnects can resume from here.
+    // An empty response at a revision promises that every later event has a higher revision,
+    // so a client that reconnects can resume from there. A stream that is not reading gets
+    // none (nothing is buffered for it).
     void notifyProgress() {
       for (long id : wantProgress) {
-        if (watchers.containsKey(id)) {
-          send(WatchResponse.newBuilder().setWatchId(id));
+        Watcher w = watchers.get(id);
+        if (w != null) {
+          hub.progress(List.of(w), rev -> trySend(() -> WatchResponse.newBuilder().setWatchId(id)
+              .setHeader(headers.at(rev)).build()));
         }
       }
     }
@@ -115,14 +176,37 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       }
     }
 
-    // StreamObserver is not thread-safe; the apply thread and gRPC threads both send.
-    private synchronized void send(WatchResponse.Builder b) {
-      if (closed) {
-        return;
+    private void send(WatchResponse.Builder b) {
+      send(b, hub.currentRevision());
+    }
+
+    /**
+     * Sends a reply to a request, ready or not: there is at most one per request read, and
+     * requests are read only while the stream is ready. The header is made before taking the
+     * stream's monitor: event delivery holds the hub's monitor and then takes this one.
+     */
+    private void send(WatchResponse.Builder b, long headerRevision) {
+      WatchResponse r = b.setHeader(headers.at(headerRevision)).build();
+      synchronized (this) {
+        if (!closed) {
+          out.onNext(r); // StreamObserver is not thread-safe: the monitor serializes senders
+        }
       }
-      b.setHeader(headers.at(b.getHeader().getRevision() != 0
-          ? b.getHeader().getRevision() : hub.currentRevision()));
-      out.onNext(b.build());
+    }
+
+    /**
+     * Sends events only if the stream is ready; false otherwise (the hub then moves the
+     * watcher to its slow set, and onReady resumes it). Nothing is built for a refused send.
+     */
+    private synchronized boolean trySend(Supplier<WatchResponse> r) {
+      if (closed) {
+        return true; // the stream is gone and its watchers are being cancelled
+      }
+      if (!out.isReady()) {
+        return false;
+      }
+      out.onNext(r.get());
+      return true;
     }
 
     @Override
@@ -155,14 +239,15 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       }
 
       @Override
-      public void events(long revision, List<Event> events) {
-        send(WatchResponse.newBuilder().setWatchId(id).addAllEvents(events)
-            .setHeader(headers.at(revision)));
+      public boolean events(long revision, List<Event> events) {
+        return trySend(() -> WatchResponse.newBuilder().setWatchId(id).addAllEvents(events)
+            .setHeader(headers.at(revision)).build());
       }
 
       @Override
       public void compacted(long compactRevision) {
         watchers.remove(id);
+        wantProgress.remove(id);
         send(WatchResponse.newBuilder().setWatchId(id).setCanceled(true)
             .setCompactRevision(compactRevision)
             .setCancelReason("etcdserver: mvcc: required revision has been compacted"));

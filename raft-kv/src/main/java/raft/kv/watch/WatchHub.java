@@ -2,7 +2,13 @@ package raft.kv.watch;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 import raft.kv.api.mvccpb.Event;
 import raft.kv.mvcc.KeyRange;
 import raft.kv.mvcc.KvException;
@@ -11,23 +17,44 @@ import raft.kv.mvcc.RevisionEvents;
 import raft.kv.mvcc.RevisionListener;
 
 /**
- * Watchers over the store's revisions. The hub registers itself as the store's
- * {@link RevisionListener}, and hands each committed revision to the matching watchers, on the
- * apply thread, right after the write.
+ * Watchers over the store's revisions, split as etcd's watchableStore splits them: a watcher
+ * is <em>synced</em> (it has had every revision up to the last one delivered, and gets the next
+ * one live, on the apply thread) or <em>slow</em> (it needs revisions from {@code next} on,
+ * and is caught up later from the store's history, off the apply thread).
  *
- * <p>No gaps, no duplicates: the hub remembers the last revision it delivered
- * ({@link #currentRevision}); {@link #watch} replays history up to exactly that revision and
- * registers the watcher under the same monitor that live delivery takes, so the next live
- * revision is the first one the watcher gets live.
+ * <p>Why: a watch client that stops reading must not stop the member. Live delivery offers
+ * each revision to the sink, which refuses it when its client is not keeping up (a gRPC stream
+ * that is not ready); the watcher then moves to the slow set remembering the revision it
+ * missed, and the apply thread skips it from then on: it never blocks on a slow client and
+ * allocates nothing for it. When the client is ready again its owner calls
+ * {@link Watcher#resume}; the catch-up reads the history in batches of at most
+ * {@link #CATCH_UP_REVISIONS} revisions on the catch-up executor, and once it reaches the last
+ * delivered revision moves the watcher back to synced.
  *
- * <p>Threading: {@link #watch} and {@link Watcher#cancel} may be called from any thread. Sinks
- * are called with the hub's monitor held: they must not block.
+ * <p>No gaps, no duplicates, revision order: the hub remembers the last revision it delivered
+ * ({@link #currentRevision}); every sink call, live or catch-up, and every move between the
+ * sets happens under the hub's monitor, and a catch-up batch is delivered only if the
+ * watcher's {@code next} is still the revision the batch starts at. A watcher whose
+ * {@code next} has been compacted away is told {@code compacted} and ends (etcd's
+ * ErrCompacted), as a watch that starts below the compact revision does.
+ *
+ * <p>Threading: {@link #watch}, {@link Watcher#resume} and {@link Watcher#cancel} may be
+ * called from any thread. Sinks are called with the hub's monitor held: they must not block.
  */
 public final class WatchHub implements RevisionListener {
+  /** How many revisions one catch-up batch reads (etcd syncs unsynced watchers in batches). */
+  static final int CATCH_UP_REVISIONS = 128;
+
   private final MvccStore store;
-  // Guarded by this: the last revision handed to watchers, and the watchers.
+  private volatile Executor catchUpExecutor = Runnable::run;
+  // Guarded by this: the last revision handed to watchers, and the two sets.
   private long deliveredRevision;
-  private final List<Watcher> watchers = new ArrayList<>();
+  private final List<Watcher> synced = new ArrayList<>();
+  private final Set<Watcher> slow = new LinkedHashSet<>();
+  // Guarded by this: how many watchers fell behind live delivery, and how many of those caught
+  // up, since the hub started (for the log).
+  private long movedToSlow;
+  private long caughtUp;
 
   public WatchHub(MvccStore store) {
     this.store = store;
@@ -36,32 +63,42 @@ public final class WatchHub implements RevisionListener {
   }
 
   /**
+   * Where catch-ups run. The default runs them on the calling thread (tests and tools); a
+   * server passes its own executor so that neither the apply thread nor a network thread reads
+   * history.
+   */
+  public void setCatchUpExecutor(Executor executor) {
+    this.catchUpExecutor = executor;
+  }
+
+  /**
    * Starts a watcher on [key, rangeEnd) (etcd's range convention).
    *
-   * @param startRevision 0 (or less) for "from the next revision"; a past revision replays the
-   *     history from it first; below the compact revision, the sink is told {@code compacted}
-   *     and the returned watcher is already cancelled
+   * @param startRevision 0 (or less) for "from the next revision"; a past revision starts the
+   *     watcher slow, to be caught up from history on the catch-up executor; below the compact
+   *     revision, the sink is told {@code compacted} and the returned watcher is already
+   *     cancelled
    */
-  public synchronized Watcher watch(ByteString key, ByteString rangeEnd, long startRevision,
+  public Watcher watch(ByteString key, ByteString rangeEnd, long startRevision,
       boolean prevKv, boolean noPut, boolean noDelete, WatchSink sink) {
-    long start = startRevision > 0 ? startRevision : deliveredRevision + 1;
-    Watcher w = new Watcher(key, rangeEnd, start, prevKv, noPut, noDelete, sink);
-    if (start <= deliveredRevision) {
-      List<RevisionEvents> past;
-      try {
-        past = store.history(key, rangeEnd, start, deliveredRevision);
-      } catch (KvException compacted) {
-        w.canceled = true;
+    Watcher w;
+    synchronized (this) {
+      long start = startRevision > 0 ? startRevision : deliveredRevision + 1;
+      w = new Watcher(key, rangeEnd, start, prevKv, noPut, noDelete, sink);
+      if (start < store.compactRevision()) {
+        w.state = State.CANCELED;
         sink.compacted(store.compactRevision());
         return w;
       }
-      for (RevisionEvents re : past) {
-        w.deliver(re.revision(), re.events());
+      if (start > deliveredRevision) {
+        w.state = State.SYNCED;
+        synced.add(w);
+        return w;
       }
+      w.state = State.SLOW;
+      slow.add(w);
     }
-    if (!w.canceled) {
-      watchers.add(w);
-    }
+    w.resume();
     return w;
   }
 
@@ -70,15 +107,50 @@ public final class WatchHub implements RevisionListener {
     return deliveredRevision;
   }
 
+  /** Watchers not cancelled, synced or slow. */
   public synchronized int watcherCount() {
-    return watchers.size();
+    return synced.size() + slow.size();
+  }
+
+  /** What the log says about slow watchers: counts, and the oldest revision one still needs. */
+  public record SlowReport(int slow, long movedToSlow, long caughtUp, long oldestNeeded,
+      long currentRevision) {}
+
+  public synchronized SlowReport slowReport() {
+    long oldest = slow.stream().mapToLong(w -> w.next).min().orElse(deliveredRevision + 1);
+    return new SlowReport(slow.size(), movedToSlow, caughtUp, oldest, deliveredRevision);
+  }
+
+  /**
+   * Calls {@code send} with the revision up to which every given watcher has had all of its
+   * events (the last delivered revision if all are synced), under the hub's monitor so that no
+   * event is delivered to them meanwhile: what etcd's progress notification promises.
+   */
+  public synchronized void progress(Collection<Watcher> ws, LongConsumer send) {
+    long rev = deliveredRevision;
+    for (Watcher w : ws) {
+      if (w.state == State.SLOW) {
+        rev = Math.min(rev, w.next - 1);
+      }
+    }
+    send.accept(rev);
   }
 
   @Override
   public synchronized void committed(long revision, List<Event> events) {
     deliveredRevision = revision;
-    for (Watcher w : new ArrayList<>(watchers)) {
-      w.deliver(revision, events);
+    for (Iterator<Watcher> it = synced.iterator(); it.hasNext(); ) {
+      Watcher w = it.next();
+      if (!w.deliver(revision, events)) {
+        it.remove();
+        if (w.state != State.CANCELED) { // refused, not broken: catch it up later
+          w.state = State.SLOW;
+          w.next = revision;
+          w.fellBehind = true;
+          slow.add(w);
+          movedToSlow++;
+        }
+      }
     }
   }
 
@@ -87,12 +159,89 @@ public final class WatchHub implements RevisionListener {
    * history they were following is replaced, so their clients must re-sync.
    */
   public synchronized void cancelAll(long compactRevision) {
-    List<Watcher> all = new ArrayList<>(watchers);
-    watchers.clear();
+    List<Watcher> all = new ArrayList<>(synced);
+    all.addAll(slow);
+    synced.clear();
+    slow.clear();
     deliveredRevision = store.currentRevision();
     for (Watcher w : all) {
-      w.canceled = true;
+      w.state = State.CANCELED;
       w.sink.compacted(compactRevision);
+    }
+  }
+
+  private enum State { SYNCED, SLOW, CANCELED }
+
+  /**
+   * One catch-up of a slow watcher, in batches: reads a batch of history outside the monitor
+   * (so live delivery goes on meanwhile), then delivers it under the monitor. Stops when the
+   * sink refuses (its owner will resume it), when the watcher is synced again, or cancelled.
+   */
+  private void catchUp(Watcher w) {
+    while (true) {
+      long from;
+      long to;
+      synchronized (this) {
+        if (w.state != State.SLOW || trySync(w)) {
+          w.catchUpQueued = false;
+          return;
+        }
+        from = w.next;
+        to = Math.min(deliveredRevision, from + CATCH_UP_REVISIONS - 1);
+      }
+      List<RevisionEvents> batch;
+      try {
+        batch = store.history(w.key, w.rangeEnd, from, to);
+      } catch (KvException compacted) {
+        endCompacted(w, from);
+        return;
+      }
+      synchronized (this) {
+        if (w.state != State.SLOW || w.next != from || !deliverBatch(w, batch, to)) {
+          w.catchUpQueued = false; // refused: the sink's owner calls resume when ready
+          return;
+        }
+      }
+    }
+  }
+
+  // Under the monitor: a slow watcher that has had everything delivered so far rejoins the
+  // synced set, so the next live revision is the first one it gets live.
+  private boolean trySync(Watcher w) {
+    if (w.next <= deliveredRevision) {
+      return false;
+    }
+    slow.remove(w);
+    synced.add(w);
+    w.state = State.SYNCED;
+    if (w.fellBehind) { // a replay from a past start revision is no news for the log
+      w.fellBehind = false;
+      caughtUp++;
+    }
+    return true;
+  }
+
+  // Under the monitor; false if the sink refused a revision (the watcher then needs it next).
+  private boolean deliverBatch(Watcher w, List<RevisionEvents> batch, long to) {
+    for (RevisionEvents re : batch) {
+      if (!w.deliver(re.revision(), re.events())) {
+        w.next = re.revision();
+        return false;
+      }
+    }
+    w.next = to + 1;
+    return true;
+  }
+
+  private void endCompacted(Watcher w, long from) {
+    synchronized (this) {
+      w.catchUpQueued = false;
+      if (w.state != State.SLOW || w.next != from) {
+        return;
+      }
+      slow.remove(w);
+      w.state = State.CANCELED;
+      w.sink.compacted(store.compactRevision());
     }
   }
 
@@ -105,13 +254,21 @@ public final class WatchHub implements RevisionListener {
     private final boolean noPut;
     private final boolean noDelete;
     private final WatchSink sink;
-    private boolean canceled; // guarded by the hub
+    // Guarded by the hub. Invariant: next is meaningful only while SLOW: the first revision
+    // this watcher has not had.
+    private State state;
+    private long next;
+    // Guarded by the hub: a catch-up is queued or running, so resume need not queue another.
+    private boolean catchUpQueued;
+    // Guarded by the hub: slow because its sink refused live events (not a past start).
+    private boolean fellBehind;
 
     private Watcher(ByteString key, ByteString rangeEnd, long startRevision, boolean prevKv,
         boolean noPut, boolean noDelete, WatchSink sink) {
       this.key = key;
       this.rangeEnd = rangeEnd;
       this.startRevision = startRevision;
+      this.next = startRevision;
       this.prevKv = prevKv;
       this.noPut = noPut;
       this.noDelete = noDelete;
@@ -121,14 +278,35 @@ public final class WatchHub implements RevisionListener {
     /** Stops delivery; idempotent. No sink call starts after this returns. */
     public void cancel() {
       synchronized (WatchHub.this) {
-        canceled = true;
-        watchers.remove(this);
+        state = State.CANCELED;
+        synced.remove(this);
+        slow.remove(this);
       }
+    }
+
+    /**
+     * The sink can take events again: if this watcher is slow, queue its catch-up (at most one
+     * at a time). Cheap and idempotent; call it whenever the client may have become ready.
+     */
+    public void resume() {
+      synchronized (WatchHub.this) {
+        if (state != State.SLOW || catchUpQueued) {
+          return;
+        }
+        catchUpQueued = true;
+      }
+      catchUpExecutor.execute(() -> catchUp(this));
     }
 
     public boolean isCanceled() {
       synchronized (WatchHub.this) {
-        return canceled;
+        return state == State.CANCELED;
+      }
+    }
+
+    public boolean isSynced() {
+      synchronized (WatchHub.this) {
+        return state == State.SYNCED;
       }
     }
 
@@ -136,25 +314,30 @@ public final class WatchHub implements RevisionListener {
       return startRevision;
     }
 
-    private void deliver(long revision, List<Event> events) {
-      if (canceled || revision < startRevision) {
-        return;
+    // Under the hub's monitor. False if the sink refused (or broke: then also cancelled).
+    private boolean deliver(long revision, List<Event> events) {
+      if (state == State.CANCELED || revision < startRevision) {
+        return true;
       }
-      List<Event> matched = new ArrayList<>();
+      List<Event> matched = null;
       for (Event e : events) {
         if (matches(e)) {
+          if (matched == null) {
+            matched = new ArrayList<>(events.size());
+          }
           matched.add(prevKv ? e : e.toBuilder().clearPrevKv().build());
         }
       }
-      if (matched.isEmpty()) {
-        return;
+      if (matched == null) {
+        return true;
       }
       try {
-        sink.events(revision, matched);
+        return sink.events(revision, matched);
       } catch (RuntimeException broken) {
         // A broken sink must not stop the apply thread; it just loses its watcher.
-        canceled = true;
-        watchers.remove(this);
+        state = State.CANCELED;
+        slow.remove(this);
+        return false;
       }
     }
 

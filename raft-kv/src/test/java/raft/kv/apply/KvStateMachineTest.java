@@ -249,7 +249,9 @@ class KvStateMachineTest {
     long[] compactedAt = {-1};
     sm.watchHub().watch(b("a"), ByteString.EMPTY, 0, false, false, false, new WatchSink() {
       @Override
-      public void events(long revision, List<raft.kv.api.mvccpb.Event> events) {}
+      public boolean events(long revision, List<raft.kv.api.mvccpb.Event> events) {
+        return true;
+      }
 
       @Override
       public void compacted(long compactRevision) {

@@ -140,6 +140,33 @@ class ClusterCommandTest {
   }
 
   @Test
+  void aStoppedMemberShowsItsCauseNeverARole() {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("leader")
+        .setTerm(4).setLeader(2).setFailure("storage failure: Input/output error").build();
+    assertEquals(List.of("n2", "4242", "stopped: storage failure", "-", "-", "-", "-", "-", "-",
+        "127.0.0.1:22379"),
+        StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
+    assertEquals("stopped: disk full", StatusVerbs.row(l, 3, Optional.empty(),
+        NodeProcesses.State.DOWN, Optional.empty(),
+        Optional.of("disk full: no space left on device")).get(2));
+  }
+
+  @Test
+  void aDownMembersReasonComesFromItsLastLogLine() throws IOException {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    NodeProcesses procs = new NodeProcesses(l);
+    assertEquals(Optional.empty(), procs.fatalExitReason(1)); // no log at all
+    Files.writeString(l.logFile(1), "12:00:00.000 n1: started\n12:00:01.000 n1: fatal, exiting"
+        + " with status 73: disk full: no space left on device for d (x)\n\n");
+    assertEquals(Optional.of("disk full: no space left on device for d (x)"),
+        procs.fatalExitReason(1));
+    Files.writeString(l.logFile(1), "12:00:02.000 n1: started again\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(Optional.empty(), procs.fatalExitReason(1), "a restart clears it");
+  }
+
+  @Test
   void partitionCutsBothWays() {
     ClusterLayout l = new ClusterLayout(5, 0, dir);
     Set<Integer> side = StatusVerbs.parseSide(l, "n1,n2");

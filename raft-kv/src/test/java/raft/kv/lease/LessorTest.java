@@ -34,9 +34,10 @@ class LessorTest {
     List<Long> eventRevisions = new java.util.ArrayList<>();
     new WatchHub(store).watch(b("\0"), b("\0"), 0, false, false, false, new WatchSink() {
       @Override
-      public void events(long revision, List<raft.kv.api.mvccpb.Event> events) {
+      public boolean events(long revision, List<raft.kv.api.mvccpb.Event> events) {
         eventRevisions.add(revision);
         assertEquals(2, events.size());
+        return true;
       }
 
       @Override

@@ -1,6 +1,7 @@
 package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raft.kv.cli.CliRun;
 import raft.pb.Snapshot;
+import raft.storage.durable.DataDirLock;
 import raft.storage.snap.SnapshotStore;
 
 /**
@@ -60,8 +62,10 @@ class BackupTest {
           "n" + i, "--initial-cluster", members, "--data-dir", fresh.resolve("n" + i).toString())
           .out());
     }
-    Snapshot restored = SnapshotStore.open(fresh.resolve("n1/snap"), l -> { }).loadNewest()
-        .orElseThrow();
+    SnapshotStore restoredStore = SnapshotStore.open(fresh.resolve("n1/snap"), l -> { });
+    Snapshot restored = restoredStore.loadNewest().orElseThrow();
+    assertEquals(java.util.Optional.empty(), restoredStore.newestIdentity(),
+        "the backup's owner is not carried over: the new member records its own at start");
     assertEquals(1, restored.getMetadata().getTerm(), "a new cluster's log starts at term 1");
 
     try (InProcessCluster restarted = new InProcessCluster(3, 3, fresh)) {
@@ -106,5 +110,16 @@ class BackupTest {
     assertEquals(1, r.exit());
     assertEquals("Error: data-dir " + used + " exists and is not empty: restore only into a"
         + " new directory", r.errLine());
+
+    // An empty directory that a member has just locked (it is starting on it) is not written.
+    Path held = dir.resolve("held");
+    try (DataDirLock lock = DataDirLock.acquire(held, "member n9")) {
+      r = CliRun.run("snapshot", "restore", backup.toString(), "--name", "n1",
+          "--initial-cluster", "n1=127.0.0.1:1", "--data-dir", held.toString());
+      assertEquals(1, r.exit());
+      assertTrue(r.errLine().startsWith("Error: data directory " + held + " is in use by "
+          + "member n9 (pid " + ProcessHandle.current().pid() + ")"), r.errLine());
+      assertFalse(Files.exists(held.resolve("snap")), "the restore wrote nothing");
+    }
   }
 }

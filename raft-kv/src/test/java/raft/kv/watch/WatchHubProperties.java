@@ -1,6 +1,7 @@
 package raft.kv.watch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,84 @@ class WatchHubProperties {
       List<Event> expected = model.eventsFrom(starts.get(i));
       assertEquals(expected, recorders.get(i).events, "watcher from " + starts.get(i));
     }
+  }
+
+  /**
+   * Watchers whose sinks refuse for a while (a client that stops reading), resumed at random
+   * points, while the store is written and compacted: once every sink accepts again and is
+   * resumed, each watcher has had exactly the model's events from its start, in order, each
+   * once; or a gap-free prefix of them and then a compaction cancel, which is due only if the
+   * revision it needed next is below the compact revision.
+   *
+   * <p>Steps: 0-99 a write; 100-109 compact a few revisions back; 110-129 a watcher's sink
+   * starts or stops refusing; 130-149 a watcher is resumed.
+   */
+  @Property(tries = 200)
+  void slowWatchersGetEveryEventOnceInOrderOrACompactionCancel(
+      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 149) Integer> steps,
+      @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 0, max = 60) Integer> watchAtStep,
+      @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 0, max = 30) Integer> starts) {
+    MvccStore store = new MvccStore();
+    WatchHub hub = new WatchHub(store);
+    MvccStoreModelAccess model = new MvccStoreModelAccess();
+    List<WatchHubTest.Recorder> recorders = new ArrayList<>();
+    List<WatchHub.Watcher> watchers = new ArrayList<>();
+    List<Long> from = new ArrayList<>();
+    for (int step = 0; step <= steps.size(); step++) {
+      for (int w = 0; w < watchAtStep.size() && w < starts.size(); w++) {
+        if (watchAtStep.get(w) == step) {
+          long start = Math.min(starts.get(w), store.currentRevision());
+          WatchHubTest.Recorder r = new WatchHubTest.Recorder();
+          watchers.add(hub.watch(MvccStoreProperties.bs("\0"), MvccStoreProperties.bs("\0"),
+              start, false, false, false, r));
+          recorders.add(r);
+          from.add(start > 0 ? start : store.currentRevision() + 1);
+        }
+      }
+      if (step < steps.size()) {
+        slowStep(steps.get(step), store, model, recorders, watchers);
+      }
+    }
+    for (int i = 0; i < recorders.size(); i++) {
+      recorders.get(i).refusing = false;
+      watchers.get(i).resume();
+      checkAgainstModel(model.eventsFrom(from.get(i)), recorders.get(i), from.get(i),
+          store.compactRevision());
+    }
+  }
+
+  private static void slowStep(int code, MvccStore store, MvccStoreModelAccess model,
+      List<WatchHubTest.Recorder> recorders, List<WatchHub.Watcher> watchers) {
+    if (code < 100) {
+      model.apply(store, code);
+    } else if (code < 110) {
+      long rev = store.currentRevision() - (code - 100);
+      if (rev > store.compactRevision()) {
+        store.compact(raft.kv.api.etcdserverpb.CompactionRequest.newBuilder().setRevision(rev)
+            .build());
+      }
+    } else if (!recorders.isEmpty() && code < 130) {
+      WatchHubTest.Recorder r = recorders.get(code % recorders.size());
+      r.refusing = !r.refusing;
+    } else if (!recorders.isEmpty()) {
+      watchers.get(code % watchers.size()).resume();
+    }
+  }
+
+  // Every revision writes at least one key and the watchers watch every key, so the revision
+  // a watcher needs next is the one after its last event (or its start).
+  private static void checkAgainstModel(List<Event> model, WatchHubTest.Recorder r, long from,
+      long compactRevision) {
+    List<Event> expected = model.stream().map(e -> e.toBuilder().clearPrevKv().build()).toList();
+    if (r.compactedAt < 0) {
+      assertEquals(expected, r.events, "watcher from " + from);
+      return;
+    }
+    assertEquals(expected.subList(0, r.events.size()), r.events, "prefix, watcher from " + from);
+    long needed = r.revisions.isEmpty() ? from : r.revisions.get(r.revisions.size() - 1) + 1;
+    assertTrue(needed < r.compactedAt, "cancelled at compact revision " + r.compactedAt
+        + " though it needed only " + needed);
+    assertTrue(r.compactedAt <= compactRevision, "no compaction at " + r.compactedAt);
   }
 
   /** Drives the store and the MVCC model with the same small writes. */

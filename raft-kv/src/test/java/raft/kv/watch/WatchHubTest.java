@@ -11,6 +11,7 @@ import static raft.kv.mvcc.Kv.put;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.TxnRequest;
@@ -18,16 +19,29 @@ import raft.kv.api.mvccpb.Event;
 import raft.kv.mvcc.MvccStore;
 
 class WatchHubTest {
-  /** Records what a watcher got. */
+  /**
+   * Records what a watcher got. While {@code refusing}, or once it has accepted
+   * {@code acceptBeforeRefusing} more revisions, it refuses them, as a stream whose client does
+   * not read does; {@code offers} counts every call, refused or not.
+   */
   static final class Recorder implements WatchSink {
     final List<Long> revisions = new ArrayList<>();
     final List<Event> events = new ArrayList<>();
     long compactedAt = -1;
+    boolean refusing;
+    int acceptBeforeRefusing = Integer.MAX_VALUE;
+    int offers;
 
     @Override
-    public void events(long revision, List<Event> evs) {
+    public boolean events(long revision, List<Event> evs) {
+      offers++;
+      if (refusing || acceptBeforeRefusing == 0) {
+        return false;
+      }
+      acceptBeforeRefusing--;
       revisions.add(revision);
       events.addAll(evs);
+      return true;
     }
 
     @Override
@@ -125,6 +139,150 @@ class WatchHubTest {
     w.cancel();
     store.put(put("a", "2"));
     assertEquals(List.of(2L), r.revisions);
+    assertEquals(0, hub.watcherCount());
+  }
+
+  private static List<Long> revisions(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+
+  @Test
+  void aWatcherThatRefusesIsSkippedUntilResumedThenCaughtUpInOrder() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    store.put(put("a", "0")); // 2: delivered live
+    r.refusing = true;
+    store.put(put("a", "1")); // 3: refused, so the watcher becomes slow needing 3
+    for (int i = 0; i < 3 * WatchHub.CATCH_UP_REVISIONS; i++) {
+      store.put(put("a", "x" + i));
+    }
+    assertEquals(2, r.offers, "the apply thread offers a slow watcher nothing");
+    assertFalse(w.isSynced());
+    assertEquals(1, hub.slowReport().slow());
+    assertEquals(3, hub.slowReport().oldestNeeded());
+    r.refusing = false;
+    w.resume();
+    long last = store.currentRevision();
+    assertEquals(revisions(2, last), r.revisions, "every revision once, in order");
+    assertTrue(w.isSynced());
+    store.put(put("a", "live"));
+    assertEquals(last + 1, r.revisions.get(r.revisions.size() - 1));
+    assertEquals(revisions(2, last + 1), r.revisions);
+    assertEquals(1, hub.slowReport().caughtUp());
+  }
+
+  @Test
+  void aCatchUpThatIsRefusedHalfwayResumesWhereItStopped() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    r.refusing = true;
+    for (int i = 0; i < 300; i++) {
+      store.put(put("a", "v" + i)); // 2..301
+    }
+    r.refusing = false;
+    r.acceptBeforeRefusing = 150; // the client reads 150 events, then stalls again
+    w.resume();
+    assertEquals(revisions(2, 151), r.revisions);
+    assertFalse(w.isSynced());
+    store.put(put("a", "more")); // 302, while slow
+    r.acceptBeforeRefusing = Integer.MAX_VALUE;
+    w.resume();
+    assertEquals(revisions(2, 302), r.revisions);
+    assertTrue(w.isSynced());
+  }
+
+  @Test
+  void aSlowWatcherWhoseNextRevisionWasCompactedIsCancelledWithTheCompactRevision() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    r.refusing = true;
+    store.put(put("a", "1")); // 2: refused
+    store.put(put("a", "2")); // 3
+    store.put(put("a", "3")); // 4
+    store.compact(CompactionRequest.newBuilder().setRevision(4).build());
+    r.refusing = false;
+    w.resume();
+    assertEquals(4, r.compactedAt);
+    assertTrue(w.isCanceled());
+    assertTrue(r.revisions.isEmpty());
+    assertEquals(0, hub.watcherCount());
+  }
+
+  @Test
+  void aSlowWatcherCompactedExactlyAtItsNextRevisionStillCatchesUp() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    r.refusing = true;
+    store.put(put("a", "1")); // 2: refused, needs 2
+    store.put(put("a", "2")); // 3
+    store.compact(CompactionRequest.newBuilder().setRevision(2).build()); // etcd: from == compact is fine
+    r.refusing = false;
+    w.resume();
+    assertEquals(List.of(2L, 3L), r.revisions);
+    assertEquals(-1, r.compactedAt);
+  }
+
+  @Test
+  void catchUpRunsOnTheExecutorOnceQueuedAndLiveDeliveryGoesOnMeanwhile() {
+    List<Runnable> queued = new ArrayList<>();
+    hub.setCatchUpExecutor(queued::add);
+    Recorder slow = new Recorder();
+    Recorder live = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, slow);
+    hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, live);
+    slow.refusing = true;
+    store.put(put("a", "1")); // 2
+    slow.refusing = false;
+    w.resume();
+    w.resume(); // one catch-up at a time
+    assertEquals(1, queued.size());
+    store.put(put("a", "2")); // 3: live for one, skipped for the slow one
+    assertEquals(List.of(2L, 3L), live.revisions);
+    assertTrue(slow.revisions.isEmpty());
+    queued.remove(0).run();
+    assertEquals(List.of(2L, 3L), slow.revisions);
+    assertTrue(w.isSynced());
+  }
+
+  @Test
+  void aPastStartIsCaughtUpOnTheExecutorNotOnTheCallersThread() {
+    store.put(put("a", "1")); // 2
+    List<Runnable> queued = new ArrayList<>();
+    hub.setCatchUpExecutor(queued::add);
+    Recorder r = watch("a", "", 2, false);
+    assertTrue(r.revisions.isEmpty());
+    store.put(put("a", "2")); // 3, while the replay waits
+    queued.remove(0).run();
+    assertEquals(List.of(2L, 3L), r.revisions);
+  }
+
+  @Test
+  void progressNamesTheRevisionEveryGivenWatcherHasHadAllEventsUpTo() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    store.put(put("a", "1")); // 2
+    r.refusing = true;
+    store.put(put("a", "2")); // 3: refused
+    store.put(put("b", "1")); // 4
+    long[] at = {-1};
+    hub.progress(List.of(w), rev -> at[0] = rev);
+    assertEquals(2, at[0]);
+    r.refusing = false;
+    w.resume();
+    hub.progress(List.of(w), rev -> at[0] = rev);
+    assertEquals(4, at[0]);
+  }
+
+  @Test
+  void cancellingASlowWatcherEndsItAndResumeDoesNothing() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    r.refusing = true;
+    store.put(put("a", "1"));
+    w.cancel();
+    r.refusing = false;
+    w.resume();
+    assertTrue(r.revisions.isEmpty());
     assertEquals(0, hub.watcherCount());
   }
 }
