@@ -8,6 +8,8 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import raft.pb.Message;
@@ -15,15 +17,18 @@ import raft.pb.PeerFrame;
 
 /**
  * Serves one accepted connection: checks the Hello, then vets and delivers its messages and
- * reassembles its snapshots. Confined to the connection's event loop.
+ * reassembles its snapshots. Until the Hello the connection waits at the {@link HelloGate}: small
+ * frames only, a deadline, a capped number of places. Confined to the connection's event loop.
  */
 final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
   private final long selfId;
   private final long clusterId;
   private final Consumer<Message> inbound;
   private final Supplier<Set<Long>> cut;
-  private final int maxFrameBytes;
+  private final Frames.CappedFrameDecoder frames;
+  private final HelloGate gate;
   private final Consumer<String> log;
+  private ScheduledFuture<?> helloDeadline;
   private String remote = "?";
   private long from; // 0 until the Hello arrives (member ids are never 0)
   private SnapshotAssembler assembler;
@@ -32,19 +37,36 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
   private Set<Long> loggedPartition;
 
   InboundHandler(long selfId, long clusterId, Consumer<Message> inbound,
-      Supplier<Set<Long>> cut, int maxFrameBytes, Consumer<String> log) {
+      Supplier<Set<Long>> cut, Frames.CappedFrameDecoder frames, HelloGate gate,
+      Consumer<String> log) {
     this.selfId = selfId;
     this.clusterId = clusterId;
     this.inbound = inbound;
     this.cut = cut;
-    this.maxFrameBytes = maxFrameBytes;
+    this.frames = frames;
+    this.gate = gate;
     this.log = log;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     remote = Frames.hostPort(ctx.channel().remoteAddress());
+    gate.enter(ctx.channel());
+    helloDeadline = ctx.executor().schedule(() -> {
+      if (from == 0 && !closing) {
+        reject(ctx, "no Hello within " + gate.timeout.toMillis() + " ms");
+      }
+    }, gate.timeout.toMillis(), TimeUnit.MILLISECONDS);
     super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    gate.leave(ctx.channel(), from);
+    if (helloDeadline != null) {
+      helloDeadline.cancel(false);
+    }
+    super.channelInactive(ctx);
   }
 
   @Override
@@ -68,13 +90,20 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
       reject(ctx, "a " + frame.getBodyCase() + " frame instead of a Hello");
     } else if (frame.getHello().getClusterId() != clusterId) {
       closing = true;
-      log.accept(String.format("peer %s speaks for cluster 0x%x, this is cluster 0x%x; closing",
+      gate.refusals.accept(String.format(
+          "peer %s speaks for cluster 0x%x, this is cluster 0x%x; closing",
           remote, frame.getHello().getClusterId(), clusterId));
       ctx.close();
     } else if (frame.getHello().getFrom() == 0) {
       reject(ctx, "a Hello without a member id");
+    } else if (!gate.isMember(frame.getHello().getFrom())) {
+      reject(ctx, "a Hello from member " + frame.getHello().getFrom() + ", which is not in this"
+          + " cluster's configuration");
     } else {
       from = frame.getHello().getFrom();
+      helloDeadline.cancel(false);
+      gate.admit(ctx.channel(), from);
+      frames.helloAccepted();
       assembler = new SnapshotAssembler(remote + " (member " + from + ")", log);
     }
   }
@@ -107,7 +136,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   private void reject(ChannelHandlerContext ctx, String what) {
     closing = true;
-    log.accept("peer " + remote + " sent " + what + "; closing");
+    gate.refusals.accept("peer " + remote + " sent " + what + "; closing");
     ctx.close();
   }
 
@@ -127,9 +156,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   private String describe(Throwable cause) {
     if (cause instanceof TooLongFrameException) {
-      // Netty's message counts the length field too; ours speaks of payload, like Options.
-      return "a length prefix over the " + maxFrameBytes + "-byte limit (another protocol on the"
-          + " peer port, or a peer with a larger maxFrameBytes?)";
+      return cause.getMessage(); // Frames.CappedFrameDecoder's, in our words
     }
     if (cause instanceof CorruptedFrameException) {
       return "a corrupt frame header (" + cause.getMessage() + ")";

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +39,10 @@ import raft.pb.PeerFrame;
  * frame larger than {@link Options#maxFrameBytes} is refused by the receiver, which logs one
  * line naming the remote address and closes that connection. So are bytes that do not parse as
  * a PeerFrame (say, an HTTP client that dialled the peer port by mistake). Other connections
- * are unaffected.
+ * are unaffected. Before its Hello a connection may send frames of a few KiB only
+ * ({@code Frames.HELLO_MAX_BYTES}): the frame splitter keeps a frame's bytes until it is whole,
+ * so its limit is the memory a connection can make the member hold, and a stranger must not get
+ * {@code maxFrameBytes} of it (a few such connections would exhaust the direct memory).
  *
  * <h2>Handshake</h2>
  * Connections are one-way: the dialler writes, the acceptor reads. A member therefore holds an
@@ -46,7 +50,12 @@ import raft.pb.PeerFrame;
  * {@code Hello{cluster_id, from}}. A wrong cluster id closes the connection with a log line (two
  * clusters on overlapping ports must not vote in each other's elections); afterwards every
  * message must carry {@code from} equal to the Hello's, or it is dropped, so one member cannot
- * speak for another by mistake.
+ * speak for another by mistake. A connection that says no Hello within
+ * {@link Options#helloTimeout} is closed, and at most {@link Options#maxWaitingHellos}
+ * connections wait for theirs: one more closes the oldest waiting. A Hello from a member id not
+ * among {@code peers} is refused, and a member may hold four connections at once: a fifth
+ * closes its oldest (see {@code HelloGate}). Refusals are logged in one line each, at most ten
+ * per ten seconds.
  *
  * <h2>Snapshots and chunking</h2>
  * InstallSnapshot (§7, Figure 13) travels on a second connection per peer, so a snapshot of many
@@ -90,14 +99,21 @@ public final class PeerTransport implements Transport {
    *     (default 1 MiB)
    * @param maxQueuedPerPeer messages waiting per peer connection before new ones are dropped
    *     (default 4096)
+   * @param helloTimeout an accepted connection that has not said its Hello by then is closed
+   *     (default 10 s)
+   * @param maxWaitingHellos accepted connections that may wait for their Hello at once (default
+   *     64); one more closes the oldest of them
    * @param log receives one line per notable event; called from any thread
    */
   public record Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
-      Consumer<String> log) {
+      Duration helloTimeout, int maxWaitingHellos, Consumer<String> log) {
     public Options {
       Objects.requireNonNull(log, "log");
-      if (maxQueuedPerPeer <= 0 || snapshotChunkBytes <= 0) {
-        throw new IllegalArgumentException("maxQueuedPerPeer and snapshotChunkBytes must be > 0");
+      Objects.requireNonNull(helloTimeout, "helloTimeout");
+      if (maxQueuedPerPeer <= 0 || snapshotChunkBytes <= 0 || maxWaitingHellos <= 0
+          || helloTimeout.toMillis() <= 0) {
+        throw new IllegalArgumentException("maxQueuedPerPeer, snapshotChunkBytes,"
+            + " maxWaitingHellos and helloTimeout must be > 0");
       }
       if (snapshotChunkBytes > maxFrameBytes - FRAME_OVERHEAD) {
         throw new IllegalArgumentException("a snapshot chunk of " + snapshotChunkBytes
@@ -105,8 +121,25 @@ public final class PeerTransport implements Transport {
       }
     }
 
+    public Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
+        Consumer<String> log) {
+      this(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, Duration.ofSeconds(10), 64, log);
+    }
+
     public static Options defaults(Consumer<String> log) {
       return new Options(64 << 20, 1 << 20, 4096, log);
+    }
+
+    /** The same options with another frame limit (the memory one peer connection may hold). */
+    public Options withMaxFrameBytes(int bytes) {
+      return new Options(bytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
+          maxWaitingHellos, log);
+    }
+
+    /** The same options with another Hello deadline and number of waiting places. */
+    public Options withHelloGate(Duration timeout, int maxWaiting) {
+      return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, timeout,
+          maxWaiting, log);
     }
   }
 
@@ -174,6 +207,8 @@ public final class PeerTransport implements Transport {
   }
 
   private Channel bind(Consumer<Message> inbound) {
+    HelloGate gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
+        peers.keySet(), options.log());
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -181,9 +216,10 @@ public final class PeerTransport implements Transport {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Frames.addDecoder(ch.pipeline(), options.maxFrameBytes());
+            Frames.CappedFrameDecoder frames = Frames.addDecoder(ch.pipeline(),
+                options.maxFrameBytes());
             ch.pipeline().addLast(new InboundHandler(selfId, clusterId, inbound, () -> cut,
-                options.maxFrameBytes(), options.log()));
+                frames, gate, options.log()));
           }
         });
     ChannelFuture f = b.bind(listen).awaitUninterruptibly();

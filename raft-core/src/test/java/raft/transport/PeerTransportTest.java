@@ -134,7 +134,7 @@ class PeerTransportTest {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
     try (TestPeers a = TestPeers.start(1, addrs); TestPeers b = TestPeers.start(2, addrs)) {
       assertGarbageRejected(a, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
-          StandardCharsets.US_ASCII), "over the 67108864-byte limit");
+          StandardCharsets.US_ASCII), "before its Hello, over the 4096-byte limit for a Hello");
       // A plausible length, then bytes that are no protobuf (a field with wire type 7).
       assertGarbageRejected(a, new byte[] {0, 0, 0, 3, (byte) 0xff, (byte) 0xff, 0x07},
           "not a PeerFrame");

@@ -13,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.PeerFrame;
@@ -36,11 +37,25 @@ final class TestPeers implements AutoCloseable {
 
   TestPeers(long id, long clusterId, InetSocketAddress address,
       Map<Long, InetSocketAddress> peers, int chunkBytes, int maxQueued) {
+    this(id, clusterId, address, peers, o -> new PeerTransport.Options(64 << 20, chunkBytes,
+        maxQueued, o.log()));
+  }
+
+  /** A member whose options are the defaults as changed by {@code tweak}. */
+  TestPeers(long id, long clusterId, InetSocketAddress address,
+      Map<Long, InetSocketAddress> peers, UnaryOperator<PeerTransport.Options> tweak) {
     this.id = id;
     this.address = address;
-    PeerTransport.Options o =
-        new PeerTransport.Options(64 << 20, chunkBytes, maxQueued, logs::add);
+    PeerTransport.Options o = tweak.apply(PeerTransport.Options.defaults(logs::add));
     transport = new PeerTransport(id, clusterId, address, peers, o);
+  }
+
+  /** Builds and starts a member with tweaked options. */
+  static TestPeers start(long id, Map<Long, InetSocketAddress> peers,
+      UnaryOperator<PeerTransport.Options> tweak) {
+    TestPeers p = new TestPeers(id, CLUSTER, peers.get(id), peers, tweak);
+    p.transport.start(p.inbox::add, p.unreachable::add);
+    return p;
   }
 
   /** Builds and starts a member of the test cluster. */

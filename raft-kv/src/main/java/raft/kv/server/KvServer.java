@@ -46,7 +46,8 @@ public final class KvServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Consumer<String> log;
-  private final RequestTracker tracker;
+  private final RequestTracker tracker = new RequestTracker();
+  private final ProposalIds ids;
   private final KvStateMachine stateMachine;
   private final PeerTransport transport;
   private final NodeRuntime runtime;
@@ -73,6 +74,18 @@ public final class KvServer implements AutoCloseable {
   private Server grpc;
 
   /**
+   * The largest frame a peer may send after its Hello, which bounds the memory one peer
+   * connection can make this member hold (about twice this: Netty's buffer grows by doubling).
+   * The largest legitimate frames: an append or a forwarded proposal batch carries at most 1 MiB
+   * of entries, or one entry of a request of at most --max-request-bytes; a snapshot travels
+   * whole up to 1 MiB, else in 1 MiB chunks. One MiB more covers every envelope.
+   */
+  static int peerFrameBytes(int maxRequestBytes) {
+    long mib = 1 << 20;
+    return (int) Math.min(Math.max(maxRequestBytes, mib) + mib, Integer.MAX_VALUE - mib);
+  }
+
+  /**
    * Locks the data directory, checks it and recovers from it; nothing is bound or answered
    * yet. Refuses, with a message saying why, a directory that another process holds, that
    * cannot be written, or that belongs to another member or cluster.
@@ -87,18 +100,20 @@ public final class KvServer implements AutoCloseable {
     this.config = config;
     this.log = log;
     this.dataDirLock = lock;
-    this.tracker = new RequestTracker(config.memberId(), System.currentTimeMillis());
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
     this.transport = new PeerTransport(config.memberId(), config.clusterId(),
-        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log));
+        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log)
+            .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
     long electionTicks = config.electionMillis() / config.heartbeatMillis();
     try {
       this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
           config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
           config.snapshotCount(), log, config.clusterId()), transport, stateMachine);
+      this.ids = ProposalIds.open(config.dataDir(), config.memberId(),
+          System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
       throw new IOException(mismatch(e), e);
@@ -156,7 +171,7 @@ public final class KvServer implements AutoCloseable {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
     SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
         stateMachine.alarms());
-    RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
+    RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
         stateMachine.store());

@@ -21,16 +21,18 @@ import raft.runtime.NodeRuntime;
 final class RaftGateway {
   private final NodeRuntime runtime;
   private final RequestTracker tracker;
+  private final ProposalIds ids;
   private final int maxRequestBytes;
   private final Deadlines deadlines;
   private final SpaceQuota quota;
   private final Consumer<String> log;
   private final AtomicBoolean raisingAlarm = new AtomicBoolean();
 
-  RaftGateway(NodeRuntime runtime, RequestTracker tracker, int maxRequestBytes,
+  RaftGateway(NodeRuntime runtime, RequestTracker tracker, ProposalIds ids, int maxRequestBytes,
       Deadlines deadlines, SpaceQuota quota, Consumer<String> log) {
     this.runtime = runtime;
     this.tracker = tracker;
+    this.ids = ids;
     this.maxRequestBytes = maxRequestBytes;
     this.deadlines = deadlines;
     this.quota = quota;
@@ -38,7 +40,7 @@ final class RaftGateway {
   }
 
   long nextId() {
-    return tracker.nextId();
+    return ids.next();
   }
 
   /**
@@ -47,7 +49,7 @@ final class RaftGateway {
    * store's own error such as a missing lease).
    */
   CompletableFuture<Object> propose(InternalRequest.Builder request) {
-    long id = request.getId() != 0 ? request.getId() : tracker.nextId();
+    long id = request.getId() != 0 ? request.getId() : ids.next();
     InternalRequest r = request.setId(id).build();
     if (r.getSerializedSize() > maxRequestBytes) {
       return CompletableFuture.failedFuture(Errors.tooLarge());

@@ -158,6 +158,20 @@ class KvServerTest {
   }
 
   @Test
+  @DisplayName("a put as large as --max-request-bytes allows reaches every member")
+  void largestPutReplicates() {
+    // The request within 100 bytes of the limit; its entry travels in one append frame.
+    ByteString value = ByteString.copyFrom(new byte[ServerConfig.DEFAULT_MAX_REQUEST_BYTES - 100]);
+    kv(2).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("largest"))
+        .setValue(value).build());
+    for (int member = 1; member <= 3; member++) {
+      var got = kv(member).range(RangeRequest.newBuilder()
+          .setKey(ByteString.copyFromUtf8("largest")).build());
+      assertEquals(value, got.getKvs(0).getValue(), "member " + member);
+    }
+  }
+
+  @Test
   @DisplayName("a serializable read on a follower is served locally; a linearizable one sees the write")
   void readsOnFollowers() {
     long rev = put(1, "r", "v");

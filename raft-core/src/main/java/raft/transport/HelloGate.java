@@ -1,0 +1,91 @@
+package raft.transport;
+
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Who may hold a member's memory through its peer port, across every event loop.
+ *
+ * <p>Until its Hello a connection may send only small frames ({@link Frames#HELLO_MAX_BYTES}),
+ * must say it within {@link #timeout}, and shares a capped number of places: when one more
+ * would pass the cap, the oldest waiting connection is closed rather than the new one refused.
+ * A real peer says Hello as soon as it connects, so it is never the oldest for long, and a crowd
+ * of silent connections can neither hold memory nor lock the real peers out.
+ *
+ * <p>A Hello must come from a member of this cluster's configuration, and each member may hold
+ * {@link #PER_MEMBER} connections at once (it opens two: messages and snapshots; the rest is
+ * room for reconnects whose old connection has not been noticed dead yet); one more closes that
+ * member's oldest. So what connections can make a member hold after their Hellos is bounded
+ * too: members x PER_MEMBER x the frame limit (twice that while a buffer grows).
+ */
+final class HelloGate {
+  static final int PER_MEMBER = 4;
+
+  final Duration timeout;
+  /** For refusals, which a stranger can provoke at will: rate-limited. */
+  final Consumer<String> refusals;
+  private final int maxWaiting;
+  private final Set<Long> members;
+  private final ArrayDeque<Channel> waiting = new ArrayDeque<>();
+  private final Map<Long, ArrayDeque<Channel>> admitted = new HashMap<>();
+
+  HelloGate(int maxWaiting, Duration timeout, Set<Long> members, Consumer<String> log) {
+    this.maxWaiting = maxWaiting;
+    this.timeout = timeout;
+    this.members = Set.copyOf(members);
+    this.refusals = new RateLimitedLog(log, 10, 10);
+  }
+
+  /** A connection was accepted; it waits for its Hello. May close the oldest waiting one. */
+  void enter(Channel ch) {
+    Channel evicted = null;
+    synchronized (this) {
+      if (waiting.size() >= maxWaiting) {
+        evicted = waiting.pollFirst();
+      }
+      waiting.addLast(ch);
+    }
+    if (evicted != null) {
+      refusals.accept("peer " + Frames.hostPort(evicted.remoteAddress()) + " had said no Hello"
+          + " when " + maxWaiting + " connections were waiting for theirs (the most allowed);"
+          + " closing it, the oldest");
+      evicted.close();
+    }
+  }
+
+  boolean isMember(long id) {
+    return members.contains(id);
+  }
+
+  /** The connection said a good Hello from {@code member}. May close that member's oldest. */
+  void admit(Channel ch, long member) {
+    Channel evicted = null;
+    synchronized (this) {
+      waiting.remove(ch);
+      ArrayDeque<Channel> open = admitted.computeIfAbsent(member, m -> new ArrayDeque<>());
+      if (open.size() >= PER_MEMBER) {
+        evicted = open.pollFirst();
+      }
+      open.addLast(ch);
+    }
+    if (evicted != null) {
+      refusals.accept("member " + member + " opened more than " + PER_MEMBER + " connections;"
+          + " closing its oldest, from " + Frames.hostPort(evicted.remoteAddress()));
+      evicted.close();
+    }
+  }
+
+  /** The connection closed. */
+  synchronized void leave(Channel ch, long member) {
+    waiting.remove(ch);
+    ArrayDeque<Channel> open = admitted.get(member);
+    if (open != null) {
+      open.remove(ch);
+    }
+  }
+}
