@@ -23,7 +23,6 @@ import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
-import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 import raft.transport.PeerTransport;
@@ -121,8 +120,11 @@ public final class KvServer implements AutoCloseable {
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
     timers.scheduleWithFixedDelay(() -> expireLeases(raft), 250, 250, TimeUnit.MILLISECONDS);
-    AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
-    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 1, 1, TimeUnit.SECONDS);
+    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
+    // Often: the size check must see a fast writer's history before it reaches the quota (a
+    // check reads a few fields; a compaction is proposed only when one is due).
+    timers.scheduleWithFixedDelay(() -> autoCompact(raft, compactor), 100, 100,
+        TimeUnit.MILLISECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
@@ -146,14 +148,12 @@ public final class KvServer implements AutoCloseable {
     if (runtime.status().role() != StateRole.LEADER) {
       return;
     }
-    MvccStore store = stateMachine.store();
-    long target = compactor.due(System.nanoTime() / 1_000_000, store.currentRevision(),
-        store.compactRevision());
+    long target = compactor.due(System.nanoTime() / 1_000_000, stateMachine.store());
     if (target > 0) {
       raft.propose(InternalRequest.newBuilder()
           .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
       log.accept("auto-compaction: proposed compacting history before revision " + target
-          + " (keeping " + config.autoCompaction().retained() + ")");
+          + " (" + compactor.reason() + ")");
     }
   }
 

@@ -75,6 +75,39 @@ class MvccStoreTest {
   }
 
   @Test
+  void liveBytesAreEachKeysCurrentValueAndTheRestIsHistory() {
+    long key = 3 + Sizes.KEY_OVERHEAD;
+    long revision = 3 + 100 + Sizes.REVISION_OVERHEAD;
+    String value = "v".repeat(100);
+    store.put(put("key", value));
+    store.put(put("key", value));
+    assertEquals(key + revision, store.liveBytes(), "the older put is history");
+    store.deleteRange(del("key"));
+    assertEquals(0, store.liveBytes(), "a deleted key is all history");
+    store.put(put("key", value));
+    assertEquals(key + revision, store.liveBytes());
+    store.compact(CompactionRequest.newBuilder().setRevision(store.currentRevision()).build());
+    assertEquals(store.liveBytes(), store.sizeBytes(), "compaction frees all but live data");
+  }
+
+  @Test
+  void compactionRevisionKeepingLeavesAboutThatMuchHistory() {
+    String value = "v".repeat(1000);
+    long revision = 1 + 1000 + Sizes.REVISION_OVERHEAD;
+    for (int i = 0; i < 200; i++) {
+      store.put(put("k" + i % 5, value));
+    }
+    long keep = 50 * revision;
+    long target = store.compactionRevisionKeeping(keep);
+    assertTrue(target > 1 && target < store.currentRevision(), "target " + target);
+    store.compact(CompactionRequest.newBuilder().setRevision(target).build());
+    long history = store.sizeBytes() - store.liveBytes();
+    assertTrue(history <= keep && history > keep - 2 * revision, "history left " + history);
+    assertEquals(store.currentRevision(), store.compactionRevisionKeeping(0),
+        "keeping nothing is compacting at the current revision");
+  }
+
+  @Test
   void compactionKeepsPrevKvForReplayExceptForADeleteAtTheCompactRevision() {
     store.put(put("a", "1")); // 2
     store.put(put("b", "1")); // 3
