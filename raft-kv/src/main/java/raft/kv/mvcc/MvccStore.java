@@ -353,7 +353,7 @@ public final class MvccStore {
     if (batch.isEmpty()) {
       return List.of();
     }
-    List<Event> events = new ArrayList<>(batch.changes.size());
+    CommittedEvents events = new CommittedEvents(batch.changes.size());
     marks.beforeRevision(batch.revision);
     for (Change written : batch.changes) {
       ByteString key = written.kv().getKey();
@@ -365,20 +365,15 @@ public final class MvccStore {
       liveBytes -= Sizes.live(h);
       marks.add(Sizes.superseded(h, written));
       // A tombstone takes its key from the index: the deleted value's key is a view into that
-      // value's entry and would keep the value alive.
-      Change c = written.isTombstone() ? Change.tombstone(h.key(), written.main(), written.sub())
-          : written;
+      // value's entry and would keep the value alive. (deleteLocked writes most with the
+      // index's key already; the same object, so no second tombstone is made.)
+      Change c = written.isTombstone() && written.kv().getKey() != h.key()
+          ? Change.tombstone(h.key(), written.main(), written.sub()) : written;
       h.append(c);
       sizeBytes += Sizes.change(c);
       liveBytes += Sizes.live(h);
       updateLeases(h.key(), prev, c);
-      Event.Builder e = Event.newBuilder()
-          .setType(c.isTombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
-          .setKv(c.kv());
-      if (prev != null) {
-        e.setPrevKv(prev);
-      }
-      events.add(e.build());
+      events.add(c, prev);
     }
     currentRevision = batch.revision;
     return events;
@@ -445,7 +440,7 @@ public final class MvccStore {
     for (KeyValue kv : liveAt(key, rangeEnd, currentRevision)) {
       merged.put(kv.getKey(), kv);
     }
-    NavigableMap<ByteString, Change> pending = KeyRange.slice(batch.pending, key, rangeEnd);
+    NavigableMap<ByteString, Change> pending = KeyRange.slice(batch.pending(), key, rangeEnd);
     for (Change c : pending.values()) {
       if (c.isTombstone()) {
         merged.remove(c.kv().getKey());
@@ -458,7 +453,7 @@ public final class MvccStore {
 
   /** The newest value of one key including pending writes, or null. */
   KeyValue currentKv(WriteBatch batch, ByteString key) {
-    Change c = batch == null ? null : batch.pending.get(key);
+    Change c = batch == null || batch.isEmpty() ? null : batch.pending().get(key);
     if (c != null) {
       return c.isTombstone() ? null : c.kv();
     }
@@ -501,15 +496,35 @@ public final class MvccStore {
     return resp.build();
   }
 
+  /**
+   * A delete of a range costs, beside the tombstones it leaves in the store, a few references
+   * per key: the keys are taken from the index as they are walked (no list of what dies), and
+   * each tombstone is written with the index's own copy of its key, so the commit keeps it as
+   * it is. The response carries the deleted key-values only if prev_kv asks for them.
+   */
   DeleteRangeResponse deleteLocked(WriteBatch batch, DeleteRangeRequest req) {
-    List<KeyValue> doomed = currentKvs(batch, req.getKey(), req.getRangeEnd());
-    DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder().setDeleted(doomed.size());
-    for (KeyValue kv : doomed) {
-      batch.delete(kv.getKey());
-      if (req.getPrevKv()) {
-        resp.addPrevKvs(kv);
+    DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
+    long deleted = 0;
+    if (batch.isEmpty()) { // the state before the request: the index alone
+      for (KeyHistory h : index.histories(req.getKey(), req.getRangeEnd())) {
+        KeyValue kv = h.latest();
+        if (kv != null) {
+          deleted++;
+          batch.delete(h.key());
+          if (req.getPrevKv()) {
+            resp.addPrevKvs(kv);
+          }
+        }
+      }
+    } else { // inside a txn that wrote already: its pending writes count too
+      for (KeyValue kv : currentKvs(batch, req.getKey(), req.getRangeEnd())) {
+        deleted++;
+        batch.delete(kv.getKey());
+        if (req.getPrevKv()) {
+          resp.addPrevKvs(kv);
+        }
       }
     }
-    return resp.setHeader(header(viewRevision(batch))).build();
+    return resp.setDeleted(deleted).setHeader(header(viewRevision(batch))).build();
   }
 }
