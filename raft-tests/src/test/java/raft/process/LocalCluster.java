@@ -33,6 +33,7 @@ final class LocalCluster implements AutoCloseable {
   final Path data;
   private final List<ManagedChannel> channels = new ArrayList<>();
   private String serverFlags = "";
+  private String jvmOpts = "";
 
   LocalCluster(int nodes, int portOffset, String name) {
     this.nodes = nodes;
@@ -43,6 +44,12 @@ final class LocalCluster implements AutoCloseable {
   /** Extra `raftkv server` flags for every member (scripts/cluster's RAFTKV_SERVER_FLAGS). */
   LocalCluster withServerFlags(String flags) {
     this.serverFlags = flags;
+    return this;
+  }
+
+  /** JVM flags for every member, instead of the defaults (RAFTKV_NODE_JVM_OPTS). */
+  LocalCluster withJvmOpts(String opts) {
+    this.jvmOpts = opts;
     return this;
   }
 
@@ -72,7 +79,9 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "cluster", verb));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data", data.toString(), "--port-offset", String.valueOf(portOffset)));
-    return run(cmd, null, 120, Map.of("RAFTKV_SERVER_FLAGS", serverFlags));
+    Map<String, String> env = jvmOpts.isEmpty() ? Map.of("RAFTKV_SERVER_FLAGS", serverFlags)
+        : Map.of("RAFTKV_SERVER_FLAGS", serverFlags, "RAFTKV_NODE_JVM_OPTS", jvmOpts);
+    return run(cmd, null, 120, env);
   }
 
   String endpoint(int node) {
