@@ -87,7 +87,7 @@ public final class KvServer implements AutoCloseable {
   public void start() throws IOException {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
     SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
-        stateMachine.alarms());
+        stateMachine.alarms(), !config.autoCompaction().off());
     RaftGateway raft = new RaftGateway(runtime, tracker, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
