@@ -163,7 +163,10 @@ public final class NodeRuntime implements AutoCloseable {
     ConfState cs = storage.snapshotMetadata().getConfState();
     this.confState = cs.getVotersCount() > 0 ? cs
         : ConfState.newBuilder().addAllVoters(o.peers()).build();
-    this.applier = new Applier(sm, o.snapshotCount(), this::takeSnapshot,
+    // The log since the last snapshot lives in the heap: an eighth of it is the most it may
+    // take, whatever the entries' sizes (the catch-up entries kept after a snapshot add to it).
+    this.applier = new Applier(sm, o.snapshotCount(), Runtime.getRuntime().maxMemory() / 8,
+        this::takeSnapshot,
         e -> fail("state machine failure", e));
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
