@@ -13,7 +13,7 @@ import java.util.Iterator;
  *
  * <p>Bounded: a mark is taken only once {@code spacing} bytes of history were made since the
  * last; when there are {@code 2 * MARKS} marks every other one is dropped and the spacing
- * doubles. A compaction drops the marks it passed. So at most 2 * MARKS marks (about 100 KiB),
+ * doubles. A compaction drops the marks it passed. So under 2 * MARKS marks (under 100 KiB),
  * spaced at most a 1/MARKS-th of the largest history the store held.
  *
  * <p>Confined to the store's lock.

@@ -49,10 +49,13 @@ final class AutoCompactor {
     long compactRevision = store.compactRevision();
     long byRetention = byRetention(nowMillis, store.currentRevision(), compactRevision);
     long bySize = bySize(store);
-    reason = bySize > byRetention ? "history " + kib(store.sizeBytes() - store.liveBytes())
-        + " KiB of a " + kib(quotaBytes) + " KiB quota beside " + kib(store.liveBytes())
-        + " KiB of live data" : "keeping " + config.retained();
-    return once(Math.max(byRetention, bySize), compactRevision);
+    long target = once(Math.max(byRetention, bySize), compactRevision);
+    if (target > 0) {
+      reason = bySize > byRetention ? "history " + kib(store.sizeBytes() - store.liveBytes())
+          + " KiB of a " + kib(quotaBytes) + " KiB quota beside " + kib(store.liveBytes())
+          + " KiB of live data" : "keeping " + config.retained();
+    }
+    return target;
   }
 
   /** The retention's part of {@link #due} alone. */
@@ -60,7 +63,7 @@ final class AutoCompactor {
     return once(byRetention(nowMillis, currentRevision, compactRevision), compactRevision);
   }
 
-  /** Why the last target was chosen, for the log line. */
+  /** Why the last target {@link #due} returned was chosen, for the log line. */
   String reason() {
     return reason;
   }
