@@ -137,11 +137,13 @@ public final class NodeRuntime implements AutoCloseable {
       throws IOException {
     this.o = o;
     this.transport = transport;
-    // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000).
+    // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000), and
+    // at most a sixteenth of the heap of them (they live in it).
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
     this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
-        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log()));
+        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, Runtime.getRuntime().maxMemory() / 16,
+        o.log()));
     Snapshot snap = storage.snapshot();
     try {
       Config c = new Config();

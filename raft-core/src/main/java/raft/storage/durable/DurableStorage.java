@@ -42,10 +42,18 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * @param segmentBytes size of a WAL segment
    * @param snapshotCatchUpEntries entries kept in the log below a new snapshot, so that a
    *     follower that is slightly behind gets entries rather than a whole snapshot (etcd: 5000)
+   * @param snapshotCatchUpBytes and at most this many bytes of them: the log is in the heap,
+   *     and 5000 entries of 512 KiB values are 2.5 GB
    * @param log one line per notable recovery event
    */
-  public record Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
+  public record Options(long segmentBytes, long snapshotCatchUpEntries, long snapshotCatchUpBytes,
+      Consumer<String> log) {
     public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
+
+    /** No bound on the catch-up entries' bytes. */
+    public Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
+      this(segmentBytes, snapshotCatchUpEntries, Long.MAX_VALUE, log);
+    }
 
     public static Options defaults(Consumer<String> log) {
       return new Options(Wal.Options.DEFAULT_SEGMENT_BYTES, DEFAULT_CATCH_UP_ENTRIES, log);
@@ -168,11 +176,29 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * entries the snapshot wholly covers are deleted (recovery starts from the snapshot anyway).
    */
   public void compact(long snapshotIndex) throws IOException {
-    long keepFrom = snapshotIndex - options.snapshotCatchUpEntries();
+    long keepFrom = Math.max(snapshotIndex - options.snapshotCatchUpEntries(),
+        catchUpStartByBytes(snapshotIndex));
     if (keepFrom > mem.firstIndex() - 1) {
       mem.compact(Math.min(keepFrom, snapshotMetadata().getIndex()));
     }
     wal.releaseBefore(snapshotIndex);
+  }
+
+  /** The index below which the entries up to {@code snapshotIndex} pass the byte bound. */
+  private long catchUpStartByBytes(long snapshotIndex) {
+    long from = Math.max(mem.firstIndex(), snapshotIndex - options.snapshotCatchUpEntries());
+    if (options.snapshotCatchUpBytes() == Long.MAX_VALUE || from > snapshotIndex) {
+      return 0;
+    }
+    List<Entry> below = mem.entries(from, snapshotIndex + 1, Long.MAX_VALUE);
+    long bytes = 0;
+    for (int i = below.size() - 1; i >= 0; i--) {
+      bytes += below.get(i).getSerializedSize();
+      if (bytes > options.snapshotCatchUpBytes()) {
+        return below.get(i).getIndex();
+      }
+    }
+    return 0;
   }
 
   public HardState hardState() {
