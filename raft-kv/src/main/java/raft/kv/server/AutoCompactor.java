@@ -44,11 +44,14 @@ final class AutoCompactor {
    * step later, covers it.
    *
    * @param nowMillis a monotonic clock, in milliseconds
+   * @param noSpace whether the NOSPACE alarm is raised: live data filled the quota, and the
+   *     operator's way out (delete, compact at the revision they read, disarm) is under way, so
+   *     the size rule leaves the compaction to them rather than race them to that revision
    */
-  long due(long nowMillis, MvccStore store) {
+  long due(long nowMillis, MvccStore store, boolean noSpace) {
     long compactRevision = store.compactRevision();
     long byRetention = byRetention(nowMillis, store.currentRevision(), compactRevision);
-    long bySize = bySize(store);
+    long bySize = noSpace ? 0 : bySize(store);
     long target = once(Math.max(byRetention, bySize), compactRevision);
     if (target > 0) {
       reason = bySize > byRetention ? "history " + kib(store.sizeBytes() - store.liveBytes())

@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import raft.core.StateRole;
+import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
@@ -148,7 +149,8 @@ public final class KvServer implements AutoCloseable {
     if (runtime.status().role() != StateRole.LEADER) {
       return;
     }
-    long target = compactor.due(System.nanoTime() / 1_000_000, stateMachine.store());
+    long target = compactor.due(System.nanoTime() / 1_000_000, stateMachine.store(),
+        stateMachine.alarms().isRaised(AlarmType.NOSPACE));
     if (target > 0) {
       raft.propose(InternalRequest.newBuilder()
           .setCompaction(CompactionRequest.newBuilder().setRevision(target)));

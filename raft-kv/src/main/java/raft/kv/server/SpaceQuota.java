@@ -18,7 +18,9 @@ import raft.kv.pb.InternalRequest;
  * live data that fills the quota trips the alarm. That is, the store is charged its live data
  * and at most the history the size rule keeps (half of what the live data leaves of the
  * quota); should compaction lag behind a fast writer, a ceiling of a quarter over the quota
- * still bounds the heap.
+ * still bounds the heap, refusing writes (etcd's error) without the alarm until the leader's
+ * compaction catches up: the alarm would stop that compaction (see AutoCompactor.due) and
+ * need an operator for a store that frees itself.
  */
 final class SpaceQuota {
   private final long quotaBytes;
@@ -41,12 +43,18 @@ final class SpaceQuota {
     if (cost == 0 || size + cost <= quotaBytes) {
       return true;
     }
-    if (!compactsBySize || size + cost > quotaBytes + quotaBytes / 4) {
-      return false;
-    }
+    return compactsBySize && size + cost <= quotaBytes + quotaBytes / 4 && !fullOfLiveData(cost);
+  }
+
+  /** Whether refusing {@code r} should raise the alarm: not if compaction will make room. */
+  boolean raisesAlarm(InternalRequest r) {
+    return !compactsBySize || fullOfLiveData(Sizes.of(r));
+  }
+
+  private boolean fullOfLiveData(long cost) {
     long live = store.liveBytes();
-    long keptHistory = Math.min(size - live, Math.max(0, quotaBytes - live) / 2);
-    return live + keptHistory + cost <= quotaBytes;
+    long keptHistory = Math.min(store.sizeBytes() - live, Math.max(0, quotaBytes - live) / 2);
+    return live + keptHistory + cost > quotaBytes;
   }
 
   /**

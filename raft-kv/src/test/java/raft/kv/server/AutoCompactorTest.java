@@ -68,7 +68,7 @@ class AutoCompactorTest {
       long history = store.sizeBytes() - live;
       assertTrue(history <= (quota - live) / 2 + put,
           "history " + history + " passed half the room the live data leaves, at put " + i);
-      long target = c.due(0, store);
+      long target = c.due(0, store, false);
       if (target > 0) {
         compactions++;
         store.compact(CompactionRequest.newBuilder().setRevision(target).build());
@@ -90,15 +90,16 @@ class AutoCompactorTest {
     MvccStore store = new MvccStore();
     for (int i = 0; i < 600; i++) { // distinct keys: the store fills with live data only
       store.put(put(i, 2048));
-      assertEquals(0, c.due(0, store), "no history to compact at put " + i);
+      assertEquals(0, c.due(0, store, false), "no history to compact at put " + i);
     }
     assertTrue(store.sizeBytes() > quota);
     for (int i = 0; i < 600; i++) { // now overwrites, all history
       store.put(put(i, 2048));
-      assertEquals(0, noQuota.due(0, store));
-      assertEquals(0, keepAll.due(0, store));
+      assertEquals(0, noQuota.due(0, store, false));
+      assertEquals(0, keepAll.due(0, store, false));
     }
-    long target = c.due(0, store);
+    assertEquals(0, c.due(0, store, true), "under the NOSPACE alarm the operator compacts");
+    long target = c.due(0, store, false);
     assertEquals(store.currentRevision(), target,
         "live data fills the quota: no room for history, so all of it goes");
     store.compact(CompactionRequest.newBuilder().setRevision(target).build());

@@ -161,6 +161,8 @@ class SpaceQuotaTest {
       store.put(put.getPut());
     }
     assertTrue(store.sizeBytes() + Sizes.of(put) > QUOTA + QUOTA / 4, "the ceiling");
+    assertFalse(bySize.raisesAlarm(put), "the compaction makes room: no alarm");
+    assertTrue(keepAll.raisesAlarm(put));
 
     MvccStore live = new MvccStore();
     SpaceQuota full = new SpaceQuota(QUOTA, live, new Alarms(), true);
@@ -168,5 +170,6 @@ class SpaceQuotaTest {
       live.put(put("k" + i, 1024));
     }
     assertFalse(full.admits(put), "live data that fills the quota is refused");
+    assertTrue(full.raisesAlarm(put), "and raises the alarm");
   }
 }
