@@ -14,7 +14,9 @@ import raft.pb.Snapshot;
  * The apply thread: feeds committed entries to the {@link StateMachine} in log order, so that a
  * slow state machine delays neither heartbeats nor replication (they run on the Raft loop).
  * Completes linearizable reads once their read index is applied (thesis §6.4), and every
- * {@code snapshotCount} entries takes a snapshot of the state machine for log compaction (§7).
+ * {@code snapshotCount} entries takes a snapshot of the state machine for log compaction (§7),
+ * or sooner once the entries since the last snapshot carry {@code snapshotBytes}: until a
+ * snapshot they stay in memory, and 100,000 entries of 2 KiB values filled a 256 MB heap.
  *
  * <p>Threading: {@link #enqueueBatch} and {@link #enqueueRead} are called by the Raft loop and
  * never block; everything else happens on this object's own thread.
@@ -42,6 +44,7 @@ final class Applier implements Runnable {
 
   private final StateMachine sm;
   private final long snapshotCount;
+  private final long snapshotBytes;
   private final SnapshotSink sink;
   private final Consumer<Throwable> onFailure;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -53,12 +56,15 @@ final class Applier implements Runnable {
   private volatile long applied;
   private long appliedTerm;
   private long lastSnapshotIndex;
+  private long bytesSinceSnapshot;
   private volatile boolean stopped;
 
   /** Starts from an empty state machine; enqueue the local snapshot first to restore it. */
-  Applier(StateMachine sm, long snapshotCount, SnapshotSink sink, Consumer<Throwable> onFailure) {
+  Applier(StateMachine sm, long snapshotCount, long snapshotBytes, SnapshotSink sink,
+      Consumer<Throwable> onFailure) {
     this.sm = sm;
     this.snapshotCount = snapshotCount;
+    this.snapshotBytes = snapshotBytes;
     this.sink = sink;
     this.onFailure = onFailure;
   }
@@ -118,6 +124,7 @@ final class Applier implements Runnable {
       applied = index;
       appliedTerm = b.snapshot().getMetadata().getTerm();
       lastSnapshotIndex = index;
+      bytesSinceSnapshot = 0;
     }
     for (Entry e : b.entries()) {
       if (stopped) {
@@ -131,6 +138,7 @@ final class Applier implements Runnable {
       }
       applied = e.getIndex();
       appliedTerm = e.getTerm();
+      bytesSinceSnapshot += e.getData().size();
     }
   }
 
@@ -142,8 +150,10 @@ final class Applier implements Runnable {
   }
 
   private void maybeSnapshot() throws IOException {
-    if (snapshotCount > 0 && applied - lastSnapshotIndex >= snapshotCount) {
+    if (snapshotCount > 0 && (applied - lastSnapshotIndex >= snapshotCount
+        || bytesSinceSnapshot >= snapshotBytes)) {
       lastSnapshotIndex = applied;
+      bytesSinceSnapshot = 0;
       sink.snapshotDue(applied, appliedTerm);
     }
   }

@@ -166,12 +166,13 @@ public final class NodeRuntime implements AutoCloseable {
       throws IOException {
     this.o = o;
     this.transport = transport;
-    // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000).
+    // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000), and
+    // at most a sixteenth of the heap of them (they live in it).
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
     this.storage = opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
-        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, o.log(),
-        o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId())));
+        Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, Runtime.getRuntime().maxMemory() / 16,
+        o.log(), o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId())));
     Snapshot snap = storage.snapshot();
     try {
       Config c = new Config();
@@ -193,8 +194,10 @@ public final class NodeRuntime implements AutoCloseable {
     ConfState cs = storage.snapshotMetadata().getConfState();
     this.confState = cs.getVotersCount() > 0 ? cs
         : ConfState.newBuilder().addAllVoters(o.peers()).build();
-    this.applier = new Applier(sm, o.snapshotCount(), this::takeSnapshot,
-        e -> fail(e, Failure.Site.APPLY));
+    // The log since the last snapshot lives in the heap: an eighth of it is the most it may
+    // take, whatever the entries' sizes (the catch-up entries kept after a snapshot add to it).
+    this.applier = new Applier(sm, o.snapshotCount(), Runtime.getRuntime().maxMemory() / 8,
+        this::takeSnapshot, e -> fail(e, Failure.Site.APPLY));
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }

@@ -50,16 +50,19 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * @param segmentBytes size of a WAL segment
    * @param snapshotCatchUpEntries entries kept in the log below a new snapshot, so that a
    *     follower that is slightly behind gets entries rather than a whole snapshot (etcd: 5000)
+   * @param snapshotCatchUpBytes and at most this many bytes of them: the log is in the heap,
+   *     and 5000 entries of 512 KiB values are 2.5 GB
    * @param log one line per notable recovery event
    * @param identity whose data directory this must be (see {@link MemberIdentity}); null
    *     checks and records nothing (tools, tests)
    */
-  public record Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log,
-      MemberIdentity identity) {
+  public record Options(long segmentBytes, long snapshotCatchUpEntries, long snapshotCatchUpBytes,
+      Consumer<String> log, MemberIdentity identity) {
     public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
 
+    /** No bound on the catch-up entries' bytes; no identity. */
     public Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
-      this(segmentBytes, snapshotCatchUpEntries, log, null);
+      this(segmentBytes, snapshotCatchUpEntries, Long.MAX_VALUE, log, null);
     }
 
     public static Options defaults(Consumer<String> log) {
@@ -67,7 +70,7 @@ public final class DurableStorage implements Storage, AutoCloseable {
     }
 
     public Options withIdentity(MemberIdentity id) {
-      return new Options(segmentBytes, snapshotCatchUpEntries, log, id);
+      return new Options(segmentBytes, snapshotCatchUpEntries, snapshotCatchUpBytes, log, id);
     }
   }
 
@@ -213,11 +216,29 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * entries the snapshot wholly covers are deleted (recovery starts from the snapshot anyway).
    */
   public void compact(long snapshotIndex) throws IOException {
-    long keepFrom = snapshotIndex - options.snapshotCatchUpEntries();
+    long keepFrom = Math.max(snapshotIndex - options.snapshotCatchUpEntries(),
+        catchUpStartByBytes(snapshotIndex));
     if (keepFrom > mem.firstIndex() - 1) {
       mem.compact(Math.min(keepFrom, snapshotMetadata().getIndex()));
     }
     wal.releaseBefore(snapshotIndex);
+  }
+
+  /** The index below which the entries up to {@code snapshotIndex} pass the byte bound. */
+  private long catchUpStartByBytes(long snapshotIndex) {
+    long from = Math.max(mem.firstIndex(), snapshotIndex - options.snapshotCatchUpEntries());
+    if (options.snapshotCatchUpBytes() == Long.MAX_VALUE || from > snapshotIndex) {
+      return 0;
+    }
+    List<Entry> below = mem.entries(from, snapshotIndex + 1, Long.MAX_VALUE);
+    long bytes = 0;
+    for (int i = below.size() - 1; i >= 0; i--) {
+      bytes += below.get(i).getSerializedSize();
+      if (bytes > options.snapshotCatchUpBytes()) {
+        return below.get(i).getIndex();
+      }
+    }
+    return 0;
   }
 
   public HardState hardState() {

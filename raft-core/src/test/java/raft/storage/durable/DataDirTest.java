@@ -33,7 +33,7 @@ class DataDirTest {
   final List<String> log = new ArrayList<>();
 
   DurableStorage open(MemberIdentity id) throws IOException {
-    return DurableStorage.open(dir, PEERS, new DurableStorage.Options(512, 5, log::add, id));
+    return DurableStorage.open(dir, PEERS, new DurableStorage.Options(512, 5, Long.MAX_VALUE, log::add, id));
   }
 
   @Test

@@ -125,6 +125,19 @@ class DurableStorageTest {
   }
 
   @Test
+  @DisplayName("§7: the catch-up entries kept below a snapshot are bounded in bytes too")
+  void catchUpEntriesAreBoundedInBytes() throws IOException {
+    long threeEntries = range(78, 80, 1).stream().mapToLong(Entry::getSerializedSize).sum();
+    try (DurableStorage s = DurableStorage.open(dir, PEERS,
+        new DurableStorage.Options(512, 5, threeEntries, log::add, null))) {
+      s.persist(ready(hs(1, 1, 100), range(1, 100, 1), null));
+      s.createSnapshot(80, CS, ByteString.copyFromUtf8("state@80"));
+      s.compact(80);
+      assertEquals(78, s.firstIndex(), "three entries' bytes: 78, 79 and 80 kept");
+    }
+  }
+
+  @Test
   @DisplayName("§7: the memory log keeps a snapshot's metadata only; its data is read back "
       + "from the file when a follower needs it, and a damaged file says so")
   void snapshotDataIsReadBackFromItsFile() throws IOException {

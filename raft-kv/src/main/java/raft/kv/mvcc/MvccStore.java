@@ -57,6 +57,10 @@ public final class MvccStore {
   // Invariant: equals measure() whenever the lock is free; written under the write lock,
   // read without it (volatile), since every write's quota check reads it.
   private volatile long sizeBytes = 0;
+  // The part of sizeBytes no compaction can free: each key's current value (and the key), for
+  // keys not deleted. The rest is history. Same invariant as sizeBytes (see measureLive).
+  private volatile long liveBytes = 0;
+  private final HistoryMarks marks = new HistoryMarks();
 
   public MvccStore(LeaseIndex leases) {
     this.leases = leases;
@@ -95,6 +99,28 @@ public final class MvccStore {
    */
   public long sizeBytes() {
     return sizeBytes;
+  }
+
+  /** The part of {@link #sizeBytes} that no compaction can free: the keys' current values. */
+  public long liveBytes() {
+    return liveBytes;
+  }
+
+  /**
+   * The revision to compact at so that about {@code keepBytes} of history (what {@link
+   * #sizeBytes} holds beyond {@link #liveBytes}) is left, or more only if the store's marks are
+   * coarse: the oldest such revision that the store has a mark for, else the current revision
+   * (which leaves no history but the live data). Always above the compact revision, unless
+   * nothing was written since the last compaction.
+   */
+  public long compactionRevisionKeeping(long keepBytes) {
+    lock.readLock().lock();
+    try {
+      long marked = marks.oldestKeeping(keepBytes);
+      return marked > compactRevision ? marked : currentRevision;
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   public RangeResponse range(RangeRequest req) {
@@ -162,6 +188,7 @@ public final class MvccStore {
       compactRevision = rev;
       index.removeIf(h -> h.compact(rev));
       sizeBytes = measure(); // compaction already walks every key
+      marks.compacted(rev);
       return CompactionResponse.newBuilder().setHeader(header(currentRevision)).build();
     } finally {
       lock.writeLock().unlock();
@@ -251,6 +278,7 @@ public final class MvccStore {
     try {
       index.clear();
       sizeBytes = 0;
+      liveBytes = 0;
       currentRevision = state.getRevision();
       compactRevision = state.getCompactRevision();
       for (KeyHistoryState h : state.getKeysList()) {
@@ -260,11 +288,13 @@ public final class MvccStore {
         }
         index.put(h.getKey(), history);
         sizeBytes += Sizes.key(h.getKey()) + Sizes.changes(history.changes());
+        liveBytes += Sizes.live(history);
         KeyValue latest = history.latest();
         if (latest != null && latest.getLease() != 0) {
           leases.attach(latest.getLease(), h.getKey());
         }
       }
+      marks.restored(sizeBytes - liveBytes, currentRevision);
     } finally {
       lock.writeLock().unlock();
     }
@@ -275,6 +305,15 @@ public final class MvccStore {
     long bytes = 0;
     for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
       bytes += Sizes.key(e.getKey()) + Sizes.changes(e.getValue().changes());
+    }
+    return bytes;
+  }
+
+  /** The live part of the estimate recomputed from scratch, for tests. */
+  long measureLive() {
+    long bytes = 0;
+    for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
+      bytes += Sizes.live(e.getValue());
     }
     return bytes;
   }
@@ -314,7 +353,8 @@ public final class MvccStore {
     if (batch.isEmpty()) {
       return List.of();
     }
-    List<Event> events = new ArrayList<>(batch.changes.size());
+    CommittedEvents events = new CommittedEvents(batch.changes.size());
+    marks.beforeRevision(batch.revision);
     for (Change written : batch.changes) {
       ByteString key = written.kv().getKey();
       KeyHistory h = index.getOrCreate(key);
@@ -322,20 +362,18 @@ public final class MvccStore {
       if (h.changes().isEmpty()) { // a new key
         sizeBytes += Sizes.key(key);
       }
+      liveBytes -= Sizes.live(h);
+      marks.add(Sizes.superseded(h, written));
       // A tombstone takes its key from the index: the deleted value's key is a view into that
-      // value's entry and would keep the value alive.
-      Change c = written.isTombstone() ? Change.tombstone(h.key(), written.main(), written.sub())
-          : written;
+      // value's entry and would keep the value alive. (deleteLocked writes most with the
+      // index's key already; the same object, so no second tombstone is made.)
+      Change c = written.isTombstone() && written.kv().getKey() != h.key()
+          ? Change.tombstone(h.key(), written.main(), written.sub()) : written;
       h.append(c);
       sizeBytes += Sizes.change(c);
+      liveBytes += Sizes.live(h);
       updateLeases(h.key(), prev, c);
-      Event.Builder e = Event.newBuilder()
-          .setType(c.isTombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
-          .setKv(c.kv());
-      if (prev != null) {
-        e.setPrevKv(prev);
-      }
-      events.add(e.build());
+      events.add(c, prev);
     }
     currentRevision = batch.revision;
     return events;
@@ -402,7 +440,7 @@ public final class MvccStore {
     for (KeyValue kv : liveAt(key, rangeEnd, currentRevision)) {
       merged.put(kv.getKey(), kv);
     }
-    NavigableMap<ByteString, Change> pending = KeyRange.slice(batch.pending, key, rangeEnd);
+    NavigableMap<ByteString, Change> pending = KeyRange.slice(batch.pending(), key, rangeEnd);
     for (Change c : pending.values()) {
       if (c.isTombstone()) {
         merged.remove(c.kv().getKey());
@@ -415,7 +453,7 @@ public final class MvccStore {
 
   /** The newest value of one key including pending writes, or null. */
   KeyValue currentKv(WriteBatch batch, ByteString key) {
-    Change c = batch == null ? null : batch.pending.get(key);
+    Change c = batch == null || batch.isEmpty() ? null : batch.pending().get(key);
     if (c != null) {
       return c.isTombstone() ? null : c.kv();
     }
@@ -458,15 +496,35 @@ public final class MvccStore {
     return resp.build();
   }
 
+  /**
+   * A delete of a range costs, beside the tombstones it leaves in the store, a few references
+   * per key: the keys are taken from the index as they are walked (no list of what dies), and
+   * each tombstone is written with the index's own copy of its key, so the commit keeps it as
+   * it is. The response carries the deleted key-values only if prev_kv asks for them.
+   */
   DeleteRangeResponse deleteLocked(WriteBatch batch, DeleteRangeRequest req) {
-    List<KeyValue> doomed = currentKvs(batch, req.getKey(), req.getRangeEnd());
-    DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder().setDeleted(doomed.size());
-    for (KeyValue kv : doomed) {
-      batch.delete(kv.getKey());
-      if (req.getPrevKv()) {
-        resp.addPrevKvs(kv);
+    DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
+    long deleted = 0;
+    if (batch.isEmpty()) { // the state before the request: the index alone
+      for (KeyHistory h : index.histories(req.getKey(), req.getRangeEnd())) {
+        KeyValue kv = h.latest();
+        if (kv != null) {
+          deleted++;
+          batch.delete(h.key());
+          if (req.getPrevKv()) {
+            resp.addPrevKvs(kv);
+          }
+        }
+      }
+    } else { // inside a txn that wrote already: its pending writes count too
+      for (KeyValue kv : currentKvs(batch, req.getKey(), req.getRangeEnd())) {
+        deleted++;
+        batch.delete(kv.getKey());
+        if (req.getPrevKv()) {
+          resp.addPrevKvs(kv);
+        }
       }
     }
-    return resp.setHeader(header(viewRevision(batch))).build();
+    return resp.setDeleted(deleted).setHeader(header(viewRevision(batch))).build();
   }
 }

@@ -41,6 +41,26 @@ public final class Sizes {
     return bytes;
   }
 
+  /** What of a key's history no compaction frees: its current value and the key, if any. */
+  static long live(KeyHistory h) {
+    if (h.changes().isEmpty() || h.latest() == null) {
+      return 0;
+    }
+    return key(h.key()) + change(h.changes().get(h.changes().size() - 1));
+  }
+
+  /**
+   * The history that appending {@code next} to {@code h} makes: the change it supersedes (a
+   * tombstone counted already, when written) and, for a tombstone, itself and its key (what a
+   * later compaction drops with the key; if the key is written again first, the key stays, and
+   * the estimate of history is that much too high, which errs toward compacting more).
+   */
+  static long superseded(KeyHistory h, Change next) {
+    long bytes = h.changes().isEmpty() || h.latest() == null ? 0
+        : change(h.changes().get(h.changes().size() - 1));
+    return next.isTombstone() ? bytes + change(next) + key(h.key()) : bytes;
+  }
+
   /**
    * What a replicated request may add to the store at most: what the space quota checks, and
    * what the NOSPACE alarm refuses when it is more than nothing (puts, txns with puts, lease

@@ -14,8 +14,10 @@ import raft.kv.api.mvccpb.KeyValue;
 final class WriteBatch {
   final long revision;
   final List<Change> changes = new ArrayList<>();
-  // The newest pending change per key, so later ops of the same txn see earlier ones.
-  final TreeMap<ByteString, Change> pending = new TreeMap<>(KeyRange.ORDER);
+  // The newest pending change per key, so later ops of the same txn see earlier ones. Built
+  // on the first read that needs it: most batches (a put, a delete of a range, a lease revoke)
+  // are never read, and a delete of a million keys would index them all for nothing.
+  private TreeMap<ByteString, Change> pending;
 
   WriteBatch(long revision) {
     this.revision = revision;
@@ -23,6 +25,16 @@ final class WriteBatch {
 
   boolean isEmpty() {
     return changes.isEmpty();
+  }
+
+  TreeMap<ByteString, Change> pending() {
+    if (pending == null) {
+      pending = new TreeMap<>(KeyRange.ORDER);
+      for (Change c : changes) {
+        pending.put(c.kv().getKey(), c);
+      }
+    }
+    return pending;
   }
 
   void put(KeyValue kv) {
@@ -35,6 +47,8 @@ final class WriteBatch {
 
   private void add(Change c) {
     changes.add(c);
-    pending.put(c.kv().getKey(), c);
+    if (pending != null) {
+      pending.put(c.kv().getKey(), c);
+    }
   }
 }

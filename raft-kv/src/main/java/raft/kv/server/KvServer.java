@@ -20,11 +20,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import raft.core.StateRole;
+import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.KvStateMachine;
-import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
@@ -170,7 +170,7 @@ public final class KvServer implements AutoCloseable {
   public void start() throws IOException {
     Duration requestTimeout = Duration.ofMillis(5000 + 2 * config.electionMillis());
     SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
-        stateMachine.alarms());
+        stateMachine.alarms(), !config.autoCompaction().off());
     RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
     Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
@@ -209,9 +209,11 @@ public final class KvServer implements AutoCloseable {
     }
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
-    AutoCompactor compactor = new AutoCompactor(config.autoCompaction());
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 1, 1,
-        TimeUnit.SECONDS);
+    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
+    // Often: the size check must see a fast writer's history before it reaches the quota (a
+    // check reads a few fields; a compaction is proposed only when one is due).
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
+        TimeUnit.MILLISECONDS);
     log.accept("member " + config.memberId() + " of cluster "
         + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
@@ -252,14 +254,13 @@ public final class KvServer implements AutoCloseable {
     if (runtime.status().role() != StateRole.LEADER) {
       return;
     }
-    MvccStore store = stateMachine.store();
-    long target = compactor.due(System.nanoTime() / 1_000_000, store.currentRevision(),
-        store.compactRevision());
+    long target = compactor.due(System.nanoTime() / 1_000_000, stateMachine.store(),
+        stateMachine.alarms().isRaised(AlarmType.NOSPACE));
     if (target > 0) {
       raft.propose(InternalRequest.newBuilder()
           .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
       log.accept("auto-compaction: proposed compacting history before revision " + target
-          + " (keeping " + config.autoCompaction().retained() + ")");
+          + " (" + compactor.reason() + ")");
     }
   }
 

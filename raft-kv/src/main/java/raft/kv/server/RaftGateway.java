@@ -55,7 +55,9 @@ final class RaftGateway {
       return CompletableFuture.failedFuture(Errors.tooLarge());
     }
     if (!quota.admits(r)) {
-      raiseNoSpaceAlarm();
+      if (quota.raisesAlarm(r)) {
+        raiseNoSpaceAlarm();
+      }
       return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
     CompletableFuture<Object> applied = deadlines.within(tracker.register(id));

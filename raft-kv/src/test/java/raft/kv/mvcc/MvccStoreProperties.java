@@ -46,6 +46,7 @@ public class MvccStoreProperties {
       assertEquals(expected, actual, s.toString());
       assertEquals(model.current, store.currentRevision());
       assertEquals(store.measure(), store.sizeBytes(), "running size estimate after " + s);
+      assertEquals(store.measureLive(), store.liveBytes(), "running live estimate after " + s);
       for (long rev = Math.max(1, model.compacted); rev <= model.current; rev++) {
         RangeRequest all = RangeRequest.newBuilder().setKey(bs("\0")).setRangeEnd(bs("\0"))
             .setRevision(rev).build();
@@ -53,6 +54,7 @@ public class MvccStoreProperties {
       }
     }
     assertEquals(store.sizeBytes(), restored(store).sizeBytes(), "size after a snapshot");
+    assertEquals(store.liveBytes(), restored(store).liveBytes(), "live after a snapshot");
   }
 
   private static MvccStore restored(MvccStore store) {

@@ -14,29 +14,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.kv.mvcc.MvccStore;
+import raft.kv.mvcc.Sizes;
 
 class AutoCompactorTest {
 
   @Test
   void compactsToRetentionBehindInStepsOfATenth() {
-    AutoCompactor c = new AutoCompactor(AutoCompaction.revisions(1000));
+    AutoCompactor c = new AutoCompactor(AutoCompaction.revisions(1000), Long.MAX_VALUE);
     assertEquals(0, c.due(0, 1000, 0), "nothing beyond the retention yet");
     assertEquals(0, c.due(0, 1099, 0), "less than a step (100) to compact");
     assertEquals(100, c.due(0, 1100, 0));
     assertEquals(0, c.due(0, 1150, 0), "proposed already; the next step is 100 further");
     assertEquals(200, c.due(0, 1200, 0), "a lost proposal is covered by the next one");
     assertEquals(0, c.due(0, 1250, 200));
-    assertEquals(0, new AutoCompactor(AutoCompaction.revisions(0)).due(0, 1_000_000, 0),
-        "0 keeps everything");
+    assertEquals(0, new AutoCompactor(AutoCompaction.revisions(0), Long.MAX_VALUE)
+        .due(0, 1_000_000, 0), "0 keeps everything");
   }
 
   @Test
   void periodicModeCompactsToTheRevisionOfAPeriodAgo() {
     // A 100 s period: a note of the revision every 10 s; compact to the newest note 100 s old.
-    AutoCompactor c = new AutoCompactor(AutoCompaction.periodic(java.time.Duration.ofSeconds(100)));
+    AutoCompactor c = new AutoCompactor(
+        AutoCompaction.periodic(java.time.Duration.ofSeconds(100)), Long.MAX_VALUE);
     long rev = 1;
     for (long t = 0; t < 100_000; t += 1000) {
       assertEquals(0, c.due(t, rev, 0), "nothing is a whole period old at " + t + " ms");
@@ -45,8 +49,67 @@ class AutoCompactorTest {
     assertEquals(1, c.due(100_000, rev, 0), "the note taken at 0 s, revision 1");
     assertEquals(0, c.due(101_000, rev + 10, 0), "the next note is from 10 s");
     assertEquals(101, c.due(110_000, rev + 100, 0), "the note taken at 10 s");
-    assertEquals(0, new AutoCompactor(AutoCompaction.periodic(java.time.Duration.ZERO))
-        .due(1_000_000, 100, 0), "a zero period keeps everything");
+    assertEquals(0, new AutoCompactor(
+        AutoCompaction.periodic(java.time.Duration.ZERO), Long.MAX_VALUE).due(1_000_000, 100, 0), "a zero period keeps everything");
+  }
+
+  @Test
+  void sizeKeepsOverwritesOfAFewKeysUnderHalfTheQuotaWhateverTheRetention() {
+    // The seen case, scaled down: a few live keys overwritten with 2 KiB values, 100,000
+    // revisions of retention that would take some 200 MiB, and a 1 MiB quota.
+    long quota = 1 << 20;
+    AutoCompactor c = new AutoCompactor(AutoCompaction.revisions(100_000), quota);
+    MvccStore store = new MvccStore();
+    long put = Sizes.put(put(0, 2048));
+    int compactions = 0;
+    for (int i = 0; i < 5_000; i++) { // 10 MiB written, ten times the quota
+      store.put(put(i % 20, 2048));
+      long live = store.liveBytes();
+      long history = store.sizeBytes() - live;
+      assertTrue(history <= (quota - live) / 2 + put,
+          "history " + history + " passed half the room the live data leaves, at put " + i);
+      long target = c.due(0, store, false);
+      if (target > 0) {
+        compactions++;
+        store.compact(CompactionRequest.newBuilder().setRevision(target).build());
+        long kept = store.sizeBytes() - store.liveBytes();
+        assertTrue(kept <= (quota - live) / 4 + put && kept >= (quota - live) / 4 - 2 * put,
+            "kept " + kept + " of history, for a quarter of the room " + (quota - live) / 4);
+        assertTrue(c.reason().startsWith("history "), c.reason());
+      }
+    }
+    assertTrue(compactions >= 10 && compactions < 100, compactions + " compactions");
+  }
+
+  @Test
+  void sizeLeavesLiveDataAloneAndIsOffWithoutAQuotaOrWithRetentionZero() {
+    long quota = 1 << 20;
+    AutoCompactor c = new AutoCompactor(AutoCompaction.revisions(100_000), quota);
+    AutoCompactor noQuota = new AutoCompactor(AutoCompaction.revisions(100_000), Long.MAX_VALUE);
+    AutoCompactor keepAll = new AutoCompactor(AutoCompaction.revisions(0), quota);
+    MvccStore store = new MvccStore();
+    for (int i = 0; i < 600; i++) { // distinct keys: the store fills with live data only
+      store.put(put(i, 2048));
+      assertEquals(0, c.due(0, store, false), "no history to compact at put " + i);
+    }
+    assertTrue(store.sizeBytes() > quota);
+    for (int i = 0; i < 600; i++) { // now overwrites, all history
+      store.put(put(i, 2048));
+      assertEquals(0, noQuota.due(0, store, false));
+      assertEquals(0, keepAll.due(0, store, false));
+    }
+    assertEquals(0, c.due(0, store, true), "under the NOSPACE alarm the operator compacts");
+    long target = c.due(0, store, false);
+    assertEquals(store.currentRevision(), target,
+        "live data fills the quota: no room for history, so all of it goes");
+    store.compact(CompactionRequest.newBuilder().setRevision(target).build());
+    assertTrue(store.sizeBytes() - store.liveBytes() <= Sizes.put(put(0, 2048)),
+        "only the value before the last put is left, for its prev_kv");
+  }
+
+  private static PutRequest put(int key, int valueBytes) {
+    return PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("key-" + key))
+        .setValue(ByteString.copyFrom(new byte[valueBytes])).build();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,11 @@ import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.StatusRequest;
+import raft.kv.apply.Alarms;
 import raft.kv.cli.CliRun;
+import raft.kv.mvcc.MvccStore;
+import raft.kv.mvcc.Sizes;
+import raft.kv.pb.InternalRequest;
 
 /**
  * The space quota on three real members, following etcd's recovery steps: fill the store until
@@ -139,5 +144,32 @@ class SpaceQuotaTest {
     kv(members[0]).put(put("after", 1024));
     assertEquals(1, kv(members[1]).range(RangeRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8("after")).build()).getCount());
+  }
+
+  @Test
+  void historyTheSizeCompactionWouldFreeDoesNotCountUpToACeiling() {
+    InternalRequest put = InternalRequest.newBuilder().setPut(put("k", 1024)).build();
+    MvccStore store = new MvccStore();
+    SpaceQuota bySize = new SpaceQuota(QUOTA, store, new Alarms(), true);
+    SpaceQuota keepAll = new SpaceQuota(QUOTA, store, new Alarms(), false);
+    while (store.sizeBytes() + Sizes.of(put) <= QUOTA) { // one key overwritten: history
+      store.put(put.getPut());
+    }
+    assertTrue(bySize.admits(put), "history the leader is about to compact does not count");
+    assertFalse(keepAll.admits(put), "without auto-compaction, history counts in full");
+    while (bySize.admits(put)) {
+      store.put(put.getPut());
+    }
+    assertTrue(store.sizeBytes() + Sizes.of(put) > QUOTA + QUOTA / 4, "the ceiling");
+    assertFalse(bySize.raisesAlarm(put), "the compaction makes room: no alarm");
+    assertTrue(keepAll.raisesAlarm(put));
+
+    MvccStore live = new MvccStore();
+    SpaceQuota full = new SpaceQuota(QUOTA, live, new Alarms(), true);
+    for (int i = 0; live.sizeBytes() + Sizes.of(put) <= QUOTA; i++) { // distinct keys: live
+      live.put(put("k" + i, 1024));
+    }
+    assertFalse(full.admits(put), "live data that fills the quota is refused");
+    assertTrue(full.raisesAlarm(put), "and raises the alarm");
   }
 }
