@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import raft.runtime.RateLimitedLog;
 
 /**
  * Who may hold a member's memory through its peer port, across every event loop.
@@ -38,7 +39,7 @@ final class HelloGate {
     this.maxWaiting = maxWaiting;
     this.timeout = timeout;
     this.members = Set.copyOf(members);
-    this.refusals = new RateLimitedLog(log, 10, 10);
+    this.refusals = new RateLimitedLog(log, "peer port refusals", 10, 10);
   }
 
   /** A connection was accepted; it waits for its Hello. May close the oldest waiting one. */

@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import raft.runtime.RateLimitedLog;
 
 /**
  * A byte budget for the unary responses this member has in flight: from the moment a
@@ -38,8 +39,6 @@ final class ResponseBudget {
    * direct buffer of at least 4 KiB, held until the client has read it.
    */
   static final long MIN_CHARGE = 4 * 1024;
-  /** What a refusal log line is limited to: one a second, counting the ones it left out. */
-  private static final long LOG_EVERY_NANOS = 1_000_000_000L;
 
   private final long limitBytes;
   private final int maxWaiting;
@@ -47,10 +46,10 @@ final class ResponseBudget {
   private final Duration maxWait;
   private final Executor largeSends;
   private final Consumer<String> log;
+  // Refusals, which a client can provoke at will: one line a second, the rest counted.
+  private final RateLimitedLog refusals;
   private final ArrayDeque<Call> waiting = new ArrayDeque<>();
   private long inFlight;
-  private long lastLogNanos = System.nanoTime() - LOG_EVERY_NANOS;
-  private int unlogged;
 
   /**
    * @param largeSends runs the sends of responses over {@link #SMALL_BYTES}, so that
@@ -65,6 +64,7 @@ final class ResponseBudget {
     this.maxWait = maxWait;
     this.largeSends = largeSends;
     this.log = log;
+    this.refusals = new RateLimitedLog(log, "response refusals", 1, 1);
   }
 
   /**
@@ -220,18 +220,10 @@ final class ResponseBudget {
     }
   }
 
-  /** Logs a refusal (at most one line a second) and returns its status. Holds the lock. */
+  /** Logs a refusal (rate-limited) and returns its status. */
   private StatusRuntimeException refused(Call c, String why, StatusRuntimeException status) {
-    long now = System.nanoTime();
-    if (now - lastLogNanos >= LOG_EVERY_NANOS) {
-      log.accept("refused a " + c.bytes + "-byte " + c.method + " response: " + why + " ("
-          + status.getStatus().getDescription() + ")"
-          + (unlogged > 0 ? "; " + unlogged + " more refusals since the last such line" : ""));
-      lastLogNanos = now;
-      unlogged = 0;
-    } else {
-      unlogged++;
-    }
+    refusals.accept("refused a " + c.bytes + "-byte " + c.method + " response: " + why + " ("
+        + status.getStatus().getDescription() + ")");
     return status;
   }
 }
