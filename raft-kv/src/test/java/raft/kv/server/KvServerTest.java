@@ -131,6 +131,8 @@ class KvServerTest {
     put(1, "wc", "1");
     long rev = put(1, "wc", "2");
     kv(1).compact(CompactionRequest.newBuilder().setRevision(rev).build());
+    // A linearizable read on member 3 waits until it has applied the compaction too.
+    kv(3).range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("wc")).build());
     Stream s = new Stream(3);
     s.create(WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("wc"))
         .setStartRevision(rev - 1));
@@ -188,6 +190,8 @@ class KvServerTest {
       + " a txn that writes goes through the log")
   void readOnlyTxnNeedsNoLogEntry() {
     put(1, "ro", "v1");
+    // A linearizable read on member 2 waits until it has the put, so its index is settled.
+    kv(2).range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("ro")).build());
     var status = MaintenanceGrpc.newBlockingStub(channel(2)).withDeadlineAfter(10,
         TimeUnit.SECONDS);
     ByteString key = ByteString.copyFromUtf8("ro");
