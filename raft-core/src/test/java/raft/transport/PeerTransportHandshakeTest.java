@@ -70,21 +70,10 @@ class PeerTransportHandshakeTest {
     }
   }
 
-  /** A raw connection that sends a length prefix, then up to {@code bytes} of its frame. */
+  /** A stranger's connection (see {@link Strangers}) that times out its reads. */
   private static Socket prefixThenBytes(int port, int length, int bytes) throws IOException {
-    Socket s = new Socket("127.0.0.1", port);
+    Socket s = Strangers.prefixThenBytes(port, length, bytes);
     s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestPeers.WAIT_SECONDS));
-    DataOutputStream out = new DataOutputStream(s.getOutputStream());
-    byte[] filler = new byte[64 << 10];
-    try {
-      out.writeInt(length);
-      for (int sent = 0; sent < bytes; sent += filler.length) {
-        out.write(filler);
-      }
-      out.flush();
-    } catch (IOException reset) {
-      // the member closed the connection mid-write: what it should do
-    }
     return s;
   }
 

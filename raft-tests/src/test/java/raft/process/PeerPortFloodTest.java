@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.transport.Strangers;
 
 /**
  * Strangers on a real member's peer port: many connections that each announce a 60 MiB frame
@@ -58,7 +58,7 @@ class PeerPortFloodTest {
     try {
       assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
         for (int i = 0; i < STRANGERS; i++) {
-          strangers.add(prefixThenBytes(12380 + OFFSET, 60 << 20, SENT_EACH));
+          strangers.add(Strangers.prefixThenBytes(12380 + OFFSET, 60 << 20, SENT_EACH));
         }
         for (int i = 0; i < SILENT; i++) {
           strangers.add(new Socket("127.0.0.1", 12380 + OFFSET));
@@ -90,23 +90,6 @@ class PeerPortFloodTest {
   private static void put(KVGrpc.KVBlockingStub kv, String key, String value) {
     kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value)).build());
-  }
-
-  /** A raw connection that announces {@code length} bytes, then sends up to {@code bytes}. */
-  private static Socket prefixThenBytes(int port, int length, int bytes) throws IOException {
-    Socket s = new Socket("127.0.0.1", port);
-    DataOutputStream out = new DataOutputStream(s.getOutputStream());
-    byte[] filler = new byte[64 << 10];
-    try {
-      out.writeInt(length);
-      for (int sent = 0; sent < bytes; sent += filler.length) {
-        out.write(filler);
-      }
-      out.flush();
-    } catch (IOException closedByMember) {
-      // what the member should do
-    }
-    return s;
   }
 
   /** Resident memory of a process, from Linux's /proc. */
