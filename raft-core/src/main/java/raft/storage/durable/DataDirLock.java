@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An exclusive lock on a data directory, held for the life of the process that owns it: two
@@ -23,17 +24,22 @@ import java.nio.file.StandardOpenOption;
  * record lock, which the kernel drops when the process closes <em>any</em> descriptor of the
  * file.
  *
- * <p>Within one JVM a second lock of the same file is refused too (the JDK throws {@link
- * OverlappingFileLockException}; it is reported the same way).
+ * <p>Within one JVM a second lock of the same directory is refused before the file is opened
+ * at all ({@link #HELD}): opening and closing it again would drop the first holder's lock.
  */
 public final class DataDirLock implements AutoCloseable {
   /** The lock file's name inside the data directory. */
   public static final String FILE = "lock";
 
+  /** The directories this JVM holds, by real path, with the refusal's words for a second. */
+  private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
+
+  private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private DataDirLock(FileChannel channel, FileLock lock) {
+  private DataDirLock(Path key, FileChannel channel, FileLock lock) {
+    this.key = key;
     this.channel = channel;
     this.lock = lock;
   }
@@ -54,9 +60,29 @@ public final class DataDirLock implements AutoCloseable {
    *     DataDirCheck#notWritable})
    */
   public static DataDirLock acquire(Path dataDir, String holder) throws IOException {
-    FileChannel ch;
+    Path key;
     try {
       Files.createDirectories(dataDir);
+      key = dataDir.toRealPath();
+    } catch (IOException e) {
+      throw DataDirCheck.notWritable(dataDir, dataDir.resolve(FILE), e);
+    }
+    String who = ProcessHandle.current().pid() + " " + holder;
+    String earlier = HELD.putIfAbsent(key, who);
+    if (earlier != null) {
+      throw new InUseException(inUse(dataDir, earlier));
+    }
+    try {
+      return lock(dataDir, key, who);
+    } catch (IOException | RuntimeException e) {
+      HELD.remove(key);
+      throw e;
+    }
+  }
+
+  private static DataDirLock lock(Path dataDir, Path key, String who) throws IOException {
+    FileChannel ch;
+    try {
       // No TRUNCATE_EXISTING: the holder's name must survive a refused open.
       ch = FileChannel.open(dataDir.resolve(FILE), StandardOpenOption.CREATE,
           StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -64,35 +90,29 @@ public final class DataDirLock implements AutoCloseable {
       throw DataDirCheck.notWritable(dataDir, dataDir.resolve(FILE), e);
     }
     try {
-      FileLock lock = tryLock(ch);
+      FileLock lock = ch.tryLock();
       if (lock == null) {
-        throw new InUseException(inUse(dataDir, ch));
+        throw new InUseException(inUse(dataDir, holderIn(ch)));
       }
-      String who = ProcessHandle.current().pid() + " " + holder + "\n";
       ch.truncate(0);
-      ch.write(ByteBuffer.wrap(who.getBytes(StandardCharsets.UTF_8)), 0);
+      ch.write(ByteBuffer.wrap((who + "\n").getBytes(StandardCharsets.UTF_8)), 0);
       ch.force(true);
-      return new DataDirLock(ch, lock);
+      return new DataDirLock(key, ch, lock);
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      ch.close(); // no lock of this JVM's on the file (HELD saw to it), so none is dropped
       throw e;
     }
   }
 
-  /** The lock, or null if someone holds it. */
-  private static FileLock tryLock(FileChannel ch) throws IOException {
-    try {
-      return ch.tryLock();
-    } catch (OverlappingFileLockException sameJvm) {
-      return null;
-    }
-  }
-
-  private static String inUse(Path dataDir, FileChannel ch) throws IOException {
+  /** What the lock file says of its holder: "pid name". */
+  private static String holderIn(FileChannel ch) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(512);
     ch.read(buf, 0);
-    String[] who = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).trim()
-        .split(" ", 2);
+    return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).trim();
+  }
+
+  private static String inUse(Path dataDir, String pidAndName) {
+    String[] who = pidAndName.split(" ", 2);
     String holder = who.length == 2 ? who[1] + " (pid " + who[0] + ")" : "another process";
     return "data directory " + dataDir + " is in use by " + holder + ": two processes "
         + "writing one WAL lose acknowledged writes, so this one stops. Stop that process "
@@ -106,6 +126,7 @@ public final class DataDirLock implements AutoCloseable {
       lock.release();
     } finally {
       channel.close();
+      HELD.remove(key);
     }
   }
 }

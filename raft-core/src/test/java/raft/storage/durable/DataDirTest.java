@@ -52,6 +52,33 @@ class DataDirTest {
   }
 
   @Test
+  @DisplayName("a second lock refused in this JVM leaves the first in force for other processes")
+  void refusedSecondLockKeepsTheFirst() throws Exception {
+    try (DataDirLock first = DataDirLock.acquire(dir, "member n1")) {
+      assertThrows(DataDirLock.InUseException.class, () -> DataDirLock.acquire(dir, "n1 again"));
+      // POSIX locks drop when the process closes any descriptor of the file: another process
+      // must still find the directory locked.
+      assertEquals(3, lockFromAnotherProcess(dir.resolve(DataDirLock.FILE)),
+          "another process could lock the directory: the refused second lock dropped the first");
+    }
+    assertEquals(0, lockFromAnotherProcess(dir.resolve(DataDirLock.FILE)));
+  }
+
+  /** Runs a child JVM that tries to lock {@code file}: exit 0 if it got it, 3 if not. */
+  private int lockFromAnotherProcess(Path file) throws Exception {
+    Path probe = Files.createTempDirectory("lock-probe").resolve("LockProbe.java");
+    Files.writeString(probe, "import java.nio.channels.FileChannel;\n"
+        + "import java.nio.file.*;\n"
+        + "public class LockProbe { public static void main(String[] a) throws Exception {\n"
+        + "  try (FileChannel c = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE)) {\n"
+        + "    System.exit(c.tryLock() != null ? 0 : 3); } } }\n");
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(javaBin, probe.toString(), file.toString()).inheritIO().start();
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the probe did not end");
+    return p.exitValue();
+  }
+
+  @Test
   @DisplayName("a new directory records its owner in the WAL; the owner reopens it, another "
       + "member or cluster is refused saying what does not match")
   void ownerIsRecordedAndChecked() throws IOException {
