@@ -1,5 +1,6 @@
 package raft.runtime;
 
+import raft.util.Causes;
 import java.io.IOException;
 import java.util.Locale;
 
@@ -76,10 +77,10 @@ public record Failure(Kind kind, String line, Throwable error) {
   }
 
   static Kind kindOf(Throwable e, Site site) {
-    if (find(e, OutOfMemoryError.class) != null) {
+    if (Causes.find(e, OutOfMemoryError.class) != null) {
       return Kind.OUT_OF_MEMORY;
     }
-    IOException io = find(e, IOException.class);
+    IOException io = Causes.find(e, IOException.class);
     if (io != null) {
       // Linux's strerror(ENOSPC) is what the JDK puts in the message; quota limits (EDQUOT)
       // read "Disk quota exceeded" and call for the same remedy.
@@ -92,25 +93,12 @@ public record Failure(Kind kind, String line, Throwable error) {
 
   /** True if {@code e} is, or was caused by, an {@link OutOfMemoryError}. */
   public static boolean isOutOfMemory(Throwable e) {
-    return find(e, OutOfMemoryError.class) != null;
-  }
-
-  /** The first throwable of type {@code t} in {@code e}'s cause chain (cycles end the walk). */
-  static <T extends Throwable> T find(Throwable e, Class<T> t) {
-    for (int depth = 0; e != null && depth < 16; e = e.getCause(), depth++) {
-      if (t.isInstance(e)) {
-        return t.cast(e);
-      }
-    }
-    return null;
+    return Causes.find(e, OutOfMemoryError.class) != null;
   }
 
   /** "message (ExceptionClass)", the innermost cause's message when the outer one has none. */
   private static String describe(Throwable e) {
-    Throwable m = e;
-    while (m.getMessage() == null && m.getCause() != null && m.getCause() != m) {
-      m = m.getCause();
-    }
+    Throwable m = Causes.withMessage(e);
     String name = e.getClass().getName().startsWith("java.") ? e.getClass().getSimpleName()
         : e.getClass().getName();
     return (m.getMessage() != null ? m.getMessage() : "no message") + " (" + name + ")";

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import raft.runtime.RateLimitedLog;
+import raft.util.RateLimitedLog;
 
 /**
  * Who may hold a member's memory through its peer port, across every event loop.

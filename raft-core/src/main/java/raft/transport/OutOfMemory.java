@@ -1,5 +1,7 @@
 package raft.transport;
 
+import raft.util.Causes;
+
 /**
  * An {@link OutOfMemoryError} that reaches a Netty handler (Netty's own {@code
  * OutOfDirectMemoryError} when a frame's buffer cannot be allocated, or the JDK's) would be
@@ -12,12 +14,9 @@ final class OutOfMemory {
 
   /** Hands {@code cause} to the uncaught exception handler if it is or wraps an OOM. */
   static void report(Throwable cause) {
-    for (Throwable e = cause; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof OutOfMemoryError) {
-        Thread t = Thread.currentThread();
-        t.getUncaughtExceptionHandler().uncaughtException(t, cause);
-        return;
-      }
+    if (Causes.find(cause, OutOfMemoryError.class) != null) {
+      Thread t = Thread.currentThread();
+      t.getUncaughtExceptionHandler().uncaughtException(t, cause);
     }
   }
 }

@@ -1,4 +1,4 @@
-package raft.runtime;
+package raft.util;
 
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;

@@ -1,4 +1,4 @@
-package raft.runtime;
+package raft.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

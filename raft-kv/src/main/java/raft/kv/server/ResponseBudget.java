@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import raft.runtime.RateLimitedLog;
+import raft.util.RateLimitedLog;
 
 /**
  * A byte budget for the unary responses this member has in flight: from the moment a
