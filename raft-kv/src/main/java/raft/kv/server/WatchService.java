@@ -143,13 +143,15 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       send(WatchResponse.newBuilder().setWatchId(id).setCreated(true), now);
       boolean noPut = c.getFiltersList().contains(FilterType.NOPUT);
       boolean noDelete = c.getFiltersList().contains(FilterType.NODELETE);
+      if (c.getProgressNotify()) {
+        wantProgress.add(id); // before the watch starts: a compaction cancel then removes it
+      }
       Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), start, c.getPrevKv(), noPut, noDelete,
           new Sink(id));
       watchers.put(id, w);
-      if (w.isCanceled()) {
-        watchers.remove(id); // its start was compacted away; the client has been told
-      } else if (c.getProgressNotify()) {
-        wantProgress.add(id);
+      if (w.isCanceled()) { // its start was compacted away; the client has been told
+        watchers.remove(id);
+        wantProgress.remove(id);
       }
     }
 

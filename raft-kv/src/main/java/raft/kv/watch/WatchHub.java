@@ -44,6 +44,8 @@ import raft.kv.mvcc.RevisionListener;
 public final class WatchHub implements RevisionListener {
   /** How many revisions one catch-up batch reads (etcd syncs unsynced watchers in batches). */
   static final int CATCH_UP_REVISIONS = 128;
+  /** How many batches one watcher's catch-up reads before it lets the next watcher's run. */
+  private static final int BATCHES_PER_TURN = 8;
 
   private final MvccStore store;
   private volatile Executor catchUpExecutor = Runnable::run;
@@ -81,13 +83,17 @@ public final class WatchHub implements RevisionListener {
    */
   public Watcher watch(ByteString key, ByteString rangeEnd, long startRevision,
       boolean prevKv, boolean noPut, boolean noDelete, WatchSink sink) {
+    // Read outside the monitor: the store's lock may be queued behind a write, and the apply
+    // thread needs this monitor to finish that write. A compaction after this read is still
+    // caught, by the catch-up's history read.
+    long compacted = store.compactRevision();
     Watcher w;
     synchronized (this) {
       long start = startRevision > 0 ? startRevision : deliveredRevision + 1;
       w = new Watcher(key, rangeEnd, start, prevKv, noPut, noDelete, sink);
-      if (start < store.compactRevision()) {
+      if (start < compacted) {
         w.state = State.CANCELED;
-        sink.compacted(store.compactRevision());
+        sink.compacted(compacted);
         return w;
       }
       if (start > deliveredRevision) {
@@ -139,6 +145,11 @@ public final class WatchHub implements RevisionListener {
   @Override
   public synchronized void committed(long revision, List<Event> events) {
     deliveredRevision = revision;
+    if (synced.isEmpty()) {
+      return;
+    }
+    // The store's events are made when read; make them once here, not once per watcher.
+    events = List.copyOf(events);
     for (Iterator<Watcher> it = synced.iterator(); it.hasNext(); ) {
       Watcher w = it.next();
       if (!w.deliver(revision, events)) {
@@ -178,7 +189,13 @@ public final class WatchHub implements RevisionListener {
    * sink refuses (its owner will resume it), when the watcher is synced again, or cancelled.
    */
   private void catchUp(Watcher w) {
-    while (true) {
+    for (int batches = 0; ; batches++) {
+      if (batches == BATCHES_PER_TURN) {
+        // Back of the queue: one fast reader must not keep the only catch-up thread from the
+        // other slow watchers (and their compaction cancels). catchUpQueued stays true.
+        catchUpExecutor.execute(() -> catchUp(w));
+        return;
+      }
       long from;
       long to;
       synchronized (this) {
