@@ -50,6 +50,9 @@ final class ResponseBudget {
   private final RateLimitedLog refusals;
   private final ArrayDeque<Call> waiting = new ArrayDeque<>();
   private long inFlight;
+  // The bytes of the waiting responses: built already, they wait in the heap, so they are
+  // bounded by the budget too, not only by their count.
+  private long waitingBytes;
 
   /**
    * @param largeSends runs the sends of responses over {@link #SMALL_BYTES}, so that
@@ -140,7 +143,7 @@ final class ResponseBudget {
         finished = true;
         if (granted) {
           inFlight -= bytes;
-        } else if (waiting.remove(this) && timeout != null) {
+        } else if (unqueue(this) && timeout != null) {
           timeout.cancel();
         }
         next = grantWaiting();
@@ -160,11 +163,13 @@ final class ResponseBudget {
       grant(c);
       return null;
     }
-    if (waiting.size() >= maxWaiting) {
-      return refused(c, maxWaiting + " responses are already waiting for the "
-          + inFlight + " bytes in flight to be read", Errors.tooManyRequests());
+    if (waiting.size() >= maxWaiting || waitingBytes + c.bytes > limitBytes) {
+      return refused(c, waiting.size() + " responses of " + waitingBytes + " bytes are already"
+          + " waiting for the " + inFlight + " bytes in flight to be read",
+          Errors.tooManyRequests());
     }
     waiting.add(c);
+    waitingBytes += c.bytes;
     c.timeout = timer.newTimeout(t -> expire(c), maxWait.toMillis(), TimeUnit.MILLISECONDS);
     return null;
   }
@@ -176,9 +181,13 @@ final class ResponseBudget {
 
   /** The waiting calls that now fit, in order, granted. Holds the lock. */
   private List<Call> grantWaiting() {
+    if (waiting.isEmpty()) {
+      return List.of(); // the common case: no allocation on every call's end
+    }
     List<Call> next = new ArrayList<>();
     while (!waiting.isEmpty() && inFlight + waiting.peek().bytes <= limitBytes) {
-      Call c = waiting.poll();
+      Call c = waiting.peek();
+      unqueue(c);
       c.timeout.cancel();
       grant(c);
       next.add(c);
@@ -186,16 +195,28 @@ final class ResponseBudget {
     return next;
   }
 
+  // Holds the lock.
+  private boolean unqueue(Call c) {
+    if (!waiting.remove(c)) {
+      return false;
+    }
+    waitingBytes -= c.bytes;
+    return true;
+  }
+
   private void expire(Call c) {
     StatusRuntimeException refusal;
+    List<Call> next;
     synchronized (this) {
-      if (!waiting.remove(c)) {
+      if (!unqueue(c)) {
         return; // granted or finished meanwhile
       }
       refusal = refused(c, "it waited " + maxWait.toMillis() + " ms for the " + inFlight
           + " bytes in flight to be read", Errors.timedOut());
+      next = grantWaiting(); // a smaller call behind it may fit now
     }
     c.refuse.accept(refusal);
+    next.forEach(this::run);
   }
 
   private void run(Call c) {
@@ -204,9 +225,12 @@ final class ResponseBudget {
         c.send.run();
       } catch (StatusRuntimeException gone) {
         c.finished(); // the call was cancelled under us: gRPC will not report it again
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException e) {
         log.accept("could not send a " + c.bytes + "-byte " + c.method + " response: " + e);
         c.finished();
+      } catch (Error e) {
+        c.finished();
+        throw e; // out of memory is the member's end, not this call's (FatalExit)
       }
     };
     if (c.bytes > SMALL_BYTES) {

@@ -2,6 +2,7 @@ package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
@@ -103,12 +104,13 @@ class ResponseBudgetTest {
   void aFullQueueRefusesWithEtcdsTooManyRequests() throws Exception {
     ResponseBudget b = budget(10_000);
     send(b.newCall("r1"), "large", 90 * MB);
-    send(b.newCall("r2"), "w1", 90 * MB);
-    send(b.newCall("r3"), "w2", 90 * MB);
-    StatusRuntimeException e = send(b.newCall("r4"), "w3", 90 * MB).get(1, TimeUnit.SECONDS);
+    send(b.newCall("r2"), "w1", 30 * MB);
+    send(b.newCall("r3"), "w2", 30 * MB);
+    StatusRuntimeException e = send(b.newCall("r4"), "w3", 30 * MB).get(1, TimeUnit.SECONDS);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertEquals("etcdserver: too many requests", e.getStatus().getDescription());
-    assertTrue(log.get(0).contains("2 responses are already waiting"), log::toString);
+    assertTrue(log.get(0).contains("2 responses of " + 60 * MB + " bytes are already waiting"),
+        log::toString);
   }
 
   @Test
@@ -152,9 +154,42 @@ class ResponseBudgetTest {
     ResponseBudget b = budget(10_000);
     ResponseBudget.Call c = b.newCall("etcdserverpb.KV/Range");
     c.send(60 * MB, () -> {
-      throw new OutOfMemoryError("Cannot reserve 1048576 bytes of direct buffer memory");
+      throw new IllegalStateException("stream closed");
     }, e -> { });
     assertEquals(0, b.inFlightBytes());
     assertTrue(log.get(0).startsWith("could not send a " + 60 * MB + "-byte"), log::toString);
+  }
+
+  @Test
+  void runningOutOfMemoryWhileSendingGivesTheBytesBackAndIsNotSwallowed() {
+    ResponseBudget b = budget(10_000);
+    ResponseBudget.Call c = b.newCall("etcdserverpb.KV/Range");
+    assertThrows(OutOfMemoryError.class, () -> c.send(60 * MB, () -> {
+      throw new OutOfMemoryError("Cannot reserve 1048576 bytes of direct buffer memory");
+    }, e -> { }));
+    assertEquals(0, b.inFlightBytes());
+  }
+
+  @Test
+  void waitingResponsesAreBoundedInBytesTooForTheyWaitInTheHeap() throws Exception {
+    ResponseBudget b = budget(10_000);
+    send(b.newCall("r1"), "first", 90 * MB);
+    send(b.newCall("r2"), "second", 90 * MB); // waits: 90 MB waiting
+    StatusRuntimeException e = send(b.newCall("r3"), "third", 20 * MB).get(5, TimeUnit.SECONDS);
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertEquals("etcdserver: too many requests", e.getStatus().getDescription());
+    assertEquals(1, b.waitingCalls());
+  }
+
+  @Test
+  void aCallThatExpiresLetsTheOneBehindItGoIfItFits() throws Exception {
+    ResponseBudget b = budget(200);
+    send(b.newCall("r1"), "first", 60 * MB); // never finishes: a client that does not read
+    CompletableFuture<StatusRuntimeException> second = send(b.newCall("r2"), "second", 50 * MB);
+    CompletableFuture<String> third = new CompletableFuture<>();
+    b.newCall("r3").send(30 * MB, () -> third.complete("sent"), third::completeExceptionally);
+    assertEquals(Status.Code.UNAVAILABLE, second.get(5, TimeUnit.SECONDS).getStatus().getCode());
+    // Granted when the second expired, within its own wait: it fits beside the first.
+    assertEquals("sent", third.get(5, TimeUnit.SECONDS));
   }
 }
