@@ -65,7 +65,12 @@ final class ProposalIds {
     }
   }
 
-  /** The next id; every BLOCK ids, first records (and fsyncs) the next bound. */
+  /**
+   * The next id; every BLOCK ids, first records (and fsyncs) the next bound: one fsync per
+   * million proposals, on the proposing thread.
+   *
+   * @throws UncheckedIOException if the bound cannot be recorded (also reported as fatal)
+   */
   long next() {
     long n = counter.incrementAndGet();
     if (n > reserved) {
@@ -74,7 +79,13 @@ final class ProposalIds {
           try {
             reserve(n + BLOCK);
           } catch (IOException e) {
-            throw new UncheckedIOException("cannot record proposal ids in " + file, e);
+            // A failed write or fsync is the member's end, as anywhere else (FatalExit); the
+            // caller fails this one request.
+            UncheckedIOException failed =
+                new UncheckedIOException("cannot record proposal ids in " + file, e);
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            throw failed;
           }
         }
       }

@@ -1,5 +1,6 @@
 package raft.kv.server;
 
+import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -49,7 +50,12 @@ final class RaftGateway {
    * store's own error such as a missing lease).
    */
   CompletableFuture<Object> propose(InternalRequest.Builder request) {
-    long id = request.getId() != 0 ? request.getId() : ids.next();
+    long id;
+    try {
+      id = request.getId() != 0 ? request.getId() : ids.next();
+    } catch (UncheckedIOException idsLost) { // the member is ending: a future, not a throw
+      return CompletableFuture.failedFuture(Errors.stopped(idsLost.getMessage()));
+    }
     InternalRequest r = request.setId(id).build();
     if (r.getSerializedSize() > maxRequestBytes) {
       return CompletableFuture.failedFuture(Errors.tooLarge());
