@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.core.StateRole;
 import raft.kv.api.etcdserverpb.AlarmType;
@@ -72,6 +73,7 @@ public final class KvServer implements AutoCloseable {
     return t;
   });
   private Server grpc;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * The largest frame a peer may send after its Hello, which bounds the memory one peer
@@ -293,6 +295,10 @@ public final class KvServer implements AutoCloseable {
 
   @Override
   public void close() {
+    // Once: a SIGTERM's shutdown hook may race a fatal exit's close.
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (grpc != null) {
       grpc.shutdownNow();
     }
