@@ -181,8 +181,10 @@ public final class Wal implements AutoCloseable {
       }
       return;
     }
-    writeBatch(List.of(Records.METADATA), List.of(metadata(id).toByteArray()), true);
+    // Set first: if this write starts a new segment, that segment opens with the record too
+    // (a second, equal copy after it is harmless).
     identity = id;
+    writeBatch(List.of(Records.METADATA), List.of(metadata(id).toByteArray()), true);
   }
 
   private static WalMetadata metadata(MemberIdentity id) {
