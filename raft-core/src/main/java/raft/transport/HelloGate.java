@@ -1,6 +1,7 @@
 package raft.transport;
 
 import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -63,15 +64,23 @@ final class HelloGate {
     return members.contains(id);
   }
 
-  /** The connection said a good Hello from {@code member}. May close that member's oldest. */
-  void admit(Channel ch, long member) {
-    Channel evicted = null;
+  /**
+   * The connection said a good Hello from {@code member}; false if it is refused. A member
+   * over {@link #PER_MEMBER} connections reconnected: its oldest connection from the same
+   * address is closed. The Hello is no proof of identity (that needs TLS), so a connection from
+   * another address claiming a member that has its share is refused instead: a forger cannot
+   * cut the real member's connections (snapshots in flight among them).
+   */
+  boolean admit(Channel ch, long member) {
+    Channel evicted;
     synchronized (this) {
       waiting.remove(ch);
       ArrayDeque<Channel> open = admitted.computeIfAbsent(member, m -> new ArrayDeque<>());
-      if (open.size() >= PER_MEMBER) {
-        evicted = open.pollFirst();
+      evicted = open.size() < PER_MEMBER ? null : oldestFrom(open, ch);
+      if (open.size() >= PER_MEMBER && evicted == null) {
+        return false;
       }
+      open.remove(evicted);
       open.addLast(ch);
     }
     if (evicted != null) {
@@ -79,6 +88,20 @@ final class HelloGate {
           + " closing its oldest, from " + Frames.hostPort(evicted.remoteAddress()));
       evicted.close();
     }
+    return true;
+  }
+
+  private static Channel oldestFrom(ArrayDeque<Channel> open, Channel ch) {
+    for (Channel c : open) {
+      if (host(c).equals(host(ch))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static Object host(Channel c) {
+    return c.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : c.remoteAddress();
   }
 
   /** The connection closed. */

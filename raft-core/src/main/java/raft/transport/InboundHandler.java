@@ -99,10 +99,12 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
     } else if (!gate.isMember(frame.getHello().getFrom())) {
       reject(ctx, "a Hello from member " + frame.getHello().getFrom() + ", which is not in this"
           + " cluster's configuration");
+    } else if (!gate.admit(ctx.channel(), frame.getHello().getFrom())) {
+      reject(ctx, "a Hello from member " + frame.getHello().getFrom() + ", which has "
+          + HelloGate.PER_MEMBER + " connections from another address already");
     } else {
       from = frame.getHello().getFrom();
       helloDeadline.cancel(false);
-      gate.admit(ctx.channel(), from);
       frames.helloAccepted();
       assembler = new SnapshotAssembler(remote + " (member " + from + ")", log);
     }

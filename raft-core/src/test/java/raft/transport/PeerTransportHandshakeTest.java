@@ -12,6 +12,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -212,6 +213,39 @@ class PeerTransportHandshakeTest {
         a.awaitLog(l -> l.equals("member 2 opened more than 4 connections; closing its oldest,"
             + " from 127.0.0.1:" + links.get(0).getLocalPort()));
         assertEquals(1, closedAmong(links), "only the oldest is closed");
+      } finally {
+        for (Socket s : links) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a Hello claiming a member that has its four connections, from another address, "
+      + "is refused and closes none of the member's")
+  void forgedHelloFromAnotherAddressCutsNothing() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    List<Socket> links = new ArrayList<>();
+    try (TestPeers a = TestPeers.start(1, addrs)) {
+      try {
+        for (int i = 0; i < HelloGate.PER_MEMBER; i++) {
+          Socket s = new Socket("127.0.0.1", a.address.getPort());
+          s.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestPeers.WAIT_SECONDS));
+          hello(s, 2);
+          links.add(s);
+          TestPeers.writeFrame(new DataOutputStream(s.getOutputStream()),
+              PeerFrame.newBuilder().setMessage(msg(MSG_HEARTBEAT, 2, 1, i)).build());
+          assertEquals(i, a.take().getIndex());
+        }
+        Socket forger = new Socket(InetAddress.getByName("127.0.0.1"), a.address.getPort(),
+            InetAddress.getByName("127.0.0.2"), 0);
+        forger.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestPeers.WAIT_SECONDS));
+        hello(forger, 2);
+        assertClosed(forger);
+        a.awaitLog(l -> l.contains("which has 4 connections from another address already"));
+        assertEquals(0, closedAmong(links), "the member's own connections stay open");
+        forger.close();
       } finally {
         for (Socket s : links) {
           s.close();
