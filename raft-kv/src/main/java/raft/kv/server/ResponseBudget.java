@@ -50,9 +50,6 @@ final class ResponseBudget {
   private final RateLimitedLog refusals;
   private final ArrayDeque<Call> waiting = new ArrayDeque<>();
   private long inFlight;
-  // The bytes of the waiting responses: built already, they wait in the heap, so they are
-  // bounded by the budget too, not only by their count.
-  private long waitingBytes;
 
   /**
    * @param largeSends runs the sends of responses over {@link #SMALL_BYTES}, so that
@@ -143,7 +140,7 @@ final class ResponseBudget {
         finished = true;
         if (granted) {
           inFlight -= bytes;
-        } else if (unqueue(this) && timeout != null) {
+        } else if (waiting.remove(this) && timeout != null) {
           timeout.cancel();
         }
         next = grantWaiting();
@@ -163,13 +160,13 @@ final class ResponseBudget {
       grant(c);
       return null;
     }
-    if (waiting.size() >= maxWaiting || waitingBytes + c.bytes > limitBytes) {
-      return refused(c, waiting.size() + " responses of " + waitingBytes + " bytes are already"
-          + " waiting for the " + inFlight + " bytes in flight to be read",
-          Errors.tooManyRequests());
+    // A count bounds the waiting ones: a built range response holds the store's own values
+    // (protobuf aliasing), not copies, so its bytes only cost memory once gRPC serializes it.
+    if (waiting.size() >= maxWaiting) {
+      return refused(c, maxWaiting + " responses are already waiting for the "
+          + inFlight + " bytes in flight to be read", Errors.tooManyRequests());
     }
     waiting.add(c);
-    waitingBytes += c.bytes;
     c.timeout = timer.newTimeout(t -> expire(c), maxWait.toMillis(), TimeUnit.MILLISECONDS);
     return null;
   }
@@ -186,8 +183,7 @@ final class ResponseBudget {
     }
     List<Call> next = new ArrayList<>();
     while (!waiting.isEmpty() && inFlight + waiting.peek().bytes <= limitBytes) {
-      Call c = waiting.peek();
-      unqueue(c);
+      Call c = waiting.poll();
       c.timeout.cancel();
       grant(c);
       next.add(c);
@@ -195,20 +191,11 @@ final class ResponseBudget {
     return next;
   }
 
-  // Holds the lock.
-  private boolean unqueue(Call c) {
-    if (!waiting.remove(c)) {
-      return false;
-    }
-    waitingBytes -= c.bytes;
-    return true;
-  }
-
   private void expire(Call c) {
     StatusRuntimeException refusal;
     List<Call> next;
     synchronized (this) {
-      if (!unqueue(c)) {
+      if (!waiting.remove(c)) {
         return; // granted or finished meanwhile
       }
       refusal = refused(c, "it waited " + maxWait.toMillis() + " ms for the " + inFlight

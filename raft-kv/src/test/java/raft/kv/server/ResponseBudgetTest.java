@@ -109,8 +109,7 @@ class ResponseBudgetTest {
     StatusRuntimeException e = send(b.newCall("r4"), "w3", 30 * MB).get(1, TimeUnit.SECONDS);
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertEquals("etcdserver: too many requests", e.getStatus().getDescription());
-    assertTrue(log.get(0).contains("2 responses of " + 60 * MB + " bytes are already waiting"),
-        log::toString);
+    assertTrue(log.get(0).contains("2 responses are already waiting"), log::toString);
   }
 
   @Test
@@ -168,17 +167,6 @@ class ResponseBudgetTest {
       throw new OutOfMemoryError("Cannot reserve 1048576 bytes of direct buffer memory");
     }, e -> { }));
     assertEquals(0, b.inFlightBytes());
-  }
-
-  @Test
-  void waitingResponsesAreBoundedInBytesTooForTheyWaitInTheHeap() throws Exception {
-    ResponseBudget b = budget(10_000);
-    send(b.newCall("r1"), "first", 90 * MB);
-    send(b.newCall("r2"), "second", 90 * MB); // waits: 90 MB waiting
-    StatusRuntimeException e = send(b.newCall("r3"), "third", 20 * MB).get(5, TimeUnit.SECONDS);
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
-    assertEquals("etcdserver: too many requests", e.getStatus().getDescription());
-    assertEquals(1, b.waitingCalls());
   }
 
   @Test
