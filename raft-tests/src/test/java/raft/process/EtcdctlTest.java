@@ -156,6 +156,12 @@ class EtcdctlTest {
     assertEquals("OK\n", ok(null, "put", "after-kill", "still-writing"));
     assertEquals("after-kill\nstill-writing\n", ok(null, "get", "after-kill"));
     assertEquals(0, cluster.cluster("restart", "n" + leader).exit());
+    // The next test writes through any member: the restarted one must know the leader first.
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (cluster.statuses().stream().filter(s -> s.getLeader() != 0).count() < 3) {
+      assertTrue(System.nanoTime() < deadline, "a member knows no leader: " + cluster.statuses());
+      Thread.sleep(100);
+    }
   }
 
   @Test
