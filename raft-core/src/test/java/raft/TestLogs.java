@@ -3,7 +3,7 @@ package raft;
 import java.util.ArrayList;
 import java.util.List;
 import raft.pb.Entry;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /** Builders of entries and storages shared by the raft-core tests. */
 public final class TestLogs {

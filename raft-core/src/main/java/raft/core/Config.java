@@ -2,7 +2,7 @@ package raft.core;
 
 import java.util.List;
 import java.util.random.RandomGenerator;
-import raft.storage.Storage;
+import raft.log.Storage;
 
 /**
  * How one node runs the protocol. Time is counted in ticks (the runtime decides how long a tick

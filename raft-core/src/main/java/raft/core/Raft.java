@@ -13,7 +13,7 @@ import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.Snapshot;
 import raft.quorum.MajorityConfig.VoteResult;
-import raft.storage.Storage;
+import raft.log.Storage;
 import raft.tracker.ProgressTracker;
 
 /**

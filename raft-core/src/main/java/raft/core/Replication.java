@@ -7,7 +7,7 @@ import raft.pb.Entry;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.Snapshot;
-import raft.storage.Storage;
+import raft.log.Storage;
 import raft.tracker.Progress;
 
 /**

@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import raft.pb.Entry;
 import raft.pb.Snapshot;
-import raft.storage.MemoryStorage;
-import raft.storage.Storage;
 
 /**
  * A node's log (Figure 2, "log[]"): the durable part in {@link Storage}, followed by the

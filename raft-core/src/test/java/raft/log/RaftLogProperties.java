@@ -13,7 +13,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import raft.pb.Entry;
-import raft.storage.MemoryStorage;
 
 /**
  * Model-vs-naive: a follower's {@link RaftLog} receiving AppendEntries cut from one leader's

@@ -25,8 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import raft.pb.Entry;
 import raft.pb.Snapshot;
-import raft.storage.MemoryStorage;
-import raft.storage.Storage;
 
 /**
  * RaftLog's boundary with storage: the unstable tail handed to the runtime and taken back as

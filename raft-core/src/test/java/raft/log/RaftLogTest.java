@@ -17,7 +17,6 @@ import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
-import raft.storage.MemoryStorage;
 
 import static raft.TestLogs.e;
 import static raft.TestLogs.ents;

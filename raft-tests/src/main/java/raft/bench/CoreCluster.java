@@ -11,7 +11,7 @@ import raft.core.Ready;
 import raft.core.StateRole;
 import raft.pb.ConfState;
 import raft.pb.Message;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /**
  * A cluster of pure {@link RaftNode}s wired by an in-memory network, for {@link CoreCommit}: no

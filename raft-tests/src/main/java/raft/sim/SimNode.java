@@ -9,7 +9,7 @@ import raft.core.RaftNode;
 import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /**
  * One simulated member: its "disk" (a MemoryStorage plus the last fsynced hard state), and, while

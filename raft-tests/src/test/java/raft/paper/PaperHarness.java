@@ -17,7 +17,7 @@ import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Message;
 import raft.pb.MessageType;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /**
  * Builders and helpers for the paper tests. Nodes are built with PreVote and CheckQuorum OFF

@@ -10,7 +10,7 @@ import raft.core.Ready;
 import raft.core.StateRole;
 import raft.pb.Entry;
 import raft.pb.Message;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /**
  * One node under test plus the runtime's part played by hand: every method that feeds the node

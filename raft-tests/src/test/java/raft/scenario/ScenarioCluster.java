@@ -19,7 +19,7 @@ import raft.pb.Entry;
 import raft.pb.EntryType;
 import raft.pb.Message;
 import raft.pb.Snapshot;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 
 /**
  * The world a scenario runs in: N nodes, each a {@link RaftNode} over its own

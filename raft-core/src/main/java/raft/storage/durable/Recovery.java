@@ -7,7 +7,7 @@ import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
-import raft.storage.MemoryStorage;
+import raft.log.MemoryStorage;
 import raft.storage.snap.SnapshotStore;
 import raft.storage.wal.Wal;
 

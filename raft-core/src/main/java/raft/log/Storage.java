@@ -1,4 +1,4 @@
-package raft.storage;
+package raft.log;
 
 import java.util.List;
 import raft.pb.ConfState;

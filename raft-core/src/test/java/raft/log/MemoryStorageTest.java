@@ -1,4 +1,4 @@
-package raft.storage;
+package raft.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,8 +14,8 @@ import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Snapshot;
 import raft.pb.SnapshotMetadata;
-import raft.storage.Storage.CompactedException;
-import raft.storage.Storage.UnavailableException;
+import raft.log.Storage.CompactedException;
+import raft.log.Storage.UnavailableException;
 
 import static raft.TestLogs.e;
 import static raft.TestLogs.ents;
