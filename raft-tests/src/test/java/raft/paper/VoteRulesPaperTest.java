@@ -114,4 +114,19 @@ class VoteRulesPaperTest {
     }
     assertEquals(2, n.term());
   }
+
+  @Test
+  @DisplayName("Thesis §9.6: a pre-candidate refused by a node of a higher term adopts that term "
+      + "and becomes a follower; a grant (which carries term+1) changes no term")
+  void preVoteRefusalTeachesHigherTerm() {
+    PaperNode n = node(1).peers(1L, 2L, 3L, 4L, 5L).preVote().term(2).build();
+    n.campaign();
+    n.step(msg(MessageType.MSG_PRE_VOTE_RESP, 2, 1, 3)); // a grant for term 3
+    assertEquals(2, n.term(), "a granted pre-vote binds no term");
+    assertEquals(StateRole.PRE_CANDIDATE, n.role());
+
+    n.step(msg(MessageType.MSG_PRE_VOTE_RESP, 3, 1, 5).setReject(true));
+    assertEquals(5, n.term());
+    assertEquals(StateRole.FOLLOWER, n.role());
+  }
 }
