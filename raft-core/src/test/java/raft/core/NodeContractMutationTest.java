@@ -1,0 +1,122 @@
+package raft.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import raft.log.MemoryStorage;
+import raft.pb.ConfState;
+import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.Message;
+import raft.pb.MessageType;
+
+/**
+ * The contract of a node at its edges: how it is configured and restarted (Figure 2's persistent
+ * state, §7's snapshot configuration), what step() returns, and the guard on outgoing vote
+ * messages. Written against mutants that survived every protocol-level test.
+ */
+class NodeContractMutationTest {
+
+  private static Config config(MemoryStorage storage) {
+    Config c = new Config();
+    c.id = 1;
+    c.peers = List.of(1L, 2L, 3L);
+    c.storage = storage;
+    c.random = new SplittableRandom(1);
+    return c;
+  }
+
+  private static void assertInvalid(String message, Consumer<Config> change) {
+    Config c = config(new MemoryStorage());
+    change.accept(c);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::validate);
+    assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  @DisplayName("§5.2: a configuration the timers cannot work with is refused up front")
+  void invalidConfigsAreRefused() {
+    assertInvalid("config: id must not be 0", c -> c.id = 0);
+    assertInvalid("config: heartbeatTick must be > 0", c -> c.heartbeatTick = 0);
+    assertInvalid("config: electionTick must be > heartbeatTick", c -> c.electionTick = 1);
+    assertInvalid("config: storage is required", c -> c.storage = null);
+    assertInvalid("config: random is required (inject a seeded one)", c -> c.random = null);
+    assertInvalid("config: maxInflightMsgs must be > 0", c -> c.maxInflightMsgs = 0);
+    Config ok = config(new MemoryStorage());
+    ok.electionTick = 2;
+    assertEquals(ok, ok.validate(), "electionTick just above heartbeatTick is fine");
+  }
+
+  @Test
+  @DisplayName("§7: a restarted node takes its voters from the stored configuration, not from "
+      + "the peers it was first started with")
+  void storedVotersWinOverPeers() {
+    MemoryStorage s = new MemoryStorage();
+    s.append(List.of(Entry.newBuilder().setIndex(1).setTerm(1).build()));
+    s.createSnapshot(1, ConfState.newBuilder().addAllVoters(List.of(1L, 2L, 3L, 4L, 5L)).build(),
+        com.google.protobuf.ByteString.EMPTY);
+    Raft r = new Raft(config(s));
+    assertEquals(5, r.tracker().voters().size());
+    assertEquals(1, r.id());
+  }
+
+  @Test
+  @DisplayName("§5.2: a node with no voters at all (none stored, no peers) is refused")
+  void noVotersIsRefused() {
+    Config c = config(new MemoryStorage());
+    c.peers = List.of();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Raft(c));
+    assertEquals("config: no voters in storage nor in peers", e.getMessage());
+  }
+
+  @Test
+  @DisplayName("Figure 2: a restarted node does not hand the state machine again what it applied "
+      + "before the restart (Config.applied)")
+  void appliedIndexSurvivesRestart() {
+    MemoryStorage s = new MemoryStorage();
+    s.append(List.of(Entry.newBuilder().setIndex(1).setTerm(1).build(),
+        Entry.newBuilder().setIndex(2).setTerm(1).build(),
+        Entry.newBuilder().setIndex(3).setTerm(1).build()));
+    s.setHardState(HardState.newBuilder().setTerm(1).setCommit(3).build());
+    Config c = config(s);
+    c.applied = 2;
+    RaftNode n = new RaftNode(c);
+    List<Entry> committed = n.ready().committedEntries();
+    assertEquals(1, committed.size());
+    assertEquals(3, committed.get(0).getIndex());
+  }
+
+  @Test
+  @DisplayName("§5.1: step() reports every message it took, whether or not it changed anything; "
+      + "only proposals and reads with nowhere to go are dropped")
+  void stepReportsTakenMessages() {
+    RaftNode n = new RaftNode(config(new MemoryStorage()));
+    Message vote = Message.newBuilder().setType(MessageType.MSG_VOTE).setFrom(2).setTo(1)
+        .setTerm(2).build();
+    assertTrue(n.step(vote));
+    Message stale = Message.newBuilder().setType(MessageType.MSG_APP).setFrom(3).setTo(1)
+        .setTerm(1).build();
+    assertTrue(n.step(stale), "a stale request is taken (and answered), not dropped");
+    assertTrue(n.raft().step(Message.newBuilder().setType(MessageType.MSG_HUP).setFrom(1)
+        .build()));
+  }
+
+  @Test
+  @DisplayName("§5.2: a vote request or reply must carry the term it is about; sending one "
+      + "without is a bug")
+  void voteMessagesNeedATerm() {
+    Raft r = new Raft(config(new MemoryStorage()));
+    for (MessageType t : List.of(MessageType.MSG_VOTE, MessageType.MSG_PRE_VOTE,
+        MessageType.MSG_VOTE_RESP, MessageType.MSG_PRE_VOTE_RESP)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> r.send(Message.newBuilder().setType(t).setTo(2)));
+      assertEquals("term should be set when sending " + t, e.getMessage());
+    }
+  }
+}
