@@ -105,6 +105,11 @@ class NodeContractMutationTest {
     assertTrue(n.step(stale), "a stale request is taken (and answered), not dropped");
     assertTrue(n.raft().step(Message.newBuilder().setType(MessageType.MSG_HUP).setFrom(1)
         .build()));
+    RaftNode inLease = new RaftNode(config(new MemoryStorage())); // CheckQuorum is on
+    inLease.step(Message.newBuilder().setType(MessageType.MSG_HEARTBEAT).setFrom(2).setTo(1)
+        .setTerm(2).build());
+    assertTrue(inLease.step(vote.toBuilder().setFrom(3).setTerm(3).build()),
+        "a vote ignored in the lease (thesis §4.2.3) is still taken");
   }
 
   @Test

@@ -194,5 +194,7 @@ class CandidateRulesPaperTest {
     assertEquals(0, fwd.getTerm());
     assertEquals(1, fwd.getFrom());
     assertEquals(1, fwd.getEntriesCount());
+    Message read = single(n.readIndex("r"), MessageType.MSG_READ_INDEX, 2);
+    assertEquals(0, read.getTerm(), "a forwarded read carries no term either");
   }
 }
