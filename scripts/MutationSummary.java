@@ -40,7 +40,7 @@ public final class MutationSummary {
     while (m.find()) {
       String body = m.group();
       all.add(new Mutant(m.group(1).equals("true"), m.group(2), tag(body, "mutatedClass"),
-          tag(body, "mutatedMethod"), Integer.parseInt(tag(body, "lineNumber")),
+          unescape(tag(body, "mutatedMethod")), Integer.parseInt(tag(body, "lineNumber")),
           unescape(tag(body, "description"))));
     }
     Map<String, int[]> perPackage = new TreeMap<>();
