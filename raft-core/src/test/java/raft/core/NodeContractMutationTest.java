@@ -124,4 +124,37 @@ class NodeContractMutationTest {
       assertEquals("term should be set when sending " + t, e.getMessage());
     }
   }
+
+  @Test
+  @DisplayName("§5.2: the local-only inputs (election and heartbeat timers, transport reports) "
+      + "cannot arrive from a peer")
+  void localOnlyMessagesRefusedFromPeers() {
+    RaftNode n = new RaftNode(config(new MemoryStorage()));
+    for (MessageType t : List.of(MessageType.MSG_HUP, MessageType.MSG_BEAT,
+        MessageType.MSG_UNREACHABLE, MessageType.MSG_SNAP_STATUS, MessageType.MSG_CHECK_QUORUM)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> n.step(Message.newBuilder().setType(t).setFrom(2).setTerm(1).build()));
+      assertEquals("message type " + t + " is local and cannot be received from a peer",
+          e.getMessage());
+    }
+    assertEquals(StateRole.FOLLOWER, n.raft().role());
+    assertEquals(0, n.raft().term());
+  }
+
+  @Test
+  @DisplayName("§5.2: with no leader known, a proposal or a transfer request is dropped "
+      + "(step reports false) and the Ready stays empty once drained")
+  void droppedRequestsReportFalse() {
+    RaftNode n = new RaftNode(config(new MemoryStorage()));
+    n.advance(n.ready());
+    assertTrue(n.ready().isEmpty());
+    assertEquals(false, n.propose(com.google.protobuf.ByteString.copyFromUtf8("x")));
+    assertEquals(false, n.step(Message.newBuilder().setType(MessageType.MSG_PROP).setFrom(2)
+        .addEntries(Entry.getDefaultInstance()).build()));
+    assertEquals(false, n.transferLeader(2));
+    n.campaign();
+    assertEquals(false, n.ready().isEmpty(), "a campaign has votes to send");
+    RaftNode.Status st = n.status();
+    assertEquals(new RaftNode.Status(1, 0, 0, StateRole.PRE_CANDIDATE, 0, 0, 0, 0), st);
+  }
 }
