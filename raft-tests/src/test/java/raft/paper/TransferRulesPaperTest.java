@@ -62,6 +62,8 @@ class TransferRulesPaperTest {
     List<Message> out = n.persist();
     assertTrue(ofType(out, MessageType.MSG_TIMEOUT_NOW).isEmpty());
     single(out, MessageType.MSG_APP, 2);
+    assertTrue(ofType(n.step(PaperHarness.appResp(3, 1, 2, 2)), MessageType.MSG_TIMEOUT_NOW)
+        .isEmpty(), "node 3 caught up, but it is not the transferee");
     List<Message> after = n.step(PaperHarness.appResp(2, 1, 2, 2));
     single(after, MessageType.MSG_TIMEOUT_NOW, 2);
     assertFalse(n.rn.propose(ByteString.copyFromUtf8("refused during the transfer")));
