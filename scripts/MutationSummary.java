@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Summarises PIT's mutations.xml for scripts/mutation: mutants and the share killed, overall and
  * per package, then every survivor (class.method line: what PIT changed). Survivors listed in the
- * equivalent-mutant file (one "- class.method: description" per line, the reason after " — ")
+ * equivalent-mutant file (one "- class.method: description" or "- class.method line N:
+ * description" per line, the reason after " — ")
  * are marked as such and counted apart, so the score "killed or equivalent" can be read too.
  *
  * <p>Run by the JDK's source launcher, so that the script needs nothing but Java:
@@ -28,6 +29,10 @@ public final class MutationSummary {
 
     String key() {
       return clazz + "." + method + ": " + description;
+    }
+
+    String keyWithLine() {
+      return clazz + "." + method + " line " + line + ": " + description;
     }
   }
 
@@ -55,7 +60,7 @@ public final class MutationSummary {
         killed++;
         continue;
       }
-      boolean isEquivalent = equivalent.contains(x.key());
+      boolean isEquivalent = equivalent.contains(x.key()) || equivalent.contains(x.keyWithLine());
       if (isEquivalent) {
         equiv++;
       }
