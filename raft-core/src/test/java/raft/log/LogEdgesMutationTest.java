@@ -55,6 +55,15 @@ class LogEdgesMutationTest {
   }
 
   @Test
+  @DisplayName("§5.3: the log describes itself by its indexes (status lines and traces)")
+  void describesItself() {
+    RaftLog l = log(stored(1, 1));
+    l.append(ents(3, 2));
+    l.commitTo(2);
+    assertEquals("RaftLog{first=1 last=3 commit=2 applied=0 unstable=3}", l.toString());
+  }
+
+  @Test
   @DisplayName("§5.3: reading from past the end of the log yields no entries")
   void entriesPastTheEnd() {
     RaftLog l = log(stored(1, 1));
@@ -141,7 +150,8 @@ class LogEdgesMutationTest {
   void unstableSliceOutOfBounds() {
     Unstable u = new Unstable(3);
     u.truncateAndAppend(ents(3, 1, 1));
-    assertThrows(IllegalStateException.class, () -> u.slice(2, 4));
+    assertEquals("unstable.slice[2,4) out of bound [3,5]",
+        assertThrows(IllegalStateException.class, () -> u.slice(2, 4)).getMessage());
     assertThrows(IllegalStateException.class, () -> u.slice(3, 6));
     assertEquals(ents(3, 1, 1), u.slice(3, 5));
   }
