@@ -180,7 +180,9 @@ class CandidateRulesPaperTest {
     n.campaign();
     n.step(msg(MessageType.MSG_VOTE_RESP, 2, 1, 4));
     assertEquals(StateRole.LEADER, n.role());
-    PaperHarness.ackAll(n);
+    for (Message hb : PaperHarness.ofType(PaperHarness.ackAll(n), MessageType.MSG_HEARTBEAT)) {
+      n.step(msg(MessageType.MSG_HEARTBEAT_RESP, hb.getTo(), 1, 4).setContext(hb.getContext()));
+    }
     assertTrue(n.readStates.isEmpty(), "no answer to a read of term 2: " + n.readStates);
   }
 

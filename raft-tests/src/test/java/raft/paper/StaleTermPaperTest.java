@@ -83,4 +83,18 @@ class StaleTermPaperTest {
     assertEquals(StateRole.LEADER, n.role());
     assertFalse(out.isEmpty(), "it keeps sending heartbeats");
   }
+
+  @Test
+  @DisplayName("§5.1: a higher term in a reply or a vote request makes us a follower of that "
+      + "term that knows no leader yet")
+  void higherTermFromNonLeaderMeansNoLeader() {
+    for (MessageType t : List.of(MessageType.MSG_APP_RESP, MessageType.MSG_HEARTBEAT_RESP,
+        MessageType.MSG_VOTE_RESP, MessageType.MSG_VOTE)) {
+      PaperNode n = node(1).leader(2);
+      n.step(msg(t, 2, 1, 5).setReject(t == MessageType.MSG_VOTE_RESP));
+      assertEquals(StateRole.FOLLOWER, n.role(), t.toString());
+      assertEquals(5, n.term(), t.toString());
+      assertEquals(0, n.raft().lead(), t + " does not come from a leader");
+    }
+  }
 }
