@@ -51,6 +51,9 @@ public class Raft {
   private final RandomGenerator random;
 
   final List<Message> msgs = new ArrayList<>();
+  // Responses that promise what is on this member's disk: sent only once the Ready they come
+  // in is durable (Figure 2: "respond to RPCs only after updating stable storage").
+  final List<Message> msgsAfterPersist = new ArrayList<>();
   final List<ReadState> readStates = new ArrayList<>();
   ReadOnly readOnly = new ReadOnly();
   // Reads that arrived before this leader committed an entry of its own term (thesis §6.4).
@@ -337,8 +340,12 @@ public class Raft {
       voteType = MessageType.MSG_VOTE;
       term = currentTerm;
     }
-    if (pollAndMaybeWin(id, true, t == CampaignType.PRE_ELECTION)) {
-      return; // a single-voter cluster wins at once
+    // A pre-vote binds nothing and counts at once. A real vote for ourselves counts only once
+    // the HardState holding it is durable (onHardStatePersisted): Figure 2, persist before
+    // responding, where the candidate responds to itself. Counted earlier, a crash could lose
+    // it and let us vote again in the same term (two leaders of one term).
+    if (t == CampaignType.PRE_ELECTION && pollAndMaybeWin(id, true, true)) {
+      return; // a single-voter cluster wins its pre-vote at once
     }
     // §5.2: issue RequestVote RPCs to every other voter, with our last log position (§5.4.1).
     for (long peer : trk.voters().ids()) {
@@ -543,15 +550,44 @@ public class Raft {
     } else if (t != MessageType.MSG_PROP && t != MessageType.MSG_READ_INDEX) {
       m.setTerm(currentTerm);
     }
-    msgs.add(m.build());
+    (waitsForPersist(t) ? msgsAfterPersist : msgs).add(m.build());
+  }
+
+  /**
+   * Figure 2, "respond to RPCs only after updating stable storage": acknowledgements and votes
+   * promise what is on this member's disk, so they leave only once the Ready they come in is
+   * durable ({@link Ready#afterPersist}). Everything else may leave at once.
+   */
+  protected boolean waitsForPersist(MessageType t) {
+    return t == MessageType.MSG_APP_RESP || t == MessageType.MSG_VOTE_RESP
+        || t == MessageType.MSG_PRE_VOTE_RESP;
+  }
+
+  /**
+   * The runtime made {@code hs} durable. A candidate whose vote for itself it holds now
+   * counts that vote (§5.2: vote for self; Figure 2: only once persisted).
+   */
+  void onHardStatePersisted(HardState hs) {
+    if (role == StateRole.CANDIDATE && hs.getTerm() == currentTerm && hs.getVote() == id
+        && votedFor == id) {
+      pollAndMaybeWin(id, true, false);
+    }
   }
 
   /** The runtime persisted entries up to (index, term): a leader may now count itself. */
   void onPersisted(long index, long term) {
     log.stableTo(index, term);
     if (role == StateRole.LEADER) {
-      replication.onSelfPersisted();
+      replication.countSelf();
     }
+  }
+
+  /**
+   * Thesis §10.2.1: how far a leader counts itself toward a majority: only what is durable on
+   * its own disk, although it sent the entries before writing them.
+   */
+  protected long selfPersistedIndex() {
+    return log.stableLastIndex();
   }
 
   void onSnapshotPersisted(long index) {

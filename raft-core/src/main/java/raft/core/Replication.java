@@ -86,13 +86,15 @@ final class Replication {
     }
     // Leader Append-Only (§5.3): the leader never overwrites or deletes its own entries.
     r.log.append(stamped);
-    // The leader counts itself toward the majority only once the runtime has persisted the
-    // entries (thesis §10.2.1), in onSelfPersisted.
+    // The leader counts itself toward the majority only up to what is durable (thesis
+    // §10.2.1): nothing new here, so this changes nothing, unless a test broke the rule.
+    countSelf();
   }
 
-  void onSelfPersisted() {
+  /** The leader's own entry in the majority: its durable log (Raft.selfPersistedIndex). */
+  void countSelf() {
     Progress self = r.trk.get(r.id);
-    if (self != null && self.maybeUpdate(r.log.stableLastIndex()) && r.maybeCommit()) {
+    if (self != null && self.maybeUpdate(r.selfPersistedIndex()) && r.maybeCommit()) {
       onCommitAdvanced();
     }
   }

@@ -208,6 +208,7 @@ public final class RaftLog {
     return unstable.offset - 1;
   }
 
+  /** Every entry not yet persisted, whether or not it was handed to storage. */
   public List<Entry> unstableEntries() {
     return List.copyOf(unstable.entries);
   }
@@ -216,8 +217,28 @@ public final class RaftLog {
     return !unstable.entries.isEmpty();
   }
 
+  /** Entries not yet persisted and not yet handed to storage (the next Ready's entries). */
+  public List<Entry> nextUnstableEntries() {
+    return List.copyOf(unstable.nextEntries());
+  }
+
+  public boolean hasNextUnstableEntries() {
+    return unstable.offsetInProgress < unstable.offset + unstable.entries.size();
+  }
+
+  /** A snapshot to install that is not yet handed to storage, or null. */
+  public Snapshot nextUnstableSnapshot() {
+    return unstable.nextSnapshot();
+  }
+
+  /** A snapshot to install that is not yet persisted (handed to storage or not), or null. */
   public Snapshot unstableSnapshot() {
     return unstable.snapshot;
+  }
+
+  /** The runtime took everything unstable for writing (a Ready was handed over). */
+  public void acceptUnstable() {
+    unstable.acceptInProgress();
   }
 
   public void stableTo(long i, long t) {

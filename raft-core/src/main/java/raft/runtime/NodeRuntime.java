@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 import raft.core.Config;
 import raft.core.RaftNode;
 import raft.core.ReadState;
-import raft.core.Ready;
+import raft.core.ReadyPipeline;
 import raft.core.SoftState;
 import raft.core.StateRole;
 import raft.pb.ConfState;
@@ -41,13 +41,14 @@ import raft.transport.Transport;
 /**
  * Runs one Raft member: the only threaded code in raft-core.
  *
- * <p>Threads: one <em>Raft loop</em> owns the {@link RaftNode} and the {@link DurableStorage};
- * every input (ticks from a timer thread, messages from the transport, client requests) reaches
- * it through one queue. For each {@link Ready} the loop persists (one fsync when
- * {@code mustSync}), then sends (a leader sends first and persists while its messages travel,
- * thesis §10.2.1), hands committed entries to the <em>apply thread</em> ({@link Applier}; they
- * are durable already, so this happens before the fsync, not after), then advances. Applying
- * on its own thread keeps a slow state machine from delaying heartbeats.
+ * <p>Threads: one <em>Raft loop</em> owns the {@link RaftNode}; every input (ticks from a timer
+ * thread, messages from the transport, client requests, writes reported durable) reaches it
+ * through one queue. Each {@link Ready} is carried out by {@link ReadyPipeline}, as in the
+ * simulator: messages go at once, committed entries to the <em>apply thread</em> ({@link
+ * Applier}), writes to the <em>storage thread</em> ({@link StorageWriter}, many per fsync), and
+ * the loop goes on at once; acknowledgements and votes leave, and the leader counts itself,
+ * only when the storage thread reports the write durable (thesis §10.2.1). So neither an fsync
+ * nor a slow state machine delays a heartbeat.
  *
  * <p>Failure: an I/O error in storage, a state machine that throws, an {@link OutOfMemoryError}
  * or a bug on either thread is final. The member logs one line naming the cause ({@link
@@ -129,8 +130,11 @@ public final class NodeRuntime implements AutoCloseable {
   private final ConfState confState;
   private final RaftNode node;
   private final Applier applier;
+  private final StorageWriter writer;
+  private final ReadyPipeline pipeline;
   private final Thread loopThread;
   private final Thread applyThread;
+  private final Thread storageThread;
   private final ScheduledExecutorService ticker;
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final AtomicBoolean tickQueued = new AtomicBoolean();
@@ -201,8 +205,11 @@ public final class NodeRuntime implements AutoCloseable {
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }
+    this.writer = new StorageWriter(storage, this::durable, e -> fail(e, Failure.Site.STORAGE));
+    this.pipeline = new ReadyPipeline(node, writer::write, this::send, new ToApplier());
     this.loopThread = new Thread(this::runLoop, "raft-loop-" + o.id());
     this.applyThread = new Thread(applier, "raft-apply-" + o.id());
+    this.storageThread = new Thread(writer, "raft-storage-" + o.id());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "raft-tick-" + o.id());
       t.setDaemon(true);
@@ -217,6 +224,7 @@ public final class NodeRuntime implements AutoCloseable {
       return;
     }
     applyThread.start();
+    storageThread.start();
     loopThread.start();
     transport.start(this::receive, this::unreachable);
     ticker.scheduleAtFixedRate(this::queueTick, o.tickMillis(), o.tickMillis(),
@@ -367,16 +375,17 @@ public final class NodeRuntime implements AutoCloseable {
 
   /**
    * §7, on the apply thread: streams the state machine into a snapshot file while nothing is
-   * applied, then the loop puts the file in place and compacts the log. Writing on this thread
-   * keeps both the copy of the state and the file's fsync away from the loop.
+   * applied; the storage thread puts the file in place, and the loop compacts the memory log.
+   * Both the copy of the state and the file's fsync stay away from the loop.
    */
   private void takeSnapshot(long index, long term) throws IOException {
     SnapshotMetadata m = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term)
         .setConfState(confState).build();
     Path file = storage.writeSnapshotFile(m, sm::writeSnapshot);
-    submit(() -> {
-      storage.installSnapshot(file, m);
-      storage.compact(index);
+    writer.run(() -> {
+      if (storage.installSnapshotFile(file, m)) {
+        submit(() -> storage.compactMemory(m));
+      }
     });
   }
 
@@ -455,10 +464,8 @@ public final class NodeRuntime implements AutoCloseable {
           in.run();
         }
         batch.clear();
-        // Everything queued above lands in one Ready: one fsync for many proposals.
-        while (running && node.hasReady()) {
-          handleReady(node.ready());
-        }
+        // Everything queued above lands in one Ready; the storage thread adds group commit.
+        pipeline.drain();
         loopStatus = node.status();
       }
     } catch (InterruptedException e) {
@@ -468,59 +475,42 @@ public final class NodeRuntime implements AutoCloseable {
     }
   }
 
-  /** The order of the Ready's javadoc (persist, send, apply, advance), with two overlaps. */
-  private void handleReady(Ready rd) throws IOException {
-    // Thesis §10.2.1: a leader may send its new entries before they are durable on its own
-    // disk (the fsync below then overlaps the followers' round trip), because it counts itself
-    // toward a majority only once advance() reports them persisted. Every other member
-    // persists first: its messages (votes, acks) promise what is on its disk (Figure 2).
-    boolean leader = node.raft().role() == StateRole.LEADER;
-    List<Long> snapshotsSent = leader ? sendAll(rd) : List.of();
-    // Committed entries are already durable here (the core hands out only persisted ones), so
-    // they are applied while this Ready's new entries are being fsynced, as etcd does. A
-    // snapshot to install waits until its file is written.
-    boolean applyFirst = rd.snapshot() == null;
-    if (applyFirst) {
-      handToApplier(rd);
-    }
-    storage.persist(rd);
-    if (!leader) {
-      snapshotsSent = sendAll(rd);
-    }
-    if (!applyFirst) {
-      handToApplier(rd);
-    }
-    if (rd.softState() != null) {
-      notifyLeader(rd.softState());
-    }
-    node.advance(rd);
-    // The transport hands a snapshot over in one message; count it as delivered (simplest).
-    for (long peer : snapshotsSent) {
-      node.reportSnapshot(peer, true);
+  /** On the storage thread: these writes are durable; the loop finishes them. */
+  private void durable(List<ReadyPipeline.Write> writes) {
+    submit(() -> {
+      for (ReadyPipeline.Write w : writes) {
+        pipeline.written(w);
+      }
+    });
+  }
+
+  private void send(Message m) {
+    transport.send(m);
+    if (m.getType() == MessageType.MSG_SNAP) {
+      // The transport hands a snapshot over in one message; count it as delivered (simplest).
+      submit(() -> node.reportSnapshot(m.getTo(), true));
     }
   }
 
-  private void handToApplier(Ready rd) {
-    if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
-      applier.enqueueBatch(rd.snapshot(), rd.committedEntries());
+  /** The state machine's side of the pipeline: the apply thread and the read waiters. */
+  private final class ToApplier implements ReadyPipeline.StateMachineQueue {
+    @Override
+    public void apply(Snapshot snapshot, List<raft.pb.Entry> committed) {
+      applier.enqueueBatch(snapshot, committed);
     }
-    for (ReadState rs : rd.readStates()) {
+
+    @Override
+    public void read(ReadState rs) {
       CompletableFuture<Long> f = readWaiters.remove(rs.requestCtx());
       if (f != null) {
         applier.enqueueRead(rs.index(), f); // §6.4: serve once applied reaches the read index
       }
     }
-  }
 
-  private List<Long> sendAll(Ready rd) {
-    List<Long> snapshotsSent = new ArrayList<>();
-    for (Message m : rd.messages()) {
-      transport.send(m);
-      if (m.getType() == MessageType.MSG_SNAP) {
-        snapshotsSent.add(m.getTo());
-      }
+    @Override
+    public void softState(SoftState s) {
+      notifyLeader(s);
     }
-    return snapshotsSent;
   }
 
   private void notifyLeader(SoftState s) {
@@ -567,6 +557,7 @@ public final class NodeRuntime implements AutoCloseable {
     running = false;
     ticker.shutdownNow();
     inbox.add(() -> { }); // wakes the loop so that it sees running == false
+    writer.stop();
     applier.stop();
   }
 
@@ -585,6 +576,7 @@ public final class NodeRuntime implements AutoCloseable {
     stopThreads();
     if (started.get()) {
       join(loopThread);
+      join(storageThread);
       join(applyThread);
     }
     try {

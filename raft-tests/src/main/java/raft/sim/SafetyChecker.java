@@ -8,6 +8,9 @@ import raft.core.Raft;
 import raft.core.StateRole;
 import raft.log.RaftLog;
 import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.Message;
+import raft.pb.MessageType;
 
 /**
  * Checks Raft's guarantees (Figure 3 of the paper) after every simulated step, incrementally, so
@@ -217,6 +220,29 @@ final class SafetyChecker {
         return;
       }
       prevTerm = e.getTerm();
+    }
+  }
+
+  /**
+   * Durable before reply (Figure 2), checked as a reply leaves {@code sn}: an acknowledgement of
+   * entries up to i finds them on the durable disk, a granted vote finds it in the durable
+   * HardState, unless a durable newer term shows the member has legitimately moved on (a newer
+   * leader may replace what it acknowledged, §5.3).
+   */
+  void onReply(SimNode sn, Message m) {
+    HardState hs = sn.durable.hardState();
+    if (m.getReject() || hs.getTerm() > m.getTerm()) {
+      return;
+    }
+    if (m.getType() == MessageType.MSG_APP_RESP && sn.durable.lastIndex() < m.getIndex()) {
+      fail(Property.DURABLE_BEFORE_REPLY, "n" + sn.id + " acknowledged entries up to "
+          + m.getIndex() + " to n" + m.getTo() + " but only " + sn.durable.lastIndex()
+          + " are on its disk: a crash now loses acknowledged entries");
+    } else if (m.getType() == MessageType.MSG_VOTE_RESP
+        && (hs.getTerm() != m.getTerm() || hs.getVote() != m.getTo())) {
+      fail(Property.DURABLE_BEFORE_REPLY, "n" + sn.id + " granted its vote of term "
+          + m.getTerm() + " to n" + m.getTo() + " but its disk holds term " + hs.getTerm()
+          + " vote " + hs.getVote() + ": a crash now lets it vote twice");
     }
   }
 

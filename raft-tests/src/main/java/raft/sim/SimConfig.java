@@ -50,6 +50,14 @@ public final class SimConfig {
   public int snapshotEvery = 200;
   /** Entries kept after a compaction, so slow followers can often catch up without a snapshot. */
   public int keepAfterSnapshot = 20;
+  /**
+   * Disk and apply latencies, in time units ({@link Simulator#TICK} per tick; a message takes
+   * 2 to 10): each write, fsync and applied batch takes 1 to this many. An fsync as slow as a
+   * round trip lets crashes land after a leader's send and before its fsync.
+   */
+  public int maxWriteDelay = 3;
+  public int maxFsyncDelay = 12;
+  public int maxApplyDelay = 4;
   public long maxSizePerMsg = 64 * 1024;
   public int maxInflightMsgs = 64;
   public boolean trace;

@@ -164,7 +164,8 @@ class ElectionPaperTest {
     Ready rd = n.cycle();
     assertEquals(HardState.newBuilder().setTerm(2).setVote(2).build(), rd.hardState());
     assertTrue(rd.mustSync(), "the vote must be fsynced before the reply leaves");
-    assertFalse(single(rd.messages(), MessageType.MSG_VOTE_RESP, 2).getReject());
+    assertFalse(single(rd.afterPersist(), MessageType.MSG_VOTE_RESP, 2).getReject());
+    assertTrue(rd.messages().isEmpty(), "nothing leaves before the write");
   }
 
   @Test

@@ -7,15 +7,18 @@ import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
 import raft.core.Ready;
+import raft.core.ReadyPipeline;
 import raft.core.StateRole;
 import raft.pb.Entry;
 import raft.pb.Message;
+import raft.pb.Snapshot;
 import raft.log.MemoryStorage;
 
 /**
- * One node under test plus the runtime's part played by hand: every method that feeds the node
- * an input then runs Ready cycles (persist to {@link MemoryStorage}, collect messages, advance)
- * until nothing is left, and returns the messages the node sent, in order.
+ * One node under test plus the runtime's part: every method that feeds the node an input then
+ * carries out Readys with {@link ReadyPipeline#synchronous} (the real order: send, write to
+ * {@link MemoryStorage}, then acknowledge) until nothing is left, and returns the messages the
+ * node sent, in order.
  *
  * <p>Running the cycles eagerly matters: a leader counts its own entries toward the commit index
  * only after the runtime has persisted them, so a test that skipped persistence would see a
@@ -28,10 +31,24 @@ final class PaperNode {
   final List<ReadState> readStates = new ArrayList<>();
   /** Every committed entry handed to the state machine, in order. */
   final List<Entry> applied = new ArrayList<>();
+  private final List<Message> sent = new ArrayList<>();
+  private final ReadyPipeline pipeline;
 
   PaperNode(RaftNode rn, MemoryStorage storage) {
     this.rn = rn;
     this.storage = storage;
+    this.pipeline = ReadyPipeline.synchronous(rn, storage, sent::add,
+        new ReadyPipeline.StateMachineQueue() {
+          @Override
+          public void apply(Snapshot snapshot, List<Entry> committed) {
+            applied.addAll(committed);
+          }
+
+          @Override
+          public void read(ReadState rs) {
+            readStates.add(rs);
+          }
+        });
   }
 
   Raft raft() {
@@ -50,31 +67,24 @@ final class PaperNode {
     return raft().log().commitIndex();
   }
 
-  /** One Ready cycle, done as the runtime does it: persist, collect, advance. */
+  /** One Ready, taken and carried out as the runtime does; its messages are not collected. */
   Ready cycle() {
     Ready rd = rn.ready();
-    if (rd.snapshot() != null) {
-      storage.applySnapshot(rd.snapshot());
-    }
-    storage.append(rd.entries());
-    if (rd.hardState() != null) {
-      storage.setHardState(rd.hardState());
-    }
-    readStates.addAll(rd.readStates());
-    applied.addAll(rd.committedEntries());
-    rn.advance(rd);
+    pipeline.carryOut(rd);
+    sent.clear();
     return rd;
   }
 
-  /** Runs Ready cycles until none is pending and returns all messages sent meanwhile. */
+  /** Carries out Readys until none is pending and returns all messages sent meanwhile. */
   List<Message> persist() {
-    List<Message> out = new ArrayList<>();
     for (int i = 0; rn.hasReady(); i++) {
       if (i > 100) {
         throw new IllegalStateException("Ready cycles do not settle");
       }
-      out.addAll(cycle().messages());
+      pipeline.carryOut(rn.ready());
     }
+    List<Message> out = new ArrayList<>(sent);
+    sent.clear();
     return out;
   }
 
