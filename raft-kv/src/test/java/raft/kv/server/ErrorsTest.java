@@ -63,6 +63,14 @@ class ErrorsTest {
   }
 
   @Test
+  @DisplayName("an entry that does not parse is an internal error naming its index")
+  void malformedEntry() {
+    StatusRuntimeException s = Errors.of(KvException.malformedEntry(21));
+    assertEquals(Status.Code.INTERNAL, s.getStatus().getCode());
+    assertEquals("raftkv: malformed entry at index 21", s.getStatus().getDescription());
+  }
+
+  @Test
   @DisplayName("a refusal wrapped by a CompletableFuture maps the same")
   void wrappedRefusal() {
     StatusRuntimeException s = Errors.of(new CompletionException(KvException.leaseNotFound()));
