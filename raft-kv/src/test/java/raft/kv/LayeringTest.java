@@ -56,7 +56,8 @@ class LayeringTest {
   void scanCoversTheRightClasses() {
     for (String name : List.of("raft.kv.mvcc.MvccStore", "raft.kv.apply.KvStateMachine",
         "raft.kv.server.KvServer", "raft.kv.bench.BenchCommand",
-        "raft.kv.cluster.ClusterCommand")) {
+        "raft.kv.cluster.ClusterCommand", "raft.kv.client.Clients",
+        "raft.kv.main.RaftKvCommand")) {
       assertTrue(main.contain(name), "not scanned: " + name);
     }
     assertFalse(main.contain(Ping.class));
