@@ -11,7 +11,10 @@ package raft.kv.mvcc;
 public final class KvException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** Why a request was refused: one per etcd error (rpctypes' ErrGRPC... of the same name). */
+  /**
+   * Why a request was refused: one per etcd error (rpctypes' ErrGRPCEmptyKey, ErrGRPCCompacted
+   * and so on), plus one of ours.
+   */
   public enum Code {
     EMPTY_KEY, KEY_NOT_FOUND, VALUE_PROVIDED, LEASE_PROVIDED, DUPLICATE_KEY, TOO_MANY_OPS,
     COMPACTED, FUTURE_REVISION, NO_SPACE, LEASE_NOT_FOUND, LEASE_EXISTS, LEASE_TTL_TOO_LARGE,

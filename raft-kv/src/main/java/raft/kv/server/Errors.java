@@ -67,6 +67,7 @@ final class Errors {
 
   /** The state machine's refusal as etcd sends it (rpctypes/error.go: code and text). */
   static StatusRuntimeException refused(KvException e) {
+    // No default: a new KvException.Code does not compile until it is given etcd's status.
     Status s = switch (e.code()) {
       case EMPTY_KEY -> Status.INVALID_ARGUMENT
           .withDescription("etcdserver: key is not provided");
