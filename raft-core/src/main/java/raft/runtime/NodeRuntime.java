@@ -485,6 +485,9 @@ public final class NodeRuntime implements AutoCloseable {
   }
 
   private void send(Message m) {
+    if (m.getType() == MessageType.MSG_HEARTBEAT) {
+      HeartbeatSentEvent.emit(m.getTo(), m.getTerm());
+    }
     transport.send(m);
     if (m.getType() == MessageType.MSG_SNAP) {
       // The transport hands a snapshot over in one message; count it as delivered (simplest).

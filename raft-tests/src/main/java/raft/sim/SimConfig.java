@@ -79,7 +79,7 @@ public final class SimConfig {
 
   /**
    * Derives the tuning knobs (fault rate, load, snapshot frequency, message size, pipeline
-   * window) from the seed, so that many seeds explore many shapes of run and one seed still
+   * window, fsync latency) from the seed, so that many seeds explore many shapes of run and one seed still
    * names the whole run: {@code scripts/simulate ... --vary} replays it.
    */
   public SimConfig vary() {
@@ -91,6 +91,13 @@ public final class SimConfig {
     keepAfterSnapshot = new int[] {0, 5, 20}[r.nextInt(3)];
     maxSizePerMsg = r.nextBoolean() ? 1 : 64 * 1024; // 1 byte: one entry per append
     maxInflightMsgs = new int[] {1, 4, 64}[r.nextInt(3)];
+    maxFsyncDelay = new int[] {1, 12, 40}[r.nextInt(3)]; // 40: slower than a round trip
+    if (maxInflightMsgs == 1 && maxSizePerMsg == 1) {
+      // One entry per round trip and fsync: a slow fsync would halve the log's throughput,
+      // the backlog of the faulty part of a run would outlast the liveness bound, and the
+      // liveness property would measure a queue instead of recovery.
+      maxFsyncDelay = 1;
+    }
     varied = true;
     return this;
   }
