@@ -33,7 +33,7 @@ public class Raft {
 
   final long id;
   // Figure 2, persistent state: currentTerm and votedFor (0 = none) and the log.
-  // Invariant: currentTerm never decreases.
+  // Checked by Invariants.TERM_NEVER_DECREASES.
   long currentTerm;
   long votedFor;
   final RaftLog log;

@@ -14,7 +14,7 @@ public final class RaftLog {
   private final Storage storage;
   private final Unstable unstable;
   private final long maxApplyingBytes;
-  // Invariant: lastApplied <= commitIndex <= lastIndex().
+  // Checked by raft.core.Invariants: APPLIED_LE_COMMIT, COMMIT_LE_LAST, COMMIT_NEVER_DECREASES.
   private long commitIndex;
   private long lastApplied;
 

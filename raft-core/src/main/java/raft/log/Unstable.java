@@ -13,7 +13,7 @@ import raft.pb.Snapshot;
  */
 final class Unstable {
   Snapshot snapshot; // null when none is pending
-  // Invariant: entries.get(i).getIndex() == offset + i.
+  // entries.get(i).getIndex() == offset + i: checked by raft.core.Invariants.INDEXES_CONSECUTIVE.
   final ArrayList<Entry> entries = new ArrayList<>();
   long offset;
 

@@ -16,7 +16,7 @@ public final class Progress {
 
   public enum State { PROBE, REPLICATE, SNAPSHOT }
 
-  // Invariant: matchIndex < nextIndex.
+  // matchIndex < nextIndex: checked by raft.core.Invariants.MATCH_LT_NEXT.
   private long matchIndex;
   private long nextIndex;
   private State state = State.PROBE;
