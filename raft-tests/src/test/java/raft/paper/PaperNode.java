@@ -3,6 +3,7 @@ package raft.paper;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import raft.core.Invariants;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
@@ -28,10 +29,22 @@ final class PaperNode {
   final List<ReadState> readStates = new ArrayList<>();
   /** Every committed entry handed to the state machine, in order. */
   final List<Entry> applied = new ArrayList<>();
+  /** Run after every input and every Ready cycle: a broken invariant fails the test by name. */
+  private final Invariants invariants = new Invariants();
 
   PaperNode(RaftNode rn, MemoryStorage storage) {
     this.rn = rn;
     this.storage = storage;
+    checkInvariants();
+  }
+
+  /** Fails the test with the name of the first invariant the node's state breaks. */
+  void checkInvariants() {
+    List<Invariants.Violation> broken = invariants.check(raft());
+    if (!broken.isEmpty()) {
+      throw new AssertionError("node " + raft().id() + " broke invariant " + broken.get(0)
+          + (broken.size() > 1 ? " (and " + broken.subList(1, broken.size()) + ")" : ""));
+    }
   }
 
   Raft raft() {
@@ -63,11 +76,13 @@ final class PaperNode {
     readStates.addAll(rd.readStates());
     applied.addAll(rd.committedEntries());
     rn.advance(rd);
+    checkInvariants();
     return rd;
   }
 
   /** Runs Ready cycles until none is pending and returns all messages sent meanwhile. */
   List<Message> persist() {
+    checkInvariants(); // the state the input left, before the runtime's part
     List<Message> out = new ArrayList<>();
     for (int i = 0; rn.hasReady(); i++) {
       if (i > 100) {
