@@ -128,14 +128,14 @@ final class Replication {
     }
     long prevIndex = pr.nextIndex() - 1;
     long prevTerm = r.log.term(prevIndex);
-    if (prevIndex > 0 && prevTerm == 0) {
-      return sendSnapshot(to, pr); // the entry before nextIndex was compacted away
+    if (pr.nextIndex() < r.log.firstIndex() || (prevIndex > 0 && prevTerm == 0)) {
+      return sendSnapshot(to, pr); // §7: what the follower needs next was compacted away
     }
     List<Entry> ents;
     try {
       ents = r.log.entries(pr.nextIndex(), maxMsgSize);
     } catch (Storage.CompactedException e) {
-      return sendSnapshot(to, pr); // the storage compacted the entries themselves meanwhile
+      return sendSnapshot(to, pr); // the storage itself reports the entries compacted
     }
     if (ents.isEmpty() && !sendIfEmpty) {
       return false;
