@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import raft.log.ConflictHint;
 import raft.log.RaftLog;
 import raft.pb.ConfState;
 import raft.pb.Entry;
@@ -32,7 +33,7 @@ public class Raft {
 
   final long id;
   // Figure 2, persistent state: currentTerm and votedFor (0 = none) and the log.
-  // Invariant: currentTerm never decreases.
+  // Checked by Invariants.TERM_NEVER_DECREASES.
   long currentTerm;
   long votedFor;
   final RaftLog log;
@@ -488,8 +489,10 @@ public class Raft {
     }
     // §5.3: reply false if the log has no entry at prevLogIndex with prevLogTerm. Hint the
     // leader at the last index whose term is <= prevLogTerm, so it can skip a whole term.
-    long[] hint = log.findConflictByTerm(Math.min(m.getIndex(), log.lastIndex()), m.getLogTerm());
-    send(resp.setIndex(m.getIndex()).setReject(true).setRejectHint(hint[0]).setLogTerm(hint[1]));
+    ConflictHint hint =
+        log.findConflictByTerm(Math.min(m.getIndex(), log.lastIndex()), m.getLogTerm());
+    send(resp.setIndex(m.getIndex()).setReject(true).setRejectHint(hint.index())
+        .setLogTerm(hint.term()));
   }
 
   /** §5.3 consistency check and append; returns the last new index or -1 on mismatch. */

@@ -21,7 +21,8 @@ public final class MemoryStorage implements Storage {
   private HardState hardState = HardState.getDefaultInstance();
   private Snapshot snapshot = Snapshot.newBuilder()
       .setMetadata(SnapshotMetadata.getDefaultInstance()).build();
-  // Invariant: ents is never empty and ents.get(i).getIndex() == ents.get(0).getIndex() + i.
+  // Never empty (ents.get(0) is the dummy), and ents.get(i).getIndex() == ents.get(0).getIndex()
+  // + i: checked by raft.core.Invariants.INDEXES_CONSECUTIVE.
   private final ArrayList<Entry> ents = new ArrayList<>();
 
   public MemoryStorage() {

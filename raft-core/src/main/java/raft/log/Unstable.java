@@ -15,7 +15,7 @@ import raft.pb.Snapshot;
  */
 final class Unstable {
   Snapshot snapshot; // null when none is pending
-  // Invariant: entries.get(i).getIndex() == offset + i.
+  // entries.get(i).getIndex() == offset + i: checked by raft.core.Invariants.INDEXES_CONSECUTIVE.
   final ArrayList<Entry> entries = new ArrayList<>();
   long offset;
   // Entries in [offset, offsetInProgress) are being written; offset <= offsetInProgress.

@@ -29,10 +29,14 @@ import raft.pb.MessageType;
 final class SafetyChecker {
   private record Violation(String property, String detail) {}
 
+  /** An entry as first seen at its (index, term), and the term of the entry before it. */
+  private record Seen(Entry entry, long prevTerm) {}
+
   private Violation violation;
   private final Map<Long, Long> leaderOfTerm = new HashMap<>();
-  // (index, term) -> the entry's data hash and its predecessor's term, as first seen anywhere.
-  private final Map<Long, Map<Long, long[]>> entryAt = new HashMap<>();
+  // (index, term) -> the entry itself and its predecessor's term, as first seen anywhere. The
+  // entry is kept whole (its bytes, not a hash): two different commands must never pass for one.
+  private final Map<Long, Map<Long, Seen>> entryAt = new HashMap<>();
   // The committed log, as far as anyone committed: term and state-machine digest per index.
   private long[] committedTerm = new long[1024];
   private long[] commitTerm = new long[1024]; // the term in which each index was committed
@@ -211,12 +215,13 @@ final class SafetyChecker {
     RaftLog log = r.log();
     long prevTerm = log.term(ents.get(0).getIndex() - 1);
     for (Entry e : ents) {
-      long[] seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
-          .putIfAbsent(e.getTerm(), new long[] {e.getData().hashCode(), prevTerm});
-      if (seen != null && (seen[0] != e.getData().hashCode() || seen[1] != prevTerm)) {
+      Seen seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
+          .putIfAbsent(e.getTerm(), new Seen(e, prevTerm));
+      // Entry.equals compares index, term, type and the data's bytes.
+      if (seen != null && (!seen.entry().equals(e) || seen.prevTerm() != prevTerm)) {
         fail(Property.LOG_MATCHING, "n" + sn.id + " has entry " + e.getIndex() + "/" + e.getTerm()
-            + " with " + (seen[0] != e.getData().hashCode() ? "different data"
-            : "predecessor term " + prevTerm + " instead of " + seen[1]));
+            + " with " + (!seen.entry().equals(e) ? "different content"
+            : "predecessor term " + prevTerm + " instead of " + seen.prevTerm()));
         return;
       }
       prevTerm = e.getTerm();

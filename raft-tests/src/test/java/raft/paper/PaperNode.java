@@ -3,6 +3,7 @@ package raft.paper;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import raft.core.Invariants;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
@@ -33,6 +34,8 @@ final class PaperNode {
   final List<Entry> applied = new ArrayList<>();
   private final List<Message> sent = new ArrayList<>();
   private final ReadyPipeline pipeline;
+  /** Run after every input and every Ready cycle: a broken invariant fails the test by name. */
+  private final Invariants invariants = new Invariants();
 
   PaperNode(RaftNode rn, MemoryStorage storage) {
     this.rn = rn;
@@ -49,6 +52,16 @@ final class PaperNode {
             readStates.add(rs);
           }
         });
+    checkInvariants();
+  }
+
+  /** Fails the test with the name of the first invariant the node's state breaks. */
+  void checkInvariants() {
+    List<Invariants.Violation> broken = invariants.check(raft());
+    if (!broken.isEmpty()) {
+      throw new AssertionError("node " + raft().id() + " broke invariant " + broken.get(0)
+          + (broken.size() > 1 ? " (and " + broken.subList(1, broken.size()) + ")" : ""));
+    }
   }
 
   Raft raft() {
@@ -72,16 +85,19 @@ final class PaperNode {
     Ready rd = rn.ready();
     pipeline.carryOut(rd);
     sent.clear();
+    checkInvariants();
     return rd;
   }
 
   /** Carries out Readys until none is pending and returns all messages sent meanwhile. */
   List<Message> persist() {
+    checkInvariants(); // the state the input left, before the runtime's part
     for (int i = 0; rn.hasReady(); i++) {
       if (i > 100) {
         throw new IllegalStateException("Ready cycles do not settle");
       }
       pipeline.carryOut(rn.ready());
+      checkInvariants();
     }
     List<Message> out = new ArrayList<>(sent);
     sent.clear();

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Function;
 import raft.core.Config;
+import raft.core.Invariants;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
@@ -57,6 +59,8 @@ final class ScenarioCluster {
     final List<Message> sent = new ArrayList<>();
     final List<Object> toApply = new ArrayList<>(); // Snapshots, Committed and ReadStates
     final ReadyPipeline pipeline;
+    // One checker per incarnation: a crash may lose an unpersisted term or commit, safely.
+    final Invariants invariants = new Invariants();
 
     Node(long id, RaftNode raft, MemoryStorage storage) {
       this.id = id;
@@ -97,15 +101,22 @@ final class ScenarioCluster {
   private final Options options;
   private final List<Long> ids = new ArrayList<>();
   private final Map<Long, Integer> restarts = new HashMap<>();
+  private final Function<Config, Raft> factory;
 
   ScenarioCluster(int n, Options o) {
+    this(n, o, Raft::new);
+  }
+
+  /** A cluster whose nodes run {@code factory}'s Raft: tests pass deliberately broken ones. */
+  ScenarioCluster(int n, Options o, Function<Config, Raft> factory) {
     this.options = o;
+    this.factory = factory;
     for (long id = 1; id <= n; id++) {
       ids.add(id);
     }
     for (long id : ids) {
       MemoryStorage storage = MemoryStorage.bootstrap(ids);
-      nodes.put(id, new Node(id, new RaftNode(config(id, storage, 0)), storage));
+      nodes.put(id, new Node(id, newRaftNode(config(id, storage, 0)), storage));
     }
   }
 
@@ -135,10 +146,14 @@ final class ScenarioCluster {
   Node restart(long id) {
     Node old = node(id);
     int incarnation = restarts.merge(id, 1, Integer::sum);
-    Node n = new Node(id, new RaftNode(config(id, old.storage, incarnation)), old.storage);
+    Node n = new Node(id, newRaftNode(config(id, old.storage, incarnation)), old.storage);
     restoreStateMachine(n, old.storage.snapshot());
     nodes.put(id, n);
     return n;
+  }
+
+  private RaftNode newRaftNode(Config c) {
+    return new RaftNode(factory.apply(c));
   }
 
   Options options() {
@@ -210,6 +225,19 @@ final class ScenarioCluster {
     n.seenRole = r.role();
     n.seenTerm = r.term();
     n.seenTransferee = transferee;
+    checkInvariants(n);
+  }
+
+  /**
+   * Runs the protocol's invariant check on {@code n}; called after every input and every Ready
+   * (from {@link #observe}) and after every command. The first broken invariant stops the
+   * scenario, by name.
+   */
+  void checkInvariants(Node n) {
+    List<Invariants.Violation> broken = n.invariants.check(n.protocol());
+    if (!broken.isEmpty()) {
+      throw new IllegalStateException("node " + n.id + " broke invariant " + broken.get(0));
+    }
   }
 
   // ---- Ready handling: ReadyPipeline.synchronous, traced as persist, send, apply ----
