@@ -21,12 +21,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import raft.core.StateRole;
 import raft.storage.durable.DurableStorage;
@@ -39,6 +41,7 @@ import raft.storage.durable.DurableStorage;
  * fsync. Everything else waits on events (futures, latches, the state machines' await methods),
  * bounded by generous timeouts.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // a member that never stops would hang close()
 class NodeRuntimeTest {
   static final List<Long> IDS = List.of(1L, 2L, 3L);
   static final long WAIT = 10;
@@ -113,7 +116,11 @@ class NodeRuntimeTest {
    */
   void tick(long id) throws Exception {
     tickers.get(id).tick();
-    nodes.get(id).settled().handle((v, e) -> null).get(WAIT, TimeUnit.SECONDS);
+    try {
+      nodes.get(id).settled().handle((v, e) -> null).get(WAIT, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("member " + id + " did not settle a tick in " + WAIT + " s", e);
+    }
   }
 
   /**
