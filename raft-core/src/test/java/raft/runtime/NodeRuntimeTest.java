@@ -15,6 +15,8 @@ import java.util.Collections;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -261,6 +263,18 @@ class NodeRuntimeTest {
       assertEquals(want, sms.get(id).awaitCommands(100, WAIT), "member " + id);
       assertEquals(1, sms.get(id).restores(), "member " + id + " restored its own snapshot");
     }
+  }
+
+  @Test
+  @DisplayName("§5.2: the election timeout's jitter comes from the seed in Options if given; "
+      + "the old constructors leave it to the clock, as before")
+  void seedDecidesTheJitter() {
+    NodeRuntime.Options o = new NodeRuntime.Options(1, IDS, root, 10, 10, 1, 0, log::add);
+    assertTrue(o.seed().isEmpty());
+    assertEquals(OptionalLong.of(42), o.withSeed(42).seed());
+    assertEquals(new SplittableRandom(42).nextLong(), o.withSeed(42).random().nextLong());
+    assertEquals(new NodeRuntime.Options(1, IDS, root, 10, 10, 1, 0, o.log(), 0,
+        OptionalLong.of(42)), o.withSeed(42), "the other options are kept");
   }
 
   @Test
