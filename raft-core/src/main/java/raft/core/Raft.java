@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import raft.log.ConflictHint;
 import raft.log.RaftLog;
 import raft.pb.ConfState;
 import raft.pb.Entry;
@@ -32,7 +33,7 @@ public class Raft {
 
   final long id;
   // Figure 2, persistent state: currentTerm and votedFor (0 = none) and the log.
-  // Invariant: currentTerm never decreases.
+  // Checked by Invariants.TERM_NEVER_DECREASES.
   long currentTerm;
   long votedFor;
   final RaftLog log;
@@ -51,6 +52,9 @@ public class Raft {
   private final RandomGenerator random;
 
   final List<Message> msgs = new ArrayList<>();
+  // Responses that promise what is on this member's disk: sent only once the Ready they come
+  // in is durable (Figure 2: "respond to RPCs only after updating stable storage").
+  final List<Message> msgsAfterPersist = new ArrayList<>();
   final List<ReadState> readStates = new ArrayList<>();
   ReadOnly readOnly = new ReadOnly();
   // Reads that arrived before this leader committed an entry of its own term (thesis §6.4).
@@ -337,8 +341,12 @@ public class Raft {
       voteType = MessageType.MSG_VOTE;
       term = currentTerm;
     }
-    if (pollAndMaybeWin(id, true, t == CampaignType.PRE_ELECTION)) {
-      return; // a single-voter cluster wins at once
+    // A pre-vote binds nothing and counts at once. A real vote for ourselves counts only once
+    // the HardState holding it is durable (onHardStatePersisted): Figure 2, persist before
+    // responding, where the candidate responds to itself. Counted earlier, a crash could lose
+    // it and let us vote again in the same term (two leaders of one term).
+    if (t == CampaignType.PRE_ELECTION && pollAndMaybeWin(id, true, true)) {
+      return; // a single-voter cluster wins its pre-vote at once
     }
     // §5.2: issue RequestVote RPCs to every other voter, with our last log position (§5.4.1).
     for (long peer : trk.voters().ids()) {
@@ -481,8 +489,10 @@ public class Raft {
     }
     // §5.3: reply false if the log has no entry at prevLogIndex with prevLogTerm. Hint the
     // leader at the last index whose term is <= prevLogTerm, so it can skip a whole term.
-    long[] hint = log.findConflictByTerm(Math.min(m.getIndex(), log.lastIndex()), m.getLogTerm());
-    send(resp.setIndex(m.getIndex()).setReject(true).setRejectHint(hint[0]).setLogTerm(hint[1]));
+    ConflictHint hint =
+        log.findConflictByTerm(Math.min(m.getIndex(), log.lastIndex()), m.getLogTerm());
+    send(resp.setIndex(m.getIndex()).setReject(true).setRejectHint(hint.index())
+        .setLogTerm(hint.term()));
   }
 
   /** §5.3 consistency check and append; returns the last new index or -1 on mismatch. */
@@ -543,15 +553,44 @@ public class Raft {
     } else if (t != MessageType.MSG_PROP && t != MessageType.MSG_READ_INDEX) {
       m.setTerm(currentTerm);
     }
-    msgs.add(m.build());
+    (waitsForPersist(t) ? msgsAfterPersist : msgs).add(m.build());
+  }
+
+  /**
+   * Figure 2, "respond to RPCs only after updating stable storage": acknowledgements and votes
+   * promise what is on this member's disk, so they leave only once the Ready they come in is
+   * durable ({@link Ready#afterPersist}). Everything else may leave at once.
+   */
+  protected boolean waitsForPersist(MessageType t) {
+    return t == MessageType.MSG_APP_RESP || t == MessageType.MSG_VOTE_RESP
+        || t == MessageType.MSG_PRE_VOTE_RESP;
+  }
+
+  /**
+   * The runtime made {@code hs} durable. A candidate whose vote for itself it holds now
+   * counts that vote (§5.2: vote for self; Figure 2: only once persisted).
+   */
+  void onHardStatePersisted(HardState hs) {
+    if (role == StateRole.CANDIDATE && hs.getTerm() == currentTerm && hs.getVote() == id
+        && votedFor == id) {
+      pollAndMaybeWin(id, true, false);
+    }
   }
 
   /** The runtime persisted entries up to (index, term): a leader may now count itself. */
   void onPersisted(long index, long term) {
     log.stableTo(index, term);
     if (role == StateRole.LEADER) {
-      replication.onSelfPersisted();
+      replication.countSelf();
     }
+  }
+
+  /**
+   * Thesis §10.2.1: how far a leader counts itself toward a majority: only what is durable on
+   * its own disk, although it sent the entries before writing them.
+   */
+  protected long selfPersistedIndex() {
+    return log.stableLastIndex();
   }
 
   void onSnapshotPersisted(long index) {

@@ -7,6 +7,7 @@ import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Message;
 import raft.pb.MessageType;
+import raft.pb.Snapshot;
 
 /**
  * The application's handle on one Raft node (etcd's RawNode). Not thread-safe: one loop owns
@@ -107,9 +108,10 @@ public final class RaftNode {
   public boolean hasReady() {
     return softStateChanged()
         || hardStateChanged()
-        || raft.log.hasUnstableEntries()
-        || raft.log.unstableSnapshot() != null
+        || raft.log.hasNextUnstableEntries()
+        || raft.log.nextUnstableSnapshot() != null
         || !raft.msgs.isEmpty()
+        || !raft.msgsAfterPersist.isEmpty()
         || !raft.readStates.isEmpty()
         || raft.log.hasNextCommittedEntries();
   }
@@ -124,9 +126,10 @@ public final class RaftNode {
         || raft.log.commitIndex() != prevHardState.getCommit();
   }
 
-  /** What to persist, send and apply now. Call {@link #advance} with it when done. */
+  /** What to persist, send and apply now. Call {@link #advance} once it is handed over. */
   public Ready ready() {
-    List<Entry> entries = raft.log.unstableEntries();
+    List<Entry> entries = raft.log.nextUnstableEntries();
+    Snapshot snapshot = raft.log.nextUnstableSnapshot();
     boolean termOrVoteChanged = raft.currentTerm != prevHardState.getTerm()
         || raft.votedFor != prevHardState.getVote();
     Ready rd = new Ready(
@@ -134,11 +137,12 @@ public final class RaftNode {
         hardStateChanged() ? raft.hardState() : null,
         drain(raft.readStates),
         entries,
-        raft.log.unstableSnapshot(),
+        snapshot,
         raft.log.nextCommittedEntries(),
         drain(raft.msgs),
+        drain(raft.msgsAfterPersist),
         // A commit-index change alone need not be synced: it can be recovered from a quorum.
-        !entries.isEmpty() || raft.log.unstableSnapshot() != null || termOrVoteChanged);
+        !entries.isEmpty() || snapshot != null || termOrVoteChanged);
     return rd;
   }
 
@@ -151,7 +155,10 @@ public final class RaftNode {
     return copy;
   }
 
-  /** The runtime has persisted, sent and applied everything in {@code rd}. */
+  /**
+   * The runtime has handed {@code rd} over: sent its messages, queued its writes and its
+   * committed entries. Its writes need not be durable yet ({@link #persisted} says when).
+   */
   public void advance(Ready rd) {
     if (rd.softState() != null) {
       prevSoftState = rd.softState();
@@ -159,17 +166,29 @@ public final class RaftNode {
     if (rd.hardState() != null) {
       prevHardState = rd.hardState();
     }
+    raft.log.acceptUnstable();
     if (rd.snapshot() != null) {
-      long index = rd.snapshot().getMetadata().getIndex();
-      raft.onSnapshotPersisted(index);
-      raft.log.appliedSnapshot(index);
+      raft.log.appliedSnapshot(rd.snapshot().getMetadata().getIndex());
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      raft.log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex());
+    }
+  }
+
+  /**
+   * The writes of {@code rd} (and of every Ready before it) are durable. A leader may now count
+   * itself toward a majority for these entries (thesis §10.2.1), and a candidate its own vote.
+   */
+  public void persisted(Ready rd) {
+    if (rd.snapshot() != null) {
+      raft.onSnapshotPersisted(rd.snapshot().getMetadata().getIndex());
     }
     if (!rd.entries().isEmpty()) {
       Entry last = rd.entries().get(rd.entries().size() - 1);
       raft.onPersisted(last.getIndex(), last.getTerm());
     }
-    if (!rd.committedEntries().isEmpty()) {
-      raft.log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex());
+    if (rd.hardState() != null) {
+      raft.onHardStatePersisted(rd.hardState());
     }
   }
 

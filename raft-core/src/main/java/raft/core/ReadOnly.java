@@ -23,11 +23,20 @@ final class ReadOnly {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   // Highest heartbeat round each follower has answered in this term.
   private final Map<Long, Long> ackedRound = new HashMap<>();
-  // Invariant: every queued read has round <= lastRound + 1.
+  // Checked by Invariants.READ_ROUNDS (every queued read has round <= lastRound + 1).
   private long lastRound;
 
   void add(long readIndex, Message request) {
     queue.add(new Pending(readIndex, request, lastRound + 1));
+  }
+
+  /** The reads waiting, oldest first (for {@link Invariants}). */
+  List<Pending> queued() {
+    return List.copyOf(queue);
+  }
+
+  long lastRound() {
+    return lastRound;
   }
 
   /** Starts a new heartbeat round and returns its number, to carry in the heartbeats. */

@@ -7,19 +7,25 @@ import raft.pb.Message;
 import raft.pb.Snapshot;
 
 /**
- * What the protocol asks the runtime to do, in this order:
+ * What the protocol asks the runtime to do. {@link ReadyPipeline} is the one place that
+ * carries it out, for real members and for the simulator alike:
  * <ol>
- *   <li>Persist {@link #snapshot} (if any), then {@link #entries} (appending, replacing any
- *       existing entries from the first one's index on), then {@link #hardState} (if not null).
- *       When {@link #mustSync} is true these writes must be durable (fsync) before step 2:
- *       Figure 2, "respond to RPCs only after updating stable storage".</li>
- *   <li>Send {@link #messages}. The transport may drop or reorder them; Raft tolerates that.</li>
- *   <li>Apply {@link #committedEntries} to the state machine in order, and serve
- *       {@link #readStates} once the applied index reaches theirs. The committed entries are
- *       already persisted (a Ready never offers one that is not), so a runtime may start
- *       applying them before step 1 finishes.</li>
- *   <li>Call {@code RaftNode.advance(ready)} with this very object before asking for the next
- *       Ready.</li>
+ *   <li>Send {@link #messages} at once: they promise nothing about this member's disk, so a
+ *       leader's appends travel while its own write is in flight (thesis §10.2.1). The
+ *       transport may drop or reorder them; Raft tolerates that.</li>
+ *   <li>Write {@link #snapshot} (if any), then {@link #entries} (appending, replacing any
+ *       existing entries from the first one's index on), then {@link #hardState} (if not
+ *       null), after every earlier Ready's writes; durably (fsync) when {@link #mustSync}.</li>
+ *   <li>Once those writes (and every earlier one) are durable: send {@link #afterPersist} (the
+ *       acknowledgements and votes, Figure 2: "respond to RPCs only after updating stable
+ *       storage") and call {@code RaftNode.persisted(ready)}, which lets a leader count itself
+ *       and a candidate its own vote. A {@link #snapshot} is applied then too.</li>
+ *   <li>Apply {@link #committedEntries} in order, and serve {@link #readStates} once the
+ *       applied index reaches theirs. They are durable already (a Ready never offers one that
+ *       is not), so applying may start at once, while step 2 runs.</li>
+ *   <li>Call {@code RaftNode.advance(ready)} once this Ready is handed over (sent, queued for
+ *       writing and applying), before asking for the next one. The next Ready may come while
+ *       this one's writes are still in flight.</li>
  * </ol>
  *
  * @param softState null if the leader and role did not change
@@ -34,10 +40,17 @@ public record Ready(
     Snapshot snapshot,
     List<Entry> committedEntries,
     List<Message> messages,
+    List<Message> afterPersist,
     boolean mustSync) {
 
   public boolean isEmpty() {
     return softState == null && hardState == null && readStates.isEmpty() && entries.isEmpty()
-        && snapshot == null && committedEntries.isEmpty() && messages.isEmpty();
+        && snapshot == null && committedEntries.isEmpty() && messages.isEmpty()
+        && afterPersist.isEmpty();
+  }
+
+  /** Whether storage has anything to do: a write, or a barrier for {@link #afterPersist}. */
+  public boolean needsStorage() {
+    return snapshot != null || !entries.isEmpty() || hardState != null || !afterPersist.isEmpty();
   }
 }

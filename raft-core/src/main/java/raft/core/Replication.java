@@ -86,13 +86,15 @@ final class Replication {
     }
     // Leader Append-Only (§5.3): the leader never overwrites or deletes its own entries.
     r.log.append(stamped);
-    // The leader counts itself toward the majority only once the runtime has persisted the
-    // entries (thesis §10.2.1), in onSelfPersisted.
+    // The leader counts itself toward the majority only up to what is durable (thesis
+    // §10.2.1): nothing new here, so this changes nothing, unless a test broke the rule.
+    countSelf();
   }
 
-  void onSelfPersisted() {
+  /** The leader's own entry in the majority: its durable log (Raft.selfPersistedIndex). */
+  void countSelf() {
     Progress self = r.trk.get(r.id);
-    if (self != null && self.maybeUpdate(r.log.stableLastIndex()) && r.maybeCommit()) {
+    if (self != null && self.maybeUpdate(r.selfPersistedIndex()) && r.maybeCommit()) {
       onCommitAdvanced();
     }
   }
@@ -128,14 +130,14 @@ final class Replication {
     }
     long prevIndex = pr.nextIndex() - 1;
     long prevTerm = r.log.term(prevIndex);
+    if (pr.nextIndex() < r.log.firstIndex() || (prevIndex > 0 && prevTerm == 0)) {
+      return sendSnapshot(to, pr); // §7: what the follower needs next was compacted away
+    }
     List<Entry> ents;
     try {
-      if (prevIndex > 0 && prevTerm == 0) {
-        throw new Storage.CompactedException(prevIndex, r.log.firstIndex());
-      }
       ents = r.log.entries(pr.nextIndex(), maxMsgSize);
     } catch (Storage.CompactedException e) {
-      return sendSnapshot(to, pr);
+      return sendSnapshot(to, pr); // the storage itself reports the entries compacted
     }
     if (ents.isEmpty() && !sendIfEmpty) {
       return false;
@@ -170,27 +172,16 @@ final class Replication {
       // Fast backtracking: the follower's entry at hint has term logTerm. Every entry of ours
       // whose term is above logTerm cannot match it, so jump to the last index with a term
       // <= logTerm: one round trip per term of divergence, not per entry.
-      hint = r.log.findConflictByTerm(hint, m.getLogTerm())[0];
+      hint = r.log.findConflictByTerm(hint, m.getLogTerm()).index();
     }
-    if (pr.maybeDecrTo(m.getIndex(), hint)) {
-      if (pr.state() == Progress.State.REPLICATE) {
-        pr.becomeProbe();
-      }
+    if (pr.onAppendRejected(m.getIndex(), hint)) {
       sendAppend(m.getFrom());
     }
   }
 
   private void handleAppendAccepted(Message m, Progress pr) {
-    Progress.State before = pr.state();
-    boolean probeMatched = before == Progress.State.PROBE && pr.matchIndex() == m.getIndex();
-    if (!pr.maybeUpdate(m.getIndex()) && !probeMatched) {
+    if (!pr.onAppendAccepted(m.getIndex(), r.log.firstIndex())) {
       return; // stale: it tells us nothing new
-    }
-    if (before == Progress.State.PROBE
-        || (before == Progress.State.SNAPSHOT && pr.matchIndex() + 1 >= r.log.firstIndex())) {
-      pr.becomeReplicate(); // the follower's log matches ours: start pipelining
-    } else if (before == Progress.State.REPLICATE) {
-      pr.inflights().freeLE(m.getIndex());
     }
     if (r.maybeCommit()) {
       onCommitAdvanced();

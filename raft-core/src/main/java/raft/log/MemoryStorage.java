@@ -10,7 +10,8 @@ import raft.pb.SnapshotMetadata;
 
 /**
  * A {@link Storage} kept in memory: the simulator's "disk" and the reference for durable
- * implementations. Not thread-safe; owned by one node's loop.
+ * implementations. Thread-safe (each method holds its lock briefly): a real member's storage
+ * thread writes it while the node's loop reads it.
  *
  * <p>Layout: {@code ents.get(0)} is a dummy entry holding the index and term of the last
  * snapshot (index 0, term 0 when there is none), so that {@link #term} answers for
@@ -20,7 +21,8 @@ public final class MemoryStorage implements Storage {
   private HardState hardState = HardState.getDefaultInstance();
   private Snapshot snapshot = Snapshot.newBuilder()
       .setMetadata(SnapshotMetadata.getDefaultInstance()).build();
-  // Invariant: ents is never empty and ents.get(i).getIndex() == ents.get(0).getIndex() + i.
+  // Never empty (ents.get(0) is the dummy), and ents.get(i).getIndex() == ents.get(0).getIndex()
+  // + i: checked by raft.core.Invariants.INDEXES_CONSECUTIVE.
   private final ArrayList<Entry> ents = new ArrayList<>();
 
   public MemoryStorage() {
@@ -37,20 +39,20 @@ public final class MemoryStorage implements Storage {
   }
 
   @Override
-  public InitialState initialState() {
+  public synchronized InitialState initialState() {
     return new InitialState(hardState, snapshot.getMetadata().getConfState());
   }
 
-  public HardState hardState() {
+  public synchronized HardState hardState() {
     return hardState;
   }
 
-  public void setHardState(HardState hs) {
+  public synchronized void setHardState(HardState hs) {
     this.hardState = hs;
   }
 
   @Override
-  public List<Entry> entries(long lo, long hi, long maxSize) {
+  public synchronized List<Entry> entries(long lo, long hi, long maxSize) {
     long offset = offset();
     if (lo <= offset) {
       throw new CompactedException(lo, offset + 1);
@@ -62,7 +64,7 @@ public final class MemoryStorage implements Storage {
   }
 
   @Override
-  public long term(long i) {
+  public synchronized long term(long i) {
     long offset = offset();
     if (i < offset) {
       throw new CompactedException(i, offset + 1);
@@ -74,22 +76,22 @@ public final class MemoryStorage implements Storage {
   }
 
   @Override
-  public long lastIndex() {
+  public synchronized long lastIndex() {
     return offset() + ents.size() - 1;
   }
 
   @Override
-  public long firstIndex() {
+  public synchronized long firstIndex() {
     return offset() + 1;
   }
 
   @Override
-  public Snapshot snapshot() {
+  public synchronized Snapshot snapshot() {
     return snapshot;
   }
 
   /** Replaces the whole content with a snapshot received from the leader (§7). */
-  public void applySnapshot(Snapshot snap) {
+  public synchronized void applySnapshot(Snapshot snap) {
     if (snap.getMetadata().getIndex() <= snapshot.getMetadata().getIndex()) {
       return; // older than what we have: nothing to do
     }
@@ -103,7 +105,8 @@ public final class MemoryStorage implements Storage {
    * Records a snapshot of the state machine as of {@code index} (which must be applied), so a
    * lagging follower can be sent it. Call {@link #compact} afterwards to drop the entries.
    */
-  public Snapshot createSnapshot(long index, ConfState cs, com.google.protobuf.ByteString data) {
+  public synchronized Snapshot createSnapshot(long index, ConfState cs,
+      com.google.protobuf.ByteString data) {
     if (index <= snapshot.getMetadata().getIndex()) {
       return snapshot;
     }
@@ -116,7 +119,7 @@ public final class MemoryStorage implements Storage {
   }
 
   /** Log compaction (§7): discards entries up to and including {@code compactIndex}. */
-  public void compact(long compactIndex) {
+  public synchronized void compact(long compactIndex) {
     long offset = offset();
     if (compactIndex <= offset) {
       return;
@@ -138,7 +141,7 @@ public final class MemoryStorage implements Storage {
    * ones replace them from the first overlapping index on (the protocol has already decided
    * that those conflict, §5.3); entries older than the snapshot are ignored.
    */
-  public void append(List<Entry> entries) {
+  public synchronized void append(List<Entry> entries) {
     if (entries.isEmpty()) {
       return;
     }
@@ -158,6 +161,16 @@ public final class MemoryStorage implements Storage {
     }
     ents.subList((int) offset, ents.size()).clear();
     ents.addAll(todo);
+  }
+
+  /** An independent copy (the simulator's crash keeps what was durable, as a new storage). */
+  public synchronized MemoryStorage copy() {
+    MemoryStorage c = new MemoryStorage();
+    c.hardState = hardState;
+    c.snapshot = snapshot;
+    c.ents.clear();
+    c.ents.addAll(ents);
+    return c;
   }
 
   private long offset() {

@@ -14,7 +14,7 @@ public final class RaftLog {
   private final Storage storage;
   private final Unstable unstable;
   private final long maxApplyingBytes;
-  // Invariant: lastApplied <= commitIndex <= lastIndex().
+  // Checked by raft.core.Invariants: APPLIED_LE_COMMIT, COMMIT_LE_LAST, COMMIT_NEVER_DECREASES.
   private long commitIndex;
   private long lastApplied;
 
@@ -133,20 +133,19 @@ public final class RaftLog {
    * The fast-backtracking hint (thesis §5.3 optimisation, as in etcd): the largest index
    * {@code <= index} whose term is {@code <= term}. A follower answers a rejected append with it,
    * and the leader uses it to skip a whole term of mismatching entries per round trip.
-   * Returns {index, termAtIndex}.
    */
-  public long[] findConflictByTerm(long index, long term) {
+  public ConflictHint findConflictByTerm(long index, long term) {
     long first = firstIndex();
     if (index < first - 1) {
-      return new long[] {index, 0}; // compacted away: we cannot know its term
+      return new ConflictHint(index, 0); // compacted away: we cannot know its term
     }
     for (long i = Math.min(index, lastIndex()); i >= first - 1; i--) {
       long t = term(i);
       if (t <= term) {
-        return new long[] {i, t};
+        return new ConflictHint(i, t);
       }
     }
-    return new long[] {first - 1, 0};
+    return new ConflictHint(first - 1, 0);
   }
 
   /** §5.4.1: is a log ending at (lastTerm, lastIndex) at least as up-to-date as ours? */
@@ -208,6 +207,7 @@ public final class RaftLog {
     return unstable.offset - 1;
   }
 
+  /** Every entry not yet persisted, whether or not it was handed to storage. */
   public List<Entry> unstableEntries() {
     return List.copyOf(unstable.entries);
   }
@@ -216,8 +216,28 @@ public final class RaftLog {
     return !unstable.entries.isEmpty();
   }
 
+  /** Entries not yet persisted and not yet handed to storage (the next Ready's entries). */
+  public List<Entry> nextUnstableEntries() {
+    return List.copyOf(unstable.nextEntries());
+  }
+
+  public boolean hasNextUnstableEntries() {
+    return unstable.offsetInProgress < unstable.offset + unstable.entries.size();
+  }
+
+  /** A snapshot to install that is not yet handed to storage, or null. */
+  public Snapshot nextUnstableSnapshot() {
+    return unstable.nextSnapshot();
+  }
+
+  /** A snapshot to install that is not yet persisted (handed to storage or not), or null. */
   public Snapshot unstableSnapshot() {
     return unstable.snapshot;
+  }
+
+  /** The runtime took everything unstable for writing (a Ready was handed over). */
+  public void acceptUnstable() {
+    unstable.acceptInProgress();
   }
 
   public void stableTo(long i, long t) {

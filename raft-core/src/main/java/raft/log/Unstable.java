@@ -8,17 +8,39 @@ import raft.pb.Snapshot;
 /**
  * The tail of the log that the protocol has accepted but the runtime has not yet persisted:
  * entries starting at {@code offset}, and possibly an incoming snapshot. They leave through
- * {@code Ready.entries()} / {@code Ready.snapshot()} and are dropped here by {@link #stableTo}
- * once the runtime reports them durable.
+ * {@code Ready.entries()} / {@code Ready.snapshot()} once ({@link #acceptInProgress} marks them
+ * handed to storage: entries below {@code offsetInProgress}), and are dropped here by
+ * {@link #stableTo} once the runtime reports them durable. With asynchronous storage writes
+ * (thesis §10.2.1) several writes may be in flight at once.
  */
 final class Unstable {
   Snapshot snapshot; // null when none is pending
-  // Invariant: entries.get(i).getIndex() == offset + i.
+  // entries.get(i).getIndex() == offset + i: checked by raft.core.Invariants.INDEXES_CONSECUTIVE.
   final ArrayList<Entry> entries = new ArrayList<>();
   long offset;
+  // Entries in [offset, offsetInProgress) are being written; offset <= offsetInProgress.
+  long offsetInProgress;
+  boolean snapshotInProgress;
 
   Unstable(long offset) {
     this.offset = offset;
+    this.offsetInProgress = offset;
+  }
+
+  /** The entries not yet handed to storage. */
+  List<Entry> nextEntries() {
+    return entries.subList((int) (offsetInProgress - offset), entries.size());
+  }
+
+  /** The snapshot, unless it is already being written. */
+  Snapshot nextSnapshot() {
+    return snapshotInProgress ? null : snapshot;
+  }
+
+  /** Everything held now has been handed to storage. */
+  void acceptInProgress() {
+    offsetInProgress = offset + entries.size();
+    snapshotInProgress = snapshot != null;
   }
 
   /** The first index, if only a snapshot is held: the one after it. -1 if unknown. */
@@ -57,6 +79,7 @@ final class Unstable {
     if (gt == t && i >= offset) {
       entries.subList(0, (int) (i + 1 - offset)).clear();
       offset = i + 1;
+      offsetInProgress = Math.max(offsetInProgress, offset);
       if (entries.isEmpty()) {
         entries.trimToSize();
       }
@@ -66,13 +89,16 @@ final class Unstable {
   void stableSnapTo(long i) {
     if (snapshot != null && snapshot.getMetadata().getIndex() == i) {
       snapshot = null;
+      snapshotInProgress = false;
     }
   }
 
   void restore(Snapshot s) {
     offset = s.getMetadata().getIndex() + 1;
+    offsetInProgress = offset;
     entries.clear();
     snapshot = s;
+    snapshotInProgress = false;
   }
 
   /** Appends ents, first discarding whatever conflicts: everything from ents[0].index on. */
@@ -88,6 +114,8 @@ final class Unstable {
       entries.subList((int) (after - offset), entries.size()).clear();
       entries.addAll(ents);
     }
+    // The replaced entries must be written again (a write in flight may hold the old ones).
+    offsetInProgress = Math.max(offset, Math.min(offsetInProgress, after));
   }
 
   List<Entry> slice(long lo, long hi) {

@@ -42,7 +42,7 @@ public record Failure(Kind kind, String line, Throwable error) {
   }
 
   /** Where an error was caught, when the error itself does not tell the cause. */
-  enum Site { RAFT_LOOP, APPLY }
+  enum Site { RAFT_LOOP, STORAGE, APPLY }
 
   /**
    * Classifies {@code e} and writes its line. {@code dataDir} names the disk in a disk-full

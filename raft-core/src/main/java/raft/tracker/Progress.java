@@ -16,7 +16,7 @@ public final class Progress {
 
   public enum State { PROBE, REPLICATE, SNAPSHOT }
 
-  // Invariant: matchIndex < nextIndex.
+  // matchIndex < nextIndex: checked by raft.core.Invariants.MATCH_LT_NEXT.
   private long matchIndex;
   private long nextIndex;
   private State state = State.PROBE;
@@ -58,7 +58,7 @@ public final class Progress {
     this.recentActive = active;
   }
 
-  public Inflights inflights() {
+  Inflights inflights() {
     return inflights;
   }
 
@@ -69,7 +69,7 @@ public final class Progress {
     inflights.reset();
   }
 
-  public void becomeProbe() {
+  void becomeProbe() {
     // Coming back from a snapshot: the follower has at least the snapshot.
     if (state == State.SNAPSHOT) {
       long pending = pendingSnapshot;
@@ -81,7 +81,7 @@ public final class Progress {
     }
   }
 
-  public void becomeReplicate() {
+  void becomeReplicate() {
     resetState(State.REPLICATE);
     nextIndex = matchIndex + 1;
   }
@@ -159,7 +159,7 @@ public final class Progress {
    * A rejected append for prevIndex {@code rejected}; {@code matchHint} is the highest index at
    * which the follower's log may still match ours. Returns false if the rejection is stale.
    */
-  public boolean maybeDecrTo(long rejected, long matchHint) {
+  boolean maybeDecrTo(long rejected, long matchHint) {
     if (state == State.REPLICATE) {
       // Rejections of appends sent before the last successful one are stale.
       if (rejected <= matchIndex) {
@@ -174,6 +174,47 @@ public final class Progress {
     }
     nextIndex = Math.max(Math.min(rejected, matchHint + 1), matchIndex + 1);
     probeSent = false;
+    return true;
+  }
+
+  /**
+   * The follower accepted an append: its log matches ours up to {@code index} (§5.3). Returns
+   * false if the answer was stale and changed nothing. A PROBE that found the match, or a
+   * SNAPSHOT whose follower now reaches entries we still hold (from {@code firstIndex} on, §7),
+   * starts pipelining (REPLICATE); in REPLICATE the answer frees the in-flight slots it covers.
+   */
+  public boolean onAppendAccepted(long index, long firstIndex) {
+    State before = state;
+    // A probe answered at matchIndex is news too: the follower's log ends where we probed.
+    boolean probeMatched = before == State.PROBE && matchIndex == index;
+    if (!maybeUpdate(index) && !probeMatched) {
+      return false;
+    }
+    switch (before) {
+      case PROBE -> becomeReplicate();
+      case SNAPSHOT -> {
+        if (matchIndex + 1 >= firstIndex) {
+          becomeReplicate();
+        }
+      }
+      case REPLICATE -> inflights.freeLE(index);
+    }
+    return true;
+  }
+
+  /**
+   * The follower rejected the append whose prevIndex was {@code rejected} (§5.3); {@code
+   * matchHint} is where its log may still match ours. Returns false if the rejection was stale;
+   * otherwise nextIndex has backed off, and a REPLICATE falls back to PROBE, since what was
+   * pipelined after the rejected append cannot match either.
+   */
+  public boolean onAppendRejected(long rejected, long matchHint) {
+    if (!maybeDecrTo(rejected, matchHint)) {
+      return false;
+    }
+    if (state == State.REPLICATE) {
+      becomeProbe();
+    }
     return true;
   }
 

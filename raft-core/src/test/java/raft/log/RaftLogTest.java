@@ -1,6 +1,5 @@
 package raft.log;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -231,7 +230,7 @@ class RaftLogTest {
         "6,1,1,1", "6,0,0,0", "9,4,5,4", "9,9,6,5", "0,7,0,0"})
     @DisplayName("§5.3 (fast backtracking): the largest index <= index whose term is <= term")
     void hint(long index, long term, long wantIndex, long wantTerm) {
-      assertArrayEquals(new long[] {wantIndex, wantTerm}, l.findConflictByTerm(index, term));
+      assertEquals(new ConflictHint(wantIndex, wantTerm), l.findConflictByTerm(index, term));
     }
 
     @Test
@@ -241,12 +240,13 @@ class RaftLogTest {
       s.createSnapshot(3, ConfState.getDefaultInstance(), ByteString.EMPTY);
       s.compact(3);
       RaftLog c = log(s);
-      assertArrayEquals(new long[] {5, 4}, c.findConflictByTerm(6, 4));
-      assertArrayEquals(new long[] {3, 2}, c.findConflictByTerm(6, 3));
+      assertEquals(new ConflictHint(5, 4), c.findConflictByTerm(6, 4));
+      assertEquals(new ConflictHint(3, 2), c.findConflictByTerm(6, 3));
       // Nothing known has term <= 1: the answer is at or below the snapshot, term unknown (0).
-      long[] unknown = c.findConflictByTerm(6, 1);
-      assertTrue(unknown[0] <= 3, "hint " + unknown[0] + " must not pass the snapshot index");
-      assertEquals(0, unknown[1]);
+      ConflictHint unknown = c.findConflictByTerm(6, 1);
+      assertTrue(unknown.index() <= 3,
+          "hint " + unknown.index() + " must not pass the snapshot index");
+      assertEquals(0, unknown.term());
     }
 
     @Test
@@ -256,9 +256,9 @@ class RaftLogTest {
       s.createSnapshot(3, ConfState.getDefaultInstance(), ByteString.EMPTY);
       s.compact(3);
       RaftLog c = log(s);
-      long[] hint = c.findConflictByTerm(1, 1);
-      assertTrue(hint[0] <= 1, "asked about index 1, got hint index " + hint[0]);
-      assertEquals(0, hint[1], "the term at a compacted index is unknown");
+      ConflictHint hint = c.findConflictByTerm(1, 1);
+      assertTrue(hint.index() <= 1, "asked about index 1, got hint index " + hint.index());
+      assertEquals(0, hint.term(), "the term at a compacted index is unknown");
     }
   }
 

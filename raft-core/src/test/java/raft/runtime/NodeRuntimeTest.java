@@ -12,63 +12,85 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import raft.core.StateRole;
 import raft.storage.durable.DurableStorage;
 
 /**
- * Three real {@link NodeRuntime}s (threads, fsync, temp dirs) over an in-process network. The
- * waits are bounded: these tests involve real threads, so they wait on futures with generous
- * timeouts instead of sleeping.
+ * Three real {@link NodeRuntime}s (threads, fsync, temp dirs) over an in-process network. Time
+ * is the test's: each member's clock is a {@link ManualTicker}, and the test ticks the members
+ * a round at a time, each tick and what it leads to settled before the next, so an election
+ * takes a few rounds whatever the machine's load, and a leader never loses its lease to a slow
+ * fsync. Everything else waits on events (futures, latches, the state machines' await methods),
+ * bounded by generous timeouts.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // a member that never stops would hang close()
 class NodeRuntimeTest {
   static final List<Long> IDS = List.of(1L, 2L, 3L);
   static final long WAIT = 10;
+  static final int ELECTION_TICKS = 10;
+  /** Rounds enough for many election timeouts ([T, 2T) ticks each): split votes retry. */
+  static final int MAX_ROUNDS = 50 * ELECTION_TICKS;
 
   @TempDir
   Path root;
   final LocalNetwork net = new LocalNetwork();
   final Map<Long, NodeRuntime> nodes = new TreeMap<>();
   final Map<Long, RecordingStateMachine> sms = new TreeMap<>();
+  final Map<Long, ManualTicker> tickers = new TreeMap<>();
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
   volatile CompletableFuture<Long> elected = new CompletableFuture<>();
 
   final Map<Long, FailingWalFiles> disks = new TreeMap<>();
   /** Every failure listener call, in order: "id kind". */
   final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  final Map<Long, CompletableFuture<Failure>> failed = new ConcurrentHashMap<>();
   final CountDownLatch allFailed = new CountDownLatch(IDS.size());
 
   void startNode(long id, long snapshotCount) throws Exception {
     RecordingStateMachine sm = new RecordingStateMachine();
-    NodeRuntime n = new NodeRuntime(new NodeRuntime.Options(id, IDS, root.resolve("n" + id),
-        10, 10, 1, snapshotCount, log::add), net.transport(id), sm, (dir, peers, o) -> {
-          FailingWalFiles disk = new FailingWalFiles(dir.resolve("wal"));
-          disks.put(id, disk);
-          return DurableStorage.open(dir, peers, o, disk);
-        });
+    ManualTicker ticker = new ManualTicker();
+    NodeRuntime.Options o = new NodeRuntime.Options(id, IDS, root.resolve("n" + id), 10,
+        ELECTION_TICKS, 1, snapshotCount, log::add).withSeed(id);
+    NodeRuntime n = new NodeRuntime(o, net.transport(id), sm, (dir, peers, so) -> {
+      FailingWalFiles disk = new FailingWalFiles(dir.resolve("wal"));
+      disks.put(id, disk);
+      return DurableStorage.open(dir, peers, so, disk);
+    }, ticker);
     n.addLeaderListener((lead, term, isSelf) -> {
       if (isSelf) {
         elected.complete(id);
       }
     });
+    CompletableFuture<Failure> stopped = new CompletableFuture<>();
+    failed.put(id, stopped);
     n.addFailureListener(f -> {
       failures.add(id + " " + f.kind());
+      stopped.complete(f);
       allFailed.countDown();
     });
     nodes.put(id, n);
     sms.put(id, sm);
+    tickers.put(id, ticker);
     n.start();
   }
 
@@ -90,8 +112,37 @@ class NodeRuntimeTest {
     closeAll();
   }
 
-  long awaitLeader() throws Exception {
-    return elected.get(WAIT, TimeUnit.SECONDS);
+  /**
+   * One tick of member {@code id}, and everything it leads to on that member settled: its
+   * messages sent, its writes durable and acknowledged. A stopped member ignores it.
+   */
+  void tick(long id) throws Exception {
+    tickers.get(id).tick();
+    try {
+      nodes.get(id).settled().handle((v, e) -> null).get(WAIT, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("member " + id + " did not settle a tick in " + WAIT + " s", e);
+    }
+  }
+
+  /**
+   * Ticks {@code ids} a round at a time until {@code done}. A round is a unit of time that
+   * every message sent in it outlives: a candidate hears its votes in a few rounds, before it
+   * could time out again.
+   */
+  void tickUntil(BooleanSupplier done, Collection<Long> ids) throws Exception {
+    for (int round = 0; round < MAX_ROUNDS && !done.getAsBoolean(); round++) {
+      for (long id : ids) {
+        tick(id);
+      }
+    }
+  }
+
+  /** Ticks every member until one of them has been elected; returns it. */
+  long tickUntilLeader() throws Exception {
+    tickUntil(elected::isDone, IDS);
+    assertTrue(elected.isDone(), "no leader after " + MAX_ROUNDS + " rounds of ticks");
+    return elected.get();
   }
 
   static ByteString cmd(String s) {
@@ -122,7 +173,7 @@ class NodeRuntimeTest {
       + "the same indexes; §6.4: a ReadIndex read on a follower sees the last write")
   void replicatesAndReads() throws Exception {
     startAll(1000);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     proposeAll(leader, 1, 30);
     List<String> want = sms.get(leader).awaitCommands(30, WAIT);
     assertEquals(expectedValues(30), values(want));
@@ -144,7 +195,7 @@ class NodeRuntimeTest {
   @DisplayName("batching: proposals that arrive while the leader is busy travel in one append")
   void proposalsThatArriveTogetherShareOneAppend() throws Exception {
     startAll(1000);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     proposeAll(leader, 1, 3);
     CountDownLatch blocked = net.hold(leader);
     CompletableFuture<Void> v4 = nodes.get(leader).propose(cmd("v4"));
@@ -170,12 +221,12 @@ class NodeRuntimeTest {
       + "members rebuild the same state machine from the log and go on")
   void restartRebuildsFromLog() throws Exception {
     startAll(1000);
-    proposeAll(awaitLeader(), 1, 20);
+    proposeAll(tickUntilLeader(), 1, 20);
     List<String> want = sms.get(1L).awaitCommands(20, WAIT);
     long lastIndex = nodes.get(1L).status().lastIndex();
     closeAll();
     startAll(1000);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     for (long id : IDS) {
       assertEquals(want, sms.get(id).awaitCommands(20, WAIT), "member " + id);
       assertTrue(nodes.get(id).status().lastIndex() >= lastIndex);
@@ -191,7 +242,7 @@ class NodeRuntimeTest {
       + "by snapshot; after a full restart everyone starts from their own snapshot")
   void catchUpBySnapshot() throws Exception {
     startAll(20);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     long lagger = IDS.stream().filter(id -> id != leader).findFirst().orElseThrow();
     nodes.remove(lagger).close();
     proposeAll(leader, 1, 100);
@@ -200,18 +251,30 @@ class NodeRuntimeTest {
       assertTrue(snaps.findAny().isPresent(), "the leader took no snapshot");
     }
     startNode(lagger, 20);
+    // The leader learns that the lagger is back from its answer to a heartbeat.
+    tickUntil(() -> sms.get(lagger).applied().size() >= 100, IDS);
     assertEquals(want, sms.get(lagger).awaitCommands(100, WAIT));
     assertTrue(sms.get(lagger).restores() > 0, "caught up by entries, not by snapshot");
 
     closeAll();
     startAll(20);
-    for (long id : IDS) {
-      assertEquals(1, sms.get(id).restores(), "member " + id + " restored its own snapshot");
-    }
-    awaitLeader();
+    tickUntilLeader();
     for (long id : IDS) {
       assertEquals(want, sms.get(id).awaitCommands(100, WAIT), "member " + id);
+      assertEquals(1, sms.get(id).restores(), "member " + id + " restored its own snapshot");
     }
+  }
+
+  @Test
+  @DisplayName("§5.2: the election timeout's jitter comes from the seed in Options if given; "
+      + "the old constructors leave it to the clock, as before")
+  void seedDecidesTheJitter() {
+    NodeRuntime.Options o = new NodeRuntime.Options(1, IDS, root, 10, 10, 1, 0, log::add);
+    assertTrue(o.seed().isEmpty());
+    assertEquals(OptionalLong.of(42), o.withSeed(42).seed());
+    assertEquals(new SplittableRandom(42).nextLong(), o.withSeed(42).random().nextLong());
+    assertEquals(new NodeRuntime.Options(1, IDS, root, 10, 10, 1, 0, o.log(), 0,
+        OptionalLong.of(42)), o.withSeed(42), "the other options are kept");
   }
 
   @Test
@@ -219,6 +282,10 @@ class NodeRuntimeTest {
       + "NodeStoppedException")
   void noLeaderThenStopped() throws Exception {
     startNode(1, 1000); // alone: with PreVote (§9.6) it can never win an election
+    for (int i = 0; i < 3 * ELECTION_TICKS; i++) {
+      tick(1); // it campaigns, and stays without a leader
+    }
+    assertEquals(0, nodes.get(1L).status().lead());
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> nodes.get(1L).propose(cmd("x")).get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(NoLeaderException.class, e.getCause());
@@ -227,6 +294,7 @@ class NodeRuntimeTest {
     assertInstanceOf(NoLeaderException.class, e.getCause());
     nodes.get(1L).close();
     nodes.get(1L).close(); // idempotent
+    assertTrue(tickers.get(1L).stopped(), "a closed member stops its clock");
     e = assertThrows(ExecutionException.class,
         () -> nodes.get(1L).propose(cmd("y")).get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(NodeStoppedException.class, e.getCause());
@@ -255,13 +323,15 @@ class NodeRuntimeTest {
     startNode(leader, 1000);
     long survivor = IDS.stream().filter(id -> id != leader).findFirst().orElseThrow();
     List<String> survivors = values(sms.get(survivor).awaitCommands(6, WAIT));
+    // The new leader finds the restarted member with its heartbeats.
+    tickUntil(() -> sms.get(leader).applied().size() >= survivors.size(), IDS);
     assertEquals(survivors, values(sms.get(leader).awaitCommands(survivors.size(), WAIT)));
   }
 
   private long storageFailureIsFatal(java.util.function.Consumer<FailingWalFiles> breakDisk,
       String failure) throws Exception {
     startAll(1000);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     proposeAll(leader, 1, 5);
     sms.get(leader).awaitCommands(5, WAIT); // persisted: propose() completes before that
     elected = new CompletableFuture<>();
@@ -269,7 +339,10 @@ class NodeRuntimeTest {
     // Accepted by Raft, then its fsync fails (or an earlier write's did: either way it stops).
     nodes.get(leader).propose(cmd("never-persisted")).handle((v, t) -> t)
         .get(WAIT, TimeUnit.SECONDS);
-    long next = awaitLeader(); // the old leader's loop has stopped: heartbeats ceased
+    failed.get(leader).get(WAIT, TimeUnit.SECONDS);
+    // The old leader is ticked too: had its loop gone on, its heartbeats would keep the others
+    // from electing anyone.
+    long next = tickUntilLeader();
     assertTrue(next != leader);
     NodeRuntime.Status st = nodes.get(leader).status();
     assertTrue(st.failure() != null && st.failure().startsWith(failure),
@@ -330,7 +403,7 @@ class NodeRuntimeTest {
   /** Proposes a command every state machine fails on; returns member 1's status after. */
   private NodeRuntime.Status failEverywhere(String command) throws Exception {
     startAll(1000);
-    long leader = awaitLeader();
+    long leader = tickUntilLeader();
     proposeAll(leader, 1, 2);
     nodes.get(leader).propose(cmd(command)).get(WAIT, TimeUnit.SECONDS);
     assertTrue(allFailed.await(WAIT, TimeUnit.SECONDS), failures.toString());

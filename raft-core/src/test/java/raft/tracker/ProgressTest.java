@@ -327,6 +327,117 @@ class ProgressTest {
     }
   }
 
+  /** The transitions the leader's answers drive, each owned by Progress (etcd's stepLeader). */
+  @Nested
+  @DisplayName("transitions on the follower's answers")
+  class Transitions {
+    @Test
+    @DisplayName("§5.3: an accepted probe means the logs match: PROBE becomes REPLICATE")
+    void probeAckedBecomesReplicate() {
+      Progress p = probe(0, 10);
+      p.sentEntries(0, 9, 0);
+      assertTrue(p.onAppendAccepted(9, 1));
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(9, p.matchIndex());
+      assertEquals(10, p.nextIndex());
+      assertFalse(p.isPaused());
+    }
+
+    @Test
+    @DisplayName("§5.3: a probe answered at matchIndex still finds the match: REPLICATE")
+    void probeAnsweredAtMatchBecomesReplicate() {
+      Progress p = probe(5, 6);
+      assertFalse(p.maybeUpdate(5), "not news to maybeUpdate");
+      assertTrue(p.onAppendAccepted(5, 1), "but news to the probe");
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(6, p.nextIndex());
+    }
+
+    @Test
+    @DisplayName("§5.3: a stale acceptance changes no state")
+    void staleAcceptance() {
+      Progress p = replicate(5);
+      p.sentEntries(2, 7, 2);
+      assertFalse(p.onAppendAccepted(4, 1));
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(1, p.inflights().count(), "nothing freed");
+      Progress q = probe(5, 9);
+      assertFalse(q.onAppendAccepted(3, 1));
+      assertEquals(State.PROBE, q.state());
+    }
+
+    @Test
+    @DisplayName("§5.3: in REPLICATE an acceptance frees the in-flight appends it covers")
+    void replicateAckFreesInflight() {
+      Progress p = replicate(0);
+      p.sentEntries(1, 1, 1);
+      p.sentEntries(1, 2, 1);
+      p.sentEntries(1, 3, 1);
+      assertTrue(p.isPaused());
+      assertTrue(p.onAppendAccepted(2, 1));
+      assertEquals(1, p.inflights().count(), "appends up to 2 freed, 3 still in flight");
+      assertFalse(p.isPaused());
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(4, p.nextIndex(), "pipelining is not rewound");
+    }
+
+    @Test
+    @DisplayName("§7: an acknowledged snapshot that reaches our log resumes REPLICATE after it")
+    void snapshotAckedBecomesReplicate() {
+      Progress p = replicate(3);
+      p.becomeSnapshot(20);
+      assertTrue(p.onAppendAccepted(20, 21));
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(21, p.nextIndex());
+      assertEquals(0, p.pendingSnapshot());
+    }
+
+    @Test
+    @DisplayName("§7: an acknowledgement short of our first entry stays in SNAPSHOT")
+    void snapshotAckedShortStays() {
+      Progress p = replicate(3);
+      p.becomeSnapshot(20);
+      assertTrue(p.onAppendAccepted(10, 21), "news: matchIndex rises");
+      assertEquals(State.SNAPSHOT, p.state(), "entries 11..20 are gone: keep waiting");
+      assertEquals(10, p.matchIndex());
+      assertTrue(p.isPaused());
+    }
+
+    @Test
+    @DisplayName("§5.3: a fresh rejection in REPLICATE falls back to PROBE from matchIndex + 1")
+    void replicateRejectedBecomesProbe() {
+      Progress p = replicate(5);
+      p.sentEntries(4, 9, 10);
+      assertTrue(p.onAppendRejected(8, 2));
+      assertEquals(State.PROBE, p.state());
+      assertEquals(6, p.nextIndex());
+      assertEquals(0, p.inflights().count(), "the pipelined appends are forgotten");
+      assertFalse(p.isPaused());
+    }
+
+    @Test
+    @DisplayName("§5.3: a stale rejection in REPLICATE keeps streaming")
+    void replicateStaleRejection() {
+      Progress p = replicate(5);
+      p.sentEntries(4, 9, 10);
+      assertFalse(p.onAppendRejected(5, 0));
+      assertEquals(State.REPLICATE, p.state());
+      assertEquals(10, p.nextIndex());
+      assertEquals(1, p.inflights().count());
+    }
+
+    @Test
+    @DisplayName("§5.3: a rejected probe stays in PROBE and backs off to the hint")
+    void probeRejectedBacksOff() {
+      Progress p = probe(0, 10);
+      p.sentEntries(0, 9, 0);
+      assertTrue(p.onAppendRejected(9, 4));
+      assertEquals(State.PROBE, p.state());
+      assertEquals(5, p.nextIndex());
+      assertFalse(p.isPaused());
+    }
+  }
+
   @Test
   @DisplayName("toString shows state, match, next and the window")
   void string() {

@@ -7,18 +7,21 @@ import java.util.List;
 import java.util.SplittableRandom;
 import raft.core.Config;
 import raft.core.RaftNode;
-import raft.core.Ready;
+import raft.core.ReadState;
+import raft.core.ReadyPipeline;
 import raft.core.StateRole;
 import raft.pb.ConfState;
+import raft.pb.Entry;
 import raft.pb.Message;
+import raft.pb.Snapshot;
 import raft.log.MemoryStorage;
 
 /**
  * A cluster of pure {@link RaftNode}s wired by an in-memory network, for {@link CoreCommit}: no
  * threads, no clocks, no serialization. Each member's "disk" is a {@link MemoryStorage}; a Ready
- * is carried out as the simulator's SimNode does (persist snapshot, entries and hard state, then
- * queue the messages, apply, advance), and queued messages are delivered in FIFO order by
- * {@code step} on their target. Not thread-safe; one benchmark thread owns it.
+ * is carried out by {@link ReadyPipeline#synchronous} (send, write, acknowledge, apply: every
+ * write durable at once), and queued messages are delivered in FIFO order by {@code step} on
+ * their target. Not thread-safe; one benchmark thread owns it.
  */
 final class CoreCluster {
   /** Every this many applied entries a member snapshots and compacts, so memory stays bounded. */
@@ -29,21 +32,36 @@ final class CoreCluster {
   private static final int MAX_ROUNDS = 1_000_000;
 
   /** One member: the node, its storage, and how far its (empty) state machine applied. */
-  static final class Member {
+  final class Member implements ReadyPipeline.StateMachineQueue {
     final long id;
     final MemoryStorage storage;
     final RaftNode node;
+    final ReadyPipeline pipeline;
     long applied;
 
     Member(long id, MemoryStorage storage, RaftNode node) {
       this.id = id;
       this.storage = storage;
       this.node = node;
+      this.pipeline = ReadyPipeline.synchronous(node, storage, inFlight::add, this);
     }
+
+    @Override
+    public void apply(Snapshot snapshot, List<Entry> committed) {
+      if (snapshot != null) {
+        applied = snapshot.getMetadata().getIndex();
+      }
+      if (!committed.isEmpty()) {
+        applied = committed.get(committed.size() - 1).getIndex();
+      }
+    }
+
+    @Override
+    public void read(ReadState rs) { }
   }
 
-  private final List<Member> members = new ArrayList<>();
   private final ArrayDeque<Message> inFlight = new ArrayDeque<>();
+  private final List<Member> members = new ArrayList<>();
 
   /** Members n1..n{@code size}, brand new, with election jitter seeded from {@code seed}. */
   CoreCluster(int size, long seed) {
@@ -98,8 +116,9 @@ final class CoreCluster {
     for (int round = 0; round < MAX_ROUNDS; round++) {
       boolean progress = false;
       for (Member m : members) {
-        while (m.node.hasReady()) {
-          handle(m, m.node.ready());
+        if (m.node.hasReady()) {
+          m.pipeline.drain();
+          maybeCompact(m);
           progress = true;
         }
       }
@@ -113,24 +132,6 @@ final class CoreCluster {
       }
     }
     throw new IllegalStateException("the cluster did not settle in " + MAX_ROUNDS + " rounds");
-  }
-
-  // The Ready's order: persist, send, apply, advance.
-  private void handle(Member m, Ready rd) {
-    if (rd.snapshot() != null) {
-      m.storage.applySnapshot(rd.snapshot());
-      m.applied = rd.snapshot().getMetadata().getIndex();
-    }
-    m.storage.append(rd.entries());
-    if (rd.hardState() != null) {
-      m.storage.setHardState(rd.hardState());
-    }
-    inFlight.addAll(rd.messages());
-    if (!rd.committedEntries().isEmpty()) {
-      m.applied = rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex();
-    }
-    m.node.advance(rd);
-    maybeCompact(m);
   }
 
   // §7: snapshot the (empty) state machine and drop the log before it, keeping a tail.

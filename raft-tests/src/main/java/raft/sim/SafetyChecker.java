@@ -8,6 +8,9 @@ import raft.core.Raft;
 import raft.core.StateRole;
 import raft.log.RaftLog;
 import raft.pb.Entry;
+import raft.pb.HardState;
+import raft.pb.Message;
+import raft.pb.MessageType;
 
 /**
  * Checks Raft's guarantees (Figure 3 of the paper) after every simulated step, incrementally, so
@@ -26,10 +29,14 @@ import raft.pb.Entry;
 final class SafetyChecker {
   private record Violation(String property, String detail) {}
 
+  /** An entry as first seen at its (index, term), and the term of the entry before it. */
+  private record Seen(Entry entry, long prevTerm) {}
+
   private Violation violation;
   private final Map<Long, Long> leaderOfTerm = new HashMap<>();
-  // (index, term) -> the entry's data hash and its predecessor's term, as first seen anywhere.
-  private final Map<Long, Map<Long, long[]>> entryAt = new HashMap<>();
+  // (index, term) -> the entry itself and its predecessor's term, as first seen anywhere. The
+  // entry is kept whole (its bytes, not a hash): two different commands must never pass for one.
+  private final Map<Long, Map<Long, Seen>> entryAt = new HashMap<>();
   // The committed log, as far as anyone committed: term and state-machine digest per index.
   private long[] committedTerm = new long[1024];
   private long[] commitTerm = new long[1024]; // the term in which each index was committed
@@ -208,15 +215,39 @@ final class SafetyChecker {
     RaftLog log = r.log();
     long prevTerm = log.term(ents.get(0).getIndex() - 1);
     for (Entry e : ents) {
-      long[] seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
-          .putIfAbsent(e.getTerm(), new long[] {e.getData().hashCode(), prevTerm});
-      if (seen != null && (seen[0] != e.getData().hashCode() || seen[1] != prevTerm)) {
+      Seen seen = entryAt.computeIfAbsent(e.getIndex(), k -> new HashMap<>())
+          .putIfAbsent(e.getTerm(), new Seen(e, prevTerm));
+      // Entry.equals compares index, term, type and the data's bytes.
+      if (seen != null && (!seen.entry().equals(e) || seen.prevTerm() != prevTerm)) {
         fail(Property.LOG_MATCHING, "n" + sn.id + " has entry " + e.getIndex() + "/" + e.getTerm()
-            + " with " + (seen[0] != e.getData().hashCode() ? "different data"
-            : "predecessor term " + prevTerm + " instead of " + seen[1]));
+            + " with " + (!seen.entry().equals(e) ? "different content"
+            : "predecessor term " + prevTerm + " instead of " + seen.prevTerm()));
         return;
       }
       prevTerm = e.getTerm();
+    }
+  }
+
+  /**
+   * Durable before reply (Figure 2), checked as a reply leaves {@code sn}: an acknowledgement of
+   * entries up to i finds them on the durable disk, a granted vote finds it in the durable
+   * HardState, unless a durable newer term shows the member has legitimately moved on (a newer
+   * leader may replace what it acknowledged, §5.3).
+   */
+  void onReply(SimNode sn, Message m) {
+    HardState hs = sn.durable.hardState();
+    if (m.getReject() || hs.getTerm() > m.getTerm()) {
+      return;
+    }
+    if (m.getType() == MessageType.MSG_APP_RESP && sn.durable.lastIndex() < m.getIndex()) {
+      fail(Property.DURABLE_BEFORE_REPLY, "n" + sn.id + " acknowledged entries up to "
+          + m.getIndex() + " to n" + m.getTo() + " but only " + sn.durable.lastIndex()
+          + " are on its disk: a crash now loses acknowledged entries");
+    } else if (m.getType() == MessageType.MSG_VOTE_RESP
+        && (hs.getTerm() != m.getTerm() || hs.getVote() != m.getTo())) {
+      fail(Property.DURABLE_BEFORE_REPLY, "n" + sn.id + " granted its vote of term "
+          + m.getTerm() + " to n" + m.getTo() + " but its disk holds term " + hs.getTerm()
+          + " vote " + hs.getVote() + ": a crash now lets it vote twice");
     }
   }
 

@@ -50,6 +50,14 @@ public final class SimConfig {
   public int snapshotEvery = 200;
   /** Entries kept after a compaction, so slow followers can often catch up without a snapshot. */
   public int keepAfterSnapshot = 20;
+  /**
+   * Disk and apply latencies, in time units ({@link Simulator#TICK} per tick; a message takes
+   * 2 to 10): each write, fsync and applied batch takes 1 to this many. An fsync as slow as a
+   * round trip lets crashes land after a leader's send and before its fsync.
+   */
+  public int maxWriteDelay = 3;
+  public int maxFsyncDelay = 12;
+  public int maxApplyDelay = 4;
   public long maxSizePerMsg = 64 * 1024;
   public int maxInflightMsgs = 64;
   public boolean trace;
@@ -71,7 +79,7 @@ public final class SimConfig {
 
   /**
    * Derives the tuning knobs (fault rate, load, snapshot frequency, message size, pipeline
-   * window) from the seed, so that many seeds explore many shapes of run and one seed still
+   * window, fsync latency) from the seed, so that many seeds explore many shapes of run and one seed still
    * names the whole run: {@code scripts/simulate ... --vary} replays it.
    */
   public SimConfig vary() {
@@ -83,6 +91,13 @@ public final class SimConfig {
     keepAfterSnapshot = new int[] {0, 5, 20}[r.nextInt(3)];
     maxSizePerMsg = r.nextBoolean() ? 1 : 64 * 1024; // 1 byte: one entry per append
     maxInflightMsgs = new int[] {1, 4, 64}[r.nextInt(3)];
+    maxFsyncDelay = new int[] {1, 12, 40}[r.nextInt(3)]; // 40: slower than a round trip
+    if (maxInflightMsgs == 1 && maxSizePerMsg == 1) {
+      // One entry per round trip and fsync: a slow fsync would halve the log's throughput,
+      // the backlog of the faulty part of a run would outlast the liveness bound, and the
+      // liveness property would measure a queue instead of recovery.
+      maxFsyncDelay = 1;
+    }
     varied = true;
     return this;
   }

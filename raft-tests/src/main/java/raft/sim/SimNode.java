@@ -6,27 +6,53 @@ import java.util.List;
 import java.util.SplittableRandom;
 import raft.core.Config;
 import raft.core.RaftNode;
+import raft.core.Ready;
+import raft.core.ReadyPipeline;
+import raft.log.MemoryStorage;
 import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
-import raft.log.MemoryStorage;
+import raft.pb.Snapshot;
 
 /**
- * One simulated member: its "disk" (a MemoryStorage plus the last fsynced hard state), and, while
- * up, a RaftNode and a volatile state machine. A crash drops everything but the disk; a hard
- * state written without fsync (a commit-index change, which Ready marks mustSync=false) is lost.
+ * One simulated member, with a disk modelled as a real one behaves:
+ * <ul>
+ *   <li>{@link #durable}: what survives a crash (fsynced);</li>
+ *   <li>{@link #unsynced}: writes that reached the disk but no fsync yet; a crash keeps a random
+ *       prefix of them, the last one possibly torn (some of its entries, no hard state), as a
+ *       WAL's torn-tail repair leaves it;</li>
+ *   <li>{@link #writeQueue}: writes handed over by the {@link ReadyPipeline} and not yet
+ *       written: the storage thread's queue, lost in a crash;</li>
+ *   <li>{@link #disk}: what the node reads, everything written so far.</li>
+ * </ul>
+ * While up it has a RaftNode, its pipeline, and a volatile state machine with its own queue
+ * (the apply thread). A crash drops everything but {@link #durable} and what it keeps of
+ * {@link #unsynced}.
  */
 final class SimNode {
   final long id;
-  final MemoryStorage disk;
-  private HardState syncedHardState = HardState.getDefaultInstance();
+  final MemoryStorage durable;
+  MemoryStorage disk;
+  final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
+  final ArrayDeque<ReadyPipeline.Write> writeQueue = new ArrayDeque<>();
+  boolean diskBusy;
+  boolean diskStalled; // scripted: writes wait until released (or the node crashes)
   RaftNode node; // null while crashed
+  ReadyPipeline pipeline;
   int incarnation;
 
   // The state machine: how far it applied, and a digest of everything applied (a rolling hash
   // of each entry's term and data), which is what a snapshot carries.
   long appliedIndex;
   long digest;
+  /** Committed entries (after a snapshot to restore, if any) handed to the state machine. */
+  record ApplyBatch(Snapshot snapshot, List<Entry> entries) {}
+
+  // Batches handed to the state machine and not yet applied: the apply thread's queue.
+  final ArrayDeque<ApplyBatch> applyQueue = new ArrayDeque<>();
+  // The writes of the disk's current write, reported once written (and fsynced if asked).
+  List<ReadyPipeline.Write> inFlight = List.of();
+  boolean applyBusy;
   // Reads confirmed by ReadIndex, waiting for appliedIndex to reach their index.
   final ArrayDeque<long[]> readsAwaitingApply = new ArrayDeque<>(); // {readIndex, readId}
   // Checker state: last seen leader position, for Leader Append-Only.
@@ -35,7 +61,10 @@ final class SimNode {
   long leaderLastTerm;
   long nextCommitTrace; // when --trace may print this node's next commit line
   long lastTracedCommit;
-  long lastTerm; // for "term never goes backwards", across restarts
+  // For "the term never goes backwards": within a life, and across a crash from what the disk
+  // holds (a term raised in memory and lost in a crash promised nothing: every reply that
+  // depends on it waits for the write, Figure 2).
+  long lastTerm;
   // Checker state for Leader Completeness, while this node leads completenessTerm.
   long completenessTerm;
   long completenessScanned;
@@ -43,17 +72,19 @@ final class SimNode {
 
   SimNode(long id, List<Long> peers) {
     this.id = id;
-    this.disk = MemoryStorage.bootstrap(peers);
+    this.durable = MemoryStorage.bootstrap(peers);
   }
 
-  void start(SimConfig cfg, long runSeed) {
-    // What survived the crash. A snapshot holds only committed entries, so the commit index is
-    // at least the snapshot's, even if the latest commit index was never synced.
+  void start(SimConfig cfg, long runSeed, ReadyPipeline.Disk d, ReadyPipeline.Network net,
+      ReadyPipeline.StateMachineQueue sm) {
+    disk = durable.copy();
+    // A snapshot holds only committed entries, so the commit index is at least the snapshot's,
+    // even if the latest commit index was never synced.
     long snapIndex = disk.snapshot().getMetadata().getIndex();
-    if (syncedHardState.getCommit() < snapIndex) {
-      syncedHardState = syncedHardState.toBuilder().setCommit(snapIndex).build();
+    HardState hs = disk.hardState();
+    if (hs.getCommit() < snapIndex) {
+      disk.setHardState(hs.toBuilder().setCommit(snapIndex).build());
     }
-    disk.setHardState(syncedHardState);
     Config c = new Config();
     c.id = id;
     c.storage = disk;
@@ -68,28 +99,58 @@ final class SimNode {
     digest = snap.getData().isEmpty() ? 0 : snap.getData().asReadOnlyByteBuffer().getLong();
     c.applied = appliedIndex;
     node = new RaftNode(cfg.raftFactory.apply(c));
+    pipeline = new ReadyPipeline(node, d, net, sm);
     incarnation++;
   }
 
-  void crash() {
+  /**
+   * The power goes: the disk keeps what was fsynced and, of what was written since, a random
+   * prefix, the last write possibly torn. Returns a description of what survived.
+   */
+  String crash(SplittableRandom rnd) {
+    int written = unsynced.size();
+    int keep = rnd.nextInt(written + 1);
+    String torn = "";
+    for (int i = 0; i < keep; i++) {
+      ReadyPipeline.writeTo(durable, unsynced.poll());
+    }
+    Ready next = unsynced.peek();
+    if (next != null && next.snapshot() == null && next.entries().size() > 1
+        && rnd.nextBoolean()) {
+      List<Entry> part = next.entries().subList(0, 1 + rnd.nextInt(next.entries().size() - 1));
+      durable.append(part);
+      torn = ", torn after index " + part.get(part.size() - 1).getIndex();
+    }
+    unsynced.clear();
+    lastTerm = durable.hardState().getTerm();
+    writeQueue.clear();
+    inFlight = List.of();
+    diskBusy = false;
+    diskStalled = false;
+    applyQueue.clear();
+    applyBusy = false;
     node = null;
+    pipeline = null;
     readsAwaitingApply.clear();
+    return written == 0 ? "" : " (kept " + keep + " of " + written + " unsynced writes" + torn
+        + ")";
   }
 
   boolean up() {
     return node != null;
   }
 
-  void persistHardState(HardState hs, boolean sync) {
-    disk.setHardState(hs);
-    if (sync) {
-      syncedHardState = hs;
-    }
+  /** A write reached the disk (not yet durable). */
+  void written(Ready rd) {
+    ReadyPipeline.writeTo(disk, rd);
+    unsynced.add(rd);
   }
 
-  /** Any later fsync also makes the earlier unsynced hard state durable. */
-  void sync() {
-    syncedHardState = disk.hardState();
+  /** An fsync: every write so far is durable. */
+  void synced() {
+    for (Ready rd; (rd = unsynced.poll()) != null; ) {
+      ReadyPipeline.writeTo(durable, rd);
+    }
   }
 
   void apply(Entry e) {
@@ -110,16 +171,23 @@ final class SimNode {
     return ByteString.copyFrom(b);
   }
 
+  /**
+   * §7: the state machine snapshots itself and the log is compacted. A real member fsyncs the
+   * snapshot file and its WAL marker before compacting, so both copies change at once; the
+   * applied entries are durable already (a Ready hands out only persisted ones).
+   */
   void maybeCompact(SimConfig cfg) {
     long snapIndex = disk.snapshot().getMetadata().getIndex();
     if (cfg.snapshotEvery <= 0 || appliedIndex - snapIndex < cfg.snapshotEvery) {
       return;
     }
-    ConfState cs = disk.snapshot().getMetadata().getConfState();
-    disk.createSnapshot(appliedIndex, cs, snapshotData());
-    long compactTo = appliedIndex - cfg.keepAfterSnapshot;
-    if (compactTo > snapIndex) {
-      disk.compact(compactTo);
+    for (MemoryStorage s : new MemoryStorage[] {disk, durable}) {
+      ConfState cs = s.snapshot().getMetadata().getConfState();
+      s.createSnapshot(appliedIndex, cs, snapshotData());
+      long compactTo = appliedIndex - cfg.keepAfterSnapshot;
+      if (compactTo > snapIndex) {
+        s.compact(compactTo);
+      }
     }
   }
 

@@ -8,18 +8,21 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import raft.core.RaftNode;
 import raft.core.ReadState;
-import raft.core.Ready;
+import raft.core.ReadyPipeline;
 import raft.core.SoftState;
 import raft.core.StateRole;
 import raft.pb.Entry;
 import raft.pb.Message;
 import raft.pb.MessageType;
+import raft.pb.Snapshot;
 
 /**
- * A deterministic simulation of a Raft cluster: the real protocol code, a virtual clock, and one
- * priority queue of events (ticks, message deliveries, client requests, faults). Every random
+ * A deterministic simulation of a Raft cluster: the real protocol code, carried out by the real
+ * {@link ReadyPipeline} (the order a member runs: send at once, write asynchronously, reply and
+ * count itself once durable), a virtual clock, and one priority queue of events (ticks, message
+ * deliveries, client requests, faults, and each member's disk writes, fsyncs and applies, each
+ * with its own latency, so that a crash can land between any two of them). Every random
  * choice comes from one generator seeded by {@link SimConfig#seed}, so a seed replays a run
  * exactly, byte for byte. After every event the {@link SafetyChecker} checks Raft's guarantees;
  * the first violation stops the run.
@@ -90,14 +93,15 @@ public final class Simulator {
   // ---- the event loop ----
 
   enum Kind { TICK, DELIVER, PROPOSE, READ, FAULT, RESTART, HEAL_LINKS, CALM, HEAL, SNAP_OK,
-    SNAP_FAILED, MARKER }
+    SNAP_FAILED, MARKER, DISK_WRITE, DISK_SYNC, APPLY }
 
   private static final class Event implements Comparable<Event> {
     final long time;
     final long seq;
     final Kind kind;
     final int node;
-    final int arg; // incarnation for TICK; sender for DELIVER; the peer for SNAP_OK/FAILED
+    // incarnation for TICK, DISK_*, APPLY; sender for DELIVER; the peer for SNAP_OK/FAILED
+    final int arg;
     final Message msg;
 
     Event(long time, long seq, Kind kind, int node, int arg, Message msg) {
@@ -218,6 +222,12 @@ public final class Simulator {
     log("partition: n" + i + " isolated (scripted)");
   }
 
+  /** A disk that stops completing writes (a stalled or very slow disk), until released. */
+  public void stallDisk(int i, boolean stalled) {
+    nodes[i].diskStalled = stalled;
+    log("n" + i + "'s disk " + (stalled ? "stalls" : "runs again") + " (scripted)");
+  }
+
   public void healNetwork() {
     nemesis.healLinks();
   }
@@ -253,6 +263,9 @@ public final class Simulator {
         }
       }
       case MARKER -> proposeMarker();
+      case DISK_WRITE -> diskWrite(e);
+      case DISK_SYNC -> diskSync(e);
+      case APPLY -> applyNext(e);
     }
   }
 
@@ -267,7 +280,7 @@ public final class Simulator {
 
   private void start(int i, long firstTickDelay) {
     SimNode sn = nodes[i];
-    sn.start(cfg, cfg.seed);
+    sn.start(cfg, cfg.seed, w -> write(sn, w), m -> send(sn, m), new ToStateMachine(sn));
     checker.onApply(sn); // the state machine restored from the snapshot must match history
     schedule(firstTickDelay, Kind.TICK, i, sn.incarnation, null);
   }
@@ -287,8 +300,8 @@ public final class Simulator {
     if (!sn.up()) {
       return;
     }
-    sn.crash();
-    log("n" + i + " crashed" + why);
+    String kept = sn.crash(rnd);
+    log("n" + i + " crashed" + why + kept);
   }
 
   private void restart(int i) {
@@ -377,48 +390,131 @@ public final class Simulator {
     }
   }
 
-  // ---- the runtime: carry out a Ready (persist, send, apply, advance) ----
+  // ---- the runtime: the node's ReadyPipeline, with the disk and apply thread as events ----
 
   private void processReady(SimNode sn) {
-    RaftNode rn = sn.node;
-    while (rn.hasReady() && checker.ok()) {
-      Ready rd = rn.ready();
-      if (rd.softState() != null) {
-        onSoftState(sn, rd.softState());
-      }
-      persist(sn, rd);
-      for (Message m : rd.messages()) {
-        send((int) sn.id, m);
-      }
-      apply(sn, rd);
-      rn.advance(rd);
-      sn.maybeCompact(cfg);
+    if (checker.ok()) {
+      sn.pipeline.drain();
     }
   }
 
-  private void persist(SimNode sn, Ready rd) {
-    if (rd.snapshot() != null) {
-      sn.disk.applySnapshot(rd.snapshot());
+  /** The pipeline hands a write to the storage thread: it waits its turn in the disk's queue. */
+  private void write(SimNode sn, ReadyPipeline.Write w) {
+    if (!w.entries().isEmpty()) {
+      checker.onAppend(sn, w.entries());
     }
-    if (!rd.entries().isEmpty()) {
-      sn.disk.append(rd.entries());
-      checker.onAppend(sn, rd.entries());
-    }
-    if (rd.hardState() != null) {
-      sn.persistHardState(rd.hardState(), rd.mustSync());
-    } else if (rd.mustSync()) {
-      sn.sync();
+    sn.writeQueue.add(w);
+    startDiskWrite(sn);
+  }
+
+  /** An idle disk takes every queued write at once (group commit), as StorageWriter does. */
+  private void startDiskWrite(SimNode sn) {
+    if (!sn.diskBusy && !sn.writeQueue.isEmpty()) {
+      sn.diskBusy = true;
+      schedule(1 + rnd.nextInt(cfg.maxWriteDelay), Kind.DISK_WRITE, (int) sn.id,
+          sn.incarnation, null);
     }
   }
 
-  private void apply(SimNode sn, Ready rd) {
-    if (rd.snapshot() != null) {
-      sn.restoreSnapshot(rd.snapshot().getMetadata().getIndex(), rd.snapshot().getData());
+  private void diskWrite(Event e) {
+    SimNode sn = nodes[e.node];
+    if (!sn.up() || sn.incarnation != e.arg) {
+      return;
+    }
+    if (sn.diskStalled) {
+      schedule(TICK, Kind.DISK_WRITE, e.node, e.arg, null);
+      return;
+    }
+    sn.inFlight = List.copyOf(sn.writeQueue);
+    sn.writeQueue.clear();
+    boolean sync = false;
+    for (ReadyPipeline.Write w : sn.inFlight) {
+      sn.written(w.ready());
+      sync |= w.mustSync();
+    }
+    if (sync) {
+      schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node, e.arg, null);
+    } else {
+      finishDiskWrite(sn);
+    }
+  }
+
+  private void diskSync(Event e) {
+    SimNode sn = nodes[e.node];
+    if (sn.up() && sn.incarnation == e.arg) {
+      sn.synced();
+      finishDiskWrite(sn);
+    }
+  }
+
+  /** The storage thread reports the writes durable; the loop finishes them. */
+  private void finishDiskWrite(SimNode sn) {
+    List<ReadyPipeline.Write> done = sn.inFlight;
+    sn.inFlight = List.of();
+    sn.diskBusy = false;
+    for (ReadyPipeline.Write w : done) {
+      if (!sn.up() || !checker.ok()) {
+        return;
+      }
+      sn.pipeline.written(w);
+    }
+    startDiskWrite(sn);
+  }
+
+  /** The state machine's side of the pipeline: the apply thread's queue, and the reads. */
+  private final class ToStateMachine implements ReadyPipeline.StateMachineQueue {
+    private final SimNode sn;
+
+    ToStateMachine(SimNode sn) {
+      this.sn = sn;
+    }
+
+    @Override
+    public void apply(Snapshot snapshot, List<Entry> committed) {
+      sn.applyQueue.add(new SimNode.ApplyBatch(snapshot, committed));
+      startApply(sn);
+    }
+
+    @Override
+    public void read(ReadState rs) {
+      sn.readsAwaitingApply.add(new long[] {rs.index(),
+          Long.parseLong(rs.requestCtx().toStringUtf8())});
+      serveReads(sn);
+    }
+
+    @Override
+    public void softState(SoftState ss) {
+      onSoftState(sn, ss);
+    }
+  }
+
+  private void startApply(SimNode sn) {
+    if (!sn.applyBusy && !sn.applyQueue.isEmpty()) {
+      sn.applyBusy = true;
+      schedule(1 + rnd.nextInt(cfg.maxApplyDelay), Kind.APPLY, (int) sn.id, sn.incarnation,
+          null);
+    }
+  }
+
+  private void applyNext(Event e) {
+    SimNode sn = nodes[e.node];
+    if (!sn.up() || sn.incarnation != e.arg) {
+      return;
+    }
+    sn.applyBusy = false;
+    apply(sn, sn.applyQueue.poll());
+    sn.maybeCompact(cfg);
+    startApply(sn);
+  }
+
+  private void apply(SimNode sn, SimNode.ApplyBatch b) {
+    if (b.snapshot() != null) {
+      sn.restoreSnapshot(b.snapshot().getMetadata().getIndex(), b.snapshot().getData());
       stats.snapshotsInstalled++;
       checker.onApply(sn);
       log("n" + sn.id + " installed snapshot at index " + sn.appliedIndex);
     }
-    for (Entry e : rd.committedEntries()) {
+    for (Entry e : b.entries()) {
       sn.apply(e);
       checker.onApply(sn);
       observe(sn, e);
@@ -427,12 +523,8 @@ public final class Simulator {
         log("n" + sn.id + " applied the post-heal proposal at index " + e.getIndex());
       }
     }
-    if (trace != null && !rd.committedEntries().isEmpty()) {
+    if (trace != null && !b.entries().isEmpty()) {
       traceCommits(sn);
-    }
-    for (ReadState rs : rd.readStates()) {
-      sn.readsAwaitingApply.add(new long[] {rs.index(),
-          Long.parseLong(rs.requestCtx().toStringUtf8())});
     }
     serveReads(sn);
   }
@@ -494,6 +586,14 @@ public final class Simulator {
   }
 
   // ---- the network ----
+
+  private void send(SimNode sn, Message m) {
+    MessageType t = m.getType();
+    if (t == MessageType.MSG_APP_RESP || t == MessageType.MSG_VOTE_RESP) {
+      checker.onReply(sn, m);
+    }
+    send((int) sn.id, m);
+  }
 
   private void send(int from, Message m) {
     int to = (int) m.getTo();

@@ -77,6 +77,40 @@ class ElectionPaperTest {
   }
 
   @Test
+  @DisplayName("§5.2: on conversion to candidate the election timer restarts: the next election "
+      + "waits a whole new timeout")
+  void conversionToCandidateResetsElectionTimer() {
+    PaperNode n = node(1).term(1).build();
+    n.tick(n.raft().randomizedElectionTimeout() - 1); // the follower's timer has nearly run out
+    n.campaign(); // converted now, by a MsgHup (as a transfer's TimeoutNow does), not the timer
+    assertEquals(StateRole.CANDIDATE, n.role());
+    assertEquals(2, n.term());
+    int timeout = n.raft().randomizedElectionTimeout();
+    assertTrue(n.tick(timeout - 1).isEmpty(), "no new election before a whole new timeout");
+    assertEquals(2, n.term());
+    List<Message> out = n.tick(1);
+    assertEquals(3, n.term(), "the split-vote retry comes exactly one timeout later");
+    assertEquals(List.of(2L, 3L), recipients(out, MessageType.MSG_VOTE));
+  }
+
+  @Test
+  @DisplayName("§5.2: each conversion to candidate draws a new random election timeout in "
+      + "[T, 2T), so split votes do not repeat in lockstep")
+  void conversionToCandidateRedrawsTimeout() {
+    int t = 10;
+    Set<Integer> seen = new HashSet<>();
+    PaperNode n = node(1).electionTick(t).seed(7).build();
+    for (int election = 0; election < 20; election++) {
+      n.campaign();
+      int timeout = n.raft().randomizedElectionTimeout();
+      assertTrue(timeout >= t && timeout < 2 * t, "timeout " + timeout);
+      seen.add(timeout);
+    }
+    // 20 draws over 10 values: a timeout drawn once per node would show up as one value.
+    assertTrue(seen.size() > 3, "timeouts seen over 20 elections of one node: " + seen);
+  }
+
+  @Test
   @DisplayName("§5.2: a candidate that wins votes from a majority becomes leader")
   void majorityOfVotesWins() {
     PaperNode n = node(1).peers(1L, 2L, 3L, 4L, 5L).term(1).build();
@@ -164,7 +198,8 @@ class ElectionPaperTest {
     Ready rd = n.cycle();
     assertEquals(HardState.newBuilder().setTerm(2).setVote(2).build(), rd.hardState());
     assertTrue(rd.mustSync(), "the vote must be fsynced before the reply leaves");
-    assertFalse(single(rd.messages(), MessageType.MSG_VOTE_RESP, 2).getReject());
+    assertFalse(single(rd.afterPersist(), MessageType.MSG_VOTE_RESP, 2).getReject());
+    assertTrue(rd.messages().isEmpty(), "nothing leaves before the write");
   }
 
   @Test

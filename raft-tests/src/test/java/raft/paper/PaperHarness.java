@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import raft.core.Config;
+import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.StateRole;
 import raft.log.RaftLog;
@@ -45,6 +47,7 @@ final class PaperHarness {
     private long commit;
     private long snapshotIndex;
     private int maxInflight = 256;
+    private Function<Config, Raft> factory = Raft::new;
 
     private Builder(long id) {
       this.id = id;
@@ -78,6 +81,12 @@ final class PaperHarness {
     /** The pipelining window: appends in flight to one follower. */
     Builder maxInflight(int n) {
       maxInflight = n;
+      return this;
+    }
+
+    /** Builds the node's Raft with {@code f}: tests pass deliberately broken subclasses. */
+    Builder raft(Function<Config, Raft> f) {
+      factory = f;
       return this;
     }
 
@@ -135,7 +144,7 @@ final class PaperHarness {
       c.random = new SplittableRandom(seed);
       c.applied = snapshotIndex;
       c.maxInflightMsgs = maxInflight;
-      return new PaperNode(new RaftNode(c), storage);
+      return new PaperNode(new RaftNode(factory.apply(c)), storage);
     }
 
     /** Builds the node and makes it leader of {@code leaderTerm}; its no-op is unacknowledged. */

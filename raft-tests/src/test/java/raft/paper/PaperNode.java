@@ -3,19 +3,23 @@ package raft.paper;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import raft.core.Invariants;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
 import raft.core.Ready;
+import raft.core.ReadyPipeline;
 import raft.core.StateRole;
 import raft.pb.Entry;
 import raft.pb.Message;
+import raft.pb.Snapshot;
 import raft.log.MemoryStorage;
 
 /**
- * One node under test plus the runtime's part played by hand: every method that feeds the node
- * an input then runs Ready cycles (persist to {@link MemoryStorage}, collect messages, advance)
- * until nothing is left, and returns the messages the node sent, in order.
+ * One node under test plus the runtime's part: every method that feeds the node an input then
+ * carries out Readys with {@link ReadyPipeline#synchronous} (the real order: send, write to
+ * {@link MemoryStorage}, then acknowledge) until nothing is left, and returns the messages the
+ * node sent, in order.
  *
  * <p>Running the cycles eagerly matters: a leader counts its own entries toward the commit index
  * only after the runtime has persisted them, so a test that skipped persistence would see a
@@ -28,10 +32,36 @@ final class PaperNode {
   final List<ReadState> readStates = new ArrayList<>();
   /** Every committed entry handed to the state machine, in order. */
   final List<Entry> applied = new ArrayList<>();
+  private final List<Message> sent = new ArrayList<>();
+  private final ReadyPipeline pipeline;
+  /** Run after every input and every Ready cycle: a broken invariant fails the test by name. */
+  private final Invariants invariants = new Invariants();
 
   PaperNode(RaftNode rn, MemoryStorage storage) {
     this.rn = rn;
     this.storage = storage;
+    this.pipeline = ReadyPipeline.synchronous(rn, storage, sent::add,
+        new ReadyPipeline.StateMachineQueue() {
+          @Override
+          public void apply(Snapshot snapshot, List<Entry> committed) {
+            applied.addAll(committed);
+          }
+
+          @Override
+          public void read(ReadState rs) {
+            readStates.add(rs);
+          }
+        });
+    checkInvariants();
+  }
+
+  /** Fails the test with the name of the first invariant the node's state breaks. */
+  void checkInvariants() {
+    List<Invariants.Violation> broken = invariants.check(raft());
+    if (!broken.isEmpty()) {
+      throw new AssertionError("node " + raft().id() + " broke invariant " + broken.get(0)
+          + (broken.size() > 1 ? " (and " + broken.subList(1, broken.size()) + ")" : ""));
+    }
   }
 
   Raft raft() {
@@ -50,31 +80,27 @@ final class PaperNode {
     return raft().log().commitIndex();
   }
 
-  /** One Ready cycle, done as the runtime does it: persist, collect, advance. */
+  /** One Ready, taken and carried out as the runtime does; its messages are not collected. */
   Ready cycle() {
     Ready rd = rn.ready();
-    if (rd.snapshot() != null) {
-      storage.applySnapshot(rd.snapshot());
-    }
-    storage.append(rd.entries());
-    if (rd.hardState() != null) {
-      storage.setHardState(rd.hardState());
-    }
-    readStates.addAll(rd.readStates());
-    applied.addAll(rd.committedEntries());
-    rn.advance(rd);
+    pipeline.carryOut(rd);
+    sent.clear();
+    checkInvariants();
     return rd;
   }
 
-  /** Runs Ready cycles until none is pending and returns all messages sent meanwhile. */
+  /** Carries out Readys until none is pending and returns all messages sent meanwhile. */
   List<Message> persist() {
-    List<Message> out = new ArrayList<>();
+    checkInvariants(); // the state the input left, before the runtime's part
     for (int i = 0; rn.hasReady(); i++) {
       if (i > 100) {
         throw new IllegalStateException("Ready cycles do not settle");
       }
-      out.addAll(cycle().messages());
+      pipeline.carryOut(rn.ready());
+      checkInvariants();
     }
+    List<Message> out = new ArrayList<>(sent);
+    sent.clear();
     return out;
   }
 

@@ -164,7 +164,8 @@ class ReadIndexPaperTest {
     // Before the crash: entries 1-2 durable, commit 2 applied and acknowledged to a client,
     // but only commit 1 reached the disk (Ready.mustSync is false for a commit-only change).
     PaperNode n = node(1).peers(1L).log(1, 1).hardState(1, 0, 1).build();
-    n.rn.campaign(); // wins alone; its no-op (index 3) is not persisted yet
+    n.rn.campaign();
+    n.cycle(); // its vote for itself is durable: it wins alone; its no-op (index 3) is not yet
     n.rn.readIndex(ByteString.copyFromUtf8("a")); // a read arriving in the same loop turn
     n.persist();
     assertEquals(3, n.commit());

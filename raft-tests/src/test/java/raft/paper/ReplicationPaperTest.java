@@ -250,14 +250,15 @@ class ReplicationPaperTest {
   }
 
   @Test
-  @DisplayName("§5.3: a follower's acknowledgement leaves in the same Ready as the entries it "
-      + "acknowledges, which must be synced first")
+  @DisplayName("§5.3: a follower's acknowledgement comes in the same Ready as the entries it "
+      + "acknowledges, to be sent only once they are synced")
   void followerAcksOnlyWhatItPersists() {
     PaperNode n = node(1).term(1).build();
     n.rn.step(app(2, 1, 1, 0, 0, 0, entry(1, 1)).build());
     Ready rd = n.cycle();
     assertEquals(List.of(entry(1, 1)), rd.entries());
     assertTrue(rd.mustSync());
-    assertEquals(1, single(rd.messages(), MessageType.MSG_APP_RESP, 2).getIndex());
+    assertEquals(1, single(rd.afterPersist(), MessageType.MSG_APP_RESP, 2).getIndex());
+    assertTrue(rd.messages().isEmpty(), "the acknowledgement waits for the write");
   }
 }

@@ -86,7 +86,7 @@ class SnapshotPaperTest {
     n.rn.step(snap(2, 5, 2));
     Ready rd = n.cycle();
     assertEquals(5, rd.snapshot().getMetadata().getIndex(), "handed to the runtime to persist");
-    assertEquals(5, single(rd.messages(), MessageType.MSG_APP_RESP, 2).getIndex());
+    assertEquals(5, single(rd.afterPersist(), MessageType.MSG_APP_RESP, 2).getIndex());
     assertEquals(6, n.raft().log().firstIndex());
     assertEquals(5, n.raft().log().lastIndex(), "entries 2-3 (term 1) are gone");
     assertEquals(2, n.raft().log().term(5));
@@ -114,7 +114,7 @@ class SnapshotPaperTest {
     n.rn.step(snap(1, 3, 1));
     Ready rd = n.cycle();
     assertNull(rd.snapshot());
-    Message resp = single(rd.messages(), MessageType.MSG_APP_RESP, 2);
+    Message resp = single(rd.afterPersist(), MessageType.MSG_APP_RESP, 2);
     assertFalse(resp.getReject());
     assertEquals(5, resp.getIndex());
     assertEquals(List.of(1L, 1L, 1L, 1L, 1L), terms(n));

@@ -4,6 +4,7 @@ import java.util.function.Function;
 import raft.core.Config;
 import raft.core.Raft;
 import raft.pb.Message;
+import raft.pb.MessageType;
 
 /**
  * Deliberately broken variants of the protocol, each breaking one rule of the paper. They live
@@ -74,6 +75,30 @@ enum BrokenRaft {
           .mapToLong(raft.tracker.Progress::matchIndex).sorted().toArray();
       long secondHighest = match.length < 2 ? match[0] : match[match.length - 2];
       return log().maybeCommit(secondHighest, term());
+    }
+  }),
+
+  /**
+   * A follower acknowledges entries (and grants votes) before they are durable: the replies
+   * leave with the Ready's other messages, before its write (breaks Figure 2, "respond to RPCs
+   * only after updating stable storage").
+   */
+  ACK_BEFORE_FSYNC(c -> new Raft(c) {
+    @Override
+    protected boolean waitsForPersist(MessageType t) {
+      return false;
+    }
+  }),
+
+  /**
+   * A leader counts its own new entries toward a majority as soon as it appends them, before
+   * its fsync (breaks thesis §10.2.1: it may send before writing, but count only what is
+   * durable).
+   */
+  LEADER_COUNTS_ITSELF_BEFORE_FSYNC(c -> new Raft(c) {
+    @Override
+    protected long selfPersistedIndex() {
+      return log().lastIndex();
     }
   }),
 

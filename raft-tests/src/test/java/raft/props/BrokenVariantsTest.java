@@ -19,7 +19,8 @@ import raft.sim.SimResult;
  *
  * <p>The broken commit rule of Figure 8 (§5.4.2) is the exception: random schedules almost never
  * line it up, because a new leader's no-op (§8) hides it. {@link Figure8Test} steers the
- * simulator into it instead, and the same checker catches it there.
+ * simulator into it instead, and the same checker catches it there. So is a leader that counts
+ * itself before its own fsync (thesis §10.2.1): {@link LeaderSelfCountTest} steers it.
  */
 class BrokenVariantsTest {
 
@@ -71,6 +72,13 @@ class BrokenVariantsTest {
   @DisplayName("§5.3: a leader overwriting its own tail is caught by Leader Append-Only")
   void overwriteOwnTailIsCaught() {
     assertCaught(BrokenRaft.OVERWRITE_OWN_TAIL, Property.LEADER_APPEND_ONLY);
+  }
+
+  @Test
+  @DisplayName("Figure 2: a follower acknowledging entries before its fsync is caught by "
+      + "DurableBeforeReply")
+  void ackBeforeFsyncIsCaught() {
+    assertCaught(BrokenRaft.ACK_BEFORE_FSYNC, Property.DURABLE_BEFORE_REPLY);
   }
 
   @Test

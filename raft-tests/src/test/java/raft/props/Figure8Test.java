@@ -68,7 +68,8 @@ class Figure8Test {
     int b = bc[0];
     int cNode = bc[1];
     sim.cut(cNode, b);
-    if (!sim.runUntil(() -> isLeader(sim, cNode) && sim.raft(cNode).log().lastIndex() > p,
+    // C's no-op must be on C's disk before C crashes (a crash loses unsynced writes).
+    if (!sim.runUntil(() -> isLeader(sim, cNode) && sim.raft(cNode).log().stableLastIndex() > p,
         200)) {
       return false;
     }

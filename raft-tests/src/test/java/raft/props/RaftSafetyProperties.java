@@ -71,6 +71,12 @@ class RaftSafetyProperties {
         () -> "no read was served at all: " + r.summary());
   }
 
+  @Property
+  @Label("Figure 2: acknowledged entries and granted votes are durable when the reply leaves")
+  void durableBeforeReply(@ForAll("faultSchedules") SimConfig c) {
+    assertHolds(c, raft.sim.Property.DURABLE_BEFORE_REPLY);
+  }
+
   /**
    * Liveness (§5.2, §5.6): once the faults heal and a majority is up and connected (the rest may
    * stay down for good), a leader is elected and a new proposal commits within a bounded time.

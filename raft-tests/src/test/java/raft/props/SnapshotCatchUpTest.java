@@ -33,7 +33,7 @@ class SnapshotCatchUpTest {
     assertTrue(Experiments.settle(sim, n), "no leader");
     int victim = Experiments.leader(sim, n) % n + 1; // a follower
     sim.crashNode(victim);
-    sim.runUntil(() -> false, sim.nowTicks() + 100); // about 200 proposals, several compactions
+    sim.runUntil(() -> false, sim.nowTicks() + 150); // about 300 proposals, several compactions
     int leader = Experiments.leader(sim, n);
     Raft l = sim.raft(leader);
     assertTrue(l.log().firstIndex() > 100, "the leader compacted its log: first index "

@@ -9,11 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Function;
 import raft.core.Config;
+import raft.core.Invariants;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.ReadState;
 import raft.core.Ready;
+import raft.core.ReadyPipeline;
 import raft.core.StateRole;
 import raft.pb.Entry;
 import raft.pb.EntryType;
@@ -40,6 +43,9 @@ final class ScenarioCluster {
   record InFlight(long sender, Message msg) {}
 
   /** One member: protocol, disk, state machine, inbox, and the role we last reported. */
+  /** Entries handed to the state machine together. */
+  record Committed(List<Entry> entries) {}
+
   static final class Node {
     final long id;
     final RaftNode raft;
@@ -49,6 +55,12 @@ final class ScenarioCluster {
     StateRole seenRole;
     long seenTerm;
     long seenTransferee;
+    // What carrying out one Ready sent and applied, printed in the trace's order afterwards.
+    final List<Message> sent = new ArrayList<>();
+    final List<Object> toApply = new ArrayList<>(); // Snapshots, Committed and ReadStates
+    final ReadyPipeline pipeline;
+    // One checker per incarnation: a crash may lose an unpersisted term or commit, safely.
+    final Invariants invariants = new Invariants();
 
     Node(long id, RaftNode raft, MemoryStorage storage) {
       this.id = id;
@@ -56,6 +68,21 @@ final class ScenarioCluster {
       this.storage = storage;
       this.seenRole = raft.raft().role();
       this.seenTerm = raft.raft().term();
+      this.pipeline = ReadyPipeline.synchronous(raft, storage, sent::add,
+          new ReadyPipeline.StateMachineQueue() {
+            @Override
+            public void apply(Snapshot snapshot, List<Entry> committed) {
+              if (snapshot != null) {
+                toApply.add(snapshot);
+              }
+              toApply.add(new Committed(committed));
+            }
+
+            @Override
+            public void read(ReadState rs) {
+              toApply.add(rs);
+            }
+          });
     }
 
     Raft protocol() {
@@ -74,15 +101,22 @@ final class ScenarioCluster {
   private final Options options;
   private final List<Long> ids = new ArrayList<>();
   private final Map<Long, Integer> restarts = new HashMap<>();
+  private final Function<Config, Raft> factory;
 
   ScenarioCluster(int n, Options o) {
+    this(n, o, Raft::new);
+  }
+
+  /** A cluster whose nodes run {@code factory}'s Raft: tests pass deliberately broken ones. */
+  ScenarioCluster(int n, Options o, Function<Config, Raft> factory) {
     this.options = o;
+    this.factory = factory;
     for (long id = 1; id <= n; id++) {
       ids.add(id);
     }
     for (long id : ids) {
       MemoryStorage storage = MemoryStorage.bootstrap(ids);
-      nodes.put(id, new Node(id, new RaftNode(config(id, storage, 0)), storage));
+      nodes.put(id, new Node(id, newRaftNode(config(id, storage, 0)), storage));
     }
   }
 
@@ -112,10 +146,14 @@ final class ScenarioCluster {
   Node restart(long id) {
     Node old = node(id);
     int incarnation = restarts.merge(id, 1, Integer::sum);
-    Node n = new Node(id, new RaftNode(config(id, old.storage, incarnation)), old.storage);
+    Node n = new Node(id, newRaftNode(config(id, old.storage, incarnation)), old.storage);
     restoreStateMachine(n, old.storage.snapshot());
     nodes.put(id, n);
     return n;
+  }
+
+  private RaftNode newRaftNode(Config c) {
+    return new RaftNode(factory.apply(c));
   }
 
   Options options() {
@@ -187,9 +225,22 @@ final class ScenarioCluster {
     n.seenRole = r.role();
     n.seenTerm = r.term();
     n.seenTransferee = transferee;
+    checkInvariants(n);
   }
 
-  // ---- Ready handling: persist, send, apply, advance (the order Ready's javadoc requires) ----
+  /**
+   * Runs the protocol's invariant check on {@code n}; called after every input and every Ready
+   * (from {@link #observe}) and after every command. The first broken invariant stops the
+   * scenario, by name.
+   */
+  void checkInvariants(Node n) {
+    List<Invariants.Violation> broken = n.invariants.check(n.protocol());
+    if (!broken.isEmpty()) {
+      throw new IllegalStateException("node " + n.id + " broke invariant " + broken.get(0));
+    }
+  }
+
+  // ---- Ready handling: ReadyPipeline.synchronous, traced as persist, send, apply ----
 
   /** Handles one Ready of {@code n} if it has one; returns whether it had. */
   boolean processReady(Node n, List<String> out) {
@@ -202,26 +253,24 @@ final class ScenarioCluster {
       out.add("  SoftState lead=" + rd.softState().lead() + " role="
           + TraceFormat.role(rd.softState().role()));
     }
-    persist(n, rd, out);
-    send(n, rd.messages(), out);
-    apply(n, rd, out);
-    n.raft.advance(rd);
+    n.pipeline.carryOut(rd);
+    traceWrites(rd, out);
+    send(n, List.copyOf(n.sent), out);
+    n.sent.clear();
+    apply(n, out);
     observe(n, out, "  ");
     return true;
   }
 
-  private void persist(Node n, Ready rd, List<String> out) {
+  private static void traceWrites(Ready rd, List<String> out) {
     if (rd.snapshot() != null) {
-      n.storage.applySnapshot(rd.snapshot());
       out.add("  Snapshot " + TraceFormat.snapshot(rd.snapshot()));
     }
     if (!rd.entries().isEmpty()) {
-      n.storage.append(rd.entries());
       out.add("  Entries:");
       rd.entries().forEach(e -> out.add("    " + TraceFormat.entry(e)));
     }
     if (rd.hardState() != null) {
-      n.storage.setHardState(rd.hardState());
       out.add("  " + TraceFormat.hardState(rd.hardState()));
     }
   }
@@ -245,25 +294,33 @@ final class ScenarioCluster {
     }
   }
 
-  private void apply(Node n, Ready rd, List<String> out) {
-    if (rd.snapshot() != null) {
-      restoreStateMachine(n, rd.snapshot());
-      out.add("  Restored state machine from snapshot: " + stateMachine(n));
-    }
-    if (!rd.committedEntries().isEmpty()) {
-      out.add("  CommittedEntries:");
-      for (Entry e : rd.committedEntries()) {
-        out.add("    " + TraceFormat.entry(e));
-        if (e.getType() == EntryType.ENTRY_NORMAL && !e.getData().isEmpty()) {
-          n.applied.add(new Applied(e.getIndex(), e.getData().toStringUtf8()));
+  private void apply(Node n, List<String> out) {
+    List<String> committed = new ArrayList<>();
+    List<String> reads = new ArrayList<>();
+    for (Object o : n.toApply) {
+      if (o instanceof Snapshot snap) {
+        restoreStateMachine(n, snap);
+        out.add("  Restored state machine from snapshot: " + stateMachine(n));
+      } else if (o instanceof ReadState rs) {
+        reads.add("    " + TraceFormat.readState(rs));
+      } else if (o instanceof Committed c) {
+        for (Entry e : c.entries()) {
+          committed.add("    " + TraceFormat.entry(e));
+          if (e.getType() == EntryType.ENTRY_NORMAL && !e.getData().isEmpty()) {
+            n.applied.add(new Applied(e.getIndex(), e.getData().toStringUtf8()));
+          }
         }
       }
     }
-    if (!rd.readStates().isEmpty()) {
-      out.add("  ReadStates:");
-      for (ReadState rs : rd.readStates()) {
-        out.add("    " + TraceFormat.readState(rs));
-      }
+    n.toApply.clear();
+    section("  CommittedEntries:", committed, out);
+    section("  ReadStates:", reads, out);
+  }
+
+  private static void section(String title, List<String> lines, List<String> out) {
+    if (!lines.isEmpty()) {
+      out.add(title);
+      out.addAll(lines);
     }
   }
 

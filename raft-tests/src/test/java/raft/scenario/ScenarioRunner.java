@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
+import raft.core.Config;
 import raft.core.Raft;
 import raft.core.RaftNode;
 import raft.core.StateRole;
@@ -61,6 +63,16 @@ import raft.scenario.ScenarioCluster.Node;
  */
 final class ScenarioRunner {
   private ScenarioCluster cluster;
+  private final Function<Config, Raft> factory;
+
+  ScenarioRunner() {
+    this(Raft::new);
+  }
+
+  /** A runner whose nodes run {@code factory}'s Raft: tests pass deliberately broken ones. */
+  ScenarioRunner(Function<Config, Raft> factory) {
+    this.factory = factory;
+  }
 
   /** Runs one command line and returns its output (never empty: "ok" if nothing happened). */
   String run(String line) {
@@ -72,6 +84,7 @@ final class ScenarioRunner {
     }
     try {
       dispatch(cmd, args, out);
+      cluster.nodes().forEach(cluster::checkInvariants);
     } catch (IndexOutOfBoundsException | NumberFormatException e) {
       throw new ScenarioException("bad arguments in '" + line.trim() + "': " + e.getMessage());
     }
@@ -137,7 +150,7 @@ final class ScenarioRunner {
     if (!opt.isEmpty()) {
       throw new ScenarioException("unknown options " + opt.keySet());
     }
-    cluster = new ScenarioCluster(n, o);
+    cluster = new ScenarioCluster(n, o, factory);
   }
 
   // ---- time ----

@@ -42,7 +42,11 @@ import raft.storage.wal.WalFiles;
  * writes): after a failed fsync the kernel may have dropped the data, so retrying could report
  * success for lost writes (PostgreSQL's "fsyncgate"). The owner must stop and restart from disk.
  *
- * <p>Threading: not thread-safe; the node's loop owns it. Writes block on disk I/O.
+ * <p>Threading: two threads share it. The <em>writer</em> (a member's storage thread) calls
+ * {@link #persistAll} and {@link #installSnapshotFile}, which alone touch the WAL and block on
+ * disk I/O. The node's <em>loop</em> reads (the {@link Storage} methods, {@link #snapshot}) and
+ * trims the memory log ({@link #compactMemory}); the memory log is thread-safe, and {@link
+ * #snapshot} is consistent with a snapshot being installed. Anything else: one thread at a time.
  */
 public final class DurableStorage implements Storage, AutoCloseable {
 
@@ -78,9 +82,11 @@ public final class DurableStorage implements Storage, AutoCloseable {
   private final Wal wal;
   private final SnapshotStore snaps;
   private final Options options;
+  private long installedIndex; // the newest snapshot on disk; the writer's
 
   private DurableStorage(MemoryStorage mem, Wal wal, SnapshotStore snaps, Options options) {
     this.mem = mem;
+    this.installedIndex = mem.snapshot().getMetadata().getIndex();
     this.wal = wal;
     this.snaps = snaps;
     this.options = options;
@@ -143,31 +149,50 @@ public final class DurableStorage implements Storage, AutoCloseable {
     log.accept("data directory " + dataDir + ": recorded in the WAL that it belongs to " + id);
   }
 
-  /**
-   * Step 1 of a {@link Ready}: the snapshot (file, then WAL marker), then the entries and hard
-   * state in one WAL batch with at most one fsync (group commit), then the memory copy.
-   */
+  /** Step 2 of one {@link Ready} (see {@link #persistAll}). */
   public void persist(Ready rd) throws IOException {
-    if (rd.snapshot() != null) {
-      // The file before the marker: a marker must never point at a snapshot we do not have.
-      snaps.save(rd.snapshot());
-      wal.saveSnapshotMarker(rd.snapshot().getMetadata());
-      mem.applySnapshot(metadataOnly(rd.snapshot()));
+    persistAll(List.of(rd));
+  }
+
+  /**
+   * Step 2 of several {@link Ready}s, in order (group commit): for each, the snapshot (file,
+   * then WAL marker), then its entries and hard state as one WAL batch; then at most one fsync
+   * for all of them; then the memory copy, so the protocol never reads a state that a crash
+   * could take back.
+   */
+  public void persistAll(List<Ready> batch) throws IOException {
+    boolean sync = false;
+    for (Ready rd : batch) {
+      if (rd.snapshot() != null) {
+        synchronized (snaps) { // the file before the marker: never a marker without its file
+          snaps.save(rd.snapshot());
+          wal.saveSnapshotMarker(rd.snapshot().getMetadata());
+          installedIndex = rd.snapshot().getMetadata().getIndex();
+        }
+      }
+      if (!rd.entries().isEmpty() || rd.hardState() != null) {
+        wal.save(rd.hardState(), rd.entries(), false);
+      }
+      sync |= rd.mustSync();
     }
-    if (!rd.entries().isEmpty() || rd.hardState() != null) {
-      // Figure 2: respond to RPCs only after updating stable storage (mustSync).
-      wal.save(rd.hardState(), rd.entries(), rd.mustSync());
+    if (sync) {
+      wal.save(null, List.of(), true); // Figure 2: respond only after updating stable storage
     }
-    mem.append(rd.entries());
-    if (rd.hardState() != null) {
-      mem.setHardState(rd.hardState());
+    for (Ready rd : batch) {
+      if (rd.snapshot() != null) {
+        mem.applySnapshot(metadataOnly(rd.snapshot()));
+      }
+      mem.append(rd.entries());
+      if (rd.hardState() != null) {
+        mem.setHardState(rd.hardState());
+      }
     }
   }
 
   /**
    * Stores a snapshot of the state machine as of {@code index} (which must be applied) in a
    * file and marks it in the WAL. Returns the current snapshot's metadata (an older request
-   * changes nothing). Call {@link #compact} afterwards. The one-step form, for a state already
+   * changes nothing). The one-step form, for a state already
    * in memory (tests); the runtime streams its state with the two steps below.
    */
   SnapshotMetadata createSnapshot(long index, ConfState cs, ByteString data)
@@ -190,38 +215,53 @@ public final class DurableStorage implements Storage, AutoCloseable {
     return snaps.writeTemporary(m, state);
   }
 
-  /**
-   * Step 2, by the owner: puts the file of step 1 in place, marks it in the WAL and records its
-   * metadata. Call {@link #compact} afterwards. Returns the current snapshot's metadata; an
-   * older snapshot than the current one changes nothing (its file is deleted).
-   */
+  /** Steps 2 and 3 below, by one thread (tools and tests). */
   public SnapshotMetadata installSnapshot(Path file, SnapshotMetadata m) throws IOException {
-    if (m.getIndex() <= snapshotMetadata().getIndex()) {
-      Files.deleteIfExists(file);
+    if (!installSnapshotFile(file, m)) {
       return snapshotMetadata();
+    }
+    compactMemory(m);
+    return m;
+  }
+
+  /**
+   * Step 2, by the writer: puts the file of step 1 in place, marks it in the WAL, and deletes
+   * the WAL segments it wholly covers (recovery starts from the snapshot anyway). False (and
+   * the file deleted) if it is not newer than the snapshot in place.
+   */
+  public boolean installSnapshotFile(Path file, SnapshotMetadata m) throws IOException {
+    synchronized (snaps) {
+      if (m.getIndex() <= installedIndex) {
+        Files.deleteIfExists(file);
+        return false;
+      }
+      snaps.install(file, m);
+      wal.saveSnapshotMarker(m);
+      installedIndex = m.getIndex();
+    }
+    wal.releaseBefore(m.getIndex());
+    return true;
+  }
+
+  /**
+   * Step 3, by the loop: log compaction (§7) after the snapshot {@code m}. The memory log
+   * records it and keeps {@code snapshotCatchUpEntries} entries below it (within the byte
+   * bound), so that a follower slightly behind gets entries rather than a whole snapshot.
+   */
+  public void compactMemory(SnapshotMetadata m) {
+    if (m.getIndex() <= snapshotMetadata().getIndex()) {
+      return;
     }
     if (mem.term(m.getIndex()) != m.getTerm()) {
       throw new IllegalStateException("snapshot at index " + m.getIndex() + " says term "
           + m.getTerm() + " but the log has term " + mem.term(m.getIndex()) + " there");
     }
-    snaps.install(file, m);
-    wal.saveSnapshotMarker(m);
     mem.createSnapshot(m.getIndex(), m.getConfState(), ByteString.EMPTY);
-    return m;
-  }
-
-  /**
-   * Log compaction (§7) after a snapshot at {@code snapshotIndex}: the memory log keeps
-   * {@code snapshotCatchUpEntries} entries below it for slow followers, and WAL segments whose
-   * entries the snapshot wholly covers are deleted (recovery starts from the snapshot anyway).
-   */
-  public void compact(long snapshotIndex) throws IOException {
-    long keepFrom = Math.max(snapshotIndex - options.snapshotCatchUpEntries(),
-        catchUpStartByBytes(snapshotIndex));
+    long keepFrom = Math.max(m.getIndex() - options.snapshotCatchUpEntries(),
+        catchUpStartByBytes(m.getIndex()));
     if (keepFrom > mem.firstIndex() - 1) {
-      mem.compact(Math.min(keepFrom, snapshotMetadata().getIndex()));
+      mem.compact(Math.min(keepFrom, m.getIndex()));
     }
-    wal.releaseBefore(snapshotIndex);
   }
 
   /** The index below which the entries up to {@code snapshotIndex} pass the byte bound. */
@@ -289,8 +329,12 @@ public final class DurableStorage implements Storage, AutoCloseable {
       return mem.snapshot();
     }
     try {
-      Snapshot s = snaps.loadNewest().orElseThrow(() -> new IOException("no snapshot file"));
-      if (!s.getMetadata().equals(m)) {
+      Snapshot s;
+      synchronized (snaps) {
+        s = snaps.loadNewest().orElseThrow(() -> new IOException("no snapshot file"));
+      }
+      // The writer may have installed a newer one that the memory log does not know yet.
+      if (s.getMetadata().getIndex() < m.getIndex()) {
         throw new IOException("the newest file holds index " + s.getMetadata().getIndex()
             + " term " + s.getMetadata().getTerm());
       }

@@ -9,11 +9,9 @@ package raft.kv.apply;
  */
 public interface ApplyListener {
   /**
-   * @param result the response proto (PutResponse, DeleteRangeResponse, TxnResponse,
-   *     CompactionResponse, LeaseGrantResponse, LeaseRevokeResponse, LeaseKeepAliveResponse)
-   *     with header.revision set, or the {@link raft.kv.mvcc.KvException} that refused it
+   * @param result the request's response (with header.revision set), or its refusal
    */
-  void applied(long requestId, long index, Object result);
+  void applied(long requestId, long index, ApplyResult result);
 
   ApplyListener NONE = (requestId, index, result) -> { };
 }

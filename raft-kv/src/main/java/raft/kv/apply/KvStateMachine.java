@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -76,42 +75,34 @@ public final class KvStateMachine implements StateMachine {
       applyListener.applied(0, index, malformed(index));
       return;
     }
-    Object result;
+    ApplyResult result;
     try {
       result = execute(req, index);
     } catch (KvException refused) {
-      result = refused;
+      result = new ApplyResult.Refused(refused);
     }
     applyListener.applied(req.getId(), index, result);
   }
 
-  private Object execute(InternalRequest req, long index) {
+  private ApplyResult execute(InternalRequest req, long index) {
     if (Sizes.of(req) > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
       // etcd's capped applier: puts, txns with puts and lease grants are refused; reads,
       // deletes and compaction still go, so that the store can be emptied.
       throw KvException.noSpace();
     }
-    switch (req.getRequestCase()) {
-      case PUT:
-        return store.put(req.getPut());
-      case DELETE_RANGE:
-        return store.deleteRange(req.getDeleteRange());
-      case TXN:
-        return store.txn(req.getTxn());
-      case COMPACTION:
-        return store.compact(req.getCompaction());
-      case LEASE_GRANT:
-        return grant(req, index);
-      case LEASE_REVOKE:
-        return revoke(req.getLeaseRevoke().getID());
-      case LEASE_KEEP_ALIVE:
-        return keepAlive(req.getLeaseKeepAlive());
-      case ALARM:
-        return alarms.apply(req.getAlarm()).toBuilder()
-            .setHeader(header(store.currentRevision())).build();
-      default:
-        return malformed(index);
-    }
+    return switch (req.getRequestCase()) {
+      case PUT -> new ApplyResult.Put(store.put(req.getPut()));
+      case DELETE_RANGE -> new ApplyResult.DeleteRange(store.deleteRange(req.getDeleteRange()));
+      case TXN -> new ApplyResult.Txn(store.txn(req.getTxn()));
+      case COMPACTION -> new ApplyResult.Compaction(store.compact(req.getCompaction()));
+      case LEASE_GRANT -> new ApplyResult.LeaseGrant(grant(req, index));
+      case LEASE_REVOKE -> new ApplyResult.LeaseRevoke(revoke(req.getLeaseRevoke().getID()));
+      case LEASE_KEEP_ALIVE -> new ApplyResult.LeaseKeepAlive(keepAlive(req.getLeaseKeepAlive()));
+      case ALARM -> new ApplyResult.Alarm(alarms.apply(req.getAlarm()).toBuilder()
+          .setHeader(header(store.currentRevision())).build());
+      // An entry of a kind this member does not know (or none): refused, not a crash.
+      default -> malformed(index);
+    };
   }
 
   private LeaseGrantResponse grant(InternalRequest req, long index) {
@@ -132,8 +123,8 @@ public final class KvStateMachine implements StateMachine {
     return resp.toBuilder().setHeader(header(store.currentRevision())).build();
   }
 
-  private static KvException malformed(long index) {
-    return new KvException(Status.Code.INTERNAL, "raftkv: malformed entry at index " + index);
+  private static ApplyResult.Refused malformed(long index) {
+    return new ApplyResult.Refused(KvException.malformedEntry(index));
   }
 
   private static ResponseHeader header(long revision) {

@@ -11,8 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import raft.kv.cli.Clients;
-import raft.kv.cli.RaftKvCommand;
+import raft.kv.client.Clients;
+import raft.kv.client.GlobalOptions;
+import raft.kv.client.GoDurationConverter;
 
 /**
  * {@code raftkv bench <workload>}: a load generator in the manner of etcd's {@code benchmark}
@@ -37,12 +38,12 @@ public final class BenchCommand {
     @Option(names = "--total", description = "Measured requests (default 10000 unless --duration).")
     long total;
 
-    @Option(names = "--duration", converter = RaftKvCommand.GoDurationConverter.class,
+    @Option(names = "--duration", converter = GoDurationConverter.class,
         description = "Measured time, e.g. 10s, instead of --total.")
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "0s",
-        converter = RaftKvCommand.GoDurationConverter.class,
+        converter = GoDurationConverter.class,
         description = "Unmeasured time before measuring (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
@@ -95,7 +96,7 @@ public final class BenchCommand {
     @Override
     public Integer call() throws Exception {
       BenchConfig config = config();
-      RaftKvCommand root = (RaftKvCommand) spec.root().userObject();
+      GlobalOptions root = GlobalOptions.of(spec);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       List<String> endpoints;

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 
 /**
  * Drives one run: a few dispatch threads issue asynchronous requests, and a semaphore of

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.PutRequest;
-import raft.kv.cli.Clients;
-import raft.kv.cli.RaftKvCommand;
+import raft.kv.client.Clients;
+import raft.kv.client.GlobalOptions;
+import raft.kv.client.GoDurationConverter;
 
 /**
  * {@code raftkv bench failover-probe --kill-pid P}: connects to the surviving endpoints
@@ -37,20 +38,20 @@ final class FailoverProbe implements java.util.concurrent.Callable<Integer> {
   long killPid;
 
   @Option(names = "--interval", defaultValue = "10ms",
-      converter = RaftKvCommand.GoDurationConverter.class)
+      converter = GoDurationConverter.class)
   Duration interval;
 
   @Option(names = "--attempt-timeout", defaultValue = "200ms",
-      converter = RaftKvCommand.GoDurationConverter.class)
+      converter = GoDurationConverter.class)
   Duration attemptTimeout;
 
   @Option(names = "--give-up", defaultValue = "60s",
-      converter = RaftKvCommand.GoDurationConverter.class)
+      converter = GoDurationConverter.class)
   Duration giveUp;
 
   @Override
   public Integer call() throws Exception {
-    RaftKvCommand root = (RaftKvCommand) spec.root().userObject();
+    GlobalOptions root = GlobalOptions.of(spec);
     PrintWriter out = spec.commandLine().getOut();
     List<String> survivors;
     try (Clients clients = root.clients()) {

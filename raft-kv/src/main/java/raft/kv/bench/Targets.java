@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 
 /**
  * Chooses the endpoints a run talks to and opens its connections. Blocking: one

@@ -20,7 +20,7 @@ import raft.kv.api.etcdserverpb.WatchGrpc;
 import raft.kv.api.etcdserverpb.WatchRequest;
 import raft.kv.api.etcdserverpb.WatchResponse;
 import raft.kv.api.mvccpb.Event;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 
 /**
  * watch-latency: puts on every connection, one watcher (on the first connection) over all

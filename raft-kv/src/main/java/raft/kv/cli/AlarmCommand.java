@@ -7,11 +7,12 @@ import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmRequest.AlarmAction;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.apply.Alarms;
+import raft.kv.client.Clients;
 
 /** alarm list and alarm disarm, as etcdctl 3.4: one alarm a line, in etcd's words. */
 @Command(name = "alarm", description = "Alarm commands (NOSPACE: the space quota was reached).",
     subcommands = {AlarmCommand.ListAlarms.class, AlarmCommand.Disarm.class})
-final class AlarmCommand {
+public final class AlarmCommand {
   private AlarmCommand() {}
 
   private static List<AlarmMember> list(MaintenanceGrpc.MaintenanceBlockingStub m) {

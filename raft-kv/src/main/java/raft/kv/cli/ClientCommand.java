@@ -4,13 +4,15 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import raft.kv.client.Clients;
+import raft.kv.client.GlobalOptions;
 
 /** A verb that talks to the cluster: opens {@link Clients}, runs, flushes, closes. */
 abstract class ClientCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  RaftKvCommand root() {
-    return (RaftKvCommand) spec.root().userObject();
+  GlobalOptions root() {
+    return GlobalOptions.of(spec);
   }
 
   PrintWriter out() {

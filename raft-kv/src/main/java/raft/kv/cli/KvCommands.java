@@ -12,12 +12,13 @@ import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.PutResponse;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.RangeResponse;
+import raft.kv.client.Clients;
 
 /**
  * put, get, del and compaction, as etcdctl 3.4 spells them. Each builds its request in
  * {@code toRequest()}, which {@link TxnParser} reuses for the ops inside a txn.
  */
-final class KvCommands {
+public final class KvCommands {
   private KvCommands() {}
 
   /** The end of the range holding every key that starts with {@code key} (etcd's GetPrefix). */
@@ -46,7 +47,7 @@ final class KvCommands {
   }
 
   @Command(name = "put", description = "Puts the given key into the store.")
-  static final class Put extends ClientCommand {
+  public static final class Put extends ClientCommand {
     @Parameters(index = "0", paramLabel = "key") String key;
     @Parameters(index = "1", paramLabel = "value", arity = "0..1",
         description = "The value; read from stdin when left out.") String value;
@@ -70,7 +71,7 @@ final class KvCommands {
     @Override
     int run(Clients clients) throws Exception {
       if (value == null && !ignoreValue) {
-        value = new String(root().in.readAllBytes(), StandardCharsets.UTF_8);
+        value = new String(root().in().readAllBytes(), StandardCharsets.UTF_8);
       }
       PutResponse r = clients.kv().put(toRequest());
       out().print("json".equals(writeOut) ? Json.of(r) + "\n" : Printer.put(r));
@@ -79,7 +80,7 @@ final class KvCommands {
   }
 
   @Command(name = "get", description = "Gets the key or a range of keys.")
-  static final class Get extends ClientCommand {
+  public static final class Get extends ClientCommand {
     @Parameters(index = "0", paramLabel = "key") String key;
     @Parameters(index = "1", paramLabel = "range_end", arity = "0..1") String rangeEnd;
     @Option(names = "--prefix", description = "Get keys with this prefix.") boolean prefix;
@@ -157,7 +158,7 @@ final class KvCommands {
   }
 
   @Command(name = "del", description = "Removes the key or a range of keys.")
-  static final class Del extends ClientCommand {
+  public static final class Del extends ClientCommand {
     @Parameters(index = "0", paramLabel = "key") String key;
     @Parameters(index = "1", paramLabel = "range_end", arity = "0..1") String rangeEnd;
     @Option(names = "--prefix", description = "Delete keys with this prefix.") boolean prefix;
@@ -189,7 +190,7 @@ final class KvCommands {
   }
 
   @Command(name = "compaction", description = "Discards history before the given revision.")
-  static final class Compaction extends ClientCommand {
+  public static final class Compaction extends ClientCommand {
     @Parameters(index = "0", paramLabel = "revision") long revision;
     @Option(names = "--physical", description = "Wait until the space is freed.")
     boolean physical;

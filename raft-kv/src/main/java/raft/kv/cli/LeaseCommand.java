@@ -14,12 +14,13 @@ import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
 import raft.kv.api.etcdserverpb.LeaseLeasesRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
+import raft.kv.client.Clients;
 
 /** {@code raftkv lease grant|revoke|keep-alive|timetolive|list}, as etcdctl. */
 @Command(name = "lease", description = "Lease commands.",
     subcommands = {LeaseCommand.Grant.class, LeaseCommand.Revoke.class,
         LeaseCommand.KeepAlive.class, LeaseCommand.TimeToLive.class, LeaseCommand.ListLeases.class})
-final class LeaseCommand {
+public final class LeaseCommand {
 
   @Command(name = "grant", description = "Creates a lease with a TTL in seconds.")
   static final class Grant extends ClientCommand {

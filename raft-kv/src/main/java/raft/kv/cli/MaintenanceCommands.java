@@ -17,14 +17,15 @@ import raft.kv.api.etcdserverpb.MoveLeaderRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
+import raft.kv.client.Clients;
 
 /** member list, endpoint status/health/hashkv and move-leader, as etcdctl 3.4. */
-final class MaintenanceCommands {
+public final class MaintenanceCommands {
   private MaintenanceCommands() {}
 
   @Command(name = "member", description = "Membership commands.",
       subcommands = MemberCommand.ListMembers.class)
-  static final class MemberCommand {
+  public static final class MemberCommand {
     @Command(name = "list", description = "Lists all members.")
     static final class ListMembers extends ClientCommand {
       @Option(names = {"-w", "--write-out"}, defaultValue = "simple",
@@ -44,7 +45,7 @@ final class MaintenanceCommands {
   @Command(name = "endpoint", description = "Per-endpoint commands (over all --endpoints).",
       subcommands = {EndpointCommand.EndpointStatus.class, EndpointCommand.Health.class,
           EndpointCommand.HashKv.class})
-  static final class EndpointCommand {
+  public static final class EndpointCommand {
 
     @Command(name = "status", description = "Shows each endpoint's Raft status.")
     static final class EndpointStatus extends ClientCommand {
@@ -138,7 +139,7 @@ final class MaintenanceCommands {
 
   /** Finds the endpoint whose member is the leader and asks it to hand leadership over. */
   @Command(name = "move-leader", description = "Transfers leadership to the given member.")
-  static final class MoveLeader extends ClientCommand {
+  public static final class MoveLeader extends ClientCommand {
     @Parameters(index = "0", paramLabel = "transferee-member-id") String target;
 
     @Override

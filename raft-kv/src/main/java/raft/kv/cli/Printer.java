@@ -19,6 +19,7 @@ import raft.kv.api.etcdserverpb.StatusResponse;
 import raft.kv.api.etcdserverpb.TxnResponse;
 import raft.kv.api.mvccpb.Event;
 import raft.kv.api.mvccpb.KeyValue;
+import raft.kv.client.Table;
 
 /**
  * etcdctl 3.4's "simple" and "table" output formats, as pure functions from responses to text

@@ -9,13 +9,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import raft.kv.client.GlobalOptions;
 import raft.kv.server.AutoCompaction;
 import raft.kv.server.ServerConfig;
 
 /** {@code raftkv server}: etcd's member flags, turned into a {@link ServerConfig}. */
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = "Runs one member until it is stopped (SIGTERM stops it gracefully).")
-final class ServerCommand implements Callable<Integer> {
+public final class ServerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--name", required = true, description = "This member's name, e.g. n1.")
@@ -80,7 +81,7 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
-    ((RaftKvCommand) spec.root().userObject()).serverRunner.run(config);
+    GlobalOptions.of(spec).serverRunner().run(config);
     return 0;
   }
 

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.SnapshotRequest;
 import raft.kv.api.etcdserverpb.SnapshotResponse;
+import raft.kv.client.Clients;
 import raft.kv.pb.KeyHistoryState;
 import raft.kv.pb.KvState;
 import raft.kv.server.BackupFile;
@@ -31,7 +32,7 @@ import raft.kv.server.ServerConfig;
 @Command(name = "snapshot", description = "Backs up a member's state, and restores it.",
     subcommands = {SnapshotCommand.Save.class, SnapshotCommand.Status.class,
         SnapshotCommand.Restore.class})
-final class SnapshotCommand {
+public final class SnapshotCommand {
   private SnapshotCommand() {}
 
   @Command(name = "save", description = "Saves a backup of one member's state to a file.")

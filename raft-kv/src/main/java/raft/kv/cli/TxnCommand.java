@@ -7,11 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import raft.kv.api.etcdserverpb.TxnRequest;
 import raft.kv.api.etcdserverpb.TxnResponse;
+import raft.kv.client.Clients;
 
 /** {@code raftkv txn}: reads etcdctl's txn syntax from stdin (see {@link TxnParser}). */
 @Command(name = "txn", description = "Runs a transaction read from stdin:"
     + " compares, blank line, success ops, blank line, failure ops, blank line.")
-final class TxnCommand extends ClientCommand {
+public final class TxnCommand extends ClientCommand {
   @Option(names = {"-i", "--interactive"}, description = "Prompt for each section.")
   boolean interactive;
 
@@ -22,7 +23,7 @@ final class TxnCommand extends ClientCommand {
   @Override
   int run(Clients clients) throws Exception {
     BufferedReader in =
-        new BufferedReader(new InputStreamReader(root().in, StandardCharsets.UTF_8));
+        new BufferedReader(new InputStreamReader(root().in(), StandardCharsets.UTF_8));
     TxnRequest request = TxnParser.parse(in, interactive ? out() : null);
     TxnResponse r = clients.kv().txn(request);
     out().print("json".equals(writeOut) ? Json.of(r) + "\n" : Printer.txn(r));

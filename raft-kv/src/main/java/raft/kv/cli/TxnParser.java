@@ -13,6 +13,7 @@ import picocli.CommandLine.ParameterException;
 import raft.kv.api.etcdserverpb.Compare;
 import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.client.Clients;
 
 /**
  * Reads etcdctl's txn syntax: compares, a blank line, success ops, a blank line, failure ops,

@@ -25,7 +25,7 @@ import raft.storage.wal.WalDump;
  */
 @Command(name = "wal", description = "Inspects a member's write-ahead log (offline).",
     subcommands = {WalCommand.Dump.class, WalCommand.Verify.class})
-final class WalCommand {
+public final class WalCommand {
 
   static Path walDir(Path dataDir) {
     Path wal = dataDir.resolve("wal");

@@ -11,6 +11,7 @@ import raft.kv.api.etcdserverpb.WatchCreateRequest;
 import raft.kv.api.etcdserverpb.WatchRequest;
 import raft.kv.api.etcdserverpb.WatchResponse;
 import raft.kv.api.mvccpb.Event;
+import raft.kv.client.Clients;
 
 /**
  * {@code raftkv watch}: prints each event (type, [prev kv], kv) until Ctrl-C, or until
@@ -18,7 +19,7 @@ import raft.kv.api.mvccpb.Event;
  * thread only waits.
  */
 @Command(name = "watch", description = "Watches a key or a range of keys for changes.")
-final class WatchCommand extends ClientCommand {
+public final class WatchCommand extends ClientCommand {
   @Parameters(index = "0", paramLabel = "key") String key;
   @Parameters(index = "1", paramLabel = "range_end", arity = "0..1") String rangeEnd;
   @Option(names = "--prefix", description = "Watch keys with this prefix.") boolean prefix;

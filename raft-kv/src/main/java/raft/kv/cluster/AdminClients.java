@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.NodeStatusRequest;
 import raft.kv.pb.NodeStatusResponse;

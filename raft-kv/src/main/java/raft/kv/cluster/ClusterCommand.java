@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 
 /**
  * {@code raftkv cluster} (scripts/cluster): a local cluster of node JVMs on loopback, driven

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
 import raft.kv.server.FatalExit;
 
 /**

@@ -11,9 +11,9 @@ import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import raft.kv.cli.Clients;
-import raft.kv.server.BackupFile;
+import raft.kv.client.Clients;
 import raft.kv.pb.NodeStatusResponse;
+import raft.kv.server.BackupFile;
 
 /** The verbs that launch node JVMs: start, restart, heal. */
 final class StartVerbs {

@@ -9,8 +9,8 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import raft.kv.cli.Clients;
-import raft.kv.cli.Table;
+import raft.kv.client.Clients;
+import raft.kv.client.Table;
 import raft.kv.pb.NodeStatusResponse;
 
 /** status (one row per node) and partition. */

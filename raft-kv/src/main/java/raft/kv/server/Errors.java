@@ -52,13 +52,50 @@ final class Errors {
   }
 
   static StatusRuntimeException keyNotProvided() {
-    return Status.INVALID_ARGUMENT.withDescription("etcdserver: key is not provided")
-        .asRuntimeException();
+    return refused(KvException.emptyKey());
+  }
+
+  /** A bug of ours: the client should see it rather than wait for its deadline. */
+  static StatusRuntimeException internal(String what) {
+    return Status.INTERNAL.withDescription(what).asRuntimeException();
   }
 
   static StatusRuntimeException stopped(String why) {
     return Status.UNAVAILABLE.withDescription("etcdserver: server stopped (" + why + ")")
         .asRuntimeException();
+  }
+
+  /** The state machine's refusal as etcd sends it (rpctypes/error.go: code and text). */
+  static StatusRuntimeException refused(KvException e) {
+    // No default: a new KvException.Code does not compile until it is given etcd's status.
+    Status s = switch (e.code()) {
+      case EMPTY_KEY -> Status.INVALID_ARGUMENT
+          .withDescription("etcdserver: key is not provided");
+      case KEY_NOT_FOUND -> Status.INVALID_ARGUMENT.withDescription("etcdserver: key not found");
+      case VALUE_PROVIDED -> Status.INVALID_ARGUMENT
+          .withDescription("etcdserver: value is provided");
+      case LEASE_PROVIDED -> Status.INVALID_ARGUMENT
+          .withDescription("etcdserver: lease is provided");
+      case DUPLICATE_KEY -> Status.INVALID_ARGUMENT
+          .withDescription("etcdserver: duplicate key given in txn request");
+      case TOO_MANY_OPS -> Status.INVALID_ARGUMENT
+          .withDescription("etcdserver: too many operations in txn request");
+      case COMPACTED -> Status.OUT_OF_RANGE
+          .withDescription("etcdserver: mvcc: required revision has been compacted");
+      case FUTURE_REVISION -> Status.OUT_OF_RANGE
+          .withDescription("etcdserver: mvcc: required revision is a future revision");
+      case NO_SPACE -> Status.RESOURCE_EXHAUSTED
+          .withDescription("etcdserver: mvcc: database space exceeded");
+      case LEASE_NOT_FOUND -> Status.NOT_FOUND
+          .withDescription("etcdserver: requested lease not found");
+      case LEASE_EXISTS -> Status.FAILED_PRECONDITION
+          .withDescription("etcdserver: lease already exists");
+      case LEASE_TTL_TOO_LARGE -> Status.OUT_OF_RANGE
+          .withDescription("etcdserver: too large lease TTL");
+      case MALFORMED_ENTRY -> Status.INTERNAL
+          .withDescription("raftkv: malformed entry " + e.detail());
+    };
+    return s.asRuntimeException();
   }
 
   /** Maps whatever a proposal or read ended with to the status a client should see. */
@@ -68,7 +105,7 @@ final class Errors {
       return s;
     }
     if (cause instanceof KvException kv) {
-      return Status.fromCode(kv.code()).withDescription(kv.getMessage()).asRuntimeException();
+      return refused(kv);
     }
     if (cause instanceof NoLeaderException) {
       return noLeader();

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
+import raft.kv.apply.ApplyResult;
 import raft.kv.pb.InternalRequest;
 
 /**
@@ -63,10 +64,11 @@ final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
       reading = false;
       proposed++;
     }
-    raft.propose(InternalRequest.newBuilder().setLeaseKeepAlive(r)).whenComplete((o, t) -> {
+    raft.propose(InternalRequest.newBuilder().setLeaseKeepAlive(r),
+        ApplyResult.LeaseKeepAlive.class).whenComplete((renewed, t) -> {
       LeaseKeepAliveResponse.Builder b = LeaseKeepAliveResponse.newBuilder().setID(r.getID());
       if (t == null) {
-        answered(b.setTTL(((LeaseKeepAliveResponse) o).getTTL()));
+        answered(b.setTTL(renewed.response().getTTL()));
       } else if (Errors.of(t).getStatus().getCode() == Status.Code.NOT_FOUND) {
         answered(b); // an unknown lease answers TTL 0: clients read "expired or revoked"
       } else {

@@ -25,6 +25,7 @@ import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
+import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.Failure;
@@ -247,7 +248,8 @@ public final class KvServer implements AutoCloseable {
     leaseTimer.expire(id -> {
       log.accept("lease " + Long.toHexString(id) + " expired; proposing its revoke");
       raft.propose(InternalRequest.newBuilder()
-          .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)));
+          .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)),
+          ApplyResult.LeaseRevoke.class);
     });
   }
 
@@ -260,7 +262,8 @@ public final class KvServer implements AutoCloseable {
         stateMachine.alarms().isRaised(AlarmType.NOSPACE));
     if (target > 0) {
       raft.propose(InternalRequest.newBuilder()
-          .setCompaction(CompactionRequest.newBuilder().setRevision(target)));
+          .setCompaction(CompactionRequest.newBuilder().setRevision(target)),
+          ApplyResult.Compaction.class);
       log.accept("auto-compaction: proposed compacting history before revision " + target
           + " (" + compactor.reason() + ")");
     }

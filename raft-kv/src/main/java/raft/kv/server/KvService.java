@@ -14,6 +14,7 @@ import raft.kv.api.etcdserverpb.RangeResponse;
 import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
 import raft.kv.api.etcdserverpb.TxnResponse;
+import raft.kv.apply.ApplyResult;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 
@@ -51,7 +52,8 @@ final class KvService extends KVGrpc.KVImplBase {
       out.onError(Errors.keyNotProvided());
       return;
     }
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setPut(r), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setPut(r),
+        ApplyResult.Put.class, out);
   }
 
   @Override
@@ -60,13 +62,15 @@ final class KvService extends KVGrpc.KVImplBase {
       out.onError(Errors.keyNotProvided());
       return;
     }
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setDeleteRange(r), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setDeleteRange(r),
+        ApplyResult.DeleteRange.class, out);
   }
 
   @Override
   public void txn(TxnRequest r, StreamObserver<TxnResponse> out) {
     if (!isReadOnly(r)) {
-      Rpc.write(raft, headers, InternalRequest.newBuilder().setTxn(r), out);
+      Rpc.write(raft, headers, InternalRequest.newBuilder().setTxn(r),
+          ApplyResult.Txn.class, out);
       return;
     }
     // As etcd does: a txn of compares and ranges only is a read. It needs no log entry (it
@@ -91,6 +95,7 @@ final class KvService extends KVGrpc.KVImplBase {
 
   @Override
   public void compact(CompactionRequest r, StreamObserver<CompactionResponse> out) {
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setCompaction(r), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setCompaction(r),
+        ApplyResult.Compaction.class, out);
   }
 }

@@ -14,6 +14,7 @@ import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
 import raft.kv.api.etcdserverpb.LeaseStatus;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveResponse;
+import raft.kv.apply.ApplyResult;
 import raft.kv.lease.LeaseInfo;
 import raft.kv.lease.Lessor;
 import raft.kv.pb.InternalRequest;
@@ -43,12 +44,14 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
       // The proposer picks the id, so applying the grant stays deterministic.
       b.setID(raft.nextId() & Long.MAX_VALUE);
     }
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseGrant(b), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseGrant(b),
+        ApplyResult.LeaseGrant.class, out);
   }
 
   @Override
   public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseRevoke(r), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setLeaseRevoke(r),
+        ApplyResult.LeaseRevoke.class, out);
   }
 
   @Override

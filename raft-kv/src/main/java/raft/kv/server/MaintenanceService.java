@@ -23,6 +23,7 @@ import raft.kv.api.etcdserverpb.SnapshotResponse;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
 import raft.kv.apply.Alarms;
+import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
@@ -81,7 +82,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   /** Every action goes through the log, as in etcd, so even a GET sees all raised alarms. */
   @Override
   public void alarm(AlarmRequest r, StreamObserver<AlarmResponse> out) {
-    Rpc.write(raft, headers, InternalRequest.newBuilder().setAlarm(r), out);
+    Rpc.write(raft, headers, InternalRequest.newBuilder().setAlarm(r),
+        ApplyResult.Alarm.class, out);
   }
 
   /** A hash of this member's history, to compare with the others' (no log entry, as etcd). */

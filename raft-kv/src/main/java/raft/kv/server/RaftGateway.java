@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmType;
+import raft.kv.apply.ApplyResult;
 import raft.kv.mvcc.KvException;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
@@ -45,11 +46,13 @@ final class RaftGateway {
   }
 
   /**
-   * Proposes a write and completes with its result proto once applied here, or exceptionally
+   * Proposes a write and completes with its response once applied here, or exceptionally
    * with the etcd error a client should see (no leader, timed out, too large, no space, or the
-   * store's own error such as a missing lease).
+   * store's own refusal such as a missing lease). {@code kind} is the result the request's kind
+   * produces (ApplyResult.Put for a put...).
    */
-  CompletableFuture<Object> propose(InternalRequest.Builder request) {
+  <A extends ApplyResult.Applied<?>> CompletableFuture<A> propose(
+      InternalRequest.Builder request, Class<A> kind) {
     long id;
     try {
       id = request.getId() != 0 ? request.getId() : ids.next();
@@ -66,22 +69,29 @@ final class RaftGateway {
       }
       return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
-    CompletableFuture<Object> applied = deadlines.within(tracker.register(id));
+    CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(id));
     runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
       if (t != null) {
         applied.completeExceptionally(t);
       }
     });
-    CompletableFuture<Object> reply = new CompletableFuture<>();
-    applied.whenComplete((result, t) -> {
-      Throwable failure = t != null ? t : result instanceof KvException e ? e : null;
-      if (failure != null) {
-        reply.completeExceptionally(Errors.of(failure));
-      } else {
-        reply.complete(result);
-      }
-    });
+    CompletableFuture<A> reply = new CompletableFuture<>();
+    applied.whenComplete((result, t) -> answer(reply, kind, result, t));
     return reply;
+  }
+
+  private static <A extends ApplyResult.Applied<?>> void answer(CompletableFuture<A> reply,
+      Class<A> kind, ApplyResult result, Throwable t) {
+    if (t != null) {
+      reply.completeExceptionally(Errors.of(t));
+    } else if (result instanceof ApplyResult.Refused refused) {
+      reply.completeExceptionally(Errors.of(refused.error()));
+    } else if (kind.isInstance(result)) {
+      reply.complete(kind.cast(result));
+    } else { // the entry under this id was another request: a bug, but never a hung client
+      reply.completeExceptionally(Errors.internal("raftkv: request applied as "
+          + result.getClass().getSimpleName() + ", expected " + kind.getSimpleName()));
+    }
   }
 
   // One proposal at a time: a burst of refused writes must not become a burst of entries.
@@ -94,7 +104,7 @@ final class RaftGateway {
         + " are refused until it is disarmed: delete, compact, then 'etcdctl alarm disarm')");
     AlarmRequest raise = AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.ACTIVATE)
         .setMemberID(runtime.status().id()).setAlarm(AlarmType.NOSPACE).build();
-    propose(InternalRequest.newBuilder().setAlarm(raise))
+    propose(InternalRequest.newBuilder().setAlarm(raise), ApplyResult.Alarm.class)
         .whenComplete((r, t) -> raisingAlarm.set(false));
   }
 

@@ -3,6 +3,7 @@ package raft.kv.server;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import raft.kv.apply.ApplyResult;
 
 /**
  * The clients waiting for their proposals to be applied (etcd's {@code wait} package).
@@ -13,18 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * applied: which is right only because a restarted member never draws an id again.
  */
 final class RequestTracker {
-  private final Map<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
+  private final Map<Long, CompletableFuture<ApplyResult>> waiting = new ConcurrentHashMap<>();
 
-  CompletableFuture<Object> register(long id) {
-    CompletableFuture<Object> f = new CompletableFuture<>();
+  CompletableFuture<ApplyResult> register(long id) {
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     waiting.put(id, f);
     f.whenComplete((r, t) -> waiting.remove(id));
     return f;
   }
 
   /** Called on the apply thread: the entry with this id was applied with this result. */
-  void applied(long id, Object result) {
-    CompletableFuture<Object> f = waiting.remove(id);
+  void applied(long id, ApplyResult result) {
+    CompletableFuture<ApplyResult> f = waiting.remove(id);
     if (f != null) {
       f.complete(result);
     }

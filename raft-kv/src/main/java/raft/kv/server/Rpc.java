@@ -4,17 +4,20 @@ import com.google.protobuf.Message;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import raft.kv.apply.ApplyResult;
 import raft.kv.pb.InternalRequest;
 
 /** Answers a unary call when a future completes, mapping failures to etcd's errors. */
 final class Rpc {
   private Rpc() {}
 
-  /** Proposes a write and answers with its applied result, header completed. */
-  @SuppressWarnings("unchecked")
-  static <R extends Message> void write(RaftGateway raft, Headers headers,
-      InternalRequest.Builder request, StreamObserver<R> out) {
-    reply(raft.propose(request), o -> headers.complete((R) o), out);
+  /**
+   * Proposes a write and answers with its response, header completed; {@code kind} is the
+   * result its request produces (ApplyResult.Put for a put...), which types the response.
+   */
+  static <A extends ApplyResult.Applied<R>, R extends Message> void write(RaftGateway raft,
+      Headers headers, InternalRequest.Builder request, Class<A> kind, StreamObserver<R> out) {
+    reply(raft.propose(request, kind), applied -> headers.complete(applied.response()), out);
   }
 
   /**

@@ -20,6 +20,7 @@ import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.CompactionResponse;
 import raft.kv.api.etcdserverpb.LeaseGrantRequest;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.PutResponse;
 import raft.kv.api.etcdserverpb.RangeRequest;
@@ -32,7 +33,15 @@ import raft.kv.pb.KvState;
 import raft.kv.watch.WatchSink;
 
 class KvStateMachineTest {
-  record Applied(long id, long index, Object result) {}
+  record Applied(long id, long index, ApplyResult result) {
+    /** The response proto, or the KvException of a refusal. */
+    Object payload() {
+      if (result instanceof ApplyResult.Applied<?> a) {
+        return a.response();
+      }
+      return ((ApplyResult.Refused) result).error();
+    }
+  }
 
   private final List<Applied> applied = new ArrayList<>();
   private final KvStateMachine sm = new KvStateMachine(2,
@@ -70,7 +79,7 @@ class KvStateMachineTest {
     sm.apply(1, 1, InternalRequest.newBuilder().setId(77).setPut(put("a", "1")).build().toByteString());
     assertEquals(1, applied.size());
     assertEquals(77, applied.get(0).id());
-    PutResponse r = assertInstanceOf(PutResponse.class, applied.get(0).result());
+    PutResponse r = assertInstanceOf(PutResponse.class, applied.get(0).payload());
     assertEquals(2, r.getHeader().getRevision());
     assertEquals(1, sm.appliedIndex());
   }
@@ -89,7 +98,8 @@ class KvStateMachineTest {
     applied.clear();
     sm.apply(21, 1, ByteString.copyFrom(new byte[] {(byte) 0xff, 0x01, 0x02}));
     assertEquals(1, applied.size());
-    assertInstanceOf(KvException.class, applied.get(0).result());
+    assertEquals(KvException.Code.MALFORMED_ENTRY,
+        assertInstanceOf(KvException.class, applied.get(0).payload()).code());
     assertEquals(21, sm.appliedIndex());
     // Only the applied index in the snapshot moves.
     KvStateMachine other = new KvStateMachine();
@@ -102,14 +112,39 @@ class KvStateMachineTest {
   void refusedRequestIsAnErrorResult() {
     sm.apply(1, 1, InternalRequest.newBuilder().setId(3)
         .setCompaction(CompactionRequest.newBuilder().setRevision(50)).build().toByteString());
-    KvException e = assertInstanceOf(KvException.class, applied.get(0).result());
-    assertEquals("etcdserver: mvcc: required revision is a future revision", e.getMessage());
+    KvException e = assertInstanceOf(KvException.class, applied.get(0).payload());
+    assertEquals(KvException.Code.FUTURE_REVISION, e.code());
+  }
+
+  @Test
+  void eachKindOfRequestIsAnsweredWithItsOwnKindOfResult() {
+    long lease = 5;
+    assertKind(ApplyResult.Put.class, InternalRequest.newBuilder().setPut(put("a", "1")));
+    assertKind(ApplyResult.DeleteRange.class,
+        InternalRequest.newBuilder().setDeleteRange(del("b")));
+    assertKind(ApplyResult.Txn.class, InternalRequest.newBuilder()
+        .setTxn(TxnRequest.newBuilder().addSuccess(op(put("c", "1")))));
+    assertKind(ApplyResult.Compaction.class, InternalRequest.newBuilder()
+        .setCompaction(CompactionRequest.newBuilder().setRevision(2)));
+    assertKind(ApplyResult.LeaseGrant.class, InternalRequest.newBuilder()
+        .setLeaseGrant(LeaseGrantRequest.newBuilder().setID(lease).setTTL(10)));
+    assertKind(ApplyResult.LeaseKeepAlive.class, InternalRequest.newBuilder()
+        .setLeaseKeepAlive(LeaseKeepAliveRequest.newBuilder().setID(lease)));
+    assertKind(ApplyResult.LeaseRevoke.class, InternalRequest.newBuilder()
+        .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease)));
+    assertKind(ApplyResult.Alarm.class, alarm(AlarmRequest.AlarmAction.GET, 0));
+    assertKind(ApplyResult.Refused.class, InternalRequest.newBuilder()); // no request in it
+  }
+
+  private void assertKind(Class<? extends ApplyResult> kind, InternalRequest.Builder r) {
+    applyOne(r);
+    assertInstanceOf(kind, applied.get(applied.size() - 1).result());
   }
 
   private Object applyOne(InternalRequest.Builder r) {
     long index = sm.appliedIndex() + 1;
     sm.apply(index, 1, r.setId(index).build().toByteString());
-    return applied.get(applied.size() - 1).result();
+    return applied.get(applied.size() - 1).payload();
   }
 
   private static InternalRequest.Builder alarm(AlarmRequest.AlarmAction action, long member) {
@@ -119,8 +154,7 @@ class KvStateMachineTest {
 
   private static void assertNoSpace(Object result) {
     KvException e = assertInstanceOf(KvException.class, result);
-    assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, e.code());
-    assertEquals("etcdserver: mvcc: database space exceeded", e.getMessage());
+    assertEquals(KvException.Code.NO_SPACE, e.code());
   }
 
   @Test
@@ -170,7 +204,7 @@ class KvStateMachineTest {
     fresh.restore(sm.appliedIndex(), snap);
     fresh.apply(sm.appliedIndex() + 1, 1,
         InternalRequest.newBuilder().setId(1).setPut(put("z", "1")).build().toByteString());
-    assertNoSpace(applied.get(applied.size() - 1).result());
+    assertNoSpace(applied.get(applied.size() - 1).payload());
   }
 
   @Test

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import raft.kv.cli.CliRun;
+import raft.kv.main.CliRun;
 
 /** Flag validation: each bad combination is refused with a message naming the flag. */
 class BenchConfigTest {

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import raft.kv.cli.CliRun;
+import raft.kv.main.CliRun;
 import raft.kv.server.InProcessCluster;
 
 /**

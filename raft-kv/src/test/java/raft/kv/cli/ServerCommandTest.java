@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import raft.kv.main.CliRun;
 import raft.kv.server.AutoCompaction;
 import raft.kv.server.ServerConfig;
 

@@ -12,6 +12,8 @@ import raft.kv.api.etcdserverpb.Compare.CompareResult;
 import raft.kv.api.etcdserverpb.Compare.CompareTarget;
 import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.client.Clients;
+import raft.kv.main.CliRun;
 
 class TxnParserTest {
 

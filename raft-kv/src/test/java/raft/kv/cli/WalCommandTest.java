@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import raft.kv.main.CliRun;
 import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.storage.wal.Wal;

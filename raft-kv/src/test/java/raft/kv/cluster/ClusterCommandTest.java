@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import raft.kv.cli.CliRun;
-import raft.kv.cli.Clients;
+import raft.kv.client.Clients;
+import raft.kv.main.CliRun;
 import raft.kv.pb.NodeStatusResponse;
 
 /**

@@ -13,7 +13,6 @@ import static raft.kv.mvcc.Kv.put;
 import static raft.kv.mvcc.Kv.valueEq;
 import static raft.kv.mvcc.Kv.versionEq;
 
-import io.grpc.Status;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -167,7 +166,7 @@ class MvccStoreTest {
     assertTrue(store.hash(0).crc() != other.hash(0).crc(), "a value differs");
     store.compact(CompactionRequest.newBuilder().setRevision(4).build());
     assertEquals(4, store.hash(0).compactRevision());
-    assertEquals(Status.Code.OUT_OF_RANGE,
+    assertEquals(KvException.Code.COMPACTED,
         assertThrows(KvException.class, () -> store.hash(3)).code());
   }
 
@@ -245,12 +244,11 @@ class MvccStoreTest {
   }
 
   @Test
-  void txnPuttingSameKeyTwiceIsRefusedWithEtcdMessage() {
+  void txnPuttingSameKeyTwiceIsRefusedAsDuplicateKey() {
     TxnRequest twice = TxnRequest.newBuilder()
         .addSuccess(op(put("a", "1"))).addSuccess(op(put("a", "2"))).build();
     KvException e = assertThrows(KvException.class, () -> store.txn(twice));
-    assertEquals("etcdserver: duplicate key given in txn request", e.getMessage());
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    assertEquals(KvException.Code.DUPLICATE_KEY, e.code());
     TxnRequest putAndDelete = TxnRequest.newBuilder()
         .addSuccess(op(put("b", "1"))).addSuccess(op(del("a", "c"))).build();
     assertThrows(KvException.class, () -> store.txn(putAndDelete));
@@ -274,30 +272,27 @@ class MvccStoreTest {
         .addSuccess(op(put("a", "1")))
         .addSuccess(op(PutRequest.newBuilder().setKey(b("b")).setLease(7).build())).build();
     KvException e = assertThrows(KvException.class, () -> store.txn(r));
-    assertEquals("etcdserver: requested lease not found", e.getMessage());
-    assertEquals(Status.Code.NOT_FOUND, e.code());
+    assertEquals(KvException.Code.LEASE_NOT_FOUND, e.code());
     assertEquals(0, store.range(get("a")).getCount());
     assertEquals(1, store.currentRevision());
   }
 
   @Test
-  void compactedAndFutureRevisionsAreRefusedWithEtcdStrings() {
+  void compactedAndFutureRevisionsAreRefused() {
     store.put(put("a", "1")); // 2
     store.put(put("a", "2")); // 3
     store.put(put("a", "3")); // 4
     KvException future = assertThrows(KvException.class, () -> store.range(getAt("a", 5)));
-    assertEquals("etcdserver: mvcc: required revision is a future revision", future.getMessage());
-    assertEquals(Status.Code.OUT_OF_RANGE, future.code());
+    assertEquals(KvException.Code.FUTURE_REVISION, future.code());
     store.compact(CompactionRequest.newBuilder().setRevision(3).build());
     KvException old = assertThrows(KvException.class, () -> store.range(getAt("a", 2)));
-    assertEquals("etcdserver: mvcc: required revision has been compacted", old.getMessage());
-    assertEquals(Status.Code.OUT_OF_RANGE, old.code());
+    assertEquals(KvException.Code.COMPACTED, old.code());
     assertEquals("2", store.range(getAt("a", 3)).getKvs(0).getValue().toStringUtf8());
     assertThrows(KvException.class,
         () -> store.compact(CompactionRequest.newBuilder().setRevision(3).build()));
     KvException tooNew = assertThrows(KvException.class,
         () -> store.compact(CompactionRequest.newBuilder().setRevision(9).build()));
-    assertEquals("etcdserver: mvcc: required revision is a future revision", tooNew.getMessage());
+    assertEquals(KvException.Code.FUTURE_REVISION, tooNew.code());
   }
 
   @Test
@@ -363,25 +358,24 @@ class MvccStoreTest {
   void ignoreValueAndIgnoreLease() {
     PutRequest keepValue = PutRequest.newBuilder().setKey(b("a")).setIgnoreValue(true).build();
     KvException missing = assertThrows(KvException.class, () -> store.put(keepValue));
-    assertEquals("etcdserver: key not found", missing.getMessage());
+    assertEquals(KvException.Code.KEY_NOT_FOUND, missing.code());
     store.put(put("a", "v1"));
     store.put(keepValue);
     KeyValue kv = only("a");
     assertEquals("v1", kv.getValue().toStringUtf8());
     assertEquals(2, kv.getVersion());
     PutRequest both = keepValue.toBuilder().setValue(b("x")).build();
-    assertEquals("etcdserver: value is provided",
-        assertThrows(KvException.class, () -> store.put(both)).getMessage());
+    assertEquals(KvException.Code.VALUE_PROVIDED,
+        assertThrows(KvException.class, () -> store.put(both)).code());
     PutRequest leaseToo = PutRequest.newBuilder().setKey(b("a")).setIgnoreLease(true).setLease(3).build();
-    assertEquals("etcdserver: lease is provided",
-        assertThrows(KvException.class, () -> store.put(leaseToo)).getMessage());
+    assertEquals(KvException.Code.LEASE_PROVIDED,
+        assertThrows(KvException.class, () -> store.put(leaseToo)).code());
   }
 
   @Test
   void emptyKeyIsRefused() {
     KvException e = assertThrows(KvException.class, () -> store.put(put("", "v")));
-    assertEquals("etcdserver: key is not provided", e.getMessage());
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.code());
+    assertEquals(KvException.Code.EMPTY_KEY, e.code());
     assertThrows(KvException.class, () -> store.range(get("")));
   }
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import raft.kv.cli.CliRun;
+import raft.kv.main.CliRun;
 import raft.pb.Snapshot;
 import raft.storage.durable.DataDirLock;
 import raft.storage.snap.SnapshotStore;

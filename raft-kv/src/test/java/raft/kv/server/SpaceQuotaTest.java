@@ -27,7 +27,7 @@ import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.apply.Alarms;
-import raft.kv.cli.CliRun;
+import raft.kv.main.CliRun;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.mvcc.Sizes;
 import raft.kv.pb.InternalRequest;

@@ -1,4 +1,4 @@
-package raft.kv.cli;
+package raft.kv.client;
 
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;

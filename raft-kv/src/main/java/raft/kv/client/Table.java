@@ -1,4 +1,4 @@
-package raft.kv.cli;
+package raft.kv.client;
 
 import java.util.List;
 

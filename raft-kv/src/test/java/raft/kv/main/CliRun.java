@@ -1,4 +1,4 @@
-package raft.kv.cli;
+package raft.kv.main;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;

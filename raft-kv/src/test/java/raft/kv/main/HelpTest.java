@@ -1,4 +1,4 @@
-package raft.kv.cli;
+package raft.kv.main;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

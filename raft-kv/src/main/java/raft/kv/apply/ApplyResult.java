@@ -1,0 +1,45 @@
+package raft.kv.apply;
+
+import com.google.protobuf.Message;
+import raft.kv.api.etcdserverpb.AlarmResponse;
+import raft.kv.api.etcdserverpb.CompactionResponse;
+import raft.kv.api.etcdserverpb.DeleteRangeResponse;
+import raft.kv.api.etcdserverpb.LeaseGrantResponse;
+import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
+import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
+import raft.kv.api.etcdserverpb.PutResponse;
+import raft.kv.api.etcdserverpb.TxnResponse;
+import raft.kv.mvcc.KvException;
+
+/**
+ * What applying one request produced: its response ({@link Applied}, one record per kind of
+ * request, so a waiting client gets the type it asked for without a cast) or the refusal
+ * ({@link Refused}). Responses carry header.revision; the server fills in the rest.
+ */
+public sealed interface ApplyResult {
+
+  /** The request was executed; {@code response()} is etcd's response to it. */
+  sealed interface Applied<R extends Message> extends ApplyResult {
+    R response();
+  }
+
+  record Put(PutResponse response) implements Applied<PutResponse> {}
+
+  record DeleteRange(DeleteRangeResponse response) implements Applied<DeleteRangeResponse> {}
+
+  record Txn(TxnResponse response) implements Applied<TxnResponse> {}
+
+  record Compaction(CompactionResponse response) implements Applied<CompactionResponse> {}
+
+  record LeaseGrant(LeaseGrantResponse response) implements Applied<LeaseGrantResponse> {}
+
+  record LeaseRevoke(LeaseRevokeResponse response) implements Applied<LeaseRevokeResponse> {}
+
+  record LeaseKeepAlive(LeaseKeepAliveResponse response)
+      implements Applied<LeaseKeepAliveResponse> {}
+
+  record Alarm(AlarmResponse response) implements Applied<AlarmResponse> {}
+
+  /** The state machine refused the request (or the entry did not parse); nothing changed. */
+  record Refused(KvException error) implements ApplyResult {}
+}
