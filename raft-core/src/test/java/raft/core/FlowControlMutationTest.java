@@ -48,6 +48,7 @@ class FlowControlMutationTest {
       }
       out.addAll(rd.messages());
       node.advance(rd);
+      node.persisted(rd); // the writes above were synchronous
     }
     return out;
   }
@@ -108,7 +109,9 @@ class FlowControlMutationTest {
     node.campaign();
     Ready vote = node.ready();
     assertTrue(vote.mustSync(), "term and vote changed");
+    storage.setHardState(vote.hardState());
     node.advance(vote);
+    node.persisted(vote);
     settle();
     step(MessageType.MSG_VOTE_RESP, 2, 0);
     // Node 3's ack commits the no-op: only the commit index changes.

@@ -1,6 +1,5 @@
 package raft.log;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -85,10 +84,10 @@ class LogEdgesMutationTest {
       + "last entry with its term, and never goes below it")
   void conflictHintAtCompactedBoundary() {
     RaftLog l = log(compacted(5, 3, 3, 3, 3, 3, 3, 3));
-    assertArrayEquals(new long[] {5, 3}, l.findConflictByTerm(5, 3));
-    assertArrayEquals(new long[] {5, 0}, l.findConflictByTerm(7, 2),
+    assertEquals(new ConflictHint(5, 3), l.findConflictByTerm(5, 3));
+    assertEquals(new ConflictHint(5, 0), l.findConflictByTerm(7, 2),
         "every entry we know has a higher term: the hint stops at the boundary");
-    assertArrayEquals(new long[] {3, 0}, l.findConflictByTerm(3, 9), "compacted: term unknown");
+    assertEquals(new ConflictHint(3, 0), l.findConflictByTerm(3, 9), "compacted: term unknown");
   }
 
   @Test
