@@ -165,6 +165,7 @@ public final class NodeRuntime implements AutoCloseable {
     this.loop = new RaftLoop(id, o.log(), node, storage, transport,
         new ToApplier(applier, reads, leaders), lifecycle);
     this.proposals = new ProposalBatcher(id, node, loop, lifecycle);
+    loop.onDiskIdle(proposals::diskIdle);
     this.snapshots = new Snapshots(storage, sm, confState(storage, o), loop, applier, lifecycle);
     lifecycle.own(new Lifecycle.Parts(applier, loop, transport, ticker, storage));
   }

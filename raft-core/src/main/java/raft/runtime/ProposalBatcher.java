@@ -12,7 +12,10 @@ import raft.core.RaftNode;
 /**
  * Batching: every proposal that arrived since the last batch goes to Raft in one MsgProp (up to
  * {@link #MAX_PROPOSAL_BATCH_BYTES}), so the leader appends them together and sends them to
- * each follower in one append, instead of one append per proposal.
+ * each follower in one append, instead of one append per proposal. A batch waits while a
+ * write is in flight on the storage thread ({@link RaftLoop#diskBusy}): the proposals that
+ * arrive during an fsync join it, as they did when the loop itself waited for the fsync. With
+ * one client nothing waits (its next put comes after its last one committed).
  *
  * <p>Threading: {@link #propose} is called from any thread and never blocks; the batches are
  * handed to Raft on the loop.
@@ -31,6 +34,7 @@ final class ProposalBatcher {
   private final Queue<Proposal> proposals = new ConcurrentLinkedQueue<>();
   // True while a batch is queued on the loop: later proposals join it instead of queueing more.
   private final AtomicBoolean queued = new AtomicBoolean();
+  private boolean waiting; // the loop's: a batch waits for the disk to go idle
 
   ProposalBatcher(long id, RaftNode node, RaftLoop loop, Lifecycle lifecycle) {
     this.id = id;
@@ -51,8 +55,20 @@ final class ProposalBatcher {
     return f;
   }
 
+  /** On the loop, when no write is in flight any more: a waiting batch goes now. */
+  void diskIdle() {
+    if (waiting) {
+      proposeQueued();
+    }
+  }
+
   /** On the loop: everything queued so far, in batches of at most the byte limit. */
   private void proposeQueued() {
+    if (loop.diskBusy()) {
+      waiting = true; // queued stays set: later proposals join this batch
+      return;
+    }
+    waiting = false;
     queued.set(false);
     List<Proposal> batch = new ArrayList<>();
     long bytes = 0;

@@ -44,6 +44,8 @@ final class RaftLoop {
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final AtomicBoolean tickQueued = new AtomicBoolean();
   private volatile RaftNode.Status status;
+  private int writesInFlight; // the loop's: handed to the storage thread, not yet finished
+  private Runnable diskIdle = () -> { };
 
   RaftLoop(long id, Consumer<String> log, RaftNode node, DurableStorage storage,
       Transport transport, ReadyPipeline.StateMachineQueue toApplier, Lifecycle lifecycle) {
@@ -54,7 +56,7 @@ final class RaftLoop {
     this.lifecycle = lifecycle;
     this.writer = new StorageWriter(storage, this::durable,
         e -> lifecycle.fail(e, Failure.Site.STORAGE));
-    this.pipeline = new ReadyPipeline(node, writer::write, this::send, toApplier);
+    this.pipeline = new ReadyPipeline(node, this::write, this::send, toApplier);
     this.loopThread = new Thread(this::run, "raft-loop-" + id);
     this.storageThread = new Thread(writer, "raft-storage-" + id);
     this.status = node.status();
@@ -79,6 +81,19 @@ final class RaftLoop {
   /** The node as of the last batch; safe from any thread. */
   RaftNode.Status status() {
     return status;
+  }
+
+  /**
+   * Told on the loop each time the last write in flight is finished: proposals wait for that
+   * ({@link ProposalBatcher}), so that those arriving during an fsync go out in one batch.
+   */
+  void onDiskIdle(Runnable r) {
+    diskIdle = r;
+  }
+
+  /** Whether a write handed to the storage thread is not finished yet (loop only). */
+  boolean diskBusy() {
+    return writesInFlight > 0;
   }
 
   /** The storage thread, for disk work that must stay in order with the writes. */
@@ -166,11 +181,20 @@ final class RaftLoop {
     }
   }
 
+  private void write(ReadyPipeline.Write w) {
+    writesInFlight++;
+    writer.write(w);
+  }
+
   /** On the storage thread: these writes are durable; the loop finishes them. */
   private void durable(List<ReadyPipeline.Write> writes) {
     submit(() -> {
+      writesInFlight -= writes.size();
       for (ReadyPipeline.Write w : writes) {
         pipeline.written(w);
+      }
+      if (writesInFlight == 0) {
+        diskIdle.run();
       }
     });
   }
