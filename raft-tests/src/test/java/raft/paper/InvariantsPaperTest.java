@@ -7,10 +7,9 @@ import static raft.paper.PaperHarness.node;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import raft.core.Config;
 import raft.core.Invariants;
-import raft.core.Raft;
 import raft.core.StateRole;
+import raft.props.BrokenRaft;
 
 /**
  * The paper harness runs {@link Invariants} after every input and every Ready: a node that breaks
@@ -18,22 +17,11 @@ import raft.core.StateRole;
  */
 class InvariantsPaperTest {
 
-  /** Breaks thesis §10.2.1: a leader counts its new entry toward the majority before writing it. */
-  static Raft countsItselfBeforePersisting(Config c) {
-    return new Raft(c) {
-      @Override
-      protected long appendAfter() {
-        tracker().get(id()).maybeUpdate(log().lastIndex() + 1);
-        return super.appendAfter();
-      }
-    };
-  }
-
   @Test
   @DisplayName("thesis §10.2.1: a leader counting its unpersisted no-op fails the harness by name")
   void brokenLeaderFailsTheHarness() {
     AssertionError e = assertThrows(AssertionError.class,
-        () -> node(1).raft(InvariantsPaperTest::countsItselfBeforePersisting).leader(2));
+        () -> node(1).raft(BrokenRaft.LEADER_COUNTS_ITSELF_BEFORE_FSYNC.factory).leader(2));
     assertTrue(e.getMessage().contains("node 1 broke invariant '"
         + Invariants.SELF_MATCH_PERSISTED + "'"), e.getMessage());
   }

@@ -10,7 +10,7 @@ import raft.pb.MessageType;
  * Deliberately broken variants of the protocol, each breaking one rule of the paper. They live
  * only in test code: the safety properties must catch every one of them (the properties' teeth).
  */
-enum BrokenRaft {
+public enum BrokenRaft {
   /** Figure 8: commits an old-term entry by counting replicas (breaks §5.4.2). */
   COMMIT_OLD_TERM_BY_COUNTING(c -> new Raft(c) {
     @Override
@@ -110,7 +110,7 @@ enum BrokenRaft {
     }
   });
 
-  final Function<Config, Raft> factory;
+  public final Function<Config, Raft> factory;
 
   BrokenRaft(Function<Config, Raft> factory) {
     this.factory = factory;

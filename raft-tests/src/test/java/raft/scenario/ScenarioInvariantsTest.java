@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import raft.core.Config;
 import raft.core.Invariants;
-import raft.core.Raft;
+import raft.props.BrokenRaft;
 
 /**
  * The scenario harness runs {@link Invariants} after every input, every Ready and every command:
@@ -16,21 +15,10 @@ import raft.core.Raft;
  */
 class ScenarioInvariantsTest {
 
-  /** Breaks thesis §10.2.1: a leader counts its new entry toward the majority before writing it. */
-  static Raft countsItselfBeforePersisting(Config c) {
-    return new Raft(c) {
-      @Override
-      protected long appendAfter() {
-        tracker().get(id()).maybeUpdate(log().lastIndex() + 1);
-        return super.appendAfter();
-      }
-    };
-  }
-
   @Test
   @DisplayName("thesis §10.2.1: a leader counting unpersisted entries stops the scenario by name")
   void brokenLeaderStopsTheScenario() {
-    ScenarioRunner r = new ScenarioRunner(ScenarioInvariantsTest::countsItselfBeforePersisting);
+    ScenarioRunner r = new ScenarioRunner(BrokenRaft.LEADER_COUNTS_ITSELF_BEFORE_FSYNC.factory);
     r.run("add-nodes 3");
     r.run("campaign 1");
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.run("stabilize"));
