@@ -8,11 +8,11 @@ import raft.pb.Snapshot;
 
 /**
  * The durable part of a node's log, as the protocol reads it. The protocol only reads; the
- * runtime writes what each {@code Ready} says to persist (see {@code raft.core.Ready}) and then
- * calls {@code advance}.
+ * runtime writes what each {@code Ready} says to persist (see {@code raft.core.ReadyPipeline})
+ * and then reports it with {@code RaftNode.persisted}.
  *
- * <p>Threading: called only from the node's own loop; implementations need not be thread-safe
- * for the protocol's sake. Blocking: reads should be fast (in memory or cached); the protocol
+ * <p>Threading: the protocol calls it only from the node's own loop; an implementation that a
+ * storage thread writes meanwhile must be thread-safe ({@code MemoryStorage} is). Blocking: reads should be fast (in memory or cached); the protocol
  * calls them while stepping. Indexes start at 1; {@code firstIndex() - 1} is the index of the
  * last snapshot (0 when there is none), whose term {@link #term} must still answer.
  */
