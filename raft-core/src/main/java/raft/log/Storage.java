@@ -13,8 +13,9 @@ import raft.pb.Snapshot;
  *
  * <p>Threading: the protocol calls it only from the node's own loop; an implementation that a
  * storage thread writes meanwhile must be thread-safe ({@code MemoryStorage} is). Blocking:
- * reads should be fast (in memory or cached); the protocol calls them while stepping. Indexes start at 1; {@code firstIndex() - 1} is the index of the
- * last snapshot (0 when there is none), whose term {@link #term} must still answer.
+ * reads should be fast (in memory or cached); the protocol calls them while stepping. Indexes
+ * start at 1; {@code firstIndex() - 1} is the index of the last snapshot (0 when there is
+ * none), whose term {@link #term} must still answer.
  */
 public interface Storage {
 
