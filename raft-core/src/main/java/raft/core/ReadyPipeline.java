@@ -58,19 +58,7 @@ public final class ReadyPipeline {
   }
 
   /** One Ready's writes, handed to the {@link Disk}; its identity is the Ready's. */
-  public record Write(Ready ready) {
-    public Snapshot snapshot() {
-      return ready.snapshot();
-    }
-
-    public List<Entry> entries() {
-      return ready.entries();
-    }
-
-    public boolean mustSync() {
-      return ready.mustSync();
-    }
-  }
+  public record Write(Ready ready) {}
 
   private final RaftNode node;
   private final Disk disk;

@@ -129,9 +129,9 @@ class ReadyPipelineTest {
     r.rn.step(append(0, 0, 0, entry(1, 1))); // the same entry again: nothing new to write
     r.pipeline.drain();
     assertEquals(2, r.writes.size(), "the second Ready is a barrier behind the first");
-    assertNull(r.writes.get(1).snapshot());
-    assertTrue(r.writes.get(1).entries().isEmpty());
-    assertFalse(r.writes.get(1).mustSync());
+    assertNull(r.writes.get(1).ready().snapshot());
+    assertTrue(r.writes.get(1).ready().entries().isEmpty());
+    assertFalse(r.writes.get(1).ready().mustSync());
     assertFalse(r.sentType(MessageType.MSG_APP_RESP));
     r.finishWrite();
     r.finishWrite();

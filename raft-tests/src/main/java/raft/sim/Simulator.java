@@ -400,8 +400,8 @@ public final class Simulator {
 
   /** The pipeline hands a write to the storage thread: it waits its turn in the disk's queue. */
   private void write(SimNode sn, ReadyPipeline.Write w) {
-    if (!w.entries().isEmpty()) {
-      checker.onAppend(sn, w.entries());
+    if (!w.ready().entries().isEmpty()) {
+      checker.onAppend(sn, w.ready().entries());
     }
     sn.writeQueue.add(w);
     startDiskWrite(sn);
@@ -430,7 +430,7 @@ public final class Simulator {
     boolean sync = false;
     for (ReadyPipeline.Write w : sn.inFlight) {
       sn.written(w.ready());
-      sync |= w.mustSync();
+      sync |= w.ready().mustSync();
     }
     if (sync) {
       schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node, e.arg, null);
