@@ -16,6 +16,11 @@ import raft.storage.durable.DurableStorage;
  * and share the next one (group commit). Once they are durable it reports them back to the loop,
  * which only then acknowledges them ({@link ReadyPipeline#written}). The only thread that
  * touches the WAL.
+ *
+ * <p>The queue has no bound of its own, because its producers have one: a leader's proposals
+ * wait while a write is in flight ({@link ProposalBatcher}), a follower's appends arrive no
+ * faster than the leader's in-flight window allows, and a queued write holds only entries that
+ * the unstable log holds anyway until they are durable.
  */
 final class StorageWriter implements Runnable {
 

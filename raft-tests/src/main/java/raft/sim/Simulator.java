@@ -26,6 +26,11 @@ import raft.pb.Snapshot;
  * choice comes from one generator seeded by {@link SimConfig#seed}, so a seed replays a run
  * exactly, byte for byte. After every event the {@link SafetyChecker} checks Raft's guarantees;
  * the first violation stops the run.
+ *
+ * <p>What it does not model of a real member: proposal batching (a real leader holds proposals
+ * while a write is in flight, {@code ProposalBatcher}; here each client request is proposed at
+ * once). That changes how many entries an append carries, never the order of sends, writes and
+ * acknowledgements that the properties check.
  */
 public final class Simulator {
   /** Virtual time units per tick; message delays are a few units. */
