@@ -40,6 +40,20 @@ public sealed interface ApplyResult {
 
   record Alarm(AlarmResponse response) implements Applied<AlarmResponse> {}
 
+  /** A published member's attributes were recorded (or the member is gone: ignored). */
+  record Published(boolean applied) implements ApplyResult {}
+
+  /**
+   * A membership change was applied, or refused (by the core, {@code coreRefusal}, or by the
+   * registry's rules, {@code refusal}); {@code members} is the registry after it.
+   */
+  record MemberChanged(java.util.List<raft.kv.api.etcdserverpb.Member> members,
+      Membership.Refusal refusal, String coreRefusal) implements ApplyResult {
+    public boolean ok() {
+      return refusal == null && coreRefusal == null;
+    }
+  }
+
   /** The state machine refused the request (or the entry did not parse); nothing changed. */
   record Refused(KvException error) implements ApplyResult {}
 }
