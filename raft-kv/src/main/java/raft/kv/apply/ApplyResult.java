@@ -40,8 +40,12 @@ public sealed interface ApplyResult {
 
   record Alarm(AlarmResponse response) implements Applied<AlarmResponse> {}
 
-  /** A published member's attributes were recorded (or the member is gone: ignored). */
-  record Published(boolean applied) implements ApplyResult {}
+  /**
+   * A started member's name and client URLs were recorded ({@code response} is what was
+   * published), or ignored because the member is not in the registry (the default instance).
+   */
+  record Published(raft.kv.api.etcdserverpb.Member response)
+      implements Applied<raft.kv.api.etcdserverpb.Member> {}
 
   /**
    * A membership change was applied, or refused (by the core, {@code coreRefusal}, or by the

@@ -135,7 +135,7 @@ public final class KvStateMachine implements StateMachine {
     if (applied) {
       membershipListener.changed(index, membership.view(), null);
     }
-    return new ApplyResult.Published(applied);
+    return new ApplyResult.Published(applied ? attrs : Member.getDefaultInstance());
   }
 
   /**
