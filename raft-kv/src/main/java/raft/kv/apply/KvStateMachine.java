@@ -146,6 +146,7 @@ public final class KvStateMachine implements StateMachine {
    * would send messages to members that are not there. A change the rules would refuse now can
    * only have raced another change; it is applied, and the proposer told it is refused.
    */
+  @Override
   public void applyConfChange(long index, long term, ConfChangeV2 cc, ConfState after,
       String refused) {
     appliedIndex = index;

@@ -29,18 +29,22 @@ final class Joining {
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(2);
   static final Duration GIVE_UP = Duration.ofSeconds(30);
 
-  /** The identity, and for a joining member the registry its peers answered with. */
-  record Identity(MemberIdentity ids, KvState registry) {}
+  /**
+   * The identity; {@code joined} for a member that joined a running cluster (no bootstrap
+   * entries ever), and for one joining now the registry its peers answered with.
+   */
+  record Identity(MemberIdentity ids, boolean joined, KvState registry) {}
 
   private Joining() {}
 
   static Identity resolve(ServerConfig config, Consumer<String> log) throws IOException {
     Path file = config.dataDir().resolve(FILE);
     if (Files.exists(file)) {
-      return new Identity(recorded(file), null);
+      return new Identity(recorded(file), true, null);
     }
     if (!config.join() || hasLog(config.dataDir())) {
-      return new Identity(new MemberIdentity(config.memberId(), config.clusterId()), null);
+      return new Identity(new MemberIdentity(config.memberId(), config.clusterId()), false,
+          null);
     }
     Identity joined = ask(config, log);
     record(file, joined.ids());
@@ -74,7 +78,8 @@ final class Joining {
             if (m.getPeerURLsList().contains(self)) {
               log.accept("joining cluster " + Long.toHexString(a.getClusterId()) + " as member "
                   + Long.toHexString(m.getID()) + " (asked " + peer.getKey() + ")");
-              return new Identity(new MemberIdentity(m.getID(), a.getClusterId()), registry);
+              return new Identity(new MemberIdentity(m.getID(), a.getClusterId()), true,
+                  registry);
             }
           }
           last = peer.getKey() + " answered, but no member has peer URL " + self
