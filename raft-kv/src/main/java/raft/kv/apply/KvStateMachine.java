@@ -133,7 +133,7 @@ public final class KvStateMachine implements StateMachine {
   private ApplyResult publish(Member attrs, long index) {
     boolean applied = membership.publish(attrs);
     if (applied) {
-      membershipListener.changed(index, membership.view(), null);
+      membershipListener.changed(index, membership.view(), null, false);
     }
     return new ApplyResult.Published(applied ? attrs : Member.getDefaultInstance());
   }
@@ -159,7 +159,7 @@ public final class KvStateMachine implements StateMachine {
     Membership.Refusal broken = cc.getChangesCount() == 1 ? Membership.validate(
         membership.view(), cc.getChanges(0).getType(), change).orElse(null) : null;
     membership.apply(cc.getChangesList(), change, after);
-    membershipListener.changed(index, membership.view(), after);
+    membershipListener.changed(index, membership.view(), after, false);
     applyListener.applied(change.getRequestId(), index,
         new ApplyResult.MemberChanged(membership.view().members(), broken, null));
   }
@@ -214,7 +214,7 @@ public final class KvStateMachine implements StateMachine {
     alarms.restoreFrom(state);
     membership.restoreFrom(state);
     appliedIndex = index;
-    membershipListener.changed(index, membership.view(), null);
+    membershipListener.changed(index, membership.view(), null, true);
     watchHub.cancelAll(store.compactRevision());
     before.forEach(leaseListener::revoked);
     state.getLeasesList().forEach(l -> leaseListener.granted(l.getId(), l.getTtl()));
