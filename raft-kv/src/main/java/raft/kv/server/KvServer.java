@@ -86,6 +86,7 @@ public final class KvServer implements AutoCloseable {
     return t;
   });
   private Server grpc;
+  private LeaderForward forward;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -248,6 +249,8 @@ public final class KvServer implements AutoCloseable {
         new Deadlines(deadlineTimer, requestTimeout), runtime::proposeConfChange,
         stateMachine::membership, new ReconfigCheck(memberId(), this::connectedLongEnough),
         leaderProgress(), new MemberIds());
+    forward = new LeaderForward(() -> runtime.status().lead(), stateMachine::membership,
+        requestTimeout);
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
@@ -268,7 +271,8 @@ public final class KvServer implements AutoCloseable {
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
-        .addService(new ClusterService(changes, stateMachine::membership, headers))
+        .addService(new ClusterService(changes, stateMachine::membership, headers,
+            forward))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
             headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
@@ -382,6 +386,9 @@ public final class KvServer implements AutoCloseable {
     }
     timers.shutdownNow();
     largeSends.shutdownNow();
+    if (forward != null) {
+      forward.close();
+    }
     deadlineTimer.stop();
     runtime.close();
     transport.close();
