@@ -461,6 +461,11 @@ public final class KvServer implements AutoCloseable {
       public long leaderMatch() {
         return runtime.status().lastIndex();
       }
+
+      @Override
+      public long self() {
+        return memberId();
+      }
     };
   }
 

@@ -38,6 +38,9 @@ final class MemberChanges {
     Optional<Long> match(long learner);
 
     long leaderMatch();
+
+    /** The leader's own id: its match is its own log. */
+    long self();
   }
 
   private final RaftGateway raft;
@@ -116,18 +119,25 @@ final class MemberChanges {
       MemberChange.Builder change = MemberChange.newBuilder()
           .setMember(Member.newBuilder().setID(id)).setIsPromote(true);
       ConfChangeType type = ConfChangeType.CONF_CHANGE_ADD_NODE;
-      Optional<StatusRuntimeException> refused = learnerReady(id)
+      Optional<StatusRuntimeException> refused = learnerReady(v, id)
           .or(() -> refusal(v, type, change)).or(() -> check.mayPromote(v, id));
       return refused.isPresent() ? CompletableFuture.failedFuture(refused.get())
           : submit(type, change);
     });
   }
 
-  // etcd's isLearnerReady: checked before whether the member is a learner at all, as in etcd.
-  private Optional<StatusRuntimeException> learnerReady(long id) {
+  /**
+   * etcd's isLearnerReady, checked before whether the member is a learner at all, as in etcd:
+   * any member of the configuration whose log is not within 90% of the leader's is refused; an
+   * id that is no member passes (and is then not found).
+   */
+  private Optional<StatusRuntimeException> learnerReady(Membership.View v, long id) {
     Optional<Long> match = progress.match(id);
     if (match.isEmpty()) {
       return Optional.of(Errors.notLeader());
+    }
+    if (v.member(id).isEmpty() || id == progress.self()) {
+      return Optional.empty();
     }
     return match.get() < progress.leaderMatch() * READY_PERCENT
         ? Optional.of(MemberErrors.learnerNotReady()) : Optional.empty();
