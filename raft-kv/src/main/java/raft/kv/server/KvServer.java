@@ -469,9 +469,12 @@ public final class KvServer implements AutoCloseable {
     };
   }
 
+  /** The registry's name for {@code id}, or --initial-cluster's before the registry has it. */
   private String nameOf(long id) {
     return stateMachine.membership().member(id).map(MembershipWatcher::nameOf)
-        .orElse("member " + Long.toHexString(id));
+        .orElseGet(() -> config.initialClusterOrder().stream()
+            .filter(n -> config.memberId(n) == id).findFirst()
+            .orElse("member " + Long.toHexString(id)));
   }
 
   private static String hostPort(InetSocketAddress a) {
