@@ -466,6 +466,11 @@ public final class KvServer implements AutoCloseable {
       public long self() {
         return memberId();
       }
+
+      @Override
+      public boolean leaderKnown() {
+        return runtime.status().lead() != 0;
+      }
     };
   }
 

@@ -41,6 +41,9 @@ final class MemberChanges {
 
     /** The leader's own id: its match is its own log. */
     long self();
+
+    /** Whether this member knows a leader now. */
+    boolean leaderKnown();
   }
 
   private final RaftGateway raft;
@@ -143,6 +146,22 @@ final class MemberChanges {
         ? Optional.of(MemberErrors.learnerNotReady()) : Optional.empty();
   }
 
+  /**
+   * A dropped change: with no leader known, etcd's "no leader"; else the leader would not take
+   * it now (thesis §4.1: one change at a time, and none before an entry of its term is
+   * committed), which etcd has no text for (its raft turns such a change into an empty entry
+   * and the client times out): say so at once.
+   */
+  private Throwable dropped(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    if (cause instanceof raft.runtime.NoLeaderException && progress.leaderKnown()) {
+      return MemberErrors.coreRefused("the leader takes one membership change at a time, and"
+          + " none before it has committed an entry of its term; retry");
+    }
+    return t;
+  }
+
   private static Optional<StatusRuntimeException> refusal(Membership.View v,
       ConfChangeType type, MemberChange.Builder change) {
     return Membership.validate(v, type, change.build()).map(MemberErrors::of);
@@ -157,7 +176,7 @@ final class MemberChanges {
     CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(requestId));
     propose.apply(cc).whenComplete((ok, t) -> {
       if (t != null) {
-        applied.completeExceptionally(t);
+        applied.completeExceptionally(dropped(t));
       }
     });
     return applied.handle((result, t) -> {
