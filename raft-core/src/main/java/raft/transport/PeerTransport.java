@@ -358,6 +358,9 @@ public final class PeerTransport implements Transport {
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
+        // A member that restarts at once must get its port back although the connections its
+        // last run closed linger in TIME_WAIT on it (Go's listeners, etcd's, set this too).
+        .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override

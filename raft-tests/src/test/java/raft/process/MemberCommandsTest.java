@@ -256,6 +256,23 @@ class MemberCommandsTest {
 
   @Test
   @Order(5)
+  @DisplayName("a restarted member comes back with the membership (snapshot and log replay)")
+  void restartKeepsTheMembership() throws Exception {
+    String said = "configuration is now voters {n1,n2,n3,n4}, learners {}, at index";
+    long before = cluster.log(2).split(java.util.regex.Pattern.quote(said), -1).length;
+    assertEquals(0, cluster.cluster("restart", "n2").exit(), cluster.log(2));
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (cluster.log(2).split(java.util.regex.Pattern.quote(said), -1).length <= before
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(cluster.log(2).split(java.util.regex.Pattern.quote(said), -1).length > before,
+        "n2 did not narrate the membership after its restart:\n" + cluster.log(2));
+    awaitOutput(cluster.endpoint(2), n4Id + ", started, n4", "member", "list");
+  }
+
+  @Test
+  @Order(6)
   @DisplayName("member update changes the peer URLs member list shows")
   void update() throws Exception {
     String both = N4_PEER + ",http://localhost:" + (42380 + OFFSET);
@@ -266,7 +283,7 @@ class MemberCommandsTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   @DisplayName("member remove: the member stops for good, and stops again if restarted")
   void remove() throws Exception {
     assertTrue(ok(cluster.endpoints(), "member", "remove", n4Id)
@@ -293,7 +310,7 @@ class MemberCommandsTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   @DisplayName("strict reconfiguration: with a voter that never started, another add is"
       + " 'unhealthy cluster'; removing the dead voter is allowed")
   void strictReconfiguration() throws Exception {
