@@ -159,9 +159,10 @@ public final class KvStateMachine implements StateMachine {
     Membership.Refusal broken = cc.getChangesCount() == 1 ? Membership.validate(
         membership.view(), cc.getChanges(0).getType(), change).orElse(null) : null;
     membership.apply(cc.getChangesList(), change, after);
-    membershipListener.changed(index, membership.view(), after, false);
+    // The proposer first: a member that removed itself stops when its listener hears it.
     applyListener.applied(change.getRequestId(), index,
         new ApplyResult.MemberChanged(membership.view().members(), broken, null));
+    membershipListener.changed(index, membership.view(), after, false);
   }
 
   private static MemberChange memberChange(ConfChangeV2 cc) {
