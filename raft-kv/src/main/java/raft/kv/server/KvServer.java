@@ -57,7 +57,6 @@ public final class KvServer implements AutoCloseable {
   private final Consumer<String> log;
   private final MemberIdentity identity;
   private final boolean joined;
-  private final MembershipWatcher watcher;
   /** How this member stops once removed from the cluster: a process exits (FatalExit). */
   private volatile Consumer<String> removedStop;
   private final RequestTracker tracker = new RequestTracker();
@@ -130,17 +129,10 @@ public final class KvServer implements AutoCloseable {
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
-    Map<Long, InetSocketAddress> peers = who.registry() == null ? peerAddresses()
-        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
-            who.registry().getMembersList(), java.util.Set.of()), Map.of());
-    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(), peers,
-        PeerTransport.Options.defaults(log)
+    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(),
+        initialPeers(who), PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
-    this.watcher = new MembershipWatcher(memberId(), log, transport,
-        why -> removedStop.accept(why));
-    stateMachine.setMembershipListener(watcher);
-    transport.onRemoved(watcher::removed);
-    transport.answerMembersWith(this::registryBytes);
+    watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
       this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
@@ -151,6 +143,25 @@ public final class KvServer implements AutoCloseable {
       closeQuietly(lock);
       throw e;
     }
+  }
+
+  /**
+   * Whom to dial before the registry is recovered: --initial-cluster's members, or for a
+   * member joining now, the members its peers named (the registry then takes over).
+   */
+  private Map<Long, InetSocketAddress> initialPeers(Joining.Identity who) {
+    return who.registry() == null ? peerAddresses()
+        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
+            who.registry().getMembersList(), java.util.Set.of()), Map.of());
+  }
+
+  /** The registry drives the transport, narrates, and stops this member once removed. */
+  private void watchMembership() {
+    MembershipWatcher w = new MembershipWatcher(memberId(), log, transport,
+        why -> removedStop.accept(why));
+    stateMachine.setMembershipListener(w);
+    transport.onRemoved(w::removed);
+    transport.answerMembersWith(this::registryBytes);
   }
 
   /**
