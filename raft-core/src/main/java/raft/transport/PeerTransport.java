@@ -187,8 +187,6 @@ public final class PeerTransport implements Transport {
   // Changed under this object's lock (start, updatePeers, close); read by send on any thread.
   private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
   private final Map<Long, PeerLink> snapshotLinks = new ConcurrentHashMap<>();
-  // The highest log index each peer has acknowledged (MsgAppResp, not rejected).
-  private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
 
   public PeerTransport(long selfId, long clusterId, InetSocketAddress listen,
       Map<Long, InetSocketAddress> peers, Options options) {
@@ -368,7 +366,7 @@ public final class PeerTransport implements Transport {
             Frames.CappedFrameDecoder frames = Frames.addDecoder(ch.pipeline(),
                 options.maxFrameBytes());
             Frames.addEncoder(ch.pipeline()); // for a MembersAnswer or a Removed
-            ch.pipeline().addLast(new InboundHandler(selfId, clusterId, noting(inbound), () -> cut,
+            ch.pipeline().addLast(new InboundHandler(selfId, clusterId, inbound, () -> cut,
                 frames, gate, options.log(), () -> membersAnswer.get()));
           }
         });
@@ -387,23 +385,6 @@ public final class PeerTransport implements Transport {
     return f.channel();
   }
 
-  private Consumer<Message> noting(Consumer<Message> inbound) {
-    return m -> {
-      if (m.getType() == MessageType.MSG_APP_RESP && !m.getReject()) {
-        acknowledged.merge(m.getFrom(), m.getIndex(), Math::max);
-      }
-      inbound.accept(m);
-    };
-  }
-
-  /**
-   * The highest log index {@code peer} has told this member it holds (its last successful
-   * append response); 0 if none. On the leader this is what its tracker calls the peer's match,
-   * as far as this member has heard: what etcd's isLearnerReady compares with the leader's own.
-   */
-  public long acknowledgedIndex(long peer) {
-    return acknowledged.getOrDefault(peer, 0L);
-  }
 
   private LongConsumer guarded(LongConsumer unreachable) {
     return id -> {

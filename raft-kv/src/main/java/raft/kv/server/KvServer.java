@@ -14,10 +14,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.core.StateRole;
@@ -451,26 +455,39 @@ public final class KvServer implements AutoCloseable {
 
   // etcd's transport.ActiveSince(id) older than HealthInterval.
   private boolean connectedLongEnough(long peer) {
-    java.util.OptionalLong since = transport.connectedSince(peer);
+    OptionalLong since = transport.connectedSince(peer);
     return since.isPresent()
         && System.nanoTime() - since.getAsLong() >= HEALTH_INTERVAL.toNanos();
   }
 
   /**
-   * What etcd's isLearnerReady reads from the leader's tracker: the learner's match, here the
-   * highest index it has acknowledged to this member, against the leader's own last index.
+   * What etcd's isLearnerReady reads from the leader's tracker: the learner's match index
+   * against the leader's own, from the Raft loop ({@link NodeRuntime#matchIndexes}).
    */
+  /** The leader's match indexes, or empty if not leading (or the loop does not answer). */
+  private Map<Long, Long> matchIndexes() {
+    try {
+      return runtime.matchIndexes().get(1, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
+    }
+  }
+
   private MemberChanges.LeaderProgress leaderProgress() {
     return new MemberChanges.LeaderProgress() {
       @Override
-      public java.util.Optional<Long> match(long learner) {
-        return runtime.status().role() != StateRole.LEADER ? java.util.Optional.empty()
-            : java.util.Optional.of(transport.acknowledgedIndex(learner));
+      public Optional<Long> match(long learner) {
+        Map<Long, Long> m = matchIndexes();
+        return m.isEmpty() ? Optional.empty()
+            : Optional.of(m.getOrDefault(learner, 0L));
       }
 
       @Override
       public long leaderMatch() {
-        return runtime.status().lastIndex();
+        return matchIndexes().getOrDefault(memberId(), runtime.status().lastIndex());
       }
 
       @Override
