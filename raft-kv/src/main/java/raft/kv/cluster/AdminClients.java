@@ -28,11 +28,17 @@ final class AdminClients implements AutoCloseable {
     this.layout = layout;
   }
 
-  private AdminGrpc.AdminBlockingStub stub(int k) {
+  /** Node k's client channel (kept open until close). */
+  ManagedChannel channel(int k) {
     ManagedChannel ch = channels.computeIfAbsent(k, n -> Clients.dial(layout.clientEndpoint(n)));
     // A node that is still starting refused earlier connections; skip gRPC's backoff.
     ch.resetConnectBackoff();
-    return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    return ch;
+  }
+
+  private AdminGrpc.AdminBlockingStub stub(int k) {
+    return AdminGrpc.newBlockingStub(channel(k))
+        .withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Node k's Raft status, or empty if it does not answer in time. */

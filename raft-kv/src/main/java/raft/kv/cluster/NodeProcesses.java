@@ -112,7 +112,9 @@ final class NodeProcesses {
     return pid;
   }
 
-  List<String> command(int k, Path jar) {
+  /** Node k's command line, with the flags {@link Members} recorded when it first started. */
+  List<String> command(int k, Path jar) throws IOException {
+    Members members = Members.load(layout);
     List<String> cmd = new ArrayList<>();
     // setsid: a new session, so a Ctrl-C in the terminal that ran "start" does not reach the
     // nodes. Our child is not a group leader, so setsid execs in place and the pid stays.
@@ -123,8 +125,12 @@ final class NodeProcesses {
     addWords(cmd, System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS));
     cmd.addAll(List.of("-jar", jar.toString(), "server",
         "--name", ClusterLayout.name(k),
-        "--initial-cluster", layout.initialCluster(),
-        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
+        "--initial-cluster", members.initialCluster(k)));
+    if (members.state(k).equals("existing")) {
+      // Joins a running cluster (etcd's flag): an empty log, sent the log or a snapshot.
+      cmd.addAll(List.of("--initial-cluster-state", "existing"));
+    }
+    cmd.addAll(List.of("--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
         "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
         "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));
