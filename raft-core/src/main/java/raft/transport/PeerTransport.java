@@ -11,20 +11,28 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import com.google.protobuf.ByteString;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import raft.pb.Hello;
+import raft.pb.MembersAnswer;
+import raft.pb.MembersQuery;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.PeerFrame;
@@ -149,9 +157,16 @@ public final class PeerTransport implements Transport {
   private final long selfId;
   private final long clusterId;
   private final InetSocketAddress listen;
-  private final Map<Long, InetSocketAddress> peers;
+  // Replaced whole by updatePeers (under this object's lock); read by any thread.
+  private volatile Map<Long, InetSocketAddress> peers;
   private final Options options;
   private volatile Set<Long> cut = Set.of();
+  private volatile Set<Long> removed = Set.of();
+  private volatile Supplier<ByteString> membersAnswer = () -> ByteString.EMPTY;
+  private volatile Runnable removedListener = () -> { };
+  private HelloGate gate;
+  private LongConsumer report;
+  private PeerFrame helloFrame;
 
   // Written once by start(), read by any thread after `started` is set.
   private volatile boolean started;
@@ -159,8 +174,11 @@ public final class PeerTransport implements Transport {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel server;
-  private final Map<Long, PeerLink> links = new HashMap<>();
-  private final Map<Long, PeerLink> snapshotLinks = new HashMap<>();
+  // Changed under this object's lock (start, updatePeers, close); read by send on any thread.
+  private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
+  private final Map<Long, PeerLink> snapshotLinks = new ConcurrentHashMap<>();
+  // The highest log index each peer has acknowledged (MsgAppResp, not rejected).
+  private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
 
   public PeerTransport(long selfId, long clusterId, InetSocketAddress listen,
       Map<Long, InetSocketAddress> peers, Options options) {
@@ -192,23 +210,130 @@ public final class PeerTransport implements Transport {
       shutdownGroups();
       throw e;
     }
-    LongConsumer report = guarded(unreachable);
+    report = guarded(unreachable);
     Hello hello = Hello.newBuilder().setClusterId(clusterId).setFrom(selfId).build();
-    PeerFrame helloFrame = PeerFrame.newBuilder().setHello(hello).build();
-    peers.forEach((id, address) -> {
-      if (id != selfId) {
-        links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options,
-            report));
-        snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true,
-            options, report));
-      }
-    });
+    helloFrame = PeerFrame.newBuilder().setHello(hello).build();
+    peers.forEach(this::link);
     started = true;
   }
 
+  // Opens (lazily, on the first send) the two connections to one peer.
+  private void link(long id, InetSocketAddress address) {
+    if (id == selfId) {
+      return;
+    }
+    Runnable gone = () -> removedListener.run();
+    links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options, report,
+        gone));
+    snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true, options,
+        report, gone));
+  }
+
+  /**
+   * The configuration changed: from now on the peers are {@code now} (this member may be among
+   * them; it is skipped). A member no longer among them has its connections closed, both ways,
+   * and its messages are dropped; a new one is dialled on the first message to it; one whose
+   * address changed is dialled anew there. A Hello from a member in {@code removedNow} is
+   * answered with {@code Removed}, which stops it. Any thread; cheap when nothing changed.
+   */
+  public synchronized void updatePeers(Map<Long, InetSocketAddress> now, Set<Long> removedNow) {
+    Map<Long, InetSocketAddress> before = peers;
+    peers = Map.copyOf(now);
+    removed = Set.copyOf(removedNow);
+    if (!started || closed) {
+      return;
+    }
+    for (long id : before.keySet()) {
+      if (!Objects.equals(before.get(id), peers.get(id))) {
+        unlink(id);
+      }
+    }
+    peers.forEach((id, address) -> {
+      if (!links.containsKey(id)) {
+        link(id, address);
+      }
+    });
+    gate.update(peers.keySet(), removed).forEach(Channel::close);
+    if (!before.keySet().equals(peers.keySet())) {
+      options.log().accept("peers now " + new TreeSet<>(peers.keySet()).stream()
+          .filter(id -> id != selfId).map(id -> Long.toHexString(id) + "="
+              + Frames.hostPort(peers.get(id))).toList());
+    }
+  }
+
+  private void unlink(long id) {
+    PeerLink l = links.remove(id);
+    PeerLink s = snapshotLinks.remove(id);
+    if (l != null) {
+      l.shutdown();
+    }
+    if (s != null) {
+      s.shutdown();
+    }
+  }
+
+  /** The peers this transport knows now (this member included if it was given). */
+  public Map<Long, InetSocketAddress> peers() {
+    return peers;
+  }
+
+  /**
+   * Since when (System.nanoTime) the connection carrying messages to {@code peer} has been
+   * up; empty if it is not up now (etcd's transport.ActiveSince, for its strict
+   * reconfiguration check).
+   */
+  public OptionalLong connectedSince(long peer) {
+    PeerLink l = links.get(peer);
+    long since = l == null ? PeerLink.UP_NEVER : l.upSince();
+    return since == PeerLink.UP_NEVER ? OptionalLong.empty() : OptionalLong.of(since);
+  }
+
+  /** What a {@code MembersQuery} is answered with (the server's registry); any thread. */
+  public void answerMembersWith(Supplier<ByteString> members) {
+    membersAnswer = Objects.requireNonNull(members);
+  }
+
+  /** Called (on a transport thread, must not block) when a peer says this member was removed. */
+  public void onRemoved(Runnable listener) {
+    removedListener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * Asks the member listening at {@code peer} who is in its cluster, as a member joining a
+   * running cluster does before it starts (etcd asks its peers' /members). Blocking.
+   *
+   * @throws IOException if the peer cannot be reached or does not answer within {@code timeout}
+   */
+  public static MembersAnswer queryMembers(InetSocketAddress peer, Duration timeout)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(peer, (int) timeout.toMillis());
+      s.setSoTimeout((int) timeout.toMillis());
+      byte[] query = PeerFrame.newBuilder().setMembersQuery(MembersQuery.getDefaultInstance())
+          .build().toByteArray();
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeInt(query.length);
+      out.write(query);
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      int length = in.readInt();
+      if (length < 0 || length > 64 << 20) {
+        throw new IOException("peer " + Frames.hostPort(peer) + " answered a frame of "
+            + length + " bytes");
+      }
+      byte[] answer = in.readNBytes(length);
+      PeerFrame f = PeerFrame.parseFrom(answer);
+      if (!f.hasMembersAnswer()) {
+        throw new IOException("peer " + Frames.hostPort(peer) + " answered " + f.getBodyCase());
+      }
+      return f.getMembersAnswer();
+    }
+  }
+
   private Channel bind(Consumer<Message> inbound) {
-    HelloGate gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
+    gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
         peers.keySet(), options.log());
+    gate.update(peers.keySet(), removed);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -218,8 +343,9 @@ public final class PeerTransport implements Transport {
           protected void initChannel(SocketChannel ch) {
             Frames.CappedFrameDecoder frames = Frames.addDecoder(ch.pipeline(),
                 options.maxFrameBytes());
-            ch.pipeline().addLast(new InboundHandler(selfId, clusterId, inbound, () -> cut,
-                frames, gate, options.log()));
+            Frames.addEncoder(ch.pipeline()); // for a MembersAnswer or a Removed
+            ch.pipeline().addLast(new InboundHandler(selfId, clusterId, noting(inbound), () -> cut,
+                frames, gate, options.log(), () -> membersAnswer.get()));
           }
         });
     ChannelFuture f = b.bind(listen).awaitUninterruptibly();
@@ -235,6 +361,24 @@ public final class PeerTransport implements Transport {
     options.log().accept("member " + selfId + " listening for peers on "
         + Frames.hostPort(f.channel().localAddress()));
     return f.channel();
+  }
+
+  private Consumer<Message> noting(Consumer<Message> inbound) {
+    return m -> {
+      if (m.getType() == MessageType.MSG_APP_RESP && !m.getReject()) {
+        acknowledged.merge(m.getFrom(), m.getIndex(), Math::max);
+      }
+      inbound.accept(m);
+    };
+  }
+
+  /**
+   * The highest log index {@code peer} has told this member it holds (its last successful
+   * append response); 0 if none. On the leader this is what its tracker calls the peer's match,
+   * as far as this member has heard: what etcd's isLearnerReady compares with the leader's own.
+   */
+  public long acknowledgedIndex(long peer) {
+    return acknowledged.getOrDefault(peer, 0L);
   }
 
   private LongConsumer guarded(LongConsumer unreachable) {

@@ -28,6 +28,10 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.pb.InternalRequest;
+import raft.kv.pb.KvState;
+import raft.kv.pb.MemberChange;
+import raft.pb.ConfChange;
+import raft.pb.ConfChangeType;
 import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
 import raft.storage.MemberIdentity;
@@ -46,8 +50,16 @@ public final class KvServer implements AutoCloseable {
   private static final int RESPONSES_WAITING = 64;
   private static final Duration RESPONSE_WAIT = Duration.ofSeconds(60);
 
+  /** etcd's HealthInterval: a peer counts as connected once connected for this long. */
+  static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
+
   private final ServerConfig config;
   private final Consumer<String> log;
+  private final MemberIdentity identity;
+  private final boolean joined;
+  private final MembershipWatcher watcher;
+  /** How this member stops once removed from the cluster: a process exits (FatalExit). */
+  private volatile Consumer<String> removedStop;
   private final RequestTracker tracker = new RequestTracker();
   private final ProposalIds ids;
   private final KvStateMachine stateMachine;
@@ -103,20 +115,34 @@ public final class KvServer implements AutoCloseable {
     this.config = config;
     this.log = log;
     this.dataDirLock = lock;
+    this.removedStop = why -> new Thread(this::close, "removed").start();
+    Joining.Identity who;
+    try {
+      who = Joining.resolve(config, log);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lock);
+      throw e;
+    }
+    this.identity = who.ids();
+    this.joined = who.joined();
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
-    this.transport = new PeerTransport(config.memberId(), config.clusterId(),
-        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log)
+    Map<Long, InetSocketAddress> peers = who.registry() == null ? peerAddresses()
+        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
+            who.registry().getMembersList(), java.util.Set.of()), Map.of());
+    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(), peers,
+        PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
-    long electionTicks = config.electionMillis() / config.heartbeatMillis();
+    this.watcher = new MembershipWatcher(memberId(), log, transport,
+        why -> removedStop.accept(why));
+    stateMachine.setMembershipListener(watcher);
+    transport.onRemoved(watcher::removed);
+    transport.answerMembersWith(this::registryBytes);
     try {
-      this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
-          config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
-          config.snapshotCount(), log, config.clusterId()), transport, stateMachine);
-      this.ids = ProposalIds.open(config.dataDir(), config.memberId(),
-          System.currentTimeMillis());
+      this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
+      this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
       throw new IOException(mismatch(e), e);
@@ -124,6 +150,46 @@ public final class KvServer implements AutoCloseable {
       closeQuietly(lock);
       throw e;
     }
+  }
+
+  /**
+   * A new cluster's members start from bootstrap entries naming every initial member (their
+   * context: the member's id, name and peer URL, the same on every member since all derive
+   * them from --initial-cluster); a joining member from nothing, waiting for the leader.
+   */
+  private NodeRuntime.Options runtimeOptions() {
+    long electionTicks = config.electionMillis() / config.heartbeatMillis();
+    NodeRuntime.Options o = new NodeRuntime.Options(memberId(), joined ? List.of() : memberIds(),
+        config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
+        config.snapshotCount(), log, clusterId());
+    return joined ? o : o.withBootstrap(bootstrapEntries());
+  }
+
+  private List<ConfChange> bootstrapEntries() {
+    List<ConfChange> entries = new ArrayList<>();
+    for (String n : config.initialClusterOrder()) {
+      Member m = Member.newBuilder().setID(config.memberId(n)).setName(n)
+          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n))).build();
+      entries.add(ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
+          .setNodeId(m.getID()).setContext(MemberChange.newBuilder().setMember(m).build()
+              .toByteString()).build());
+    }
+    return entries;
+  }
+
+  /** What a joining member is told when it asks who is in the cluster. */
+  private com.google.protobuf.ByteString registryBytes() {
+    raft.kv.apply.Membership.View v = stateMachine.membership();
+    return KvState.newBuilder().addAllMembers(v.members()).addAllRemovedMembers(v.removed())
+        .build().toByteString();
+  }
+
+  long memberId() {
+    return identity.memberId();
+  }
+
+  long clusterId() {
+    return identity.clusterId();
   }
 
   /** etcd's refusal in our names: whose directory it is, and who tried to start on it. */
@@ -160,6 +226,7 @@ public final class KvServer implements AutoCloseable {
     FatalExit fatal = FatalExit.install(log);
     KvServer server = new KvServer(config, log);
     fatal.closing(server::close);
+    server.removedStop = why -> fatal.stop(FatalExit.REMOVED, why);
     server.runtime.addFailureListener(fatal::exit);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fatal.shuttingDown();
@@ -176,8 +243,11 @@ public final class KvServer implements AutoCloseable {
         stateMachine.alarms(), !config.autoCompaction().off());
     RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
-    Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
-        stateMachine.store());
+    Headers headers = new Headers(clusterId(), memberId(), runtime, stateMachine.store());
+    MemberChanges changes = new MemberChanges(raft, tracker,
+        new Deadlines(deadlineTimer, requestTimeout), runtime::proposeConfChange,
+        stateMachine::membership, new ReconfigCheck(memberId(), this::connectedLongEnough),
+        leaderProgress(), new MemberIds());
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
@@ -191,15 +261,16 @@ public final class KvServer implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .intercept(new BudgetInterceptor(budget))
+        .intercept(new LearnerGate(this::isLearner))
         // Added last, so it runs first: a stopped member refuses before anything is charged.
         .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
-        .addService(new ClusterService(members(), headers))
+        .addService(new ClusterService(changes, stateMachine::membership, headers))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
-            headers, memberIds(), leaders, requestTimeout.toMillis(), log))
+            headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
         .build();
@@ -212,13 +283,17 @@ public final class KvServer implements AutoCloseable {
     }
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
+    Publisher publisher = new Publisher(memberId(), config.name(),
+        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
+        TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
     // Often: the size check must see a fast writer's history before it reaches the quota (a
     // check reads a few fields; a compaction is proposed only when one is due).
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
         TimeUnit.MILLISECONDS);
-    log.accept("member " + config.memberId() + " of cluster "
-        + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
+    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
+        + Long.toHexString(clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
@@ -346,27 +421,45 @@ public final class KvServer implements AutoCloseable {
     return peers;
   }
 
-  private List<Member> members() {
-    List<Member> list = new ArrayList<>();
-    for (String n : config.initialClusterOrder()) {
-      Member.Builder m = Member.newBuilder().setID(config.memberId(n)).setName(n)
-          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n)));
-      InetSocketAddress client = config.clientUrls().get(n);
-      if (client != null) {
-        m.addClientURLs("http://" + hostPort(client));
+  /** The voters now, for move-leader (a learner cannot lead). */
+  private List<Long> voterIds() {
+    return stateMachine.membership().voters().stream().map(Member::getID).toList();
+  }
+
+  /** etcd's learner gate asks this on every call: a volatile read of the registry. */
+  boolean isLearner() {
+    return stateMachine.membership().isLearner(memberId());
+  }
+
+  // etcd's transport.ActiveSince(id) older than HealthInterval.
+  private boolean connectedLongEnough(long peer) {
+    java.util.OptionalLong since = transport.connectedSince(peer);
+    return since.isPresent()
+        && System.nanoTime() - since.getAsLong() >= HEALTH_INTERVAL.toNanos();
+  }
+
+  /**
+   * What etcd's isLearnerReady reads from the leader's tracker: the learner's match, here the
+   * highest index it has acknowledged to this member, against the leader's own last index.
+   */
+  private MemberChanges.LeaderProgress leaderProgress() {
+    return new MemberChanges.LeaderProgress() {
+      @Override
+      public java.util.Optional<Long> match(long learner) {
+        return runtime.status().role() != StateRole.LEADER ? java.util.Optional.empty()
+            : java.util.Optional.of(transport.acknowledgedIndex(learner));
       }
-      list.add(m.build());
-    }
-    return list;
+
+      @Override
+      public long leaderMatch() {
+        return runtime.status().lastIndex();
+      }
+    };
   }
 
   private String nameOf(long id) {
-    for (String n : config.initialClusterOrder()) {
-      if (config.memberId(n) == id) {
-        return n;
-      }
-    }
-    return "member " + id;
+    return stateMachine.membership().member(id).map(MembershipWatcher::nameOf)
+        .orElse("member " + Long.toHexString(id));
   }
 
   private static String hostPort(InetSocketAddress a) {
