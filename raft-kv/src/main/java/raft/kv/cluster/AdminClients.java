@@ -20,6 +20,7 @@ import raft.kv.pb.PartitionRequest;
  */
 final class AdminClients implements AutoCloseable {
   private static final long DEADLINE_MILLIS = 500;
+  private static final long PARTITION_DEADLINE_MILLIS = 5000;
 
   private final ClusterLayout layout;
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
@@ -50,9 +51,15 @@ final class AdminClients implements AutoCloseable {
     }
   }
 
-  /** Cuts node k off from the given member ids (empty heals it); gRPC errors propagate. */
+  /**
+   * Cuts node k off from the given member ids (empty heals it); gRPC errors propagate. A longer
+   * deadline than status: a member without a leader (just what a partition makes) was seen to
+   * take more than 500 ms to answer on two busy cores, and heal must not fail for that.
+   */
   void partition(int k, List<Long> cutPeers) {
-    stub(k).partition(PartitionRequest.newBuilder().addAllCutPeers(cutPeers).build());
+    AdminGrpc.newBlockingStub(channel(k)).withDeadlineAfter(PARTITION_DEADLINE_MILLIS,
+        TimeUnit.MILLISECONDS).partition(PartitionRequest.newBuilder().addAllCutPeers(cutPeers)
+        .build());
   }
 
   @Override

@@ -119,7 +119,10 @@ final class StatusVerbs {
     List<String> voters = new ArrayList<>();
     List<String> learners = new ArrayList<>();
     List<String> down = new ArrayList<>();
-    for (Member m : list.get()) {
+    List<Member> byNode = new ArrayList<>(list.get());
+    byNode.sort(java.util.Comparator.comparingInt((Member m) -> l.nodeOf(m).orElse(99))
+        .thenComparing(Member::getName));
+    for (Member m : byNode) {
       var k = l.nodeOf(m);
       String name = k.isPresent() ? ClusterLayout.name(k.getAsInt())
           : m.getName().isEmpty() ? Long.toHexString(m.getID()) : m.getName();
