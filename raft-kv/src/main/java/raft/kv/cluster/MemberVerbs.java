@@ -81,7 +81,13 @@ final class MemberVerbs {
       ClusterLayout l = layout();
       int k = l.index(node);
       long old = remove(l, k, out());
-      Member now = add(l, k, false, opts().jar(), out(), err());
+      Member now;
+      try {
+        now = add(l, k, false, opts().jar(), out(), err());
+      } catch (Clients.Failure e) {
+        throw new Clients.Failure(e.getMessage() + " (" + node + " is removed; add it back with"
+            + " scripts/cluster add " + node + " once every voter is up)");
+      }
       out().println(node + " replaced: member " + hex(old) + " is gone, " + hex(now.getID())
           + " took its place");
       return 0;

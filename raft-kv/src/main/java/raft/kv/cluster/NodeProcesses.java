@@ -91,12 +91,30 @@ final class NodeProcesses {
     checkFree(layout.peerPort(k), ClusterLayout.name(k) + " peer");
   }
 
+  /**
+   * n4's and n5's ports (42379 and up) lie in Linux's ephemeral range (32768-60999), so a
+   * client's outgoing connection can hold one for a moment (a write loop of etcdctl runs makes
+   * thousands): a taken port is tried again for up to 5 s before it counts as in use.
+   */
   private static void checkFree(int port, String what) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-    } catch (IOException e) {
-      throw new Clients.Failure("port " + port + " (" + what + ") is already in use;"
-          + " stop whatever holds it or choose another --port-offset");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true); // a closed connection's TIME_WAIT does not block a listener
+        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new Clients.Failure("port " + port + " (" + what + ") is already in use;"
+              + " stop whatever holds it or choose another --port-offset");
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Clients.Failure("interrupted while waiting for port " + port);
+      }
     }
   }
 
