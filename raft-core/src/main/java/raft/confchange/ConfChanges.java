@@ -81,7 +81,11 @@ public final class ConfChanges {
     return cc.getChangesCount() == 0;
   }
 
-  /** etcd's rule: more than one change, or an explicit transition, goes through a joint step. */
+  /**
+   * etcd's rule: more than one change, or an explicit transition, goes through a joint step.
+   * A single change alters at most one voter, which thesis §4.1 allows directly: every
+   * majority of the old voters overlaps every majority of the new.
+   */
   public static boolean entersJoint(ConfChangeV2 cc) {
     return cc.getTransition() != ConfChangeTransition.CONF_CHANGE_TRANSITION_AUTO
         || cc.getChangesCount() > 1;
@@ -110,10 +114,6 @@ public final class ConfChanges {
     if (m.incoming.isEmpty()) {
       return Result.refuse(before, "the change would remove every voter");
     }
-    if (!joint && symmetricDifference(before.getVotersList(), m.incoming) > 1) {
-      // Thesis §4.1: one voter at a time keeps every old majority overlapping every new one.
-      return Result.refuse(before, "more than one voter changed without joint consensus");
-    }
     boolean autoLeave = joint
         && cc.getTransition() != ConfChangeTransition.CONF_CHANGE_TRANSITION_JOINT_EXPLICIT;
     return new Result(m.toConfState(autoLeave), null);
@@ -131,16 +131,5 @@ public final class ConfChanges {
     m.learnersNext.clear();
     m.outgoing.clear();
     return m.toConfState(false);
-  }
-
-  private static int symmetricDifference(java.util.List<Long> a, Set<Long> b) {
-    int n = 0;
-    for (long x : a) {
-      n += b.contains(x) ? 0 : 1;
-    }
-    for (long x : b) {
-      n += a.contains(x) ? 0 : 1;
-    }
-    return n;
   }
 }

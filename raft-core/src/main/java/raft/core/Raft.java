@@ -148,6 +148,12 @@ public class Raft {
     return trk.conf();
   }
 
+  /** The configuration as of index {@code i} (at or after the log's snapshot): what a snapshot
+   * taken at {@code i} records. */
+  public ConfState confStateAt(long i) {
+    return confs.at(i);
+  }
+
   /** The index of the latest configuration change in the log. */
   public long lastConfChangeIndex() {
     return confs.lastChangeIndex();
@@ -523,8 +529,10 @@ public class Raft {
   protected long acceptEntries(Message m) {
     long lastNew =
         log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
-    if (lastNew >= 0) {
-      onAppended(m.getEntriesList()); // §4.1: a change takes effect as soon as it is in the log
+    if (lastNew >= 0 && m.getEntriesCount() > 0) {
+      // §4.1: a change takes effect as soon as it is in the log. The log after prevLogIndex is
+      // now the message's entries, and perhaps matching ones of ours after them.
+      onAppended(log.slice(m.getIndex() + 1, log.lastIndex() + 1, Long.MAX_VALUE));
     }
     return lastNew;
   }

@@ -182,7 +182,7 @@ final class SimNode {
       return;
     }
     for (MemoryStorage s : new MemoryStorage[] {disk, durable}) {
-      ConfState cs = s.snapshot().getMetadata().getConfState();
+      ConfState cs = node.raft().confStateAt(appliedIndex); // §7: as of the snapshot's index
       s.createSnapshot(appliedIndex, cs, snapshotData());
       long compactTo = appliedIndex - cfg.keepAfterSnapshot;
       if (compactTo > snapIndex) {
