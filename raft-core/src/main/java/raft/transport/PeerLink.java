@@ -211,6 +211,27 @@ final class PeerLink {
     closed = true;
   }
 
+  /**
+   * Connects if not connected (and the backoff allows): a member keeps a connection to every
+   * peer, as etcd's streams do, so that "connected for a while" says the peer is alive even on
+   * a follower, which sends to the leader only.
+   */
+  void keepConnected() {
+    if (closed) {
+      return;
+    }
+    try {
+      loop.execute(() -> {
+        if (!closed && (state == State.IDLE
+            || (state == State.DOWN && System.nanoTime() - retryAt >= 0))) {
+          connect();
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // the transport is closing
+    }
+  }
+
   /** The peer left the configuration (or moved): close the connection and drop the queue. */
   void shutdown() {
     closed = true;

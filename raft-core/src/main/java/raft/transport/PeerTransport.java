@@ -76,7 +76,10 @@ import raft.pb.PeerFrame;
  * mismatch or a gap is logged and the snapshot dropped: the leader will send it again.
  *
  * <h2>Connecting, backoff and queues</h2>
- * A connection is opened on the first send to a peer. Messages wait in a per-peer queue (at most
+ * A connection is opened on the first send to a peer, and a message connection that is not
+ * open is opened every {@link #KEEP_CONNECTED_MILLIS} ms even with nothing to send: etcd keeps
+ * streams to every peer, and {@link #connectedSince} (its strict reconfiguration check) must
+ * mean "alive" on a follower too, which sends to the leader only. Messages wait in a per-peer queue (at most
  * {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not writable; they
  * are written in a batch and flushed once per event-loop turn. If the connect fails or an open
  * connection breaks, the peer is down: queued and new messages are dropped and the peer is
@@ -84,6 +87,13 @@ import raft.pb.PeerFrame;
  * delay tries again. The delay starts at 50 ms and doubles to 1 s, and resets when a connection
  * that lived longer than that breaks. Dropping is safe because Raft retransmits (§5.3); the
  * unreachable report lets the leader fall back to probing instead of streaming into the void.
+ *
+ * <h2>Membership</h2>
+ * The peers change with the configuration ({@link #updatePeers}): a new member is dialled, a
+ * removed one's connections both ways are closed and its Hellos answered with {@code Removed},
+ * on which it stops ({@link #onRemoved}). A member joining a running cluster first asks a peer
+ * who is in it ({@link #queryMembers}: a {@code MembersQuery} instead of a Hello, answered with
+ * one {@code MembersAnswer}, the owner's registry, then the connection closes).
  *
  * <h2>Partitions</h2>
  * {@link #cut} simulates a network partition inside the transport: messages to a cut peer are
@@ -214,8 +224,13 @@ public final class PeerTransport implements Transport {
     Hello hello = Hello.newBuilder().setClusterId(clusterId).setFrom(selfId).build();
     helloFrame = PeerFrame.newBuilder().setHello(hello).build();
     peers.forEach(this::link);
+    workers.scheduleAtFixedRate(() -> links.values().forEach(PeerLink::keepConnected),
+        KEEP_CONNECTED_MILLIS, KEEP_CONNECTED_MILLIS, TimeUnit.MILLISECONDS);
     started = true;
   }
+
+  /** How often idle or broken message connections are (re)opened. */
+  static final long KEEP_CONNECTED_MILLIS = 1000;
 
   // Opens (lazily, on the first send) the two connections to one peer.
   private void link(long id, InetSocketAddress address) {
@@ -254,11 +269,17 @@ public final class PeerTransport implements Transport {
       }
     });
     gate.update(peers.keySet(), removed).forEach(Channel::close);
-    if (!before.keySet().equals(peers.keySet())) {
+    if (!others(before.keySet()).equals(others(peers.keySet()))) {
       options.log().accept("peers now " + new TreeSet<>(peers.keySet()).stream()
           .filter(id -> id != selfId).map(id -> Long.toHexString(id) + "="
               + Frames.hostPort(peers.get(id))).toList());
     }
+  }
+
+  private Set<Long> others(Set<Long> ids) {
+    Set<Long> out = new TreeSet<>(ids);
+    out.remove(selfId);
+    return out;
   }
 
   private void unlink(long id) {
@@ -337,6 +358,9 @@ public final class PeerTransport implements Transport {
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
+        // A member that restarts at once must get its port back although the connections its
+        // last run closed linger in TIME_WAIT on it (Go's listeners, etcd's, set this too).
+        .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -358,7 +382,7 @@ public final class PeerTransport implements Transport {
       throw new UncheckedIOException(msg, cause instanceof IOException io ? io
           : new IOException(cause));
     }
-    options.log().accept("member " + selfId + " listening for peers on "
+    options.log().accept("member " + Long.toUnsignedString(selfId) + " listening for peers on "
         + Frames.hostPort(f.channel().localAddress()));
     return f.channel();
   }

@@ -133,7 +133,7 @@ public final class KvStateMachine implements StateMachine {
   private ApplyResult publish(Member attrs, long index) {
     boolean applied = membership.publish(attrs);
     if (applied) {
-      membershipListener.changed(index, membership.view(), null);
+      membershipListener.changed(index, membership.view(), null, false);
     }
     return new ApplyResult.Published(applied ? attrs : Member.getDefaultInstance());
   }
@@ -159,9 +159,10 @@ public final class KvStateMachine implements StateMachine {
     Membership.Refusal broken = cc.getChangesCount() == 1 ? Membership.validate(
         membership.view(), cc.getChanges(0).getType(), change).orElse(null) : null;
     membership.apply(cc.getChangesList(), change, after);
-    membershipListener.changed(index, membership.view(), after);
+    // The proposer first: a member that removed itself stops when its listener hears it.
     applyListener.applied(change.getRequestId(), index,
         new ApplyResult.MemberChanged(membership.view().members(), broken, null));
+    membershipListener.changed(index, membership.view(), after, false);
   }
 
   private static MemberChange memberChange(ConfChangeV2 cc) {
@@ -214,7 +215,7 @@ public final class KvStateMachine implements StateMachine {
     alarms.restoreFrom(state);
     membership.restoreFrom(state);
     appliedIndex = index;
-    membershipListener.changed(index, membership.view(), null);
+    membershipListener.changed(index, membership.view(), null, true);
     watchHub.cancelAll(store.compactRevision());
     before.forEach(leaseListener::revoked);
     state.getLeasesList().forEach(l -> leaseListener.granted(l.getId(), l.getTtl()));

@@ -3,6 +3,7 @@ package raft.kv.server;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import raft.kv.api.etcdserverpb.ClusterGrpc;
 import raft.kv.api.etcdserverpb.Member;
@@ -27,9 +28,12 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final MemberChanges changes;
   private final Supplier<Membership.View> registry;
   private final Headers headers;
+  private final LeaderForward forward;
 
-  ClusterService(MemberChanges changes, Supplier<Membership.View> registry, Headers headers) {
+  ClusterService(MemberChanges changes, Supplier<Membership.View> registry, Headers headers,
+      LeaderForward forward) {
     this.changes = changes;
+    this.forward = forward;
     this.registry = registry;
     this.headers = headers;
   }
@@ -65,8 +69,18 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
-    Rpc.reply(changes.promote(r.getID()), members -> MemberPromoteResponse.newBuilder()
+    CompletableFuture<List<Member>> promoted = changes.promote(r.getID())
+        .exceptionallyCompose(t -> isNotLeader(t) ? forward.promote(r.getID())
+            : CompletableFuture.failedFuture(t));
+    Rpc.reply(promoted, members -> MemberPromoteResponse.newBuilder()
         .setHeader(headers.at(0)).addAllMembers(members).build(), out);
+  }
+
+  private static boolean isNotLeader(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    return cause instanceof io.grpc.StatusRuntimeException s
+        && Errors.notLeader().getStatus().getDescription().equals(s.getStatus().getDescription());
   }
 
   /** This member's registry as applied (etcd 3.4's MemberList is not linearizable either). */

@@ -57,7 +57,6 @@ public final class KvServer implements AutoCloseable {
   private final Consumer<String> log;
   private final MemberIdentity identity;
   private final boolean joined;
-  private final MembershipWatcher watcher;
   /** How this member stops once removed from the cluster: a process exits (FatalExit). */
   private volatile Consumer<String> removedStop;
   private final RequestTracker tracker = new RequestTracker();
@@ -86,6 +85,7 @@ public final class KvServer implements AutoCloseable {
     return t;
   });
   private Server grpc;
+  private LeaderForward forward;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -129,17 +129,10 @@ public final class KvServer implements AutoCloseable {
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
-    Map<Long, InetSocketAddress> peers = who.registry() == null ? peerAddresses()
-        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
-            who.registry().getMembersList(), java.util.Set.of()), Map.of());
-    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(), peers,
-        PeerTransport.Options.defaults(log)
+    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(),
+        initialPeers(who), PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
-    this.watcher = new MembershipWatcher(memberId(), log, transport,
-        why -> removedStop.accept(why));
-    stateMachine.setMembershipListener(watcher);
-    transport.onRemoved(watcher::removed);
-    transport.answerMembersWith(this::registryBytes);
+    watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
       this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
@@ -150,6 +143,25 @@ public final class KvServer implements AutoCloseable {
       closeQuietly(lock);
       throw e;
     }
+  }
+
+  /**
+   * Whom to dial before the registry is recovered: --initial-cluster's members, or for a
+   * member joining now, the members its peers named (the registry then takes over).
+   */
+  private Map<Long, InetSocketAddress> initialPeers(Joining.Identity who) {
+    return who.registry() == null ? peerAddresses()
+        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
+            who.registry().getMembersList(), java.util.Set.of()), Map.of());
+  }
+
+  /** The registry drives the transport, narrates, and stops this member once removed. */
+  private void watchMembership() {
+    MembershipWatcher w = new MembershipWatcher(memberId(), log, transport,
+        why -> removedStop.accept(why));
+    stateMachine.setMembershipListener(w);
+    transport.onRemoved(w::removed);
+    transport.answerMembersWith(this::registryBytes);
   }
 
   /**
@@ -248,6 +260,8 @@ public final class KvServer implements AutoCloseable {
         new Deadlines(deadlineTimer, requestTimeout), runtime::proposeConfChange,
         stateMachine::membership, new ReconfigCheck(memberId(), this::connectedLongEnough),
         leaderProgress(), new MemberIds());
+    forward = new LeaderForward(() -> runtime.status().lead(), stateMachine::membership,
+        requestTimeout);
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
@@ -268,7 +282,8 @@ public final class KvServer implements AutoCloseable {
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
-        .addService(new ClusterService(changes, stateMachine::membership, headers))
+        .addService(new ClusterService(changes, stateMachine::membership, headers,
+            forward))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
             headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
@@ -382,6 +397,9 @@ public final class KvServer implements AutoCloseable {
     }
     timers.shutdownNow();
     largeSends.shutdownNow();
+    if (forward != null) {
+      forward.close();
+    }
     deadlineTimer.stop();
     runtime.close();
     transport.close();
@@ -454,12 +472,25 @@ public final class KvServer implements AutoCloseable {
       public long leaderMatch() {
         return runtime.status().lastIndex();
       }
+
+      @Override
+      public long self() {
+        return memberId();
+      }
+
+      @Override
+      public boolean leaderKnown() {
+        return runtime.status().lead() != 0;
+      }
     };
   }
 
+  /** The registry's name for {@code id}, or --initial-cluster's before the registry has it. */
   private String nameOf(long id) {
     return stateMachine.membership().member(id).map(MembershipWatcher::nameOf)
-        .orElse("member " + Long.toHexString(id));
+        .orElseGet(() -> config.initialClusterOrder().stream()
+            .filter(n -> config.memberId(n) == id).findFirst()
+            .orElse("member " + Long.toHexString(id)));
   }
 
   private static String hostPort(InetSocketAddress a) {

@@ -38,6 +38,12 @@ final class MemberChanges {
     Optional<Long> match(long learner);
 
     long leaderMatch();
+
+    /** The leader's own id: its match is its own log. */
+    long self();
+
+    /** Whether this member knows a leader now. */
+    boolean leaderKnown();
   }
 
   private final RaftGateway raft;
@@ -116,21 +122,44 @@ final class MemberChanges {
       MemberChange.Builder change = MemberChange.newBuilder()
           .setMember(Member.newBuilder().setID(id)).setIsPromote(true);
       ConfChangeType type = ConfChangeType.CONF_CHANGE_ADD_NODE;
-      Optional<StatusRuntimeException> refused = learnerReady(id)
+      Optional<StatusRuntimeException> refused = learnerReady(v, id)
           .or(() -> refusal(v, type, change)).or(() -> check.mayPromote(v, id));
       return refused.isPresent() ? CompletableFuture.failedFuture(refused.get())
           : submit(type, change);
     });
   }
 
-  // etcd's isLearnerReady: checked before whether the member is a learner at all, as in etcd.
-  private Optional<StatusRuntimeException> learnerReady(long id) {
+  /**
+   * etcd's isLearnerReady, checked before whether the member is a learner at all, as in etcd:
+   * any member of the configuration whose log is not within 90% of the leader's is refused; an
+   * id that is no member passes (and is then not found).
+   */
+  private Optional<StatusRuntimeException> learnerReady(Membership.View v, long id) {
     Optional<Long> match = progress.match(id);
     if (match.isEmpty()) {
       return Optional.of(Errors.notLeader());
     }
+    if (v.member(id).isEmpty() || id == progress.self()) {
+      return Optional.empty();
+    }
     return match.get() < progress.leaderMatch() * READY_PERCENT
         ? Optional.of(MemberErrors.learnerNotReady()) : Optional.empty();
+  }
+
+  /**
+   * A dropped change: with no leader known, etcd's "no leader"; else the leader would not take
+   * it now (thesis §4.1: one change at a time, and none before an entry of its term is
+   * committed), which etcd has no text for (its raft turns such a change into an empty entry
+   * and the client times out): say so at once.
+   */
+  private Throwable dropped(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    if (cause instanceof raft.runtime.NoLeaderException && progress.leaderKnown()) {
+      return MemberErrors.coreRefused("the leader takes one membership change at a time, and"
+          + " none before it has committed an entry of its term; retry");
+    }
+    return t;
   }
 
   private static Optional<StatusRuntimeException> refusal(Membership.View v,
@@ -147,7 +176,7 @@ final class MemberChanges {
     CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(requestId));
     propose.apply(cc).whenComplete((ok, t) -> {
       if (t != null) {
-        applied.completeExceptionally(t);
+        applied.completeExceptionally(dropped(t));
       }
     });
     return applied.handle((result, t) -> {

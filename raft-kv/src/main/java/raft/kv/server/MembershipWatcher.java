@@ -39,13 +39,13 @@ final class MembershipWatcher implements MembershipListener {
   }
 
   @Override
-  public void changed(long index, Membership.View view, ConfState conf) {
-    String said = "configuration is now voters " + names(view, false) + ", learners "
-        + names(view, true) + ", at index " + index + (conf == null ? " (restored)" : "");
-    if (conf != null || !said.equals(lastSaid)) {
-      log.accept(said);
+  public void changed(long index, Membership.View view, ConfState conf, boolean restored) {
+    String members = "voters " + names(view, false) + ", learners " + names(view, true);
+    if (conf != null || restored || !members.equals(lastSaid)) {
+      log.accept("configuration is now " + members + ", at index " + index
+          + (restored ? " (from a snapshot)" : ""));
     }
-    lastSaid = said;
+    lastSaid = members;
     if (!view.members().isEmpty()) { // empty: before the first entries of a replay
       transport.updatePeers(addresses(view, transport.peers()), view.removed());
     }

@@ -145,6 +145,42 @@ class MembershipTest {
   }
 
   @Test
+  void theStateMachineKeepsTheRegistryAcrossASnapshotAndTellsItsListener() {
+    KvStateMachine sm = new KvStateMachine();
+    List<String> heard = new java.util.ArrayList<>();
+    for (long id = 1; id <= 3; id++) {
+      raft.pb.ConfChangeV2 cc = raft.pb.ConfChangeV2.newBuilder().addChanges(ConfChangeSingle
+          .newBuilder().setType(ADD).setNodeId(id)).setContext(change(member(id, "n" + id,
+          "http://127.0.0.1:" + id)).toByteString()).build();
+      List<Long> voters = new java.util.ArrayList<>();
+      for (long v = 1; v <= id; v++) {
+        voters.add(v);
+      }
+      sm.applyConfChange(id, 1, cc, conf(voters, List.of()), null);
+    }
+    KvStateMachine copy = new KvStateMachine();
+    copy.setMembershipListener((index, view, conf, restored) -> heard.add(index + " "
+        + view.members().size() + " " + restored));
+    copy.restore(3, sm.snapshot());
+    assertEquals(sm.membership(), copy.membership());
+    assertEquals(List.of("3 3 true"), heard);
+  }
+
+  @Test
+  void aRefusedChangeChangesNothingAndTellsTheProposer() {
+    List<ApplyResult> results = new java.util.ArrayList<>();
+    KvStateMachine sm = new KvStateMachine(2, (id, index, r) -> results.add(r),
+        raft.kv.lease.LeaseListener.NONE);
+    raft.pb.ConfChangeV2 cc = raft.pb.ConfChangeV2.newBuilder().addChanges(ConfChangeSingle
+        .newBuilder().setType(REMOVE).setNodeId(9)).setContext(MemberChange.newBuilder()
+        .setRequestId(77).setMember(Member.newBuilder().setID(9)).build().toByteString()).build();
+    sm.applyConfChange(1, 1, cc, conf(List.of(1L), List.of()), "not a member");
+    assertEquals(0, sm.membership().members().size());
+    ApplyResult.MemberChanged r = (ApplyResult.MemberChanged) results.get(0);
+    assertEquals("not a member", r.coreRefusal());
+  }
+
+  @Test
   void theRegistryTravelsInTheSnapshot() throws Exception {
     bootstrap();
     apply(REMOVE, Member.newBuilder().setID(3).build(), conf(List.of(1L, 2L), List.of()));
