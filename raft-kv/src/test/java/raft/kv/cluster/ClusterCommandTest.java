@@ -163,6 +163,17 @@ class ClusterCommandTest {
   }
 
   @Test
+  void statusSummarySaysVotersLearnersAndWhoIsDown() {
+    ClusterLayout l = new ClusterLayout(3, 13000, dir);
+    List<raft.kv.api.etcdserverpb.Member> ms = List.of(member(5, "", l.peerUrl(4), true),
+        member(9, "n2", l.peerUrl(2), false), member(7, "n1", l.peerUrl(1), false),
+        member(8, "far", "http://10.0.0.9:2380", false));
+    assertEquals("voters: n1,n2,far  learners: n4  in the configuration but not up:"
+        + " n1,n2,far,n4\n", StatusVerbs.summary(l, new NodeProcesses(l), Optional.of(ms),
+        java.util.Map.of()));
+  }
+
+  @Test
   void aNewMembersInitialClusterNamesEveryMemberByNode() {
     ClusterLayout l = new ClusterLayout(3, 160, dir);
     assertEquals("n1=http://127.0.0.1:12540,n2=http://127.0.0.1:22540,"
