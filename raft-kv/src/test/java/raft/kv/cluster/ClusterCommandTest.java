@@ -169,7 +169,7 @@ class ClusterCommandTest {
         member(9, "n2", l.peerUrl(2), false), member(7, "n1", l.peerUrl(1), false),
         member(8, "far", "http://10.0.0.9:2380", false));
     assertEquals("voters: n1,n2,far  learners: n4  in the configuration but not up:"
-        + " n1,n2,far,n4\n", StatusVerbs.summary(l, new NodeProcesses(l), Optional.of(ms),
+        + " n1,n2,n4,far\n", StatusVerbs.summary(l, new NodeProcesses(l), Optional.of(ms),
         java.util.Map.of()));
   }
 
