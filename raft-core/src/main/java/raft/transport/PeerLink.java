@@ -107,7 +107,7 @@ final class PeerLink {
     if (snapshots && size > options.snapshotChunkBytes()) {
       frame = new SnapshotChunks(m, options.snapshotChunkBytes());
     } else if (size > options.maxFrameBytes() - PeerTransport.FRAME_OVERHEAD) {
-      options.log().accept("dropped " + m.getType() + " to member " + peerId + ": " + size
+      options.log().accept("dropped " + m.getType() + " to member " + who() + ": " + size
           + " bytes do not fit in a frame of " + options.maxFrameBytes());
       return;
     } else {
@@ -175,7 +175,7 @@ final class PeerLink {
     upSinceNanos = upSince;
     if (outageLogged) {
       outageLogged = false;
-      options.log().accept("reconnected to member " + peerId + " at " + Frames.hostPort(address)
+      options.log().accept("reconnected to member " + who() + " at " + Frames.hostPort(address)
           + (snapshots ? " (snapshots)" : ""));
     }
     channel.write(hello).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -204,6 +204,11 @@ final class PeerLink {
    */
   static boolean connectedToItself(Channel ch) {
     return ch.localAddress() != null && ch.localAddress().equals(ch.remoteAddress());
+  }
+
+  // Unsigned: ids drawn at random for members added at runtime may have the top bit set.
+  private String who() {
+    return Long.toUnsignedString(peerId);
   }
 
   /** Stops reporting; the transport is shutting the event loops, which closes the channel. */
@@ -270,7 +275,7 @@ final class PeerLink {
     backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
     if (!outageLogged) {
       outageLogged = true;
-      options.log().accept("member " + peerId + " at " + Frames.hostPort(address)
+      options.log().accept("member " + who() + " at " + Frames.hostPort(address)
           + (snapshots ? " (snapshots)" : "") + " is unreachable ("
           + (cause == null ? "connection closed" : cause.getMessage())
           + "); dropping its messages, retrying with backoff up to 1 s");
@@ -304,7 +309,7 @@ final class PeerLink {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof PeerFrame f && f.hasRemoved() && !closed) {
-        options.log().accept("member " + peerId + " says this member was removed from the"
+        options.log().accept("member " + who() + " says this member was removed from the"
             + " cluster");
         removed.run();
       }

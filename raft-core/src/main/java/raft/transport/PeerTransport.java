@@ -79,9 +79,9 @@ import raft.pb.PeerFrame;
  * A connection is opened on the first send to a peer, and a message connection that is not
  * open is opened every {@link #KEEP_CONNECTED_MILLIS} ms even with nothing to send: etcd keeps
  * streams to every peer, and {@link #connectedSince} (its strict reconfiguration check) must
- * mean "alive" on a follower too, which sends to the leader only. Messages wait in a per-peer queue (at most
- * {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not writable; they
- * are written in a batch and flushed once per event-loop turn. If the connect fails or an open
+ * mean "alive" on a follower too, which sends to the leader only. Messages wait in a per-peer
+ * queue (at most {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not
+ * writable; they are written in a batch and flushed once per event-loop turn. If the connect fails or an open
  * connection breaks, the peer is down: queued and new messages are dropped and the peer is
  * reported {@code unreachable} (at most once per 100 ms), until the next send after the backoff
  * delay tries again. The delay starts at 50 ms and doubles to 1 s, and resets when a connection

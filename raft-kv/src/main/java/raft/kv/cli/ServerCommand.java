@@ -43,8 +43,9 @@ public final class ServerCommand implements Callable<Integer> {
   String listenPeerUrls;
 
   @Option(names = "--member-client-urls",
-      description = "Every member's client address, n1=127.0.0.1:2379,..., for member list"
-          + " (our own flag; etcd learns them through its log). Default: only this member's.")
+      description = "Every member's client address, n1=127.0.0.1:2379,... (our own flag, kept"
+          + " for old scripts: member list now shows the client URL each member publishes"
+          + " through the log, as etcd's). Default: only this member's.")
   String memberClientUrls;
 
   @Option(names = "--data-dir", description = "Where the WAL and snapshots live"

@@ -23,9 +23,9 @@ import java.util.zip.CRC32C;
  *     --auto-compaction-retention)
  * @param quotaBackendBytes the space quota (etcd's --quota-backend-bytes), in estimated heap
  *     bytes of the store: 0 for the default ({@link #spaceQuotaBytes}), negative for none
- * @param clientUrls every member's client address, for MemberList (our own flag,
- *     --member-client-urls; etcd learns them through the log instead). This member's own
- *     address is always included.
+ * @param clientUrls every member's client address (our own flag, --member-client-urls, no
+ *     longer read by MemberList: each member publishes its client URL through the log, as in
+ *     etcd). This member's own address is always included.
  * @param join etcd's {@code --initial-cluster-state existing}: this member was added to a
  *     running cluster ({@code member add}) and joins it with an empty log; false ({@code new},
  *     the default) bootstraps a new cluster of the --initial-cluster members. Either way a

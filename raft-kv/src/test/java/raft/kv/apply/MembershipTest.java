@@ -105,7 +105,8 @@ class MembershipTest {
         validate(ADD, change(member(7, "", "http://127.0.0.1:22380"))));
     assertEquals(Optional.of(Membership.Refusal.PEER_URL_EXISTS),
         validate(UPDATE, change(member(1, "", "http://127.0.0.1:22380"))));
-    assertEquals(Optional.empty(), validate(UPDATE, change(member(2, "", "http://127.0.0.1:22380"))),
+    assertEquals(Optional.empty(),
+        validate(UPDATE, change(member(2, "", "http://127.0.0.1:22380"))),
         "a member may keep its own URL");
     assertEquals(Optional.of(Membership.Refusal.ID_EXISTS),
         validate(ADD, change(member(2, "", "http://127.0.0.1:29999"))));
