@@ -21,6 +21,8 @@ final class SegmentScan {
   String problem;
   /** Where the bad record claims to end (clipped to the file), for the torn-tail test. */
   int problemEnd;
+  /** The bad record claims to be longer than the whole file. */
+  boolean longerThanFile;
 
   static SegmentScan scan(byte[] data) {
     SegmentScan s = new SegmentScan();
@@ -45,6 +47,7 @@ final class SegmentScan {
       }
       long recEnd = off + Records.FRAME_BYTES + len;
       if (recEnd > data.length) {
+        longerThanFile = len > data.length;
         fail(data.length, "record length " + len + " runs past the end of the file ("
             + data.length + " bytes)");
         return;

@@ -341,7 +341,11 @@ public final class Wal implements AutoCloseable {
     if (scan.problem == null && !junkAfterEnd) {
       return;
     }
-    if (!last || (scan.problem != null && !scan.problemLooksTorn(data))) {
+    // Every batch goes into a file made large enough for it, so no record this WAL wrote is
+    // longer than its file: such a length is a flipped bit, not a torn write, and the records
+    // after it must not be dropped with it.
+    if (!last || scan.longerThanFile
+        || (scan.problem != null && !scan.problemLooksTorn(data))) {
       throw new WalCorruptException(where, scan.end, scan.problem != null ? scan.problem
           + (last ? ", and data follows it" : " in a segment that is not the last")
           : "non-zero bytes after the end of the records in a segment that is not the last");

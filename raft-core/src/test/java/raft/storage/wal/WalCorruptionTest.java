@@ -83,6 +83,18 @@ class WalCorruptionTest {
   }
 
   @Test
+  @DisplayName("a flipped bit in a record's length field in the last segment is corruption, not a"
+      + " torn tail that would drop the records after it")
+  void flippedLengthInLastSegment() throws IOException {
+    String file = segments.get(segments.size() - 1);
+    SegmentScan s = scan(file);
+    assertTrue(s.records.size() >= 4, "need records after the victim");
+    flip(file, s.records.get(2).offset()); // the length's top byte: longer than the file
+    WalCorruptException ex = refuses();
+    assertTrue(ex.getMessage().contains("runs past the end of the file"), ex.getMessage());
+  }
+
+  @Test
   @DisplayName("a middle segment cut mid-record is refused")
   void truncatedMidRecord() throws IOException {
     String file = segments.get(1);
