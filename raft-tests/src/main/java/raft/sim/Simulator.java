@@ -38,7 +38,12 @@ public final class Simulator {
 
   private final SimConfig cfg;
   private final SplittableRandom rnd;
-  private final SimNode[] nodes;
+  // Every member ever started, by id (ids are never reused); index 0 is unused.
+  private final List<SimNode> nodes = new ArrayList<>();
+  // The ids that have a process, up or crashed (to restart), in ascending order; a member
+  // stopped for good (removed from the configuration) leaves it. Clients, crashes and
+  // partitions pick from it.
+  private final List<Integer> procs = new ArrayList<>();
   private final Network net = new Network();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private final SafetyChecker checker;
@@ -82,14 +87,15 @@ public final class Simulator {
     this.cfg = cfg;
     this.rnd = new SplittableRandom(cfg.seed);
     this.trace = trace;
-    this.checker = new SafetyChecker(cfg.nodes, cfg.checks);
-    this.nodes = new SimNode[cfg.nodes + 1];
+    this.checker = new SafetyChecker(cfg.nodes, cfg.checks, cfg.bootstrapLog());
+    nodes.add(null);
     List<Long> peers = new ArrayList<>();
     for (long i = 1; i <= cfg.nodes; i++) {
       peers.add(i);
     }
     for (int i = 1; i <= cfg.nodes; i++) {
-      nodes[i] = new SimNode(i, peers);
+      nodes.add(new SimNode(i, SimNode.initialStorage(cfg, peers)));
+      procs.add(i);
     }
     this.healTime = Math.max(0, cfg.ticks - cfg.healedTail) * TICK;
     this.nemesis = new Nemesis(this, cfg, rnd, net);
@@ -141,7 +147,7 @@ public final class Simulator {
 
   /** Starts the nodes, the client workload and the nemesis; then call {@link #runUntil}. */
   public void start() {
-    for (int i = 1; i <= cfg.nodes; i++) {
+    for (int i : procs) {
       start(i, rnd.nextInt(TICK));
     }
     schedule(exp(cfg.proposalsPerTick), Kind.PROPOSE, 0);
@@ -152,7 +158,9 @@ public final class Simulator {
     }
     // A bound on work, so that a broken protocol's message storm ends too (a healthy run uses
     // a few dozen events per node per tick).
-    maxEvents = cfg.ticks * cfg.nodes * 200L;
+    // (With membership changes the cluster grows up to 7 voters and a few learners.)
+    int size = cfg.faults.contains(SimConfig.Fault.MEMBERS) ? Math.max(cfg.nodes, 9) : cfg.nodes;
+    maxEvents = cfg.ticks * size * 200L;
   }
 
   /**
@@ -182,7 +190,7 @@ public final class Simulator {
         checker.panic(ex);
         return false;
       }
-      checker.afterStep(nodes);
+      checker.afterStep(nodes, procs);
       if (done.getAsBoolean()) {
         return true;
       }
@@ -205,7 +213,31 @@ public final class Simulator {
   }
 
   public raft.core.Raft raft(int i) {
-    return nodes[i].up() ? nodes[i].node.raft() : null;
+    return i < nodes.size() && node(i).up() ? node(i).node.raft() : null;
+  }
+
+  SimNode node(int i) {
+    return nodes.get(i);
+  }
+
+  /** The ids with a process (up or crashed), ascending. */
+  List<Integer> procs() {
+    return procs;
+  }
+
+  /** The configuration at the highest index any state machine applied (a committed one). */
+  raft.pb.ConfState committedConf() {
+    return checker.committedConf();
+  }
+
+  /** The highest id ever started. */
+  int maxId() {
+    return nodes.size() - 1;
+  }
+
+  /** A process chosen at random (for 1..n, the same draw as {@code 1 + nextInt(n)}). */
+  int pickProc() {
+    return procs.get(rnd.nextInt(procs.size()));
   }
 
   public void crashNode(int i) {
@@ -223,13 +255,13 @@ public final class Simulator {
   }
 
   public void isolateNode(int i) {
-    net.isolate(java.util.Set.of((long) i), cfg.nodes);
+    net.isolate(java.util.Set.of((long) i), maxId());
     log("partition: n" + i + " isolated (scripted)");
   }
 
   /** A disk that stops completing writes (a stalled or very slow disk), until released. */
   public void stallDisk(int i, boolean stalled) {
-    nodes[i].diskStalled = stalled;
+    node(i).diskStalled = stalled;
     log("n" + i + "'s disk " + (stalled ? "stalls" : "runs again") + " (scripted)");
   }
 
@@ -238,8 +270,8 @@ public final class Simulator {
   }
 
   public boolean proposeAt(int i, String data) {
-    boolean ok = nodes[i].node.propose(ByteString.copyFromUtf8(data));
-    processReady(nodes[i]);
+    boolean ok = node(i).node.propose(ByteString.copyFromUtf8(data));
+    processReady(node(i));
     return ok;
   }
 
@@ -261,7 +293,7 @@ public final class Simulator {
       case CALM -> nemesis.calm();
       case HEAL -> heal();
       case SNAP_OK, SNAP_FAILED -> {
-        SimNode sn = nodes[e.node];
+        SimNode sn = node(e.node);
         if (sn.up()) {
           sn.node.reportSnapshot(e.arg, e.kind == Kind.SNAP_OK);
           processReady(sn);
@@ -284,14 +316,14 @@ public final class Simulator {
   // ---- nodes ----
 
   private void start(int i, long firstTickDelay) {
-    SimNode sn = nodes[i];
+    SimNode sn = node(i);
     sn.start(cfg, cfg.seed, w -> write(sn, w), m -> send(sn, m), new ToStateMachine(sn));
     checker.onApply(sn); // the state machine restored from the snapshot must match history
     schedule(firstTickDelay, Kind.TICK, i, sn.incarnation, null);
   }
 
   private void onTick(Event e) {
-    SimNode sn = nodes[e.node];
+    SimNode sn = node(e.node);
     if (!sn.up() || sn.incarnation != e.arg) {
       return; // a tick of a node that crashed since
     }
@@ -301,7 +333,7 @@ public final class Simulator {
   }
 
   void crash(int i, String why) {
-    SimNode sn = nodes[i];
+    SimNode sn = node(i);
     if (!sn.up()) {
       return;
     }
@@ -309,18 +341,51 @@ public final class Simulator {
     log("n" + i + " crashed" + why + kept);
   }
 
-  private void restart(int i) {
-    if (nodes[i].up()) {
+  void restart(int i) {
+    if (node(i).up() || node(i).stopped) {
       return;
     }
     start(i, 1 + rnd.nextInt(TICK));
-    log("n" + i + " restarted from disk (term " + nodes[i].node.raft().term() + ", commit "
-        + nodes[i].node.raft().log().commitIndex() + ")");
+    log("n" + i + " restarted from disk (term " + node(i).node.raft().term() + ", commit "
+        + node(i).node.raft().log().commitIndex() + ")");
+  }
+
+  /**
+   * Starts the process of a member just added to the configuration: a never-used id and an
+   * EMPTY storage (no peers): it learns the membership from what the leader sends it.
+   */
+  void startNew(int id) {
+    if (id != nodes.size()) {
+      throw new IllegalArgumentException("ids are handed out in order: expected "
+          + nodes.size() + ", got " + id);
+    }
+    nodes.add(new SimNode(id, new raft.log.MemoryStorage()));
+    procs.add(id);
+    start(id, 1 + rnd.nextInt(TICK));
+    log("n" + id + " started with an empty log");
+  }
+
+  /** Stops a member's process for good (a removed member); its id is never used again. */
+  void stop(int id, String why) {
+    crash(id, "");
+    node(id).stopped = true;
+    procs.remove(Integer.valueOf(id));
+    log("n" + id + " stopped for good" + why);
   }
 
   private void heal() {
     nemesis.healLinks();
     nemesis.calm();
+    if (cfg.faults.contains(SimConfig.Fault.MEMBERS)) {
+      nemesis.healMembers(cfg.downAfterHeal);
+    } else {
+      healFixed();
+    }
+    marker = ByteString.copyFromUtf8("after-heal");
+    proposeMarker();
+  }
+
+  private void healFixed() {
     int up = cfg.nodes - cfg.downAfterHeal;
     for (int i = 1; i <= cfg.nodes; i++) {
       if (i <= up) {
@@ -330,8 +395,6 @@ public final class Simulator {
       }
     }
     log("healed: " + up + " of " + cfg.nodes + " nodes up, no partitions, no drops");
-    marker = ByteString.copyFromUtf8("after-heal");
-    proposeMarker();
   }
 
   /** Offers the liveness marker to some node every tick until a leader takes it. */
@@ -339,7 +402,7 @@ public final class Simulator {
     if (stats.recoveryTicks >= 0) {
       return;
     }
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (sn.up()) {
       sn.node.propose(marker);
       processReady(sn);
@@ -347,19 +410,32 @@ public final class Simulator {
     schedule(TICK, Kind.MARKER, 0);
   }
 
+  /** The first live process (by id) that believes it leads, or 0. */
   int leader() {
-    for (int i = 1; i <= cfg.nodes; i++) {
-      if (nodes[i].up() && nodes[i].node.raft().role() == StateRole.LEADER) {
+    for (int i : procs) {
+      if (node(i).up() && node(i).node.raft().role() == StateRole.LEADER) {
         return i;
       }
     }
     return 0;
   }
 
+  /** The leader of the highest term among live processes (a stale one may linger), or 0. */
+  int newestLeader() {
+    int best = 0;
+    for (int i : procs) {
+      raft.core.Raft r = raft(i);
+      if (r != null && r.role() == StateRole.LEADER && (best == 0 || r.term() > raft(best).term())) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   // ---- clients ----
 
   private void propose() {
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (!sn.up()) {
       return;
     }
@@ -373,7 +449,7 @@ public final class Simulator {
   }
 
   private void read() {
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (!sn.up()) {
       return;
     }
@@ -397,7 +473,7 @@ public final class Simulator {
 
   // ---- the runtime: the node's ReadyPipeline, with the disk and apply thread as events ----
 
-  private void processReady(SimNode sn) {
+  void processReady(SimNode sn) {
     if (checker.ok()) {
       sn.pipeline.drain();
     }
@@ -422,7 +498,7 @@ public final class Simulator {
   }
 
   private void diskWrite(Event e) {
-    SimNode sn = nodes[e.node];
+    SimNode sn = node(e.node);
     if (!sn.up() || sn.incarnation != e.arg) {
       return;
     }
@@ -445,7 +521,7 @@ public final class Simulator {
   }
 
   private void diskSync(Event e) {
-    SimNode sn = nodes[e.node];
+    SimNode sn = node(e.node);
     if (sn.up() && sn.incarnation == e.arg) {
       sn.synced();
       finishDiskWrite(sn);
@@ -502,7 +578,7 @@ public final class Simulator {
   }
 
   private void applyNext(Event e) {
-    SimNode sn = nodes[e.node];
+    SimNode sn = node(e.node);
     if (!sn.up() || sn.incarnation != e.arg) {
       return;
     }
@@ -514,7 +590,7 @@ public final class Simulator {
 
   private void apply(SimNode sn, SimNode.ApplyBatch b) {
     if (b.snapshot() != null) {
-      sn.restoreSnapshot(b.snapshot().getMetadata().getIndex(), b.snapshot().getData());
+      sn.restoreSnapshot(b.snapshot());
       stats.snapshotsInstalled++;
       checker.onApply(sn);
       log("n" + sn.id + " installed snapshot at index " + sn.appliedIndex);
@@ -617,8 +693,8 @@ public final class Simulator {
   }
 
   private void deliver(Event e) {
-    SimNode sn = nodes[e.node];
-    if (!sn.up() || !net.linked(e.arg, e.node)) {
+    SimNode sn = e.node < nodes.size() ? node(e.node) : null;
+    if (sn == null || !sn.up() || !net.linked(e.arg, e.node)) {
       snapshotFailed(e.arg, e.node, e.msg);
       return;
     }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.core.ReadState;
 import raft.core.ReadyPipeline;
+import raft.log.MemoryStorage;
 import raft.pb.Entry;
 import raft.pb.Snapshot;
 
@@ -18,7 +19,7 @@ import raft.pb.Snapshot;
 class SafetyCheckerTest {
 
   private static SimNode started(long id) {
-    SimNode n = new SimNode(id, List.of(1L, 2L, 3L));
+    SimNode n = new SimNode(id, MemoryStorage.bootstrap(List.of(1L, 2L, 3L)));
     n.start(new SimConfig(), 1, w -> { }, m -> { }, new ReadyPipeline.StateMachineQueue() {
       @Override
       public void apply(Snapshot snapshot, List<Entry> committed) { }
@@ -43,7 +44,7 @@ class SafetyCheckerTest {
     ByteString b = ByteString.copyFromUtf8("BB");
     assertEquals(a.hashCode(), b.hashCode(), "the premise: the hashes collide");
     assertNotEquals(a, b);
-    SafetyChecker c = new SafetyChecker(3, Set.of(Property.ALL));
+    SafetyChecker c = new SafetyChecker(3, Set.of(Property.ALL), false);
     c.onAppend(started(1), List.of(entry(1, 1, "Aa")));
     assertTrue(c.ok(), "one entry alone matches itself");
     c.onAppend(started(2), List.of(entry(1, 1, "BB")));
@@ -54,7 +55,7 @@ class SafetyCheckerTest {
   @Test
   @DisplayName("Log Matching (§5.3): the same entry on two nodes passes")
   void sameEntryPasses() {
-    SafetyChecker c = new SafetyChecker(3, Set.of(Property.ALL));
+    SafetyChecker c = new SafetyChecker(3, Set.of(Property.ALL), false);
     c.onAppend(started(1), List.of(entry(1, 1, "x"), entry(2, 1, "y")));
     c.onAppend(started(2), List.of(entry(1, 1, "x"), entry(2, 1, "y")));
     assertTrue(c.ok(), String.valueOf(c.detail()));
