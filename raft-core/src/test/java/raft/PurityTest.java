@@ -34,13 +34,15 @@ import raft.purityfixture.Sleeper;
 /**
  * DESIGN.md, "The protocol core does no I/O": no threads, no clocks, no ambient randomness and
  * no logging side effects in {@code raft.core}, {@code raft.log}, {@code raft.tracker},
+ * {@code raft.confchange},
  * {@code raft.quorum} (the log's {@code Storage} interface and {@code MemoryStorage} live in
  * {@code raft.log}, so {@code raft.storage} is I/O only and outside the rule). Scans the
  * compiled main classes (the generated {@code raft.pb} is excluded) with ArchUnit's plain API.
  */
 class PurityTest {
 
-  static final String[] PROTOCOL = {"raft.core..", "raft.log..", "raft.tracker..", "raft.quorum.."};
+  static final String[] PROTOCOL =
+      {"raft.core..", "raft.log..", "raft.tracker..", "raft.quorum..", "raft.confchange.."};
 
   static final DescribedPredicate<JavaClass> IMPURE = resideInAnyPackage(
       "java.io..", "java.nio.file..", "java.nio.channels..", "java.net..",

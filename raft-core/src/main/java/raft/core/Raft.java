@@ -2,11 +2,13 @@ package raft.core;
 
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import raft.confchange.ConfChanges;
+import raft.confchange.ConfHistory;
 import raft.log.ConflictHint;
 import raft.log.RaftLog;
+import raft.pb.ConfChangeV2;
 import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
@@ -15,6 +17,7 @@ import raft.pb.MessageType;
 import raft.pb.Snapshot;
 import raft.quorum.MajorityConfig.VoteResult;
 import raft.log.Storage;
+import raft.tracker.Progress;
 import raft.tracker.ProgressTracker;
 
 /**
@@ -38,6 +41,10 @@ public class Raft {
   long votedFor;
   final RaftLog log;
   final ProgressTracker trk;
+  // Thesis §4.1: the configuration in force is the latest in the log, committed or not.
+  final ConfHistory confs;
+  // The index of this leader's first entry (its §8 no-op); 0 when not leading.
+  long termStartIndex;
   StateRole role = StateRole.FOLLOWER;
   long lead; // the leader of currentTerm as far as we know; 0 = unknown
   long leadTransferee; // thesis §3.10: the node we hand leadership to; 0 = none
@@ -60,6 +67,7 @@ public class Raft {
   // Reads that arrived before this leader committed an entry of its own term (thesis §6.4).
   final List<Message> pendingReadIndexMessages = new ArrayList<>();
   final Replication replication;
+  final Membership membership;
 
   public Raft(Config c) {
     c.validate();
@@ -72,12 +80,16 @@ public class Raft {
     this.log = new RaftLog(c.storage, c.maxCommittedSizePerReady);
     Storage.InitialState st = c.storage.initialState();
     ConfState cs = st.confState();
-    var voters = new HashSet<Long>(cs.getVotersCount() > 0 ? cs.getVotersList() : c.peers);
-    if (voters.isEmpty()) {
-      throw new IllegalArgumentException("config: no voters in storage nor in peers");
+    if (cs.getVotersCount() == 0 && !c.peers.isEmpty()) {
+      cs = ConfState.newBuilder().addAllVoters(new java.util.TreeSet<>(c.peers)).build();
     }
-    this.trk = new ProgressTracker(voters, c.maxInflightMsgs, c.maxInflightBytes);
+    // Recovery: the snapshot's configuration, then every change in the log after it. With no
+    // voters at all this member waits to be sent the log (it joins an existing cluster).
+    this.confs = new ConfHistory(cs, log.firstIndex() - 1);
+    confs.onAppend(log.slice(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE));
+    this.trk = new ProgressTracker(confs.current(), c.maxInflightMsgs, c.maxInflightBytes);
     this.replication = new Replication(this, c.maxSizePerMsg);
+    this.membership = new Membership(this);
     loadHardState(st.hardState());
     if (c.applied > 0) {
       log.appliedTo(c.applied);
@@ -131,6 +143,22 @@ public class Raft {
     return trk;
   }
 
+  /** The configuration in force (thesis §4.1: the latest in the log). */
+  public ConfState confState() {
+    return trk.conf();
+  }
+
+  /** The configuration as of index {@code i} (at or after the log's snapshot): what a snapshot
+   * taken at {@code i} records. */
+  public ConfState confStateAt(long i) {
+    return confs.at(i);
+  }
+
+  /** The index of the latest configuration change in the log. */
+  public long lastConfChangeIndex() {
+    return confs.lastChangeIndex();
+  }
+
   public int randomizedElectionTimeout() {
     return randomizedElectionTimeout;
   }
@@ -182,6 +210,7 @@ public class Raft {
     // §8: a new leader commits a no-op entry of its own term, which also commits (§5.4.2)
     // whatever earlier-term entries precede it, and unblocks ReadIndex (thesis §6.4).
     replication.appendEntries(List.of(Entry.getDefaultInstance()));
+    termStartIndex = log.lastIndex();
   }
 
   private void reset(long term) {
@@ -197,6 +226,7 @@ public class Raft {
     leadTransferee = 0;
     trk.resetVotes();
     trk.resetAll(log.lastIndex(), id, log.stableLastIndex());
+    termStartIndex = 0;
     readOnly = new ReadOnly();
     pendingReadIndexMessages.clear();
   }
@@ -497,7 +527,14 @@ public class Raft {
 
   /** §5.3 consistency check and append; returns the last new index or -1 on mismatch. */
   protected long acceptEntries(Message m) {
-    return log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
+    long lastNew =
+        log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
+    if (lastNew >= 0 && m.getEntriesCount() > 0) {
+      // §4.1: a change takes effect as soon as it is in the log. The log after prevLogIndex is
+      // now the message's entries, and perhaps matching ones of ours after them.
+      onAppended(log.slice(m.getIndex() + 1, log.lastIndex() + 1, Long.MAX_VALUE));
+    }
+    return lastNew;
   }
 
   private void handleHeartbeat(Message m) {
@@ -531,7 +568,8 @@ public class Raft {
       return false;
     }
     log.restore(s); // §7: otherwise discard the entire log; the snapshot replaces it
-    trk.setVoters(new HashSet<>(s.getMetadata().getConfState().getVotersList()));
+    confs.reset(s.getMetadata().getConfState(), index);
+    trk.applyConf(confs.current(), log.lastIndex());
     trk.resetAll(log.lastIndex(), id, log.stableLastIndex());
     return true;
   }
@@ -614,5 +652,39 @@ public class Raft {
    */
   protected boolean readNeedsQuorumConfirmation() {
     return true;
+  }
+
+  // ---- membership changes (thesis chapter 4); the mechanics live in Membership ----
+
+  /** Log entries {@code ents} were just written from their first index on. */
+  void onAppended(List<Entry> ents) {
+    if (confs.onAppend(ents)) {
+      membership.switchToConfig();
+    }
+  }
+
+  /**
+   * Thesis §4.1: one change at a time: refuse a change while the latest one in the log is not
+   * yet applied, so every configuration in force differs from the next by one step.
+   */
+  protected boolean earlierChangePending() {
+    return confs.lastChangeIndex() > log.lastApplied();
+  }
+
+  /**
+   * The fix for the single-server change bug (raft-dev, 2015; thesis §4.1 errata): a leader
+   * proposes no change before an entry of its own term (the §8 no-op) is committed and applied.
+   */
+  protected boolean ownTermEntryUnapplied() {
+    return log.lastApplied() < termStartIndex;
+  }
+
+  /**
+   * Thesis §4.2.1: a member that joins starts with an empty log as far as the leader knows:
+   * it counts toward a majority only for what it acknowledges. A test overrides this to count
+   * it at once.
+   */
+  protected void initJoinedProgress(Progress p) {
+    // nothing: matchIndex 0, probed from the leader's last index
   }
 }

@@ -3,6 +3,10 @@ package raft.core;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import raft.confchange.ConfChanges;
+import raft.pb.ConfChange;
+import raft.pb.ConfChangeV2;
+import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
 import raft.pb.Message;
@@ -53,6 +57,39 @@ public final class RaftNode {
       m.addEntries(Entry.newBuilder().setData(c));
     }
     return raft.step(m.build());
+  }
+
+  /**
+   * Proposes a membership change (thesis chapter 4). Returns false if it was dropped: no
+   * leader, or the leader may not make it now (one change at a time, §4.1; none before this
+   * leader's first entry is committed; an invalid change). A follower forwards it to the leader,
+   * which may still drop it: watch for it to be applied.
+   */
+  public boolean proposeConfChange(ConfChangeV2 cc) {
+    return raft.step(local(MessageType.MSG_PROP).addEntries(Membership.entry(cc)).build());
+  }
+
+  /** As above, for one change (etcd's v1 ConfChange). */
+  public boolean proposeConfChange(ConfChange cc) {
+    return proposeConfChange(ConfChanges.toV2(cc));
+  }
+
+  /** The configuration in force: the latest in this member's log (thesis §4.1). */
+  public ConfState confState() {
+    return raft.confState();
+  }
+
+  /** Whether a change in this member's log is not applied yet: a new one would be refused. */
+  public boolean confChangePending() {
+    return raft.earlierChangePending();
+  }
+
+  /**
+   * Starts a brand-new cluster's log with one committed change per initial member (etcd's
+   * Bootstrap), on a member whose storage is empty. Every initial member writes the same entries.
+   */
+  public void bootstrap(List<ConfChange> members) {
+    raft.membership.bootstrap(members);
   }
 
   /**
@@ -172,6 +209,7 @@ public final class RaftNode {
     }
     if (!rd.committedEntries().isEmpty()) {
       raft.log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).getIndex());
+      raft.membership.onApplied();
     }
   }
 
@@ -199,10 +237,10 @@ public final class RaftNode {
 
   public Status status() {
     return new Status(raft.id, raft.currentTerm, raft.votedFor, raft.role, raft.lead,
-        raft.log.commitIndex(), raft.log.lastApplied(), raft.log.lastIndex());
+        raft.log.commitIndex(), raft.log.lastApplied(), raft.log.lastIndex(), raft.confState());
   }
 
   /** A one-line summary of a node, for status tables and traces. */
   public record Status(long id, long term, long votedFor, StateRole role, long lead,
-      long commitIndex, long lastApplied, long lastIndex) {}
+      long commitIndex, long lastApplied, long lastIndex, ConfState confState) {}
 }

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import raft.pb.Message;
-import raft.quorum.MajorityConfig;
+import raft.quorum.JointConfig;
 
 /**
  * The leader's pending linearizable reads (thesis §6.4). A read records the commitIndex at its
@@ -58,7 +58,7 @@ final class ReadOnly {
    * A follower answered heartbeat round {@code round}. Returns the reads that a majority has now
    * confirmed, oldest first.
    */
-  List<Pending> ack(long from, long round, MajorityConfig voters, long self) {
+  List<Pending> ack(long from, long round, JointConfig voters, long self) {
     ackedRound.merge(from, round, Math::max);
     // The highest round a majority has answered (the leader answers its own rounds at once):
     // the same "quorum-th largest" arithmetic as the commit index.

@@ -72,6 +72,9 @@ final class Replication {
     if (r.leadTransferee != 0) {
       return false; // thesis §3.10: refuse proposals while handing leadership over
     }
+    if (r.membership.refusal(m.getEntriesList()) != null) {
+      return false; // a membership change that may not be made now
+    }
     appendEntries(m.getEntriesList());
     bcastAppend();
     return true;
@@ -86,6 +89,7 @@ final class Replication {
     }
     // Leader Append-Only (§5.3): the leader never overwrites or deletes its own entries.
     r.log.append(stamped);
+    r.onAppended(stamped); // §4.1: a change takes effect once in the leader's log
     // The leader counts itself toward the majority only up to what is durable (thesis
     // §10.2.1): nothing new here, so this changes nothing, unless a test broke the rule.
     countSelf();
@@ -99,9 +103,10 @@ final class Replication {
     }
   }
 
-  private void onCommitAdvanced() {
+  void onCommitAdvanced() {
     releasePendingReadIndexMessages();
     bcastAppend(); // tell followers the new commitIndex
+    r.membership.onCommitted();
   }
 
   // ---- sending appends (§5.3) ----
@@ -252,7 +257,7 @@ final class Replication {
       r.pendingReadIndexMessages.add(m);
       return;
     }
-    if (r.trk.isSingleton() || !r.readNeedsQuorumConfirmation()) {
+    if (r.trk.isSingleton(r.id) || !r.readNeedsQuorumConfirmation()) {
       respondToRead(m, r.log.commitIndex()); // our own vote is the quorum
       return;
     }

@@ -6,6 +6,9 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import raft.confchange.ConfChanges;
+import raft.pb.ConfChangeV2;
+import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.EntryType;
 import raft.pb.Snapshot;
@@ -55,14 +58,18 @@ final class Applier implements Runnable {
   // written only by this thread, read by status() on any thread.
   private volatile long applied;
   private long appliedTerm;
+  // The configuration as of `applied`: what a snapshot taken now records. Folded with the same
+  // function the protocol uses (ConfChanges.apply), from the same snapshot, so they agree.
+  private volatile ConfState conf;
   private long lastSnapshotIndex;
   private long bytesSinceSnapshot;
   private volatile boolean stopped;
 
   /** Starts from an empty state machine; enqueue the local snapshot first to restore it. */
-  Applier(StateMachine sm, long snapshotCount, long snapshotBytes, SnapshotSink sink,
-      Consumer<Throwable> onFailure) {
+  Applier(StateMachine sm, ConfState conf, long snapshotCount, long snapshotBytes,
+      SnapshotSink sink, Consumer<Throwable> onFailure) {
     this.sm = sm;
+    this.conf = conf;
     this.snapshotCount = snapshotCount;
     this.snapshotBytes = snapshotBytes;
     this.sink = sink;
@@ -71,6 +78,11 @@ final class Applier implements Runnable {
 
   long applied() {
     return applied;
+  }
+
+  /** The configuration as of the applied index; read it on the apply thread for a snapshot. */
+  ConfState confState() {
+    return conf;
   }
 
   /** Hands over a snapshot to restore (may be null) and the committed entries after it. */
@@ -123,6 +135,7 @@ final class Applier implements Runnable {
       sm.restore(index, b.snapshot().getData());
       applied = index;
       appliedTerm = b.snapshot().getMetadata().getTerm();
+      conf = b.snapshot().getMetadata().getConfState();
       lastSnapshotIndex = index;
       bytesSinceSnapshot = 0;
     }
@@ -135,11 +148,20 @@ final class Applier implements Runnable {
       }
       if (e.getType() == EntryType.ENTRY_NORMAL) {
         sm.apply(e.getIndex(), e.getTerm(), e.getData());
+      } else {
+        applyConfChange(e);
       }
       applied = e.getIndex();
       appliedTerm = e.getTerm();
       bytesSinceSnapshot += e.getData().size();
     }
+  }
+
+  private void applyConfChange(Entry e) {
+    ConfChangeV2 cc = ConfChanges.decode(e);
+    ConfChanges.Result r = ConfChanges.apply(conf, cc);
+    conf = r.after();
+    sm.applyConfChange(e.getIndex(), e.getTerm(), cc, r.after(), r.refused());
   }
 
   private void completeReads() {

@@ -13,6 +13,8 @@ import raft.core.Config;
 import raft.core.RaftNode;
 import raft.core.ReadyPipeline;
 import raft.core.StateRole;
+import raft.pb.ConfChange;
+import raft.pb.ConfChangeV2;
 import raft.pb.ConfState;
 import raft.pb.Snapshot;
 import raft.storage.MemberIdentity;
@@ -58,10 +60,22 @@ public final class NodeRuntime implements AutoCloseable {
    *     this must be ({@link MemberIdentity}, checked and recorded at open); 0 checks nothing
    * @param seed the seed of the election timeout's jitter, the member's only randomness; if
    *     empty, the clock's nanoseconds mixed with the id (members started together differ)
+   * @param bootstrap a new cluster's initial members, one ADD_NODE change each (context: what
+   *     the owner wants to know of the member), written as the first entries of an empty data
+   *     directory (etcd's Bootstrap, {@link RaftNode#bootstrap}); then {@code peers} is unused.
+   *     Empty with empty {@code peers}: the member joins an existing cluster and waits to be
+   *     sent its log. Empty with {@code peers}: the older form, membership in the storage only.
    */
   public record Options(long id, List<Long> peers, Path dataDir, long tickMillis,
       int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log,
-      long clusterId, OptionalLong seed) {
+      long clusterId, OptionalLong seed, List<ConfChange> bootstrap) {
+
+    public Options(long id, List<Long> peers, Path dataDir, long tickMillis,
+        int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log,
+        long clusterId, OptionalLong seed) {
+      this(id, peers, dataDir, tickMillis, electionTicks, heartbeatTicks, snapshotCount, log,
+          clusterId, seed, List.of());
+    }
 
     public Options(long id, List<Long> peers, Path dataDir, long tickMillis,
         int electionTicks, int heartbeatTicks, long snapshotCount, Consumer<String> log,
@@ -83,7 +97,13 @@ public final class NodeRuntime implements AutoCloseable {
     /** These options with the election jitter drawn from {@code seed} (reproducible runs). */
     public Options withSeed(long seed) {
       return new Options(id, peers, dataDir, tickMillis, electionTicks, heartbeatTicks,
-          snapshotCount, log, clusterId, OptionalLong.of(seed));
+          snapshotCount, log, clusterId, OptionalLong.of(seed), bootstrap);
+    }
+
+    /** These options for a new cluster whose first entries add {@code members}. */
+    public Options withBootstrap(List<ConfChange> members) {
+      return new Options(id, List.of(), dataDir, tickMillis, electionTicks, heartbeatTicks,
+          snapshotCount, log, clusterId, seed, List.copyOf(members));
     }
 
     SplittableRandom random() {
@@ -96,7 +116,7 @@ public final class NodeRuntime implements AutoCloseable {
    * A member that has stopped shows the follower role and no leader: it leads no one any more.
    */
   public record Status(long id, StateRole role, long term, long lead, long commit, long applied,
-      long lastIndex, String failure) {}
+      long lastIndex, String failure, ConfState confState) {}
 
   /** Told when the leader known to this member changes. */
   @FunctionalInterface
@@ -155,8 +175,9 @@ public final class NodeRuntime implements AutoCloseable {
     this.lifecycle = new Lifecycle(id, o.dataDir(), o.log());
     // The log since the last snapshot lives in the heap: an eighth of it is the most it may
     // take, whatever the entries' sizes (the catch-up entries kept after a snapshot add to it).
-    this.applier = new Applier(sm, o.snapshotCount(), Runtime.getRuntime().maxMemory() / 8,
-        this::takeSnapshot, e -> lifecycle.fail(e, Failure.Site.APPLY));
+    this.applier = new Applier(sm, snap.getMetadata().getConfState(), o.snapshotCount(),
+        Runtime.getRuntime().maxMemory() / 8, this::takeSnapshot,
+        e -> lifecycle.fail(e, Failure.Site.APPLY));
     if (snap.getMetadata().getIndex() > 0) {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }
@@ -166,7 +187,7 @@ public final class NodeRuntime implements AutoCloseable {
         new ToApplier(applier, reads, leaders), lifecycle);
     this.proposals = new ProposalBatcher(id, node, loop, lifecycle);
     loop.onDiskIdle(proposals::diskIdle);
-    this.snapshots = new Snapshots(storage, sm, confState(storage, o), loop, applier, lifecycle);
+    this.snapshots = new Snapshots(storage, sm, loop, applier, lifecycle);
     lifecycle.own(new Lifecycle.Parts(applier, loop, transport, ticker, storage));
   }
 
@@ -192,19 +213,18 @@ public final class NodeRuntime implements AutoCloseable {
       // The state machine restarts from the snapshot; Raft re-commits and re-sends the rest.
       c.applied = snap.getMetadata().getIndex();
       c.random = o.random();
-      return new RaftNode(c);
+      RaftNode node = new RaftNode(c);
+      if (!o.bootstrap().isEmpty() && storage.lastIndex() == 0
+          && node.confState().getVotersCount() == 0) {
+        node.bootstrap(o.bootstrap()); // a new cluster: its first entries are its members
+      }
+      return node;
     } catch (RuntimeException e) {
       storage.close();
       throw e;
     }
   }
 
-  /** Membership never changes here: every snapshot carries the one we started with. */
-  private static ConfState confState(DurableStorage storage, Options o) {
-    ConfState cs = storage.snapshotMetadata().getConfState();
-    return cs.getVotersCount() > 0 ? cs
-        : ConfState.newBuilder().addAllVoters(o.peers()).build();
-  }
 
   /** Starts the threads, the transport and the ticker. Idempotent. */
   public void start() {
@@ -219,6 +239,25 @@ public final class NodeRuntime implements AutoCloseable {
    */
   public CompletableFuture<Void> propose(ByteString data) {
     return proposals.propose(data);
+  }
+
+  /**
+   * Proposes a membership change (thesis chapter 4). Completes once Raft accepted it;
+   * exceptionally with {@link NoLeaderException} if it was dropped (no leader, or the leader
+   * may not make it now: one change at a time). The change shows, once applied, in {@link
+   * StateMachine#applyConfChange}: match a request id inside its context. A follower forwards
+   * it, and the leader may still drop it: wait for the apply with a timeout.
+   */
+  public CompletableFuture<Void> proposeConfChange(ConfChangeV2 cc) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    loop.submitFor(f, () -> {
+      if (node.proposeConfChange(cc)) {
+        f.complete(null);
+      } else {
+        f.completeExceptionally(NoLeaderException.dropped("membership change", id));
+      }
+    });
+    return f;
   }
 
   /**
@@ -244,10 +283,10 @@ public final class NodeRuntime implements AutoCloseable {
     Failure f = lifecycle.failure();
     if (f != null) {
       return new Status(id, StateRole.FOLLOWER, s.term(), 0, s.commitIndex(), applier.applied(),
-          s.lastIndex(), f.line());
+          s.lastIndex(), f.line(), s.confState());
     }
     return new Status(id, s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
-        s.lastIndex(), null);
+        s.lastIndex(), null, s.confState());
   }
 
   /** Why this member stopped for good, if it did. */

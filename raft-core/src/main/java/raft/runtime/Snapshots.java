@@ -3,7 +3,6 @@ package raft.runtime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import raft.pb.ConfState;
 import raft.pb.SnapshotMetadata;
 import raft.storage.durable.DurableStorage;
 
@@ -14,17 +13,14 @@ import raft.storage.durable.DurableStorage;
 final class Snapshots {
   private final DurableStorage storage;
   private final StateMachine sm;
-  private final ConfState confState;
   private final RaftLoop loop;
   private final Applier applier;
   private final Lifecycle lifecycle;
 
-  /** {@code confState}: membership never changes here, so every snapshot carries this one. */
-  Snapshots(DurableStorage storage, StateMachine sm, ConfState confState, RaftLoop loop,
-      Applier applier, Lifecycle lifecycle) {
+  Snapshots(DurableStorage storage, StateMachine sm, RaftLoop loop, Applier applier,
+      Lifecycle lifecycle) {
     this.storage = storage;
     this.sm = sm;
-    this.confState = confState;
     this.loop = loop;
     this.applier = applier;
     this.lifecycle = lifecycle;
@@ -61,8 +57,9 @@ final class Snapshots {
     return f;
   }
 
+  /** On the apply thread: the configuration as of {@code index}, the applied one (§7). */
   private SnapshotMetadata metadata(long index, long term) {
     return SnapshotMetadata.newBuilder().setIndex(index).setTerm(term)
-        .setConfState(confState).build();
+        .setConfState(applier.confState()).build();
   }
 }

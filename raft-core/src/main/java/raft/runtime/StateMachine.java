@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import raft.pb.ConfChangeV2;
+import raft.pb.ConfState;
 
 /**
  * The replicated state machine a {@link NodeRuntime} feeds with committed entries.
@@ -22,6 +24,16 @@ public interface StateMachine {
    * (§8); the state machine should still note the index.
    */
   void apply(long index, long term, ByteString data);
+
+  /**
+   * Applies a committed membership change: {@code after} is the configuration from this index
+   * on; {@code refused} is null, or why the change was invalid and left the configuration as it
+   * was (the same on every member). The default treats it as an empty entry.
+   */
+  default void applyConfChange(long index, long term, ConfChangeV2 cc, ConfState after,
+      String refused) {
+    apply(index, term, ByteString.EMPTY);
+  }
 
   /**
    * Writes the whole state as of the last applied entry, for a snapshot (§7). The runtime

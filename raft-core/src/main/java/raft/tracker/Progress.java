@@ -27,11 +27,21 @@ public final class Progress {
   // In PROBE state: an append was sent and we wait for its answer or the next heartbeat.
   private boolean probeSent;
   private final Inflights inflights;
+  // A learner receives the log but never votes nor counts toward a majority (thesis §4.2.1).
+  private boolean learner;
 
   public Progress(long matchIndex, long nextIndex, int maxInflight, long maxInflightBytes) {
     this.matchIndex = matchIndex;
     this.nextIndex = nextIndex;
     this.inflights = new Inflights(maxInflight, maxInflightBytes);
+  }
+
+  public boolean isLearner() {
+    return learner;
+  }
+
+  public void setLearner(boolean learner) {
+    this.learner = learner;
   }
 
   public long matchIndex() {

@@ -67,12 +67,18 @@ class NodeContractMutationTest {
   }
 
   @Test
-  @DisplayName("§5.2: a node with no voters at all (none stored, no peers) is refused")
-  void noVotersIsRefused() {
+  @DisplayName("§4.2.1: a member with no configuration yet (it joins) never campaigns; it waits"
+      + " to be sent the log")
+  void noVotersWaitsToJoin() {
     Config c = config(new MemoryStorage());
     c.peers = List.of();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Raft(c));
-    assertEquals("config: no voters in storage nor in peers", e.getMessage());
+    RaftNode n = new RaftNode(new Raft(c));
+    for (int i = 0; i < 100; i++) {
+      n.tick();
+    }
+    assertEquals(StateRole.FOLLOWER, n.raft().role());
+    assertEquals(0, n.raft().term());
+    assertEquals(0, n.confState().getVotersCount());
   }
 
   @Test
@@ -155,6 +161,7 @@ class NodeContractMutationTest {
     n.campaign();
     assertEquals(false, n.ready().isEmpty(), "a campaign has votes to send");
     RaftNode.Status st = n.status();
-    assertEquals(new RaftNode.Status(1, 0, 0, StateRole.PRE_CANDIDATE, 0, 0, 0, 0), st);
+    assertEquals(new RaftNode.Status(1, 0, 0, StateRole.PRE_CANDIDATE, 0, 0, 0, 0,
+        n.confState()), st);
   }
 }

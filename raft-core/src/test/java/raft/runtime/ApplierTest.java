@@ -18,8 +18,10 @@ class ApplierTest {
       throws Exception {
     LinkedBlockingQueue<Long> snapshots = new LinkedBlockingQueue<>();
     // 1,000 entries or 10 KiB: with 1 KiB entries, the bytes come first.
-    Applier applier = new Applier(new RecordingStateMachine(), 1000, 10 * 1024,
-        (index, term) -> snapshots.add(index), e -> snapshots.add(-1L));
+    Applier applier = new Applier(new RecordingStateMachine(),
+        raft.pb.ConfState.getDefaultInstance(), 1000, 10 * 1024,
+        (index, term) -> snapshots.add(index),
+        e -> snapshots.add(-1L));
     Thread t = new Thread(applier, "applier-test");
     t.start();
     try {

@@ -88,10 +88,10 @@ class ProgressTrackerTest {
   @DisplayName("a single voter is a singleton; setVoters forgets removed members")
   void setVoters() {
     ProgressTracker t = tracker(1L, 2L, 3L);
-    assertFalse(t.isSingleton());
+    assertFalse(t.isSingleton(1));
     t.resetAll(5, 1, 5);
     t.setVoters(Set.of(1L));
-    assertTrue(t.isSingleton());
+    assertTrue(t.isSingleton(1));
     assertEquals(Set.of(1L), t.all().keySet());
     assertEquals(5, t.committed());
   }

@@ -213,7 +213,9 @@ final class SimNode {
       return;
     }
     for (MemoryStorage s : new MemoryStorage[] {disk, durable}) {
-      // The configuration after every entry up to appliedIndex, as the snapshot's must be.
+      // §7: the configuration as of the snapshot's index, as the state machine folded it from
+      // the entries it applied (a real server keeps it so; MemberChecks compares it with the
+      // core's at every index).
       s.createSnapshot(appliedIndex, confState, snapshotData());
       long compactTo = appliedIndex - cfg.keepAfterSnapshot;
       if (compactTo > snapIndex) {

@@ -141,6 +141,19 @@ final class PaperNode {
     return persist();
   }
 
+  /** Proposes a membership change; false if the node refused it (messages stay pending). */
+  boolean tryChangeConf(raft.pb.ConfChangeV2 cc) {
+    return rn.proposeConfChange(cc);
+  }
+
+  RaftNode node() {
+    return rn;
+  }
+
+  MemoryStorage storage() {
+    return storage;
+  }
+
   List<Message> readIndex(String ctx) {
     if (!rn.readIndex(ByteString.copyFromUtf8(ctx))) {
       throw new AssertionError("read refused by node " + raft().id());
