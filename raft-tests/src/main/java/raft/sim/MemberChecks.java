@@ -29,6 +29,12 @@ final class MemberChecks {
   private final Map<Long, Map<Long, ConfState>> confAt = new HashMap<>();
   private ConfState newestApplied = ConfState.getDefaultInstance();
   private long newestAppliedIndex = -1;
+  private long configurations;
+
+  /** How many distinct configurations were committed, in order (the founding one counts). */
+  long configurations() {
+    return configurations;
+  }
 
   /** The configuration at the highest index any state machine applied: a committed one. */
   ConfState committed() {
@@ -40,6 +46,9 @@ final class MemberChecks {
     record(c, sn, index, term, sn.confState, "state machine");
     if (index > newestAppliedIndex) {
       newestAppliedIndex = index;
+      if (!Configs.same(newestApplied, sn.confState)) {
+        configurations++;
+      }
       newestApplied = sn.confState;
     }
   }

@@ -49,7 +49,11 @@ final class MemberNemesis {
     this.rnd = rnd;
   }
 
-  /** One membership fault: stop members long gone, then propose one change to the leader. */
+  /**
+   * One membership fault: stop members long gone, then propose a change to the leader; a
+   * quarter of the time a second one at once, as an operator in a hurry would (the leader must
+   * refuse it: one change at a time, thesis §4.1).
+   */
   void change() {
     int l = sim.newestLeader();
     stopRemoved(l);
@@ -57,13 +61,25 @@ final class MemberNemesis {
       sim.log("members: no leader to ask");
       return;
     }
+    if (propose(l) && rnd.nextInt(4) == 0 && sim.raft(l) != null) {
+      propose(l);
+    }
+  }
+
+  /** Plans one change on leader l's configuration and proposes it; true if l took it. */
+  private boolean propose(int l) {
     RaftNode node = sim.node(l).node;
     ConfState cs = node.confState();
     Change ch = plan(node.raft(), cs);
     if (ch == null) {
-      return;
+      return false;
     }
     boolean ok = node.proposeConfChange(ch.cc());
+    if (ok) {
+      sim.stats.confChangesProposed++;
+    } else {
+      sim.stats.confChangesRefused++;
+    }
     sim.log("members: " + Configs.describe(ch.cc()) + (ok ? " proposed to" : " refused by")
         + " leader n" + l + " (" + Configs.describe(cs) + ")");
     if (ok && ch.newId() != 0) {
@@ -75,6 +91,7 @@ final class MemberNemesis {
       replacements--;
     }
     sim.processReady(sim.node(l));
+    return ok;
   }
 
   private record Change(ConfChangeV2 cc, int newId, boolean replacing) {}

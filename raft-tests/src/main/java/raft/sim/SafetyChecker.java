@@ -76,6 +76,10 @@ final class SafetyChecker {
     return maxCommit;
   }
 
+  long committedConfigurations() {
+    return agreement == null ? 1 : agreement.configurations();
+  }
+
   /** The configuration at the highest index a state machine applied (a committed one). */
   raft.pb.ConfState committedConf() {
     return agreement == null ? raft.pb.ConfState.getDefaultInstance() : agreement.committed();

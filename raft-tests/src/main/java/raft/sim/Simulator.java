@@ -81,6 +81,12 @@ public final class Simulator {
     public boolean runaway;
     /** With {@link SimConfig#measureLatency}: proposal-to-ack times, in time units. */
     public final List<Long> latencies = new ArrayList<>();
+    /** Membership changes a leader took, and those it refused (one at a time, and so on). */
+    public long confChangesProposed;
+    public long confChangesRefused;
+    /** Members started with an empty log, and processes stopped for good. */
+    public long membersAdded;
+    public long membersStopped;
   }
 
   public Simulator(SimConfig cfg, Consumer<String> trace) {
@@ -269,6 +275,35 @@ public final class Simulator {
     nemesis.healLinks();
   }
 
+  /**
+   * Starts the process of a new member with an EMPTY storage (no peers); returns its id, the
+   * next never-used one. Add it to the configuration with {@link #proposeConfChange}.
+   */
+  public int addMember() {
+    int id = maxId() + 1;
+    startNew(id);
+    return id;
+  }
+
+  /** Proposes a membership change to node i; false if it was dropped or refused. */
+  public boolean proposeConfChange(int i, raft.pb.ConfChangeV2 cc) {
+    boolean ok = node(i).node.proposeConfChange(cc);
+    log("members: " + Configs.describe(cc) + (ok ? " proposed to" : " refused by") + " n" + i
+        + " (scripted)");
+    processReady(node(i));
+    return ok;
+  }
+
+  /** The configuration in force at node i (its latest, thesis §4.1); null if it is down. */
+  public raft.pb.ConfState confState(int i) {
+    return raft(i) == null ? null : raft(i).confState();
+  }
+
+  /** The distinct configurations committed so far (founding one included). */
+  public long committedConfigurations() {
+    return checker.committedConfigurations();
+  }
+
   public boolean proposeAt(int i, String data) {
     boolean ok = node(i).node.propose(ByteString.copyFromUtf8(data));
     processReady(node(i));
@@ -361,6 +396,7 @@ public final class Simulator {
     }
     nodes.add(new SimNode(id, new raft.log.MemoryStorage()));
     procs.add(id);
+    stats.membersAdded++;
     start(id, 1 + rnd.nextInt(TICK));
     log("n" + id + " started with an empty log");
   }
@@ -370,6 +406,7 @@ public final class Simulator {
     crash(id, "");
     node(id).stopped = true;
     procs.remove(Integer.valueOf(id));
+    stats.membersStopped++;
     log("n" + id + " stopped for good" + why);
   }
 
@@ -731,6 +768,7 @@ public final class Simulator {
 
   public SimResult result() {
     return new SimResult(cfg, checker.property(), checker.detail(), now / TICK, stats,
-        checker.maxCommit(), checker.ok() ? List.of() : tail.lines());
+        checker.maxCommit(), checker.ok() ? List.of() : tail.lines(),
+        checker.committedConfigurations());
   }
 }
