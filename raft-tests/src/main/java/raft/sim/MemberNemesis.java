@@ -20,7 +20,8 @@ import raft.tracker.Progress;
 /**
  * Changes the membership during a run, as an operator would, through the current leader's
  * {@link RaftNode#proposeConfChange}: adds a learner (a never-used id, whose process starts
- * with an EMPTY storage and learns the membership from the log it is sent), promotes a learner
+ * with an EMPTY storage and learns the membership from the log it is sent), now and then a
+ * fresh voter at once (etcd's plain {@code member add}), promotes a learner
  * once the leader's Progress shows it caught up (match &gt;= the leader's commit, thesis
  * §4.2.1), removes a voter or a learner (the leader itself too, §4.2.2), replaces a member
  * (remove it, then add a fresh id), and makes some changes as one joint change (thesis §4.3:
@@ -111,7 +112,8 @@ final class MemberNemesis {
           pick(ConfChanges.members(cs).stream().toList()), false);
       case 6 -> simple(ConfChangeType.CONF_CHANGE_REMOVE_NODE, pick(voters), true);
       case 7, 8 -> joint(voters, caughtUp);
-      default -> explicitJoint(voters, caughtUp);
+      default -> rnd.nextBoolean() ? explicitJoint(voters, caughtUp)
+          : room ? addVoter() : null;
     };
     if (ch == null) {
       return null;
@@ -128,6 +130,16 @@ final class MemberNemesis {
     return new Change(ConfChangeV2.newBuilder()
         .addChanges(Configs.single(ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE, id)).build(),
         id, false);
+  }
+
+  /**
+   * A fresh member added as a voter at once, with its empty log (etcd's plain {@code member
+   * add}): it counts toward a majority only for what it acknowledges (thesis §4.2.1).
+   */
+  private Change addVoter() {
+    int id = sim.maxId() + 1;
+    return new Change(ConfChangeV2.newBuilder()
+        .addChanges(Configs.single(ConfChangeType.CONF_CHANGE_ADD_NODE, id)).build(), id, false);
   }
 
   private static Change simple(ConfChangeType t, long id, boolean replacing) {
