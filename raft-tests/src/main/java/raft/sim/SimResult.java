@@ -32,8 +32,8 @@ public record SimResult(SimConfig config, String violatedProperty, String detail
   /** The summary, the trace tail and how to replay: what a failing test prints. */
   public String report() {
     StringBuilder b = new StringBuilder(summary()).append('\n');
-    if (!safe()) {
-      b.append("last events:\n");
+    if (!traceTail.isEmpty()) {
+      b.append(safe() ? "stopped by the bound on events; last events:\n" : "last events:\n");
       traceTail.forEach(l -> b.append("  ").append(l).append('\n'));
     }
     return b.append("replay: ").append(config.replayCommand()).toString();

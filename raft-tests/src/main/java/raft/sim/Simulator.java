@@ -768,7 +768,7 @@ public final class Simulator {
 
   public SimResult result() {
     return new SimResult(cfg, checker.property(), checker.detail(), now / TICK, stats,
-        checker.maxCommit(), checker.ok() ? List.of() : tail.lines(),
+        checker.maxCommit(), checker.ok() && !stats.runaway ? List.of() : tail.lines(),
         checker.committedConfigurations());
   }
 }
