@@ -3,6 +3,8 @@ package raft.core;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import raft.confchange.ConfChanges;
 import raft.pb.Entry;
 import raft.tracker.Progress;
 
@@ -44,6 +46,12 @@ public final class Invariants {
   public static final String VOTED_FOR_SELF = "a candidate or leader voted for itself";
   /** A leader knows itself as the leader of its term. */
   public static final String LEADER_LEADS = "a leader's lead is itself";
+  /** Thesis §4.2.2: a leader left out of its configuration steps down once it is committed. */
+  public static final String LEADER_VOTER_OR_LEAVING =
+      "a leader is a voter of its configuration, or that configuration is not committed yet";
+  /** ProgressTracker: the leader replicates to every member, voter or learner, and no one else. */
+  public static final String PROGRESS_FOR_MEMBERS =
+      "a leader tracks progress for exactly the members of its configuration";
 
   /** One broken invariant: its name (one of the constants above) and what was seen. */
   public record Violation(String invariant, String detail) {
@@ -70,6 +78,9 @@ public final class Invariants {
     }
     if (r.role == StateRole.LEADER) {
       checkLeaderSelf(r.trk.get(r.id), r.log.lastIndex(), r.log.stableLastIndex(), out);
+      checkLeaderMembership(r.id, r.trk.voters().contains(r.id), r.log.commitIndex(),
+          r.confs.lastChangeIndex(), r.trk.all().keySet(),
+          ConfChanges.members(r.confState()), out);
     }
     checkRole(r, out);
     checkReadRounds(r.readOnly, out);
@@ -119,6 +130,17 @@ public final class Invariants {
     if (self.matchIndex() > persisted) {
       out.add(new Violation(SELF_MATCH_PERSISTED, "matchIndex " + self.matchIndex()
           + ", persisted up to " + persisted));
+    }
+  }
+
+  static void checkLeaderMembership(long id, boolean voter, long commit, long lastChange,
+      Set<Long> tracked, Set<Long> members, List<Violation> out) {
+    if (!voter && commit >= lastChange) {
+      out.add(new Violation(LEADER_VOTER_OR_LEAVING, "leader " + id + " is not a voter of the"
+          + " configuration committed at " + lastChange));
+    }
+    if (!tracked.equals(members)) {
+      out.add(new Violation(PROGRESS_FOR_MEMBERS, "tracks " + tracked + ", members " + members));
     }
   }
 

@@ -49,7 +49,26 @@ final class Membership {
     if (r.earlierChangePending()) {
       return "an earlier change is not applied yet (thesis §4.1)";
     }
+    if (addsMember(changes.get(0)) && !newMembersCanLearnTheMembership()) {
+      return "this log does not start with its membership: take a snapshot first";
+    }
     return ConfChanges.apply(r.confState(), changes.get(0)).refused();
+  }
+
+  private boolean addsMember(ConfChangeV2 cc) {
+    Set<Long> members = ConfChanges.members(r.confState());
+    return cc.getChangesList().stream().anyMatch(c -> !members.contains(c.getNodeId()));
+  }
+
+  /**
+   * A member that joins starts with an empty log and no configuration, and learns the
+   * membership from what the leader sends it: a snapshot (its ConfState), or the log from
+   * index 1, which must then begin with the bootstrap entries. A log made before those, whose
+   * first membership is only in the empty snapshot at index 0, cannot teach it: it would build
+   * a configuration from the later changes alone. Such a cluster grows once it has a snapshot.
+   */
+  private boolean newMembersCanLearnTheMembership() {
+    return r.log.firstIndex() > 1 || r.confStateAt(0).getVotersCount() == 0;
   }
 
   /** The configuration in force changed: after an append, a truncation or a snapshot. */

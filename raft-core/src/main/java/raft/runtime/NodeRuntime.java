@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -287,6 +289,23 @@ public final class NodeRuntime implements AutoCloseable {
     }
     return new Status(id, s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
         s.lastIndex(), null, s.confState());
+  }
+
+  /**
+   * On a leader, how far each member's log is known to match its own (Figure 2's matchIndex,
+   * learners included, the leader's own entry being what it has persisted); empty on any other
+   * member. Read on the loop: for etcd's check that a learner is in sync before promotion.
+   */
+  public CompletableFuture<Map<Long, Long>> matchIndexes() {
+    CompletableFuture<Map<Long, Long>> f = new CompletableFuture<>();
+    loop.submitFor(f, () -> {
+      Map<Long, Long> match = new TreeMap<>();
+      if (node.raft().role() == StateRole.LEADER) {
+        node.raft().tracker().all().forEach((id, p) -> match.put(id, p.matchIndex()));
+      }
+      f.complete(match);
+    });
+    return f;
   }
 
   /** Why this member stopped for good, if it did. */

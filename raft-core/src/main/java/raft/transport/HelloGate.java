@@ -32,7 +32,9 @@ final class HelloGate {
   /** For refusals, which a stranger can provoke at will: rate-limited. */
   final Consumer<String> refusals;
   private final int maxWaiting;
-  private final Set<Long> members;
+  // Replaced whole when the configuration changes (PeerTransport#updatePeers).
+  private volatile Set<Long> members;
+  private volatile Set<Long> removed = Set.of();
   private final ArrayDeque<Channel> waiting = new ArrayDeque<>();
   private final Map<Long, ArrayDeque<Channel>> admitted = new HashMap<>();
 
@@ -62,6 +64,27 @@ final class HelloGate {
 
   boolean isMember(long id) {
     return members.contains(id);
+  }
+
+  /** Removed from the configuration for good: its Hello is answered so (it stops). */
+  boolean isRemoved(long id) {
+    return removed.contains(id);
+  }
+
+  /**
+   * The configuration changed: from now on only {@code now} may say Hello; returns the open
+   * connections of the members no longer in it, for the caller to close.
+   */
+  synchronized java.util.List<Channel> update(Set<Long> now, Set<Long> removedNow) {
+    members = Set.copyOf(now);
+    removed = Set.copyOf(removedNow);
+    java.util.List<Channel> gone = new java.util.ArrayList<>();
+    admitted.forEach((id, open) -> {
+      if (!members.contains(id)) {
+        gone.addAll(open);
+      }
+    });
+    return gone;
   }
 
   /**

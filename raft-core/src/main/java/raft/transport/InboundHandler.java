@@ -28,6 +28,7 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
   private final Frames.CappedFrameDecoder frames;
   private final HelloGate gate;
   private final Consumer<String> log;
+  private final Supplier<com.google.protobuf.ByteString> members;
   private ScheduledFuture<?> helloDeadline;
   private String remote = "?";
   private long from; // 0 until the Hello arrives (member ids are never 0)
@@ -38,7 +39,8 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
 
   InboundHandler(long selfId, long clusterId, Consumer<Message> inbound,
       Supplier<Set<Long>> cut, Frames.CappedFrameDecoder frames, HelloGate gate,
-      Consumer<String> log) {
+      Consumer<String> log, Supplier<com.google.protobuf.ByteString> members) {
+    this.members = members;
     this.selfId = selfId;
     this.clusterId = clusterId;
     this.inbound = inbound;
@@ -86,7 +88,18 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
   }
 
   private void hello(ChannelHandlerContext ctx, PeerFrame frame) {
-    if (!frame.hasHello()) {
+    if (frame.hasMembersQuery()) {
+      answerMembers(ctx);
+    } else if (frame.hasHello() && gate.isRemoved(frame.getHello().getFrom())
+        && frame.getHello().getClusterId() == clusterId) {
+      closing = true;
+      gate.refusals.accept("peer " + remote + " said Hello as member "
+          + Long.toHexString(frame.getHello().getFrom()) + ", which was removed from the"
+          + " cluster; telling it so and closing");
+      ctx.writeAndFlush(PeerFrame.newBuilder().setRemoved(raft.pb.Removed.newBuilder()
+          .setMember(frame.getHello().getFrom())).build())
+          .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    } else if (!frame.hasHello()) {
       reject(ctx, "a " + frame.getBodyCase() + " frame instead of a Hello");
     } else if (frame.getHello().getClusterId() != clusterId) {
       closing = true;
@@ -108,6 +121,15 @@ final class InboundHandler extends SimpleChannelInboundHandler<PeerFrame> {
       frames.helloAccepted();
       assembler = new SnapshotAssembler(remote + " (member " + from + ")", log);
     }
+  }
+
+  // A joining member asks who is in the cluster: one answer, then the connection closes.
+  private void answerMembers(ChannelHandlerContext ctx) {
+    closing = true;
+    raft.pb.MembersAnswer answer = raft.pb.MembersAnswer.newBuilder().setClusterId(clusterId)
+        .setMembers(members.get()).build();
+    ctx.writeAndFlush(PeerFrame.newBuilder().setMembersAnswer(answer).build())
+        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
   }
 
   private void deliver(Message m) {

@@ -48,6 +48,7 @@ final class PeerLink {
   private final boolean snapshots;
   private final PeerTransport.Options options;
   private final LongConsumer unreachable;
+  private final Runnable removed;
   private final Bootstrap bootstrap;
 
   // Shared between senders and the event loop.
@@ -55,6 +56,9 @@ final class PeerLink {
   private final AtomicInteger queued = new AtomicInteger(); // Invariant: >= pending.size()
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean closed;
+  // System.nanoTime() when the connection came up; UP_NEVER while it is not up.
+  private volatile long upSinceNanos = UP_NEVER;
+  static final long UP_NEVER = Long.MIN_VALUE;
   private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_INTERVAL_NANOS);
 
   // Confined to `loop`.
@@ -66,8 +70,10 @@ final class PeerLink {
   private boolean outageLogged;
 
   PeerLink(long peerId, InetSocketAddress address, EventLoop loop, PeerFrame hello,
-      boolean snapshots, PeerTransport.Options options, LongConsumer unreachable) {
+      boolean snapshots, PeerTransport.Options options, LongConsumer unreachable,
+      Runnable removed) {
     this.peerId = peerId;
+    this.removed = removed;
     this.address = address;
     this.loop = loop;
     this.hello = hello;
@@ -81,6 +87,8 @@ final class PeerLink {
           @Override
           protected void initChannel(SocketChannel ch) {
             Frames.addEncoder(ch.pipeline());
+            // The acceptor writes back only to say this member was removed (a tiny frame).
+            Frames.addDecoder(ch.pipeline(), Frames.HELLO_MAX_BYTES);
             if (snapshots) {
               ch.pipeline().addLast("chunks", new ChunkedWriteHandler());
             }
@@ -99,7 +107,7 @@ final class PeerLink {
     if (snapshots && size > options.snapshotChunkBytes()) {
       frame = new SnapshotChunks(m, options.snapshotChunkBytes());
     } else if (size > options.maxFrameBytes() - PeerTransport.FRAME_OVERHEAD) {
-      options.log().accept("dropped " + m.getType() + " to member " + peerId + ": " + size
+      options.log().accept("dropped " + m.getType() + " to member " + who() + ": " + size
           + " bytes do not fit in a frame of " + options.maxFrameBytes());
       return;
     } else {
@@ -164,9 +172,10 @@ final class PeerLink {
     }
     state = State.UP;
     upSince = System.nanoTime();
+    upSinceNanos = upSince;
     if (outageLogged) {
       outageLogged = false;
-      options.log().accept("reconnected to member " + peerId + " at " + Frames.hostPort(address)
+      options.log().accept("reconnected to member " + who() + " at " + Frames.hostPort(address)
           + (snapshots ? " (snapshots)" : ""));
     }
     channel.write(hello).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -197,9 +206,58 @@ final class PeerLink {
     return ch.localAddress() != null && ch.localAddress().equals(ch.remoteAddress());
   }
 
+  // Unsigned: ids drawn at random for members added at runtime may have the top bit set.
+  private String who() {
+    return Long.toUnsignedString(peerId);
+  }
+
   /** Stops reporting; the transport is shutting the event loops, which closes the channel. */
   void close() {
     closed = true;
+  }
+
+  /**
+   * Connects if not connected (and the backoff allows): a member keeps a connection to every
+   * peer, as etcd's streams do, so that "connected for a while" says the peer is alive even on
+   * a follower, which sends to the leader only.
+   */
+  void keepConnected() {
+    if (closed) {
+      return;
+    }
+    try {
+      loop.execute(() -> {
+        if (!closed && (state == State.IDLE
+            || (state == State.DOWN && System.nanoTime() - retryAt >= 0))) {
+          connect();
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // the transport is closing
+    }
+  }
+
+  /** The peer left the configuration (or moved): close the connection and drop the queue. */
+  void shutdown() {
+    closed = true;
+    upSinceNanos = UP_NEVER;
+    try {
+      loop.execute(() -> {
+        if (channel != null) {
+          channel.close();
+        }
+        while (pending.poll() != null) {
+          queued.decrementAndGet();
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      // the transport is closing: the channel goes with it
+    }
+  }
+
+  /** When the connection came up (System.nanoTime), or {@link #UP_NEVER} if it is not up. */
+  long upSince() {
+    return upSinceNanos;
   }
 
   private void wentDown(Throwable cause) {
@@ -212,11 +270,12 @@ final class PeerLink {
     }
     channel = null;
     state = State.DOWN;
+    upSinceNanos = UP_NEVER;
     retryAt = now + backoffNanos;
     backoffNanos = Math.min(backoffNanos * 2, MAX_BACKOFF_NANOS);
     if (!outageLogged) {
       outageLogged = true;
-      options.log().accept("member " + peerId + " at " + Frames.hostPort(address)
+      options.log().accept("member " + who() + " at " + Frames.hostPort(address)
           + (snapshots ? " (snapshots)" : "") + " is unreachable ("
           + (cause == null ? "connection closed" : cause.getMessage())
           + "); dropping its messages, retrying with backoff up to 1 s");
@@ -249,7 +308,12 @@ final class PeerLink {
   private final class LinkHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg); // the acceptor never writes back
+      if (msg instanceof PeerFrame f && f.hasRemoved() && !closed) {
+        options.log().accept("member " + who() + " says this member was removed from the"
+            + " cluster");
+        removed.run();
+      }
+      ReferenceCountUtil.release(msg); // nothing else is expected back
     }
 
     @Override

@@ -11,20 +11,28 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import com.google.protobuf.ByteString;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import raft.pb.Hello;
+import raft.pb.MembersAnswer;
+import raft.pb.MembersQuery;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.pb.PeerFrame;
@@ -68,14 +76,24 @@ import raft.pb.PeerFrame;
  * mismatch or a gap is logged and the snapshot dropped: the leader will send it again.
  *
  * <h2>Connecting, backoff and queues</h2>
- * A connection is opened on the first send to a peer. Messages wait in a per-peer queue (at most
- * {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not writable; they
- * are written in a batch and flushed once per event-loop turn. If the connect fails or an open
+ * A connection is opened on the first send to a peer, and a message connection that is not
+ * open is opened every {@link #KEEP_CONNECTED_MILLIS} ms even with nothing to send: etcd keeps
+ * streams to every peer, and {@link #connectedSince} (its strict reconfiguration check) must
+ * mean "alive" on a follower too, which sends to the leader only. Messages wait in a per-peer
+ * queue (at most {@link Options#maxQueuedPerPeer}) while it connects or while the socket is not
+ * writable; they are written in a batch and flushed once per event-loop turn. If the connect fails or an open
  * connection breaks, the peer is down: queued and new messages are dropped and the peer is
  * reported {@code unreachable} (at most once per 100 ms), until the next send after the backoff
  * delay tries again. The delay starts at 50 ms and doubles to 1 s, and resets when a connection
  * that lived longer than that breaks. Dropping is safe because Raft retransmits (§5.3); the
  * unreachable report lets the leader fall back to probing instead of streaming into the void.
+ *
+ * <h2>Membership</h2>
+ * The peers change with the configuration ({@link #updatePeers}): a new member is dialled, a
+ * removed one's connections both ways are closed and its Hellos answered with {@code Removed},
+ * on which it stops ({@link #onRemoved}). A member joining a running cluster first asks a peer
+ * who is in it ({@link #queryMembers}: a {@code MembersQuery} instead of a Hello, answered with
+ * one {@code MembersAnswer}, the owner's registry, then the connection closes).
  *
  * <h2>Partitions</h2>
  * {@link #cut} simulates a network partition inside the transport: messages to a cut peer are
@@ -149,9 +167,16 @@ public final class PeerTransport implements Transport {
   private final long selfId;
   private final long clusterId;
   private final InetSocketAddress listen;
-  private final Map<Long, InetSocketAddress> peers;
+  // Replaced whole by updatePeers (under this object's lock); read by any thread.
+  private volatile Map<Long, InetSocketAddress> peers;
   private final Options options;
   private volatile Set<Long> cut = Set.of();
+  private volatile Set<Long> removed = Set.of();
+  private volatile Supplier<ByteString> membersAnswer = () -> ByteString.EMPTY;
+  private volatile Runnable removedListener = () -> { };
+  private HelloGate gate;
+  private LongConsumer report;
+  private PeerFrame helloFrame;
 
   // Written once by start(), read by any thread after `started` is set.
   private volatile boolean started;
@@ -159,8 +184,9 @@ public final class PeerTransport implements Transport {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel server;
-  private final Map<Long, PeerLink> links = new HashMap<>();
-  private final Map<Long, PeerLink> snapshotLinks = new HashMap<>();
+  // Changed under this object's lock (start, updatePeers, close); read by send on any thread.
+  private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
+  private final Map<Long, PeerLink> snapshotLinks = new ConcurrentHashMap<>();
 
   public PeerTransport(long selfId, long clusterId, InetSocketAddress listen,
       Map<Long, InetSocketAddress> peers, Options options) {
@@ -192,34 +218,156 @@ public final class PeerTransport implements Transport {
       shutdownGroups();
       throw e;
     }
-    LongConsumer report = guarded(unreachable);
+    report = guarded(unreachable);
     Hello hello = Hello.newBuilder().setClusterId(clusterId).setFrom(selfId).build();
-    PeerFrame helloFrame = PeerFrame.newBuilder().setHello(hello).build();
-    peers.forEach((id, address) -> {
-      if (id != selfId) {
-        links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options,
-            report));
-        snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true,
-            options, report));
-      }
-    });
+    helloFrame = PeerFrame.newBuilder().setHello(hello).build();
+    peers.forEach(this::link);
+    workers.scheduleAtFixedRate(() -> links.values().forEach(PeerLink::keepConnected),
+        KEEP_CONNECTED_MILLIS, KEEP_CONNECTED_MILLIS, TimeUnit.MILLISECONDS);
     started = true;
   }
 
+  /** How often idle or broken message connections are (re)opened. */
+  static final long KEEP_CONNECTED_MILLIS = 1000;
+
+  // Opens (lazily, on the first send) the two connections to one peer.
+  private void link(long id, InetSocketAddress address) {
+    if (id == selfId) {
+      return;
+    }
+    Runnable gone = () -> removedListener.run();
+    links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options, report,
+        gone));
+    snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true, options,
+        report, gone));
+  }
+
+  /**
+   * The configuration changed: from now on the peers are {@code now} (this member may be among
+   * them; it is skipped). A member no longer among them has its connections closed, both ways,
+   * and its messages are dropped; a new one is dialled on the first message to it; one whose
+   * address changed is dialled anew there. A Hello from a member in {@code removedNow} is
+   * answered with {@code Removed}, which stops it. Any thread; cheap when nothing changed.
+   */
+  public synchronized void updatePeers(Map<Long, InetSocketAddress> now, Set<Long> removedNow) {
+    Map<Long, InetSocketAddress> before = peers;
+    peers = Map.copyOf(now);
+    removed = Set.copyOf(removedNow);
+    if (!started || closed) {
+      return;
+    }
+    for (long id : before.keySet()) {
+      if (!Objects.equals(before.get(id), peers.get(id))) {
+        unlink(id);
+      }
+    }
+    peers.forEach((id, address) -> {
+      if (!links.containsKey(id)) {
+        link(id, address);
+      }
+    });
+    gate.update(peers.keySet(), removed).forEach(Channel::close);
+    if (!others(before.keySet()).equals(others(peers.keySet()))) {
+      options.log().accept("peers now " + new TreeSet<>(peers.keySet()).stream()
+          .filter(id -> id != selfId).map(id -> Long.toHexString(id) + "="
+              + Frames.hostPort(peers.get(id))).toList());
+    }
+  }
+
+  private Set<Long> others(Set<Long> ids) {
+    Set<Long> out = new TreeSet<>(ids);
+    out.remove(selfId);
+    return out;
+  }
+
+  private void unlink(long id) {
+    PeerLink l = links.remove(id);
+    PeerLink s = snapshotLinks.remove(id);
+    if (l != null) {
+      l.shutdown();
+    }
+    if (s != null) {
+      s.shutdown();
+    }
+  }
+
+  /** The peers this transport knows now (this member included if it was given). */
+  public Map<Long, InetSocketAddress> peers() {
+    return peers;
+  }
+
+  /**
+   * Since when (System.nanoTime) the connection carrying messages to {@code peer} has been
+   * up; empty if it is not up now (etcd's transport.ActiveSince, for its strict
+   * reconfiguration check).
+   */
+  public OptionalLong connectedSince(long peer) {
+    PeerLink l = links.get(peer);
+    long since = l == null ? PeerLink.UP_NEVER : l.upSince();
+    return since == PeerLink.UP_NEVER ? OptionalLong.empty() : OptionalLong.of(since);
+  }
+
+  /** What a {@code MembersQuery} is answered with (the server's registry); any thread. */
+  public void answerMembersWith(Supplier<ByteString> members) {
+    membersAnswer = Objects.requireNonNull(members);
+  }
+
+  /** Called (on a transport thread, must not block) when a peer says this member was removed. */
+  public void onRemoved(Runnable listener) {
+    removedListener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * Asks the member listening at {@code peer} who is in its cluster, as a member joining a
+   * running cluster does before it starts (etcd asks its peers' /members). Blocking.
+   *
+   * @throws IOException if the peer cannot be reached or does not answer within {@code timeout}
+   */
+  public static MembersAnswer queryMembers(InetSocketAddress peer, Duration timeout)
+      throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(peer, (int) timeout.toMillis());
+      s.setSoTimeout((int) timeout.toMillis());
+      byte[] query = PeerFrame.newBuilder().setMembersQuery(MembersQuery.getDefaultInstance())
+          .build().toByteArray();
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      out.writeInt(query.length);
+      out.write(query);
+      out.flush();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      int length = in.readInt();
+      if (length < 0 || length > 64 << 20) {
+        throw new IOException("peer " + Frames.hostPort(peer) + " answered a frame of "
+            + length + " bytes");
+      }
+      byte[] answer = in.readNBytes(length);
+      PeerFrame f = PeerFrame.parseFrom(answer);
+      if (!f.hasMembersAnswer()) {
+        throw new IOException("peer " + Frames.hostPort(peer) + " answered " + f.getBodyCase());
+      }
+      return f.getMembersAnswer();
+    }
+  }
+
   private Channel bind(Consumer<Message> inbound) {
-    HelloGate gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
+    gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
         peers.keySet(), options.log());
+    gate.update(peers.keySet(), removed);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
+        // A member that restarts at once must get its port back although the connections its
+        // last run closed linger in TIME_WAIT on it (Go's listeners, etcd's, set this too).
+        .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             Frames.CappedFrameDecoder frames = Frames.addDecoder(ch.pipeline(),
                 options.maxFrameBytes());
+            Frames.addEncoder(ch.pipeline()); // for a MembersAnswer or a Removed
             ch.pipeline().addLast(new InboundHandler(selfId, clusterId, inbound, () -> cut,
-                frames, gate, options.log()));
+                frames, gate, options.log(), () -> membersAnswer.get()));
           }
         });
     ChannelFuture f = b.bind(listen).awaitUninterruptibly();
@@ -232,10 +380,11 @@ public final class PeerTransport implements Transport {
       throw new UncheckedIOException(msg, cause instanceof IOException io ? io
           : new IOException(cause));
     }
-    options.log().accept("member " + selfId + " listening for peers on "
+    options.log().accept("member " + Long.toUnsignedString(selfId) + " listening for peers on "
         + Frames.hostPort(f.channel().localAddress()));
     return f.channel();
   }
+
 
   private LongConsumer guarded(LongConsumer unreachable) {
     return id -> {

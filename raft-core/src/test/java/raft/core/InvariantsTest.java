@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
@@ -250,5 +251,24 @@ class InvariantsTest {
     Invariants.checkReadRounds(List.of(far), 3, out);
     assertEquals(List.of(Invariants.READ_ROUNDS), names(out));
     assertTrue(out.get(0).toString().startsWith("'" + Invariants.READ_ROUNDS + "'"));
+  }
+
+  @Test
+  @DisplayName("thesis §4.2.2: a leader outside its committed configuration is reported; so is"
+      + " progress that does not match the members")
+  void leaderMembership() {
+    List<Invariants.Violation> out = new ArrayList<>();
+    Invariants.checkLeaderMembership(1, false, 5, 4, Set.of(2L, 3L),
+        Set.of(2L, 3L), out);
+    assertEquals(List.of(Invariants.LEADER_VOTER_OR_LEAVING),
+        out.stream().map(Invariants.Violation::invariant).toList());
+    out.clear();
+    Invariants.checkLeaderMembership(1, false, 3, 4, Set.of(2L, 3L),
+        Set.of(2L, 3L), out);
+    assertEquals(List.of(), out, "not committed yet: it may still lead (§4.2.2)");
+    Invariants.checkLeaderMembership(1, true, 5, 4, Set.of(1L, 2L),
+        Set.of(1L, 2L, 3L), out);
+    assertEquals(List.of(Invariants.PROGRESS_FOR_MEMBERS),
+        out.stream().map(Invariants.Violation::invariant).toList());
   }
 }

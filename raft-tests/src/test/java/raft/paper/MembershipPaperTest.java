@@ -65,6 +65,20 @@ class MembershipPaperTest {
   }
 
   @Test
+  @DisplayName("§4.2.1: a cluster whose log predates the bootstrap entries (its membership only"
+      + " in the snapshot at index 0) adds no member until it has a real snapshot to send it")
+  void oldLogsAddMembersOnlyFromASnapshot() {
+    PaperNode one = PaperHarness.node(1).log(1, 1).hardState(1, 0, 1).leader(2);
+    PaperHarness.ackAll(one);
+    assertFalse(one.tryChangeConf(addLearner(4)), "4 could not learn {1,2,3} from the log");
+    assertTrue(one.tryChangeConf(remove(3)), "changes of known members are fine");
+    PaperNode compacted = PaperHarness.node(1).log(1, 1, 1).hardState(1, 0, 3).compactedAt(2)
+        .leader(2);
+    PaperHarness.ackAll(compacted);
+    assertTrue(compacted.tryChangeConf(addLearner(4)), "4 will be sent the snapshot");
+  }
+
+  @Test
   @DisplayName("§4.1: a configuration takes effect as soon as its entry is in a member's log,"
       + " before it commits")
   void takesEffectOnAppend() {
@@ -105,9 +119,9 @@ class MembershipPaperTest {
   void noChangeBeforeOwnTermCommits() {
     PaperNode one = PaperHarness.node(1).log(1, 1).hardState(1, 0, 1).leader(2);
     assertTrue(one.commit() < one.raft().log().lastIndex(), "its no-op is unacknowledged");
-    assertFalse(one.tryChangeConf(addLearner(4)), "its term has committed nothing yet");
+    assertFalse(one.tryChangeConf(remove(3)), "its term has committed nothing yet");
     PaperHarness.ackAll(one);
-    assertTrue(one.tryChangeConf(addLearner(4)));
+    assertTrue(one.tryChangeConf(remove(3)));
   }
 
   @Test

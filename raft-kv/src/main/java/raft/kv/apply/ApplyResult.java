@@ -40,6 +40,24 @@ public sealed interface ApplyResult {
 
   record Alarm(AlarmResponse response) implements Applied<AlarmResponse> {}
 
+  /**
+   * A started member's name and client URLs were recorded ({@code response} is what was
+   * published), or ignored because the member is not in the registry (the default instance).
+   */
+  record Published(raft.kv.api.etcdserverpb.Member response)
+      implements Applied<raft.kv.api.etcdserverpb.Member> {}
+
+  /**
+   * A membership change was applied, or refused (by the core, {@code coreRefusal}, or by the
+   * registry's rules, {@code refusal}); {@code members} is the registry after it.
+   */
+  record MemberChanged(java.util.List<raft.kv.api.etcdserverpb.Member> members,
+      Membership.Refusal refusal, String coreRefusal) implements ApplyResult {
+    public boolean ok() {
+      return refusal == null && coreRefusal == null;
+    }
+  }
+
   /** The state machine refused the request (or the entry did not parse); nothing changed. */
   record Refused(KvException error) implements ApplyResult {}
 }

@@ -12,6 +12,7 @@ import raft.kv.api.etcdserverpb.LeaseGrantResponse;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveRequest;
 import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
 import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
+import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.etcdserverpb.ResponseHeader;
 import raft.kv.lease.LeaseListener;
 import raft.kv.lease.Lessor;
@@ -20,6 +21,9 @@ import raft.kv.mvcc.MvccStore;
 import raft.kv.mvcc.Sizes;
 import raft.kv.pb.InternalRequest;
 import raft.kv.pb.KvState;
+import raft.kv.pb.MemberChange;
+import raft.pb.ConfChangeV2;
+import raft.pb.ConfState;
 import raft.kv.watch.WatchHub;
 import raft.runtime.StateMachine;
 
@@ -40,6 +44,8 @@ public final class KvStateMachine implements StateMachine {
   private final MvccStore store;
   private final WatchHub watchHub;
   private final Alarms alarms = new Alarms();
+  private final Membership membership = new Membership();
+  private volatile MembershipListener membershipListener = MembershipListener.NONE;
   private final ApplyListener applyListener;
   private final LeaseListener leaseListener;
   // Invariant: only the apply thread writes it.
@@ -98,6 +104,7 @@ public final class KvStateMachine implements StateMachine {
       case LEASE_GRANT -> new ApplyResult.LeaseGrant(grant(req, index));
       case LEASE_REVOKE -> new ApplyResult.LeaseRevoke(revoke(req.getLeaseRevoke().getID()));
       case LEASE_KEEP_ALIVE -> new ApplyResult.LeaseKeepAlive(keepAlive(req.getLeaseKeepAlive()));
+      case PUBLISH -> publish(req.getPublish(), index);
       case ALARM -> new ApplyResult.Alarm(alarms.apply(req.getAlarm()).toBuilder()
           .setHeader(header(store.currentRevision())).build());
       // An entry of a kind this member does not know (or none): refused, not a crash.
@@ -123,6 +130,49 @@ public final class KvStateMachine implements StateMachine {
     return resp.toBuilder().setHeader(header(store.currentRevision())).build();
   }
 
+  private ApplyResult publish(Member attrs, long index) {
+    boolean applied = membership.publish(attrs);
+    if (applied) {
+      membershipListener.changed(index, membership.view(), null, false);
+    }
+    return new ApplyResult.Published(applied ? attrs : Member.getDefaultInstance());
+  }
+
+  /**
+   * A membership change the core has applied (or refused: {@code refused}, and the
+   * configuration is unchanged). The registry follows the configuration the core applied,
+   * whatever its own rules say: they were checked before proposing (as etcd checks before
+   * proposing and again when applying), and a registry that disagreed with the configuration
+   * would send messages to members that are not there. A change the rules would refuse now can
+   * only have raced another change; it is applied, and the proposer told it is refused.
+   */
+  @Override
+  public void applyConfChange(long index, long term, ConfChangeV2 cc, ConfState after,
+      String refused) {
+    appliedIndex = index;
+    MemberChange change = memberChange(cc);
+    if (refused != null) {
+      applyListener.applied(change.getRequestId(), index, new ApplyResult.MemberChanged(
+          membership.view().members(), null, refused));
+      return;
+    }
+    Membership.Refusal broken = cc.getChangesCount() == 1 ? Membership.validate(
+        membership.view(), cc.getChanges(0).getType(), change).orElse(null) : null;
+    membership.apply(cc.getChangesList(), change, after);
+    // The proposer first: a member that removed itself stops when its listener hears it.
+    applyListener.applied(change.getRequestId(), index,
+        new ApplyResult.MemberChanged(membership.view().members(), broken, null));
+    membershipListener.changed(index, membership.view(), after, false);
+  }
+
+  private static MemberChange memberChange(ConfChangeV2 cc) {
+    try {
+      return MemberChange.parseFrom(cc.getContext());
+    } catch (InvalidProtocolBufferException e) {
+      return MemberChange.getDefaultInstance(); // not ours (a test's): the ids alone
+    }
+  }
+
   private static ApplyResult.Refused malformed(long index) {
     return new ApplyResult.Refused(KvException.malformedEntry(index));
   }
@@ -142,6 +192,7 @@ public final class KvStateMachine implements StateMachine {
     store.writeTo(state);
     lessor.writeTo(state);
     alarms.writeTo(state);
+    membership.writeTo(state);
     state.flush();
   }
 
@@ -162,7 +213,9 @@ public final class KvStateMachine implements StateMachine {
     lessor.restoreFrom(state);
     store.restoreFrom(state);
     alarms.restoreFrom(state);
+    membership.restoreFrom(state);
     appliedIndex = index;
+    membershipListener.changed(index, membership.view(), null, true);
     watchHub.cancelAll(store.compactRevision());
     before.forEach(leaseListener::revoked);
     state.getLeasesList().forEach(l -> leaseListener.granted(l.getId(), l.getTtl()));
@@ -178,6 +231,15 @@ public final class KvStateMachine implements StateMachine {
 
   public Lessor lessor() {
     return lessor;
+  }
+
+  public Membership.View membership() {
+    return membership.view();
+  }
+
+  /** Set before the runtime starts: told of every change of the registry. */
+  public void setMembershipListener(MembershipListener l) {
+    membershipListener = l;
   }
 
   public Alarms alarms() {

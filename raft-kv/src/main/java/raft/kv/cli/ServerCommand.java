@@ -26,6 +26,13 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Every member: n1=127.0.0.1:12380,n2=127.0.0.1:22380,...")
   String initialCluster;
 
+  @Option(names = "--initial-cluster-state", defaultValue = "new",
+      description = "'new' to start a new cluster of the --initial-cluster members, 'existing'"
+          + " to join a running cluster this member was added to (etcdctl member add prints"
+          + " the flags to use). Ignored when the data directory has a log"
+          + " (default: ${DEFAULT-VALUE}).")
+  String initialClusterState;
+
   @Option(names = "--listen-client-urls", defaultValue = "127.0.0.1:2379",
       description = "The one address of the etcd v3 gRPC API (default: ${DEFAULT-VALUE}).")
   String listenClientUrls;
@@ -36,8 +43,9 @@ public final class ServerCommand implements Callable<Integer> {
   String listenPeerUrls;
 
   @Option(names = "--member-client-urls",
-      description = "Every member's client address, n1=127.0.0.1:2379,..., for member list"
-          + " (our own flag; etcd learns them through its log). Default: only this member's.")
+      description = "Every member's client address, n1=127.0.0.1:2379,... (our own flag, kept"
+          + " for old scripts: member list now shows the client URL each member publishes"
+          + " through the log, as etcd's). Default: only this member's.")
   String memberClientUrls;
 
   @Option(names = "--data-dir", description = "Where the WAL and snapshots live"
@@ -103,10 +111,20 @@ public final class ServerCommand implements Callable<Integer> {
       return new ServerConfig(name, members, client, peer == null ? client : peer, dir,
           heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
           compaction, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
-              : ServerConfig.parseInitialCluster(memberClientUrls));
+              : ServerConfig.parseInitialCluster(memberClientUrls))
+          .withJoin(existing(initialClusterState));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  private static boolean existing(String state) {
+    return switch (state) {
+      case "new" -> false;
+      case "existing" -> true;
+      default -> throw new IllegalArgumentException("--initial-cluster-state must be 'new' or"
+          + " 'existing', not '" + state + "'");
+    };
   }
 
   private static InetSocketAddress oneAddress(String flag, String urls) {

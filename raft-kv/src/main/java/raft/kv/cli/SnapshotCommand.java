@@ -106,13 +106,14 @@ public final class SnapshotCommand {
 
     @Override
     public Integer call() throws IOException {
-      Map<String, ?> members = ServerConfig.parseInitialCluster(initialCluster);
+      Map<String, java.net.InetSocketAddress> members =
+          ServerConfig.parseInitialCluster(initialCluster);
       if (!members.containsKey(name)) {
         throw new Clients.Failure("--name " + name + " is not in --initial-cluster "
             + members.keySet());
       }
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
-      KvState state = BackupFile.restore(file, dir, members.size()).state();
+      KvState state = BackupFile.restore(file, dir, members).state();
       spec.commandLine().getOut().println("restored revision " + state.getRevision() + " into "
           + dir + " for member " + name + " of " + ServerConfig.idOrder(members.keySet()));
       return 0;

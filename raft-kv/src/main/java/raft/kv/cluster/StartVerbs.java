@@ -75,7 +75,9 @@ final class StartVerbs {
       }
       long revision = 0;
       for (int k = 1; k <= l.nodes(); k++) {
-        revision = BackupFile.restore(restore, l.nodeDir(k), l.nodes()).state().getRevision();
+        revision = BackupFile.restore(restore, l.nodeDir(k),
+            raft.kv.server.ServerConfig.parseInitialCluster(l.initialCluster())).state()
+            .getRevision();
       }
       out().println("restored " + restore + " (revision " + revision + ") into "
           + l.nodes() + " new members");

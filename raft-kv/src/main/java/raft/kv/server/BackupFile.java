@@ -3,12 +3,15 @@ package raft.kv.server;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.stream.LongStream;
+import raft.kv.api.etcdserverpb.Member;
 import raft.kv.pb.KvState;
 import raft.pb.ConfState;
 import raft.pb.Snapshot;
@@ -83,7 +86,8 @@ public final class BackupFile {
 
   /**
    * Makes {@code dataDir} the data directory of a member of a new cluster of {@code members}
-   * members (ids 1 to {@code members}, as {@link ServerConfig} numbers them) that starts from
+   * (its --initial-cluster; ids 1, 2, ... as {@link ServerConfig} numbers them, and so its
+   * membership registry) that starts from
    * the backup's state: it holds only the backup's snapshot, which the member
    * recovers from as after any restart (the empty WAL continues from it). Refuses a data
    * directory that holds anything, as etcdctl's restore does, and holds the directory's lock
@@ -93,7 +97,8 @@ public final class BackupFile {
    *
    * @return what the backup holds
    */
-  public static Contents restore(Path backup, Path dataDir, int members) throws IOException {
+  public static Contents restore(Path backup, Path dataDir,
+      Map<String, InetSocketAddress> members) throws IOException {
     refuseNonEmpty(dataDir);
     Contents contents = read(backup);
     try (DataDirLock lock = DataDirLock.acquire(dataDir, "raftkv snapshot restore")) {
@@ -101,6 +106,22 @@ public final class BackupFile {
       restore(contents, dataDir, members);
     }
     return contents;
+  }
+
+  /**
+   * The backup's state with the new cluster's membership, as etcdctl's snapshot restore
+   * rewrites it: the --initial-cluster members with the ids a new cluster gives them, no
+   * removed ids. The old cluster's members, their ids among them, are not this cluster's.
+   */
+  static KvState newMembership(KvState state, Map<String, InetSocketAddress> members) {
+    KvState.Builder b = state.toBuilder().clearMembers().clearRemovedMembers();
+    long id = 1;
+    for (String name : ServerConfig.idOrder(members.keySet())) {
+      InetSocketAddress peer = members.get(name);
+      b.addMembers(Member.newBuilder().setID(id++).setName(name)
+          .addPeerURLs("http://" + peer.getHostString() + ":" + peer.getPort()));
+    }
+    return b.build();
   }
 
   private static void refuseNonEmpty(Path dataDir) throws IOException {
@@ -114,16 +135,17 @@ public final class BackupFile {
     }
   }
 
-  private static void restore(Contents contents, Path dataDir, int members)
-      throws IOException {
+  private static void restore(Contents contents, Path dataDir,
+      Map<String, InetSocketAddress> members) throws IOException {
     Snapshot snap = contents.snapshot();
     ConfState voters = ConfState.newBuilder()
-        .addAllVoters(LongStream.rangeClosed(1, members).boxed().toList()).build();
+        .addAllVoters(LongStream.rangeClosed(1, members.size()).boxed().toList()).build();
     // Term 1, whatever the old cluster's term was: the new cluster starts at term 0 and its
     // first leader writes at term 1 or later, and a log's terms must never go down (§5.4.1:
     // elections compare last terms, so an entry of an old, higher term would outrank newer
     // ones). The index stays, so the state's applied index still matches it.
-    Snapshot restored = snap.toBuilder().setMetadata(snap.getMetadata().toBuilder()
+    Snapshot restored = snap.toBuilder().setData(newMembership(contents.state(), members)
+        .toByteString()).setMetadata(snap.getMetadata().toBuilder()
         .setTerm(1).setConfState(voters)).build();
     SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
   }

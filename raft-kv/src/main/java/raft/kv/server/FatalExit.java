@@ -125,6 +125,38 @@ public final class FatalExit {
     }
   }
 
+  /** The status of a member that stops because it was removed from the cluster. */
+  public static final int REMOVED = 75;
+
+  /**
+   * Ends the process after closing (within the grace period) with {@code status} and a last
+   * line saying {@code why}: for a stop that is no failure but final all the same (the member
+   * was removed from the cluster). Once, as {@link #exit}.
+   */
+  public void stop(int status, String why) {
+    if (!exiting.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        Thread closer = new Thread(close, "fatal-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(grace.toMillis());
+      } catch (Throwable e) {
+        // Closing is a courtesy: whatever happens, the process ends below.
+      } finally {
+        try {
+          log.accept(MARKER + status + ": " + why);
+          System.out.flush();
+        } finally {
+          halt.halt(status);
+        }
+      }
+    }, "fatal-exit");
+    t.start();
+  }
+
   private void closeThenHalt(Failure f) {
     try {
       if (f.kind() == Failure.Kind.INTERNAL || f.kind() == Failure.Kind.STATE_MACHINE) {

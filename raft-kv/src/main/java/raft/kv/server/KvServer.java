@@ -14,10 +14,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.core.StateRole;
@@ -28,6 +32,10 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.pb.InternalRequest;
+import raft.kv.pb.KvState;
+import raft.kv.pb.MemberChange;
+import raft.pb.ConfChange;
+import raft.pb.ConfChangeType;
 import raft.runtime.Failure;
 import raft.runtime.NodeRuntime;
 import raft.storage.MemberIdentity;
@@ -46,8 +54,15 @@ public final class KvServer implements AutoCloseable {
   private static final int RESPONSES_WAITING = 64;
   private static final Duration RESPONSE_WAIT = Duration.ofSeconds(60);
 
+  /** etcd's HealthInterval: a peer counts as connected once connected for this long. */
+  static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
+
   private final ServerConfig config;
   private final Consumer<String> log;
+  private final MemberIdentity identity;
+  private final boolean joined;
+  /** How this member stops once removed from the cluster: a process exits (FatalExit). */
+  private volatile Consumer<String> removedStop;
   private final RequestTracker tracker = new RequestTracker();
   private final ProposalIds ids;
   private final KvStateMachine stateMachine;
@@ -74,6 +89,7 @@ public final class KvServer implements AutoCloseable {
     return t;
   });
   private Server grpc;
+  private LeaderForward forward;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -103,20 +119,27 @@ public final class KvServer implements AutoCloseable {
     this.config = config;
     this.log = log;
     this.dataDirLock = lock;
+    this.removedStop = why -> new Thread(this::close, "removed").start();
+    Joining.Identity who;
+    try {
+      who = Joining.resolve(config, log);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(lock);
+      throw e;
+    }
+    this.identity = who.ids();
+    this.joined = who.joined();
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
         (id, index, result) -> tracker.applied(id, result), leaseListener());
-    this.transport = new PeerTransport(config.memberId(), config.clusterId(),
-        config.peerAddress(), peerAddresses(), PeerTransport.Options.defaults(log)
+    this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(),
+        initialPeers(who), PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
-    long electionTicks = config.electionMillis() / config.heartbeatMillis();
+    watchMembership();
     try {
-      this.runtime = new NodeRuntime(new NodeRuntime.Options(config.memberId(), memberIds(),
-          config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
-          config.snapshotCount(), log, config.clusterId()), transport, stateMachine);
-      this.ids = ProposalIds.open(config.dataDir(), config.memberId(),
-          System.currentTimeMillis());
+      this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
+      this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
       throw new IOException(mismatch(e), e);
@@ -124,6 +147,65 @@ public final class KvServer implements AutoCloseable {
       closeQuietly(lock);
       throw e;
     }
+  }
+
+  /**
+   * Whom to dial before the registry is recovered: --initial-cluster's members, or for a
+   * member joining now, the members its peers named (the registry then takes over).
+   */
+  private Map<Long, InetSocketAddress> initialPeers(Joining.Identity who) {
+    return who.registry() == null ? peerAddresses()
+        : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
+            who.registry().getMembersList(), java.util.Set.of()), Map.of());
+  }
+
+  /** The registry drives the transport, narrates, and stops this member once removed. */
+  private void watchMembership() {
+    MembershipWatcher w = new MembershipWatcher(memberId(), log, transport,
+        why -> removedStop.accept(why));
+    stateMachine.setMembershipListener(w);
+    transport.onRemoved(w::removed);
+    transport.answerMembersWith(this::registryBytes);
+  }
+
+  /**
+   * A new cluster's members start from bootstrap entries naming every initial member (their
+   * context: the member's id, name and peer URL, the same on every member since all derive
+   * them from --initial-cluster); a joining member from nothing, waiting for the leader.
+   */
+  private NodeRuntime.Options runtimeOptions() {
+    long electionTicks = config.electionMillis() / config.heartbeatMillis();
+    NodeRuntime.Options o = new NodeRuntime.Options(memberId(), joined ? List.of() : memberIds(),
+        config.dataDir(), config.heartbeatMillis(), (int) electionTicks, 1,
+        config.snapshotCount(), log, clusterId());
+    return joined ? o : o.withBootstrap(bootstrapEntries());
+  }
+
+  private List<ConfChange> bootstrapEntries() {
+    List<ConfChange> entries = new ArrayList<>();
+    for (String n : config.initialClusterOrder()) {
+      Member m = Member.newBuilder().setID(config.memberId(n)).setName(n)
+          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n))).build();
+      entries.add(ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
+          .setNodeId(m.getID()).setContext(MemberChange.newBuilder().setMember(m).build()
+              .toByteString()).build());
+    }
+    return entries;
+  }
+
+  /** What a joining member is told when it asks who is in the cluster. */
+  private com.google.protobuf.ByteString registryBytes() {
+    raft.kv.apply.Membership.View v = stateMachine.membership();
+    return KvState.newBuilder().addAllMembers(v.members()).addAllRemovedMembers(v.removed())
+        .build().toByteString();
+  }
+
+  long memberId() {
+    return identity.memberId();
+  }
+
+  long clusterId() {
+    return identity.clusterId();
   }
 
   /** etcd's refusal in our names: whose directory it is, and who tried to start on it. */
@@ -160,6 +242,7 @@ public final class KvServer implements AutoCloseable {
     FatalExit fatal = FatalExit.install(log);
     KvServer server = new KvServer(config, log);
     fatal.closing(server::close);
+    server.removedStop = why -> fatal.stop(FatalExit.REMOVED, why);
     server.runtime.addFailureListener(fatal::exit);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       fatal.shuttingDown();
@@ -176,8 +259,13 @@ public final class KvServer implements AutoCloseable {
         stateMachine.alarms(), !config.autoCompaction().off());
     RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
         new Deadlines(deadlineTimer, requestTimeout), quota, log);
-    Headers headers = new Headers(config.clusterId(), config.memberId(), runtime,
-        stateMachine.store());
+    Headers headers = new Headers(clusterId(), memberId(), runtime, stateMachine.store());
+    MemberChanges changes = new MemberChanges(raft, tracker,
+        new Deadlines(deadlineTimer, requestTimeout), runtime::proposeConfChange,
+        stateMachine::membership, new ReconfigCheck(memberId(), this::connectedLongEnough),
+        leaderProgress(), new MemberIds());
+    forward = new LeaderForward(() -> runtime.status().lead(), stateMachine::membership,
+        requestTimeout);
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
@@ -191,15 +279,17 @@ public final class KvServer implements AutoCloseable {
         .directExecutor()
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .intercept(new BudgetInterceptor(budget))
+        .intercept(new LearnerGate(this::isLearner))
         // Added last, so it runs first: a stopped member refuses before anything is charged.
         .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
-        .addService(new ClusterService(members(), headers))
+        .addService(new ClusterService(changes, stateMachine::membership, headers,
+            forward))
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
-            headers, memberIds(), leaders, requestTimeout.toMillis(), log))
+            headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
         .build();
@@ -212,13 +302,17 @@ public final class KvServer implements AutoCloseable {
     }
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
+    Publisher publisher = new Publisher(memberId(), config.name(),
+        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
+        TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
     // Often: the size check must see a fast writer's history before it reaches the quota (a
     // check reads a few fields; a compaction is proposed only when one is due).
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
         TimeUnit.MILLISECONDS);
-    log.accept("member " + config.memberId() + " of cluster "
-        + Long.toHexString(config.clusterId()) + ": etcd v3 API on "
+    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
+        + Long.toHexString(clusterId()) + ": etcd v3 API on "
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
@@ -307,6 +401,9 @@ public final class KvServer implements AutoCloseable {
     }
     timers.shutdownNow();
     largeSends.shutdownNow();
+    if (forward != null) {
+      forward.close();
+    }
     deadlineTimer.stop();
     runtime.close();
     transport.close();
@@ -346,27 +443,71 @@ public final class KvServer implements AutoCloseable {
     return peers;
   }
 
-  private List<Member> members() {
-    List<Member> list = new ArrayList<>();
-    for (String n : config.initialClusterOrder()) {
-      Member.Builder m = Member.newBuilder().setID(config.memberId(n)).setName(n)
-          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n)));
-      InetSocketAddress client = config.clientUrls().get(n);
-      if (client != null) {
-        m.addClientURLs("http://" + hostPort(client));
-      }
-      list.add(m.build());
-    }
-    return list;
+  /** The voters now, for move-leader (a learner cannot lead). */
+  private List<Long> voterIds() {
+    return stateMachine.membership().voters().stream().map(Member::getID).toList();
   }
 
-  private String nameOf(long id) {
-    for (String n : config.initialClusterOrder()) {
-      if (config.memberId(n) == id) {
-        return n;
-      }
+  /** etcd's learner gate asks this on every call: a volatile read of the registry. */
+  boolean isLearner() {
+    return stateMachine.membership().isLearner(memberId());
+  }
+
+  // etcd's transport.ActiveSince(id) older than HealthInterval.
+  private boolean connectedLongEnough(long peer) {
+    OptionalLong since = transport.connectedSince(peer);
+    return since.isPresent()
+        && System.nanoTime() - since.getAsLong() >= HEALTH_INTERVAL.toNanos();
+  }
+
+  /**
+   * What etcd's isLearnerReady reads from the leader's tracker: the learner's match index
+   * against the leader's own, from the Raft loop ({@link NodeRuntime#matchIndexes}).
+   */
+  /** The leader's match indexes, or empty if not leading (or the loop does not answer). */
+  private Map<Long, Long> matchIndexes() {
+    try {
+      return runtime.matchIndexes().get(1, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Map.of();
     }
-    return "member " + id;
+  }
+
+  private MemberChanges.LeaderProgress leaderProgress() {
+    return new MemberChanges.LeaderProgress() {
+      @Override
+      public Optional<Long> match(long learner) {
+        Map<Long, Long> m = matchIndexes();
+        return m.isEmpty() ? Optional.empty()
+            : Optional.of(m.getOrDefault(learner, 0L));
+      }
+
+      @Override
+      public long leaderMatch() {
+        return matchIndexes().getOrDefault(memberId(), runtime.status().lastIndex());
+      }
+
+      @Override
+      public long self() {
+        return memberId();
+      }
+
+      @Override
+      public boolean leaderKnown() {
+        return runtime.status().lead() != 0;
+      }
+    };
+  }
+
+  /** The registry's name for {@code id}, or --initial-cluster's before the registry has it. */
+  private String nameOf(long id) {
+    return stateMachine.membership().member(id).map(MembershipWatcher::nameOf)
+        .orElseGet(() -> config.initialClusterOrder().stream()
+            .filter(n -> config.memberId(n) == id).findFirst()
+            .orElse("member " + Long.toHexString(id)));
   }
 
   private static String hostPort(InetSocketAddress a) {

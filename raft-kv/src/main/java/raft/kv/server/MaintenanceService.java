@@ -41,13 +41,14 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final KvStateMachine state;
   private final LongSupplier diskBytes;
   private final Headers headers;
-  private final List<Long> memberIds;
+  private final java.util.function.Supplier<List<Long>> memberIds;
   private final LeaderEvents leaders;
   private final long transferTimeoutMillis;
   private final Consumer<String> log;
 
   MaintenanceService(NodeRuntime runtime, RaftGateway raft, KvStateMachine state,
-      LongSupplier diskBytes, Headers headers, List<Long> memberIds, LeaderEvents leaders,
+      LongSupplier diskBytes, Headers headers, java.util.function.Supplier<List<Long>> memberIds,
+      LeaderEvents leaders,
       long transferTimeoutMillis, Consumer<String> log) {
     this.log = log;
     this.runtime = runtime;
@@ -56,7 +57,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     this.leaders = leaders;
     this.diskBytes = diskBytes;
     this.headers = headers;
-    this.memberIds = List.copyOf(memberIds);
+    this.memberIds = memberIds;
     this.transferTimeoutMillis = transferTimeoutMillis;
   }
 
@@ -71,7 +72,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         .setLeader(s.lead())
         .setRaftIndex(s.commit())
         .setRaftTerm(s.term())
-        .setRaftAppliedIndex(s.applied());
+        .setRaftAppliedIndex(s.applied())
+        .setIsLearner(state.membership().isLearner(headers.memberId()));
     if (s.failure() != null) {
       b.addErrors(s.failure());
     }
@@ -135,7 +137,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       out.onError(Errors.notLeader());
       return;
     }
-    if (!memberIds.contains(r.getTargetID())) {
+    if (!memberIds.get().contains(r.getTargetID())) {
       out.onError(Errors.badLeaderTransferee());
       return;
     }

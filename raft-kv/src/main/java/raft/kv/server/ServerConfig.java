@@ -23,9 +23,13 @@ import java.util.zip.CRC32C;
  *     --auto-compaction-retention)
  * @param quotaBackendBytes the space quota (etcd's --quota-backend-bytes), in estimated heap
  *     bytes of the store: 0 for the default ({@link #spaceQuotaBytes}), negative for none
- * @param clientUrls every member's client address, for MemberList (our own flag,
- *     --member-client-urls; etcd learns them through the log instead). This member's own
- *     address is always included.
+ * @param clientUrls every member's client address (our own flag, --member-client-urls, no
+ *     longer read by MemberList: each member publishes its client URL through the log, as in
+ *     etcd). This member's own address is always included.
+ * @param join etcd's {@code --initial-cluster-state existing}: this member was added to a
+ *     running cluster ({@code member add}) and joins it with an empty log; false ({@code new},
+ *     the default) bootstraps a new cluster of the --initial-cluster members. Either way a
+ *     data directory that has a log already restarts from it, as in etcd.
  */
 public record ServerConfig(
     String name,
@@ -39,7 +43,8 @@ public record ServerConfig(
     int maxRequestBytes,
     AutoCompaction autoCompaction,
     long quotaBackendBytes,
-    Map<String, InetSocketAddress> clientUrls) {
+    Map<String, InetSocketAddress> clientUrls,
+    boolean join) {
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
   public static final long DEFAULT_ELECTION_MILLIS = 1000;
@@ -60,6 +65,23 @@ public record ServerConfig(
    * which leaves room for the log, requests in flight and garbage.
    */
   static final double DEFAULT_QUOTA_HEAP_SHARE = 3.0 / 8;
+
+  public ServerConfig(String name, Map<String, InetSocketAddress> initialCluster,
+      InetSocketAddress clientAddress, InetSocketAddress peerAddress, Path dataDir,
+      long heartbeatMillis, long electionMillis, long snapshotCount, int maxRequestBytes,
+      AutoCompaction autoCompaction, long quotaBackendBytes,
+      Map<String, InetSocketAddress> clientUrls) {
+    this(name, initialCluster, clientAddress, peerAddress, dataDir, heartbeatMillis,
+        electionMillis, snapshotCount, maxRequestBytes, autoCompaction, quotaBackendBytes,
+        clientUrls, false);
+  }
+
+  /** The same, joining a running cluster ({@code --initial-cluster-state existing}) or not. */
+  public ServerConfig withJoin(boolean existing) {
+    return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
+        heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
+        quotaBackendBytes, clientUrls, existing);
+  }
 
   public ServerConfig {
     initialCluster = Map.copyOf(initialCluster);

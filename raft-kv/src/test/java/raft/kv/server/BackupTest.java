@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raft.kv.main.CliRun;
@@ -55,7 +57,10 @@ class BackupTest {
     assertTrue(status.matches("[0-9a-f]+, 23, 20, [0-9.]+ k?B\n"), status);
 
     Path fresh = dir.resolve("new");
-    String members = "n1=127.0.0.1:1,n2=127.0.0.1:2,n3=127.0.0.1:3"; // only names count here
+    // The new cluster's peer URLs: the restore writes them into its membership, as etcdctl's.
+    Map<String, InetSocketAddress> peers = InProcessCluster.peerPorts(3);
+    String members = peers.entrySet().stream().map(e -> e.getKey() + "=127.0.0.1:"
+        + e.getValue().getPort()).collect(java.util.stream.Collectors.joining(","));
     for (int i = 1; i <= 3; i++) {
       assertEquals("restored revision 23 into " + fresh.resolve("n" + i) + " for member n" + i
           + " of [n1, n2, n3]\n", ok("snapshot", "restore", backup.toString(), "--name",
@@ -68,7 +73,7 @@ class BackupTest {
         "the backup's owner is not carried over: the new member records its own at start");
     assertEquals(1, restored.getMetadata().getTerm(), "a new cluster's log starts at term 1");
 
-    try (InProcessCluster restarted = new InProcessCluster(3, 3, fresh)) {
+    try (InProcessCluster restarted = new InProcessCluster(peers, fresh)) {
       restarted.awaitLeader();
       String all = restarted.endpoints();
       assertEquals("value-7\n", ok("--endpoints", all, "get", "key-7", "--print-value-only")

@@ -30,10 +30,29 @@ public final class InProcessCluster implements AutoCloseable {
    */
   public InProcessCluster(int members, int running, Path dir, AutoCompaction autoCompaction,
       long quotaBackendBytes, java.util.function.Consumer<String> log) throws IOException {
+    this(peerPorts(members), running, dir, autoCompaction, quotaBackendBytes, log);
+  }
+
+  /** Every member on the peer address {@code peers} gives it (n1, n2, ...), all running. */
+  public InProcessCluster(Map<String, InetSocketAddress> peers, Path dir) throws IOException {
+    this(peers, peers.size(), dir, ServerConfig.DEFAULT_AUTO_COMPACTION, 0, line -> { });
+  }
+
+  /** Peer addresses for members n1..n{@code members}. */
+  public static Map<String, InetSocketAddress> peerPorts(int members) {
     Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
-    Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
     for (int i = 1; i <= members; i++) {
       peers.put("n" + i, freePort());
+    }
+    return peers;
+  }
+
+  private InProcessCluster(Map<String, InetSocketAddress> peers, int running, Path dir,
+      AutoCompaction autoCompaction, long quotaBackendBytes,
+      java.util.function.Consumer<String> log) throws IOException {
+    int members = peers.size();
+    Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
+    for (int i = 1; i <= members; i++) {
       clients.put("n" + i, freePort());
     }
     for (int i = 1; i <= running; i++) {
