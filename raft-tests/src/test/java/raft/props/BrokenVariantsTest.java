@@ -80,6 +80,13 @@ class BrokenVariantsTest {
   }
 
   @Test
+  @DisplayName("§5.3: committing with two acknowledgements of five is caught by"
+      + " CommittedOnQuorum (the entry is on two disks, not a majority)")
+  void commitWithTwoAcksIsCaught() {
+    assertCaught(BrokenRaft.COMMIT_WITH_TWO_ACKS, Property.COMMITTED_ON_QUORUM);
+  }
+
+  @Test
   @DisplayName("thesis §6.4: reads without a heartbeat round are caught as stale reads")
   void readWithoutQuorumCheckIsCaught() {
     assertCaught(BrokenRaft.READ_WITHOUT_QUORUM_CHECK, Property.LINEARIZABLE_READS);
