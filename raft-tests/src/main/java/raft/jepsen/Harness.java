@@ -77,7 +77,9 @@ public final class Harness {
       long lastRev = maxModRevision(fin.response());
       List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
       List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
-      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(eps, lastRev, SETTLE_MILLIS);
+      // The members now: with the member nemesis, some endpoints have no member behind them.
+      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(db.memberEndpoints(), lastRev,
+          SETTLE_MILLIS);
       long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
           .count();
       return new RunResult(cfg, history.events(), windows,

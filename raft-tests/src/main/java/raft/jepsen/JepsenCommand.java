@@ -13,6 +13,7 @@ import raft.jepsen.db.Db;
 import raft.jepsen.db.EtcdDb;
 import raft.jepsen.db.RaftKvDb;
 import raft.jepsen.nemesis.Fault;
+import raft.jepsen.nemesis.MemberChange;
 import raft.jepsen.nemesis.Schedule;
 
 /**
@@ -28,7 +29,9 @@ public final class JepsenCommand implements Callable<Integer> {
   @Option(names = "--time", defaultValue = "60", description = "Seconds per run (default 60).")
   int seconds;
   @Option(names = "--nemesis", defaultValue = "kill,pause,partition",
-      description = "Comma list of kill, pause, partition, or none.")
+      description = "Comma list of kill, pause, partition, member, or none. member removes"
+          + " a member and adds it back as a new one with an empty data dir, and grows or"
+          + " shrinks the cluster between 3 and 5 (endpoints for all five).")
   String nemesis;
   @Option(names = "--seed", description = "Seed of the first run (default: from the clock).")
   Long seed;
@@ -65,7 +68,7 @@ public final class JepsenCommand implements Callable<Integer> {
       long s = first + r;
       String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "") + "seed" + s;
       RunConfig cfg = RunConfig.defaults(name, s, seconds,
-          Schedule.generate(s, nodes, kinds, seconds * 1000L)).withClients(clients)
+          Schedule.generate(s, capacity(kinds), kinds, seconds * 1000L)).withClients(clients)
           .withThinkMillis(thinkMillis);
       if (serializable) {
         cfg = cfg.withSerializableReads();
@@ -73,7 +76,7 @@ public final class JepsenCommand implements Callable<Integer> {
       System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%n", r + 1, runs, s,
           nodes, seconds, kinds);
       Runner.Checked c;
-      try (Db db = db(name)) {
+      try (Db db = db(capacity(kinds))) {
         c = Runner.run(db, cfg, reports, System.out::println);
       }
       c.verdicts().lines().forEach(System.out::println);
@@ -100,15 +103,20 @@ public final class JepsenCommand implements Callable<Integer> {
     return kinds;
   }
 
-  private Db db(String name) throws Exception {
+  /** Endpoints for all five nodes when the member nemesis may grow the cluster. */
+  private int capacity(List<Fault.Kind> kinds) {
+    return kinds.contains(Fault.Kind.MEMBER) ? MemberChange.MAX : nodes;
+  }
+
+  private Db db(int capacity) throws Exception {
     if (endpoints != null) {
       return EtcdDb.external(endpoints);
     }
     if (etcd) {
       int offset = portOffset != null ? portOffset : 380;
-      return EtcdDb.start(data.resolve("etcd"), nodes, offset);
+      return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
     }
     int offset = portOffset != null ? portOffset : 360;
-    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, offset).start();
+    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset).start();
   }
 }

@@ -14,11 +14,21 @@ final class TestClusters {
 
   /** A fresh 3-node cluster of ours on its own data dir and port offset. */
   static RaftKvDb start(String name, int portOffset) throws Exception {
+    requireJar();
+    return new RaftKvDb(JAR, TARGET.resolve("clusters/" + name), 3, portOffset).start();
+  }
+
+  private static void requireJar() {
     if (!Files.exists(JAR)) {
       throw new AssertionError(JAR + " is missing: the raft-kv module builds it in the package"
           + " phase (run ./mvnw verify, not test)");
     }
-    return new RaftKvDb(JAR, TARGET.resolve("clusters/" + name), 3, portOffset).start();
+  }
+
+  /** A fresh 3-node cluster of ours with endpoints for five: room for the member nemesis. */
+  static RaftKvDb startWithRoom(String name, int portOffset) throws Exception {
+    requireJar();
+    return new RaftKvDb(JAR, TARGET.resolve("clusters/" + name), 3, 5, portOffset).start();
   }
 
   static Path reports() {

@@ -20,6 +20,7 @@ import raft.kv.pb.PartitionRequest;
  */
 final class AdminClients implements AutoCloseable {
   private static final long DEADLINE_MILLIS = 500;
+  private static final long PARTITION_DEADLINE_MILLIS = 5000;
 
   private final ClusterLayout layout;
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
@@ -28,11 +29,17 @@ final class AdminClients implements AutoCloseable {
     this.layout = layout;
   }
 
-  private AdminGrpc.AdminBlockingStub stub(int k) {
+  /** Node k's client channel (kept open until close). */
+  ManagedChannel channel(int k) {
     ManagedChannel ch = channels.computeIfAbsent(k, n -> Clients.dial(layout.clientEndpoint(n)));
     // A node that is still starting refused earlier connections; skip gRPC's backoff.
     ch.resetConnectBackoff();
-    return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    return ch;
+  }
+
+  private AdminGrpc.AdminBlockingStub stub(int k) {
+    return AdminGrpc.newBlockingStub(channel(k))
+        .withDeadlineAfter(DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Node k's Raft status, or empty if it does not answer in time. */
@@ -44,9 +51,15 @@ final class AdminClients implements AutoCloseable {
     }
   }
 
-  /** Cuts node k off from the given member ids (empty heals it); gRPC errors propagate. */
+  /**
+   * Cuts node k off from the given member ids (empty heals it); gRPC errors propagate. A longer
+   * deadline than status: a member without a leader (just what a partition makes) was seen to
+   * take more than 500 ms to answer on two busy cores, and heal must not fail for that.
+   */
   void partition(int k, List<Long> cutPeers) {
-    stub(k).partition(PartitionRequest.newBuilder().addAllCutPeers(cutPeers).build());
+    AdminGrpc.newBlockingStub(channel(k)).withDeadlineAfter(PARTITION_DEADLINE_MILLIS,
+        TimeUnit.MILLISECONDS).partition(PartitionRequest.newBuilder().addAllCutPeers(cutPeers)
+        .build());
   }
 
   @Override

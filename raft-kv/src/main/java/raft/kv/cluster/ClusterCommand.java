@@ -26,11 +26,13 @@ import raft.kv.client.Clients;
  * {@link StartVerbs}, status and partitions in {@link StatusVerbs}.
  */
 @Command(name = "cluster", description = "Runs a local cluster: start, status, kill, restart,"
-    + " pause, resume, partition, heal, logs, stop, clean.",
+    + " pause, resume, partition, heal, logs, stop, clean; add, promote, remove, replace"
+    + " change its membership (etcd's member API).",
     subcommands = {StartVerbs.Start.class, StatusVerbs.Status.class, ClusterCommand.Kill.class,
         StartVerbs.Restart.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class,
         StatusVerbs.Partition.class, StartVerbs.Heal.class, ClusterCommand.Logs.class,
-        ClusterCommand.Stop.class, ClusterCommand.Clean.class})
+        ClusterCommand.Stop.class, ClusterCommand.Clean.class, MemberVerbs.Add.class,
+        MemberVerbs.Promote.class, MemberVerbs.Remove.class, MemberVerbs.Replace.class})
 public final class ClusterCommand {
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -125,6 +127,18 @@ public final class ClusterCommand {
   abstract static class NodeVerb extends Verb {
     @Parameters(index = "0", paramLabel = "nK", description = "The node, n1..n5.")
     String node;
+
+    /** nK, which must be one of the launcher's members (add makes one, remove unmakes it). */
+    int member(ClusterLayout l) throws IOException {
+      int k = l.index(node);
+      Members members = Members.load(l);
+      if (!members.contains(k)) {
+        throw new Clients.Failure(node + " is not a member of this cluster (members: "
+            + String.join(",", members.ks().stream().map(ClusterLayout::name).toList())
+            + "; scripts/cluster add " + node + " adds it)");
+      }
+      return k;
+    }
 
     ProcessHandle runningOrFail(NodeProcesses procs, int k) {
       return procs.running(k).orElseThrow(() -> new Clients.Failure(node + " is not running"));
@@ -239,7 +253,7 @@ public final class ClusterCommand {
     NodeProcesses procs = new NodeProcesses(l);
     List<ProcessHandle> running = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (int k = 1; k <= l.nodes(); k++) {
+    for (int k = 1; k <= ClusterLayout.MAX_NODES; k++) {
       Optional<ProcessHandle> p = procs.running(k);
       if (p.isPresent()) {
         running.add(p.get());
@@ -247,7 +261,7 @@ public final class ClusterCommand {
       }
     }
     boolean polite = NodeProcesses.stop(running, STOP_GRACE);
-    for (int k = 1; k <= l.nodes(); k++) {
+    for (int k = 1; k <= ClusterLayout.MAX_NODES; k++) {
       Files.deleteIfExists(l.pidFile(k));
     }
     out.println(names.isEmpty() ? "no node was running"

@@ -53,16 +53,45 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     return "n" + k;
   }
 
-  /** n1 -> 1; anything else this cluster does not have is one clear error. */
+  /**
+   * n1 -> 1, for any of n1..n5 (a cluster started with 3 nodes can add n4 and n5); anything
+   * else is one clear error. Whether nK is a member is {@link Members}' question.
+   */
   public int index(String name) {
     if (name.matches("n[1-9]")) {
       int k = name.charAt(1) - '0';
-      if (k <= nodes) {
+      if (k <= MAX_NODES) {
+        checkPorts(k);
         return k;
       }
     }
-    throw new IllegalArgumentException("unknown node " + name + " (this cluster has n1.."
-        + name(nodes) + ")");
+    throw new IllegalArgumentException("unknown node " + name + " (nodes are n1..n"
+        + MAX_NODES + ")");
+  }
+
+  private void checkPorts(int k) {
+    if (peerPort(k) > 65535) {
+      throw new IllegalArgumentException("--port-offset " + portOffset + " puts " + name(k)
+          + "'s peer port at " + peerPort(k) + ", past 65535");
+    }
+  }
+
+  /** nK's peer URL, as MemberAdd and --initial-cluster name it. */
+  public String peerUrl(int k) {
+    return "http://127.0.0.1:" + peerPort(k);
+  }
+
+  /**
+   * Which node a member is, by its peer URL (the one thing the launcher chose for it: a member
+   * added but not yet started has no name, and ids are the cluster's); empty if none matches.
+   */
+  public java.util.OptionalInt nodeOf(raft.kv.api.etcdserverpb.Member m) {
+    for (int k = 1; k <= MAX_NODES; k++) {
+      if (peerPort(k) <= 65535 && m.getPeerURLsList().contains(peerUrl(k))) {
+        return java.util.OptionalInt.of(k);
+      }
+    }
+    return java.util.OptionalInt.empty();
   }
 
   public String clientEndpoint(int k) {
@@ -78,6 +107,15 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     return String.join(",", eps);
   }
 
+  /** The client endpoints of the given nodes, for --endpoints. */
+  public String endpoints(List<Integer> ks) {
+    List<String> eps = new ArrayList<>();
+    for (int k : ks) {
+      eps.add(clientEndpoint(k));
+    }
+    return String.join(",", eps);
+  }
+
   public String initialCluster() {
     List<String> members = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
@@ -86,11 +124,16 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     return String.join(",", members);
   }
 
-  /** Every member's client address, for member list: n1=http://127.0.0.1:2379,... */
+  /**
+   * Every possible node's client address, for member list: n1=http://127.0.0.1:2379,... (all
+   * five, so that a member added later has its client URL known to those started before it).
+   */
   public String memberClientUrls() {
     List<String> members = new ArrayList<>();
-    for (int k = 1; k <= nodes; k++) {
-      members.add(name(k) + "=http://127.0.0.1:" + clientPort(k));
+    for (int k = 1; k <= MAX_NODES; k++) {
+      if (peerPort(k) <= 65535) {
+        members.add(name(k) + "=http://127.0.0.1:" + clientPort(k));
+      }
     }
     return String.join(",", members);
   }

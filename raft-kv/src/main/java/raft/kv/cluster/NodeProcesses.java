@@ -91,12 +91,30 @@ final class NodeProcesses {
     checkFree(layout.peerPort(k), ClusterLayout.name(k) + " peer");
   }
 
+  /**
+   * n4's and n5's ports (42379 and up) lie in Linux's ephemeral range (32768-60999), so a
+   * client's outgoing connection can hold one for a moment (a write loop of etcdctl runs makes
+   * thousands): a taken port is tried again for up to 5 s before it counts as in use.
+   */
   private static void checkFree(int port, String what) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-    } catch (IOException e) {
-      throw new Clients.Failure("port " + port + " (" + what + ") is already in use;"
-          + " stop whatever holds it or choose another --port-offset");
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true); // a closed connection's TIME_WAIT does not block a listener
+        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new Clients.Failure("port " + port + " (" + what + ") is already in use;"
+              + " stop whatever holds it or choose another --port-offset");
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Clients.Failure("interrupted while waiting for port " + port);
+      }
     }
   }
 
@@ -112,7 +130,9 @@ final class NodeProcesses {
     return pid;
   }
 
-  List<String> command(int k, Path jar) {
+  /** Node k's command line, with the flags {@link Members} recorded when it first started. */
+  List<String> command(int k, Path jar) throws IOException {
+    Members members = Members.load(layout);
     List<String> cmd = new ArrayList<>();
     // setsid: a new session, so a Ctrl-C in the terminal that ran "start" does not reach the
     // nodes. Our child is not a group leader, so setsid execs in place and the pid stays.
@@ -123,8 +143,12 @@ final class NodeProcesses {
     addWords(cmd, System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS));
     cmd.addAll(List.of("-jar", jar.toString(), "server",
         "--name", ClusterLayout.name(k),
-        "--initial-cluster", layout.initialCluster(),
-        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
+        "--initial-cluster", members.initialCluster(k)));
+    if (members.state(k).equals("existing")) {
+      // Joins a running cluster (etcd's flag): an empty log, sent the log or a snapshot.
+      cmd.addAll(List.of("--initial-cluster-state", "existing"));
+    }
+    cmd.addAll(List.of("--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
         "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
         "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));

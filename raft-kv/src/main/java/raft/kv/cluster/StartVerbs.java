@@ -39,30 +39,35 @@ final class StartVerbs {
         restoreEveryMember(l);
       }
       NodeProcesses procs = new NodeProcesses(l);
-      for (int k = 1; k <= l.nodes(); k++) {
+      for (int k = 1; k <= ClusterLayout.MAX_NODES; k++) {
         int n = k;
         procs.running(k).ifPresent(p -> {
           throw new Clients.Failure("the cluster in " + l.dir() + " is already running ("
               + ClusterLayout.name(n) + " pid " + p.pid() + "); use status, heal or stop");
         });
       }
-      for (int k = 1; k <= l.nodes(); k++) {
+      // A cluster that was stopped after add/remove starts with the members it has now.
+      Members members = Members.load(l);
+      List<Integer> ks = members.ks();
+      for (int k : ks) {
         procs.checkPortsFree(k);
       }
       Path jar = requireJar(opts().jar());
       l.save();
+      members.save();
       List<String> started = new ArrayList<>();
-      for (int k = 1; k <= l.nodes(); k++) {
+      for (int k : ks) {
         started.add(ClusterLayout.name(k) + " (pid " + procs.start(k, jar) + ")");
       }
       out().println("started " + String.join(", ", started) + "; logs in " + l.dir());
       out().flush();
-      NodeStatusResponse leader = await(l, procs, all(l), "a leader", s -> s.getRole()
+      NodeStatusResponse leader = await(l, procs, ks, "a leader", s -> s.getRole()
           .equals("leader"), err());
-      out().println("leader: n" + leader.getId() + " (term " + leader.getTerm() + ")");
-      out().println("endpoints: " + l.endpoints());
-      out().println("try: scripts/raftkv --endpoints=" + l.endpoints() + " put greeting hello");
-      out().println("     ETCDCTL_API=3 etcdctl --endpoints=" + l.endpoints() + " get greeting");
+      String eps = l.endpoints(ks);
+      out().println("leader: " + leaderName(l, leader) + " (term " + leader.getTerm() + ")");
+      out().println("endpoints: " + eps);
+      out().println("try: scripts/raftkv --endpoints=" + eps + " put greeting hello");
+      out().println("     ETCDCTL_API=3 etcdctl --endpoints=" + eps + " get greeting");
       return 0;
     }
 
@@ -108,7 +113,7 @@ final class StartVerbs {
     @Override
     int run() throws Exception {
       ClusterLayout l = layout();
-      int k = l.index(node);
+      int k = member(l);
       NodeProcesses procs = new NodeProcesses(l);
       Path jar = requireJar(opts().jar());
       Optional<ProcessHandle> p = procs.running(k);
@@ -132,8 +137,9 @@ final class StartVerbs {
       ClusterLayout l = layout();
       NodeProcesses procs = new NodeProcesses(l);
       List<Integer> started = new ArrayList<>();
+      // The launcher's members only: a removed member stays down (its data is moved aside).
       try (AdminClients admin = new AdminClients(l)) {
-        for (int k = 1; k <= l.nodes(); k++) {
+        for (int k : Members.load(l).ks()) {
           String name = ClusterLayout.name(k);
           switch (procs.state(k)) {
             case PAUSED -> {
@@ -161,12 +167,12 @@ final class StartVerbs {
     }
   }
 
-  static List<Integer> all(ClusterLayout l) {
-    List<Integer> ks = new ArrayList<>();
-    for (int k = 1; k <= l.nodes(); k++) {
-      ks.add(k);
+  /** The leader's node name; its id is k itself in a cluster that never changed members. */
+  static String leaderName(ClusterLayout l, NodeStatusResponse leader) {
+    try (AdminClients admin = new AdminClients(l)) {
+      return new MemberApi(l, new NodeProcesses(l), admin).list().map(ms -> Ids.of(l, ms))
+          .orElse(Ids.ofNodes()).name(leader.getId());
     }
-    return ks;
   }
 
   static Path requireJar(Path jar) {

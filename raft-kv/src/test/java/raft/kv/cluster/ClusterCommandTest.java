@@ -54,7 +54,7 @@ class ClusterCommandTest {
   }
 
   @Test
-  void nodeCommandLineNamesEverythingTheServerNeeds() {
+  void nodeCommandLineNamesEverythingTheServerNeeds() throws IOException {
     ClusterLayout l = new ClusterLayout(3, 0, dir);
     String cmd = String.join(" ", new NodeProcesses(l).command(2, Path.of("/x/raftkv.jar")));
     assertTrue(cmd.contains("-jar /x/raftkv.jar server --name n2 --initial-cluster "
@@ -90,10 +90,11 @@ class ClusterCommandTest {
   @Test
   void unknownAndStoppedNodes() throws IOException {
     new ClusterLayout(3, 13000, dir).save();
-    assertEquals("Error: unknown node n9 (this cluster has n1..n3)",
+    assertEquals("Error: unknown node n9 (nodes are n1..n5)",
         cluster("kill", "n9").errLine());
-    assertEquals("Error: unknown node n4 (this cluster has n1..n3)",
-        cluster("pause", "n4").errLine());
+    assertEquals("Error: n4 is not running", cluster("pause", "n4").errLine());
+    assertEquals("Error: n4 is not a member of this cluster (members: n1,n2,n3;"
+        + " scripts/cluster add n4 adds it)", cluster("restart", "n4").errLine());
     CliRun r = cluster("kill", "n2");
     assertEquals(1, r.exit());
     assertEquals("Error: n2 is not running", r.errLine());
@@ -115,7 +116,9 @@ class ClusterCommandTest {
     new ClusterLayout(2, 13000, dir).save();
     CliRun r = cluster("status");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("| n1   | -   | down  | -    |"), r.out());
+    assertTrue(r.out().contains("| n1   | -   | down  | ?      | -    |"), r.out());
+    assertTrue(r.out().contains("membership: unknown (no member answered MemberList)"),
+        r.out());
     assertTrue(r.out().contains("127.0.0.1:35379"), r.out());
   }
 
@@ -134,9 +137,71 @@ class ClusterCommandTest {
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("follower")
         .setTerm(4).setLeader(1).setCommit(9).setApplied(8).addCutPeers(1).addCutPeers(3)
         .build();
-    assertEquals(List.of("n2", "4242", "up", "follower", "4", "n1", "9", "8", "n1,n3",
+    assertEquals(List.of("n2", "4242", "up", "?", "follower", "4", "n1", "9", "8", "n1,n3",
         "127.0.0.1:22379"),
         StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
+  }
+
+  @Test
+  void statusNamesMembersByPeerUrlNotByPosition() {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    Ids ids = Ids.of(l, List.of(member(0x8e9eL, "n1", l.peerUrl(1), false),
+        member(0x91bcL, "", l.peerUrl(4), true)));
+    NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(0x91bcL).setRole("follower")
+        .setTerm(7).setLeader(0x8e9eL).setCommit(9).setApplied(9).addCutPeers(0x77L).build();
+    assertEquals(List.of("n4", "4243", "up", "learner", "follower", "7", "n1", "9", "9", "77",
+        "127.0.0.1:42379"), StatusVerbs.row(l, ids, 4, Optional.of(4243L),
+        NodeProcesses.State.UP, Optional.of(s), Optional.empty(), "learner"));
+    assertEquals(0x91bcL, ids.id(4));
+    assertEquals("-", ids.name(0));
+  }
+
+  private static raft.kv.api.etcdserverpb.Member member(long id, String name, String peer,
+      boolean learner) {
+    return raft.kv.api.etcdserverpb.Member.newBuilder().setID(id).setName(name)
+        .addPeerURLs(peer).setIsLearner(learner).build();
+  }
+
+  @Test
+  void statusSummarySaysVotersLearnersAndWhoIsDown() {
+    ClusterLayout l = new ClusterLayout(3, 13000, dir);
+    List<raft.kv.api.etcdserverpb.Member> ms = List.of(member(5, "", l.peerUrl(4), true),
+        member(9, "n2", l.peerUrl(2), false), member(7, "n1", l.peerUrl(1), false),
+        member(8, "far", "http://10.0.0.9:2380", false));
+    assertEquals("voters: n1,n2,far  learners: n4  in the configuration but not up:"
+        + " n1,n2,n4,far\n", StatusVerbs.summary(l, new NodeProcesses(l), Optional.of(ms),
+        java.util.Map.of()));
+  }
+
+  @Test
+  void aNewMembersInitialClusterNamesEveryMemberByNode() {
+    ClusterLayout l = new ClusterLayout(3, 160, dir);
+    assertEquals("n1=http://127.0.0.1:12540,n2=http://127.0.0.1:22540,"
+        + "n4=http://127.0.0.1:42540", MemberVerbs.initialCluster(l, List.of(
+            member(11, "n1", l.peerUrl(1), false), member(12, "n2", l.peerUrl(2), false),
+            member(13, "", l.peerUrl(4), true))));
+    assertThrows(Clients.Failure.class, () -> MemberVerbs.initialCluster(l, List.of(
+        member(14, "", "http://10.0.0.1:2380", false))));
+  }
+
+  @Test
+  void membersRecordHowEachNodeFirstStarted() throws IOException {
+    ClusterLayout l = new ClusterLayout(3, 0, dir);
+    Members m = Members.load(l);
+    assertEquals(List.of(1, 2, 3), m.ks(), "a directory from before: the start's nodes");
+    assertEquals("new", m.state(2));
+    m.remove(2);
+    m.put(4, "n1=http://127.0.0.1:12380,n4=http://127.0.0.1:42380", "existing");
+    m.save();
+    Members back = Members.load(l);
+    assertEquals(List.of(1, 3, 4), back.ks());
+    assertEquals("existing", back.state(4));
+    String cmd = String.join(" ", new NodeProcesses(l).command(4, Path.of("/x/raftkv.jar")));
+    assertTrue(cmd.contains("--name n4 --initial-cluster n1=http://127.0.0.1:12380,"
+        + "n4=http://127.0.0.1:42380 --initial-cluster-state existing --listen-client-urls"
+        + " http://127.0.0.1:42379"), cmd);
+    String first = String.join(" ", new NodeProcesses(l).command(1, Path.of("/x/raftkv.jar")));
+    assertFalse(first.contains("--initial-cluster-state"), first);
   }
 
   @Test
@@ -144,12 +209,12 @@ class ClusterCommandTest {
     ClusterLayout l = new ClusterLayout(3, 0, dir);
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("leader")
         .setTerm(4).setLeader(2).setFailure("storage failure: Input/output error").build();
-    assertEquals(List.of("n2", "4242", "stopped: storage failure", "-", "-", "-", "-", "-", "-",
-        "127.0.0.1:22379"),
+    assertEquals(List.of("n2", "4242", "stopped: storage failure", "?", "-", "-", "-", "-", "-",
+        "-", "127.0.0.1:22379"),
         StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
-    assertEquals("stopped: disk full", StatusVerbs.row(l, 3, Optional.empty(),
+    assertEquals("stopped: disk full", StatusVerbs.row(l, Ids.ofNodes(), 3, Optional.empty(),
         NodeProcesses.State.DOWN, Optional.empty(),
-        Optional.of("disk full: no space left on device")).get(2));
+        Optional.of("disk full: no space left on device"), "voter").get(2));
   }
 
   @Test
@@ -169,12 +234,18 @@ class ClusterCommandTest {
   @Test
   void partitionCutsBothWays() {
     ClusterLayout l = new ClusterLayout(5, 0, dir);
-    Set<Integer> side = StatusVerbs.parseSide(l, "n1,n2");
-    assertEquals(List.of(3L, 4L, 5L), StatusVerbs.cutFor(l, side, 1));
-    assertEquals(List.of(3L, 4L, 5L), StatusVerbs.cutFor(l, side, 2));
-    assertEquals(List.of(1L, 2L), StatusVerbs.cutFor(l, side, 4));
-    assertThrows(Clients.Failure.class, () -> StatusVerbs.parseSide(l, "n1,n2,n3,n4,n5"));
-    assertThrows(IllegalArgumentException.class, () -> StatusVerbs.parseSide(l, "n6"));
+    List<Integer> all = List.of(1, 2, 3, 4, 5);
+    Set<Integer> side = StatusVerbs.parseSide(l, all, "n1,n2");
+    assertEquals(List.of(3, 4, 5), StatusVerbs.cutFor(all, side, 1));
+    assertEquals(List.of(3, 4, 5), StatusVerbs.cutFor(all, side, 2));
+    assertEquals(List.of(1, 2), StatusVerbs.cutFor(all, side, 4));
+    assertThrows(Clients.Failure.class, () -> StatusVerbs.parseSide(l, all, "n1,n2,n3,n4,n5"));
+    assertThrows(IllegalArgumentException.class, () -> StatusVerbs.parseSide(l, all, "n6"));
+    List<Integer> afterRemove = List.of(1, 3, 4);
+    assertEquals(List.of(3, 4), StatusVerbs.cutFor(afterRemove,
+        StatusVerbs.parseSide(l, afterRemove, "n1"), 1));
+    assertThrows(Clients.Failure.class, () -> StatusVerbs.parseSide(l, afterRemove, "n2"),
+        "a removed node is on neither side");
   }
 
   @Test

@@ -93,6 +93,7 @@ public final class Client implements Runnable {
           "register");
       shared.count(e);
       kv.resetBackoff();
+      refused(e);
     }
   }
 
@@ -153,7 +154,23 @@ public final class Client implements Runnable {
   private Outcome failed(RuntimeException e) {
     kv.resetBackoff();
     shared.count(e);
+    refused(e);
     return kv.outcomeOfWriteError(e);
+  }
+
+  /**
+   * A lane whose member is down (killed, or not a member at the moment) is refused at once;
+   * without a pause it would fill the history with thousands of failed ops a second.
+   */
+  private void refused(RuntimeException e) {
+    if (e instanceof StatusRuntimeException s && Kv.neverConnected(s)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        shared.stop().set(true);
+      }
+    }
   }
 
   private void record(Op op, long seen, String workload) {

@@ -73,13 +73,16 @@ public final class Kv {
   /**
    * How a failed write or CAS ended. FAIL only when the server certainly did not apply it: a
    * request it rejected as malformed, or (where the db vouches for it) "no leader", which our
-   * server sends only for a proposal Raft dropped. Everything else (timeouts, unavailable,
-   * connection lost) may have been proposed and committed behind our back: INFO.
+   * server sends only for a proposal Raft dropped, or a connection that was refused (the
+   * request never left this process: gRPC sends nothing before the transport is up, and a
+   * transparent retry is only made for a stream that never reached the server). Everything else
+   * (timeouts, a connection lost mid-call) may have been proposed and committed behind our back:
+   * INFO.
    */
   public Outcome outcomeOfWriteError(RuntimeException e) {
     if (e instanceof StatusRuntimeException s) {
       Status st = s.getStatus();
-      if (st.getCode() == Status.Code.INVALID_ARGUMENT) {
+      if (st.getCode() == Status.Code.INVALID_ARGUMENT || neverConnected(s)) {
         return Outcome.FAIL;
       }
       if (noLeaderMeansDropped && st.getCode() == Status.Code.UNAVAILABLE
@@ -88,6 +91,19 @@ public final class Kv {
       }
     }
     return Outcome.INFO;
+  }
+
+  /** UNAVAILABLE because the connection was refused (a member that is down or not a member). */
+  public static boolean neverConnected(StatusRuntimeException e) {
+    if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+      return false;
+    }
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** After a transport error, reconnect at once instead of waiting out gRPC's backoff. */

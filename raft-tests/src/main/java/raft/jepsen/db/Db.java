@@ -53,6 +53,41 @@ public interface Db extends AutoCloseable {
    */
   void cut(Map<Integer, Set<Integer>> cutsPerMember) throws Exception;
 
+  /** Whether the member nemesis may change the membership (remove, add, grow, shrink). */
+  default boolean supportsMembership() {
+    return false;
+  }
+
+  /**
+   * The nodes that are members now (1-based): all of 1..nodes() unless the membership changed
+   * or the db was started with fewer members than endpoints (room to grow).
+   */
+  default Set<Integer> members() {
+    Set<Integer> all = new java.util.TreeSet<>();
+    for (int k = 1; k <= nodes(); k++) {
+      all.add(k);
+    }
+    return all;
+  }
+
+  /** The client endpoints of the members now (replicas are compared over these). */
+  default List<String> memberEndpoints() {
+    return members().stream().map(k -> endpoints().get(k - 1)).toList();
+  }
+
+  /** Removes member k from the configuration (MemberRemove), stops it and wipes its data. */
+  default void removeMember(int k) throws Exception {
+    throw new UnsupportedOperationException("this db cannot change its membership");
+  }
+
+  /**
+   * Adds node k as a new member with an empty data dir: a learner, caught up, then promoted.
+   * Returns once it is a voter.
+   */
+  default void addMember(int k) throws Exception {
+    throw new UnsupportedOperationException("this db cannot change its membership");
+  }
+
   /** Resumes, restarts and reconnects every member: nothing faulty afterwards. */
   void healAll() throws Exception;
 

@@ -11,9 +11,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.api.etcdserverpb.Member;
+import raft.kv.api.etcdserverpb.MemberAddRequest;
+import raft.kv.api.etcdserverpb.MemberAddResponse;
+import raft.kv.api.etcdserverpb.MemberPromoteRequest;
+import raft.kv.api.etcdserverpb.MemberRemoveRequest;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
 
@@ -21,6 +27,9 @@ import raft.kv.api.etcdserverpb.StatusResponse;
  * A real etcd cluster (Debian's {@code etcd} binary) as the control: members e1..eN on
  * loopback, on the contract's ports shifted by the port offset, started, killed, paused and
  * restarted by this class. etcd has no hook to cut peers, so partitions are not offered.
+ * Membership changes go through etcd's own Cluster API, as etcdctl's member commands do: a new
+ * member is added as a learner, started with {@code --initial-cluster-state existing} and an
+ * empty data dir, and promoted once etcd agrees it is in sync.
  * Also serves as the view onto foreign endpoints ({@link #external}): no process control.
  */
 public final class EtcdDb implements Db {
@@ -32,11 +41,23 @@ public final class EtcdDb implements Db {
   private final int portOffset;
   private final Map<Integer, Process> procs = new HashMap<>();
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
+  private final Set<Integer> members = new TreeSet<>();
+  /** How each member was first launched: --initial-cluster and --initial-cluster-state. */
+  private final Map<Integer, List<String>> joinFlags = new HashMap<>();
+  private final MemberClient memberClient;
 
   private EtcdDb(List<String> endpoints, Path data, int portOffset) {
     this.endpoints = endpoints;
     this.data = data;
     this.portOffset = portOffset;
+    int[] peers = new int[endpoints.size()];
+    for (int k = 1; k <= peers.length; k++) {
+      peers[k - 1] = PEER_PORTS[k - 1] + portOffset;
+    }
+    this.memberClient = new MemberClient(endpoints, peers);
+    for (int k = 1; k <= endpoints.size(); k++) {
+      members.add(k);
+    }
   }
 
   /** Foreign endpoints: the harness runs its clients against them and touches nothing else. */
@@ -46,14 +67,30 @@ public final class EtcdDb implements Db {
 
   /** Starts an n-member etcd from empty data under {@code data}; returns once it has a leader. */
   public static EtcdDb start(Path data, int nodes, int portOffset) throws Exception {
+    return start(data, nodes, nodes, portOffset);
+  }
+
+  /**
+   * As above, with endpoints for {@code capacity} nodes of which the first {@code nodes} are
+   * members: room for the member nemesis to grow the cluster.
+   */
+  public static EtcdDb start(Path data, int nodes, int capacity, int portOffset)
+      throws Exception {
     List<String> eps = new ArrayList<>();
-    for (int k = 1; k <= nodes; k++) {
+    for (int k = 1; k <= capacity; k++) {
       eps.add("127.0.0.1:" + (CLIENT_PORTS[k - 1] + portOffset));
     }
     EtcdDb db = new EtcdDb(eps, data.toAbsolutePath().normalize(), portOffset);
     deleteTree(db.data);
     Files.createDirectories(db.data);
+    List<String> initial = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
+      initial.add("e" + k + "=" + db.peerUrl(k));
+    }
+    db.members.removeIf(k -> k > nodes);
+    for (int k = 1; k <= nodes; k++) {
+      db.joinFlags.put(k, List.of("--initial-cluster", String.join(",", initial),
+          "--initial-cluster-state", "new"));
       db.launch(k);
     }
     db.awaitLeader(30_000);
@@ -65,18 +102,14 @@ public final class EtcdDb implements Db {
   }
 
   private void launch(int k) throws IOException {
-    List<String> initial = new ArrayList<>();
-    for (int i = 1; i <= endpoints.size(); i++) {
-      initial.add("e" + i + "=" + peerUrl(i));
-    }
     String client = "http://" + endpoints.get(k - 1);
-    List<String> cmd = List.of("etcd", "--name", "e" + k,
+    List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "e" + k,
         "--data-dir", data.resolve("e" + k).toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peerUrl(k), "--initial-advertise-peer-urls", peerUrl(k),
-        "--initial-cluster", String.join(",", initial), "--initial-cluster-state", "new",
         "--initial-cluster-token", "jepsen-" + portOffset,
-        "--heartbeat-interval", "100", "--election-timeout", "1000");
+        "--heartbeat-interval", "100", "--election-timeout", "1000"));
+    cmd.addAll(joinFlags.get(k));
     Path log = data.resolve("e" + k + ".log");
     procs.put(k, new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
@@ -175,11 +208,67 @@ public final class EtcdDb implements Db {
   }
 
   @Override
+  public boolean supportsMembership() {
+    return controlsProcesses();
+  }
+
+  @Override
+  public synchronized Set<Integer> members() {
+    return Set.copyOf(members);
+  }
+
+  /** MemberRemove (asked of the other members first), then stop it and delete its data. */
+  @Override
+  public void removeMember(int k) throws Exception {
+    List<Integer> others = new ArrayList<>(members);
+    others.remove(Integer.valueOf(k));
+    others.add(k);
+    Long id = memberClient.ids(others).get(k);
+    if (id == null) {
+      throw new IllegalStateException("e" + k + " is not in etcd's member list");
+    }
+    memberClient.call("member remove e" + k, others, 30_000, s -> s.memberRemove(
+        MemberRemoveRequest.newBuilder().setID(id).build()));
+    synchronized (this) {
+      members.remove(k);
+    }
+    Process p = procs.get(k);
+    if (p != null && p.isAlive()) {
+      Procs.signal(p.pid(), "CONT");
+      Procs.killAndWait(p.pid());
+    }
+    deleteTree(data.resolve("e" + k));
+  }
+
+  /** MemberAdd as a learner, launch it empty with state existing, promote once in sync. */
+  @Override
+  public void addMember(int k) throws Exception {
+    List<Integer> asked = new ArrayList<>(members);
+    MemberAddResponse r = memberClient.call("member add e" + k, asked, 30_000,
+        s -> s.memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peerUrl(k))
+            .setIsLearner(true).build()));
+    List<String> initial = new ArrayList<>();
+    for (Member m : r.getMembersList()) {
+      initial.add("e" + memberClient.nodeOf(m) + "=" + m.getPeerURLs(0));
+    }
+    deleteTree(data.resolve("e" + k));
+    joinFlags.put(k, List.of("--initial-cluster", String.join(",", initial),
+        "--initial-cluster-state", "existing"));
+    launch(k);
+    long id = r.getMember().getID();
+    memberClient.call("member promote e" + k, asked, 60_000, s -> s.memberPromote(
+        MemberPromoteRequest.newBuilder().setID(id).build()));
+    synchronized (this) {
+      members.add(k);
+    }
+  }
+
+  @Override
   public void healAll() throws Exception {
     if (!controlsProcesses()) {
       return;
     }
-    for (int k = 1; k <= endpoints.size(); k++) {
+    for (int k : members()) {
       Process p = procs.get(k);
       if (p != null && p.isAlive()) {
         Procs.signal(p.pid(), "CONT");
@@ -193,6 +282,7 @@ public final class EtcdDb implements Db {
   @Override
   public void close() throws Exception {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    memberClient.close();
     if (!controlsProcesses()) {
       return;
     }

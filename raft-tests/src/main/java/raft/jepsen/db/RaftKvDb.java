@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.NodeStatusRequest;
@@ -20,23 +21,46 @@ import raft.kv.pb.PartitionRequest;
  * ({@code java -jar raftkv.jar cluster VERB --data DIR --port-offset N}) for start, restart,
  * heal and stop; signals to the pids in {@code DIR/nK.pid} for kill and pause (quicker than a
  * JVM per verb, so fault windows start when the schedule says); and the loopback Admin service
- * for status and per-member cut sets (which is how a bridge is built).
+ * for status and per-member cut sets (which is how a bridge is built). Membership changes are
+ * the launcher's add and remove verbs (etcd's member API underneath); member ids come from the
+ * member list, by peer URL (ids are the cluster's, not a node's position).
  */
 public final class RaftKvDb implements Db {
   private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
-  private static final long LAUNCHER_TIMEOUT_SECONDS = 90;
+  private static final int[] PEER_PORTS = {12380, 22380, 32380, 42380, 52380};
+  private static final long LAUNCHER_TIMEOUT_SECONDS = 180;
 
   private final Path jar;
   private final Path data;
   private final int portOffset;
   private final int nodes;
+  private final int capacity;
   private final Map<Integer, ManagedChannel> admin = new HashMap<>();
+  private final Set<Integer> members = new TreeSet<>();
+  private final MemberClient memberClient;
 
   public RaftKvDb(Path jar, Path data, int nodes, int portOffset) {
+    this(jar, data, nodes, nodes, portOffset);
+  }
+
+  /**
+   * {@code nodes} members to start with, endpoints for {@code capacity} (room for the member
+   * nemesis to grow the cluster).
+   */
+  public RaftKvDb(Path jar, Path data, int nodes, int capacity, int portOffset) {
     this.jar = jar;
     this.data = data.toAbsolutePath().normalize();
     this.nodes = nodes;
+    this.capacity = capacity;
     this.portOffset = portOffset;
+    int[] peers = new int[capacity];
+    for (int k = 1; k <= capacity; k++) {
+      peers[k - 1] = PEER_PORTS[k - 1] + portOffset;
+      if (k <= nodes) {
+        members.add(k);
+      }
+    }
+    this.memberClient = new MemberClient(endpoints(), peers);
   }
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
@@ -68,7 +92,7 @@ public final class RaftKvDb implements Db {
   @Override
   public List<String> endpoints() {
     List<String> eps = new ArrayList<>();
-    for (int k = 1; k <= nodes; k++) {
+    for (int k = 1; k <= capacity; k++) {
       eps.add("127.0.0.1:" + (CLIENT_PORTS[k - 1] + portOffset));
     }
     return eps;
@@ -100,16 +124,17 @@ public final class RaftKvDb implements Db {
     return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(700, TimeUnit.MILLISECONDS);
   }
 
+  /** The node that answers as leader (asked itself, so no member id is needed). */
   @Override
   public int leader() {
-    for (int k = 1; k <= nodes; k++) {
+    for (int k : members()) {
       if (Procs.livePid(pidFile(k)) == 0) {
         continue;
       }
       try {
         NodeStatusResponse s = admin(k).nodeStatus(NodeStatusRequest.getDefaultInstance());
         if ("leader".equals(s.getRole())) {
-          return (int) s.getId();
+          return k;
         }
       } catch (RuntimeException downOrPaused) {
         // not this one
@@ -153,15 +178,58 @@ public final class RaftKvDb implements Db {
 
   @Override
   public void cut(Map<Integer, Set<Integer>> cutsPerMember) {
-    // Member id k is node nK (the launcher numbers members by name order).
+    // Cut sets name member ids; without a member list, member k is node nK (the old rule).
+    Map<Integer, Long> ids = memberClient.ids(members());
     cutsPerMember.forEach((k, cut) -> {
       try {
-        admin(k).partition(PartitionRequest.newBuilder()
-            .addAllCutPeers(cut.stream().map(Long::valueOf).toList()).build());
+        admin(k).partition(PartitionRequest.newBuilder().addAllCutPeers(cut.stream()
+            .map(n -> ids.getOrDefault(n, (long) n)).toList()).build());
       } catch (RuntimeException downOrPaused) {
         // a down member restarts unpartitioned; a paused one is healed at the end
       }
     });
+  }
+
+  @Override
+  public boolean supportsMembership() {
+    return true;
+  }
+
+  @Override
+  public synchronized Set<Integer> members() {
+    return Set.copyOf(members);
+  }
+
+  /** The launcher's remove: MemberRemove, stop, data moved aside. */
+  @Override
+  public void removeMember(int k) throws Exception {
+    launcher("remove", "n" + k);
+    synchronized (this) {
+      members.remove(k);
+    }
+  }
+
+  /** The launcher's add: a learner with an empty data dir, caught up, promoted. */
+  @Override
+  public void addMember(int k) throws Exception {
+    try {
+      launcher("add", "n" + k);
+    } finally {
+      // A failed add may have left it a learner or started; the launcher's record says.
+      synchronized (this) {
+        if (isLaunchersMember(k)) {
+          members.add(k);
+        }
+      }
+    }
+  }
+
+  private boolean isLaunchersMember(int k) throws IOException {
+    java.util.Properties p = new java.util.Properties();
+    try (var r = java.nio.file.Files.newBufferedReader(data.resolve("members.properties"))) {
+      p.load(r);
+    }
+    return List.of(p.getProperty("members", "").split(",")).contains("n" + k);
   }
 
   @Override
@@ -184,6 +252,7 @@ public final class RaftKvDb implements Db {
   @Override
   public void close() throws Exception {
     admin.values().forEach(ManagedChannel::shutdownNow);
+    memberClient.close();
     launcher("stop");
   }
 }

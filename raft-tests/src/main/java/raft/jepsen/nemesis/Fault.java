@@ -13,8 +13,12 @@ import java.util.Set;
  */
 public record Fault(Kind kind, boolean onLeader, int member, Set<Integer> minority) {
 
+  /**
+   * MEMBER changes the configuration: remove a member and add it back as a new one with an
+   * empty data dir, or grow/shrink the cluster between 3 and 5 ({@link MemberChange}).
+   */
   public enum Kind {
-    KILL, PAUSE, ISOLATE, SPLIT, BRIDGE;
+    KILL, PAUSE, ISOLATE, SPLIT, BRIDGE, MEMBER;
 
     boolean isPartition() {
       return this == ISOLATE || this == SPLIT || this == BRIDGE;
@@ -27,9 +31,10 @@ public record Fault(Kind kind, boolean onLeader, int member, Set<Integer> minori
       case "kill" -> List.of(Kind.KILL);
       case "pause" -> List.of(Kind.PAUSE);
       case "partition" -> List.of(Kind.ISOLATE, Kind.SPLIT, Kind.BRIDGE);
+      case "member" -> List.of(Kind.MEMBER);
       case "none", "" -> List.of();
       default -> throw new IllegalArgumentException("unknown nemesis '" + nemesisName
-          + "' (kill, pause, partition, none)");
+          + "' (kill, pause, partition, member, none)");
     };
   }
 }

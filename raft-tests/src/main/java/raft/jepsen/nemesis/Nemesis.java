@@ -68,32 +68,51 @@ public final class Nemesis implements Runnable {
   }
 
   private record Active(Fault fault, int target, String description, long startNanos,
-      Map<Integer, Set<Integer>> cuts) {}
+      Map<Integer, Set<Integer>> cuts, MemberChange change) {}
 
   private Active begin(Fault f, Set<Integer> victims) {
     if (f.kind().isPartition() && !db.supportsPartitions()) {
       log.accept("nemesis: skipping " + f.kind() + " (this db has no partition hook)");
       return null;
     }
+    if (f.kind() == Fault.Kind.MEMBER && !db.supportsMembership()) {
+      log.accept("nemesis: skipping MEMBER (this db cannot change its membership)");
+      return null;
+    }
+    Set<Integer> members = db.members();
     int leader = f.onLeader() ? db.leader() : 0;
-    int target = leader != 0 ? leader : f.member();
+    MemberChange change = f.kind() == Fault.Kind.MEMBER
+        ? MemberChange.plan(f, leader, members, db.nodes()) : null;
+    int target = change != null ? change.node() : leader != 0 ? leader : f.member();
+    if (change == null && !members.contains(target)) {
+      log.accept("nemesis: skipping " + f.kind() + " of n" + target + " (not a member now)");
+      return null;
+    }
     if (!f.kind().isPartition() && !victims.add(target)) {
       return null; // the leader is already this step's victim
     }
-    String who = "n" + target + (leader != 0 ? " (leader)" : "");
-    Map<Integer, Set<Integer>> cuts = cuts(f, target, db.nodes());
+    String who = "n" + target + (leader == target ? " (leader)" : "");
+    Map<Integer, Set<Integer>> cuts = cuts(f, target, members);
     String what = switch (f.kind()) {
       case KILL -> "kill -9 " + who;
       case PAUSE -> "pause (SIGSTOP) " + who;
       case ISOLATE -> "isolate " + who;
       case SPLIT -> "partition " + minoritySide(cuts, f) + " | rest";
       case BRIDGE -> "bridge via " + who;
+      case MEMBER -> change.describe(leader == target);
     };
     long start = System.nanoTime();
     try {
       switch (f.kind()) {
         case KILL -> db.kill(target);
         case PAUSE -> db.pause(target);
+        case MEMBER -> {
+          if (change.kind() == MemberChange.Kind.GROW) {
+            db.addMember(target);
+          } else {
+            db.removeMember(target);
+          }
+        }
         default -> db.cut(cuts);
       }
     } catch (Exception e) {
@@ -101,7 +120,7 @@ public final class Nemesis implements Runnable {
       return null;
     }
     log.accept(String.format("nemesis: +%.1fs %s", (start - t0) / 1e9, what));
-    return new Active(f, target, what, start, cuts);
+    return new Active(f, target, what, start, cuts, change);
   }
 
   private static String minoritySide(Map<Integer, Set<Integer>> cuts, Fault f) {
@@ -114,6 +133,11 @@ public final class Nemesis implements Runnable {
       switch (a.fault().kind()) {
         case KILL -> db.restart(a.target());
         case PAUSE -> db.resume(a.target());
+        case MEMBER -> {
+          if (a.change().kind() == MemberChange.Kind.REPLACE) {
+            db.addMember(a.target()); // back, as a new member with an empty data dir
+          }
+        }
         default -> {
           Map<Integer, Set<Integer>> clear = new HashMap<>();
           a.cuts().keySet().forEach(k -> clear.put(k, Set.of()));
@@ -131,16 +155,32 @@ public final class Nemesis implements Runnable {
     }
   }
 
-  /** Per-member cut sets for a partition fault; both sides of every cut are named. */
+  /** Per-member cut sets for a partition fault among members 1..n. */
   static Map<Integer, Set<Integer>> cuts(Fault f, int target, int n) {
     Set<Integer> all = new LinkedHashSet<>();
     for (int k = 1; k <= n; k++) {
       all.add(k);
     }
+    return cuts(f, target, all);
+  }
+
+  /**
+   * Per-member cut sets for a partition fault among the members now; both sides of every cut
+   * are named. A minority drawn when the schedule was made may name a node that is no member
+   * now: it is left out.
+   */
+  static Map<Integer, Set<Integer>> cuts(Fault f, int target, Set<Integer> members) {
+    Set<Integer> all = new java.util.TreeSet<>(members);
     Map<Integer, Set<Integer>> cuts = new HashMap<>();
     switch (f.kind()) {
       case ISOLATE -> split(cuts, Set.of(target), all);
-      case SPLIT -> split(cuts, f.minority(), all);
+      case SPLIT -> {
+        Set<Integer> side = new HashSet<>(f.minority());
+        side.retainAll(all);
+        if (!side.isEmpty()) {
+          split(cuts, side, all);
+        }
+      }
       case BRIDGE -> {
         // The bridge sees everyone; the others split into two halves that cannot see each other.
         List<Integer> rest = new ArrayList<>(all);

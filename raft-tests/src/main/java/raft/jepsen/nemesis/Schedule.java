@@ -45,6 +45,15 @@ public record Schedule(List<Step> steps) {
           faults.add(f);
         }
       }
+      Fault change = faults.stream().filter(f -> f.kind() == Fault.Kind.MEMBER).findFirst()
+          .orElse(null);
+      if (change != null) {
+        // A membership change is held alone: it may take seconds (a learner catching up),
+        // and a crash of another member in the middle would only make it wait for quorum.
+        faults.clear();
+        faults.add(change);
+        hold = Math.max(hold, 2000);
+      }
       if (faults.stream().anyMatch(f -> f.kind() == Fault.Kind.PAUSE)) {
         hold = Math.max(hold, 1500);
       }
