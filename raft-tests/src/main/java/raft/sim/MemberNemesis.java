@@ -213,7 +213,8 @@ final class MemberNemesis {
         stopAt.remove(id);
         continue;
       }
-      long at = stopAt.computeIfAbsent(id, k -> sim.now() + (10 + rnd.nextInt(60)) * Simulator.TICK);
+      long at = stopAt.computeIfAbsent(id,
+          k -> sim.now() + (10 + rnd.nextInt(60)) * Simulator.TICK);
       if (sim.now() >= at) {
         stopAt.remove(id);
         sim.stop(id, " (not in the configuration)");

@@ -10,7 +10,7 @@ import java.util.List;
  * @param configurations distinct configurations committed (1 if the membership never changed)
  */
 public record SimResult(SimConfig config, String violatedProperty, String detail, long endTick,
-    Simulator.Stats stats, long committed, List<String> traceTail, long configurations) {
+    SimStats stats, long committed, List<String> traceTail, long configurations) {
 
   public boolean safe() {
     return violatedProperty == null;

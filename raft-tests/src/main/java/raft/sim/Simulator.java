@@ -45,12 +45,12 @@ public final class Simulator {
   // partitions pick from it.
   private final List<Integer> procs = new ArrayList<>();
   private final Network net = new Network();
-  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final PriorityQueue<SimEvent> queue = new PriorityQueue<>();
   private final SafetyChecker checker;
   private final Nemesis nemesis;
   private final Consumer<String> trace;
   private final TraceTail tail = new TraceTail(40);
-  final Stats stats = new Stats();
+  final SimStats stats = new SimStats();
   private long now;
   private long seq;
   private final Map<Long, Long> readStartCommit = new HashMap<>();
@@ -64,30 +64,6 @@ public final class Simulator {
   private long maxEvents;
   private long events;
   private ByteString marker; // the proposal whose commit after healing proves liveness
-
-  /** Counters for the summary line and the liveness verdict. */
-  public static final class Stats {
-    public long messages;
-    public long elections;
-    public long leaders;
-    public long reads;
-    public long faults;
-    public long proposals;
-    /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
-    public long recoveryTicks = -1;
-    /** Snapshots that followers received from a leader and installed (§7). */
-    public long snapshotsInstalled;
-    /** True if the run was cut short by the bound on events (a message storm). */
-    public boolean runaway;
-    /** With {@link SimConfig#measureLatency}: proposal-to-ack times, in time units. */
-    public final List<Long> latencies = new ArrayList<>();
-    /** Membership changes a leader took, and those it refused (one at a time, and so on). */
-    public long confChangesProposed;
-    public long confChangesRefused;
-    /** Members started with an empty log, and processes stopped for good. */
-    public long membersAdded;
-    public long membersStopped;
-  }
 
   public Simulator(SimConfig cfg, Consumer<String> trace) {
     this.cfg = cfg;
@@ -112,32 +88,8 @@ public final class Simulator {
   enum Kind { TICK, DELIVER, PROPOSE, READ, FAULT, RESTART, HEAL_LINKS, CALM, HEAL, SNAP_OK,
     SNAP_FAILED, MARKER, DISK_WRITE, DISK_SYNC, APPLY }
 
-  private static final class Event implements Comparable<Event> {
-    final long time;
-    final long seq;
-    final Kind kind;
-    final int node;
-    // incarnation for TICK, DISK_*, APPLY; sender for DELIVER; the peer for SNAP_OK/FAILED
-    final int arg;
-    final Message msg;
-
-    Event(long time, long seq, Kind kind, int node, int arg, Message msg) {
-      this.time = time;
-      this.seq = seq;
-      this.kind = kind;
-      this.node = node;
-      this.arg = arg;
-      this.msg = msg;
-    }
-
-    @Override
-    public int compareTo(Event o) {
-      return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
-    }
-  }
-
   void schedule(long delay, Kind kind, int node, int arg, Message msg) {
-    queue.add(new Event(now + delay, seq++, kind, node, arg, msg));
+    queue.add(new SimEvent(now + delay, seq++, kind, node, arg, msg));
   }
 
   void schedule(long delay, Kind kind, int node) {
@@ -177,17 +129,17 @@ public final class Simulator {
   public boolean runUntil(java.util.function.BooleanSupplier done, long untilTick) {
     long end = Math.min(untilTick, cfg.ticks) * TICK;
     while (!queue.isEmpty() && checker.ok()) {
-      if (queue.peek().time > end) {
+      if (queue.peek().time() > end) {
         now = end;
         return false;
       }
-      Event e = queue.poll();
+      SimEvent e = queue.poll();
       if (++events > maxEvents) {
         stats.runaway = true;
         log("stopped: more than " + maxEvents + " events (a message storm)");
         return false;
       }
-      now = e.time;
+      now = e.time();
       try {
         handle(e);
       } catch (RuntimeException ex) {
@@ -214,7 +166,7 @@ public final class Simulator {
     return now;
   }
 
-  public Stats stats() {
+  public SimStats stats() {
     return stats;
   }
 
@@ -310,8 +262,8 @@ public final class Simulator {
     return ok;
   }
 
-  private void handle(Event e) {
-    switch (e.kind) {
+  private void handle(SimEvent e) {
+    switch (e.kind()) {
       case TICK -> onTick(e);
       case DELIVER -> deliver(e);
       case PROPOSE -> {
@@ -323,14 +275,14 @@ public final class Simulator {
         schedule(exp(cfg.readsPerTick), Kind.READ, 0);
       }
       case FAULT -> nemesis.fault(now < healTime);
-      case RESTART -> restart(e.node);
+      case RESTART -> restart(e.node());
       case HEAL_LINKS -> nemesis.healLinks();
       case CALM -> nemesis.calm();
       case HEAL -> heal();
       case SNAP_OK, SNAP_FAILED -> {
-        SimNode sn = node(e.node);
+        SimNode sn = node(e.node());
         if (sn.up()) {
-          sn.node.reportSnapshot(e.arg, e.kind == Kind.SNAP_OK);
+          sn.node.reportSnapshot(e.arg(), e.kind() == Kind.SNAP_OK);
           processReady(sn);
         }
       }
@@ -357,14 +309,14 @@ public final class Simulator {
     schedule(firstTickDelay, Kind.TICK, i, sn.incarnation, null);
   }
 
-  private void onTick(Event e) {
-    SimNode sn = node(e.node);
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void onTick(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return; // a tick of a node that crashed since
     }
     sn.node.tick();
     processReady(sn);
-    schedule(TICK, Kind.TICK, e.node, e.arg, null);
+    schedule(TICK, Kind.TICK, e.node(), e.arg(), null);
   }
 
   void crash(int i, String why) {
@@ -462,7 +414,8 @@ public final class Simulator {
     int best = 0;
     for (int i : procs) {
       raft.core.Raft r = raft(i);
-      if (r != null && r.role() == StateRole.LEADER && (best == 0 || r.term() > raft(best).term())) {
+      if (r != null && r.role() == StateRole.LEADER
+          && (best == 0 || r.term() > raft(best).term())) {
         best = i;
       }
     }
@@ -534,13 +487,13 @@ public final class Simulator {
     }
   }
 
-  private void diskWrite(Event e) {
-    SimNode sn = node(e.node);
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void diskWrite(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return;
     }
     if (sn.diskStalled) {
-      schedule(TICK, Kind.DISK_WRITE, e.node, e.arg, null);
+      schedule(TICK, Kind.DISK_WRITE, e.node(), e.arg(), null);
       return;
     }
     sn.inFlight = List.copyOf(sn.writeQueue);
@@ -551,15 +504,15 @@ public final class Simulator {
       sync |= w.ready().mustSync();
     }
     if (sync) {
-      schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node, e.arg, null);
+      schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node(), e.arg(), null);
     } else {
       finishDiskWrite(sn);
     }
   }
 
-  private void diskSync(Event e) {
-    SimNode sn = node(e.node);
-    if (sn.up() && sn.incarnation == e.arg) {
+  private void diskSync(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (sn.up() && sn.incarnation == e.arg()) {
       sn.synced();
       finishDiskWrite(sn);
     }
@@ -614,9 +567,9 @@ public final class Simulator {
     }
   }
 
-  private void applyNext(Event e) {
-    SimNode sn = node(e.node);
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void applyNext(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return;
     }
     sn.applyBusy = false;
@@ -729,18 +682,18 @@ public final class Simulator {
     return net.minDelay + rnd.nextInt(net.maxDelay - net.minDelay + 1);
   }
 
-  private void deliver(Event e) {
-    SimNode sn = e.node < nodes.size() ? node(e.node) : null;
-    if (sn == null || !sn.up() || !net.linked(e.arg, e.node)) {
-      snapshotFailed(e.arg, e.node, e.msg);
+  private void deliver(SimEvent e) {
+    SimNode sn = e.node() < nodes.size() ? node(e.node()) : null;
+    if (sn == null || !sn.up() || !net.linked(e.arg(), e.node())) {
+      snapshotFailed(e.arg(), e.node(), e.msg());
       return;
     }
     stats.messages++;
-    tail.add(now, e.arg, e.msg);
-    sn.node.step(e.msg);
+    tail.add(now, e.arg(), e.msg());
+    sn.node.step(e.msg());
     processReady(sn);
-    if (e.msg.getType() == MessageType.MSG_SNAP) {
-      schedule(delay(), Kind.SNAP_OK, e.arg, e.node, null); // delivered: report success
+    if (e.msg().getType() == MessageType.MSG_SNAP) {
+      schedule(delay(), Kind.SNAP_OK, e.arg(), e.node(), null); // delivered: report success
     }
   }
 

@@ -170,9 +170,10 @@ class MembershipTeethTest {
    *       of them, voted but gets nothing from N. N, at once, removes X: C2 = {1..4} - X.</li>
    *   <li>N replicates its no-op and C2 to M, the third: N and M are a majority of C2, so both
    *       commit, though the no-op never reached a majority of {1..4}.</li>
-   *   <li>A and E reconnect with X, and X hears from them only. A's log (last entry of term t, one longer) beats
-   *       X's; with E and X, A has a majority of C1 and leads term t+2 without N's committed
-   *       entries: C1's majority {A, E, X} and C2's {N, M} are disjoint.</li>
+   *   <li>A and E reconnect with X, and X hears from them only. A's log (last entry of term
+   *       t, one longer) beats X's; with E and X, A has a majority of C1 and leads term t+2
+   *       without N's committed entries: C1's majority {A, E, X} and C2's {N, M} are
+   *       disjoint.</li>
    * </ol>
    * The real rule refuses N's change until its no-op is committed, which needs X: step 3
    * never happens, and A overwriting N's uncommitted no-op in step 4 is legal.
