@@ -100,7 +100,8 @@ public final class Experiments {
   }
 
   /** Offers a probe to each of {@code nodes} every tick, until one commits or time runs out. */
-  static Outcome probe(Simulator sim, List<Integer> nodes, String prefix, int boundTicks) {
+  public static Outcome probe(Simulator sim, List<Integer> nodes, String prefix,
+      int boundTicks) {
     long start = sim.now();
     long end = sim.nowTicks() + boundTicks;
     int k = 0;

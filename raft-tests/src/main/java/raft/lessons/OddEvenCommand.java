@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
         "Measures, for clusters of 1 to 7 members, how many crashes the real protocol tolerates,"
             + " how often the cluster can commit when each member is down with probability p"
             + " (Monte Carlo over the simulator's verdicts, against the closed form), and what"
-            + " each size costs in messages and latency. Prints a table and writes it as Markdown"
-            + " and an SVG chart. The same seed prints the same report.",
-        "Exit status 1 if the tolerance is not (n-1)/2 or an even size is at least as available"
+            + " each size costs in messages and latency; then grows one cluster 3 -> 4 -> 5"
+            + " through learners, a crash at each step, and measures what each size on the way"
+            + " tolerates. Prints the tables and writes them as Markdown and an SVG chart. The"
+            + " same seed prints the same report.",
+        "Exit status 1 if a tolerance is not (n-1)/2 or an even size is at least as available"
             + " as the odd size below it; 2 for a bad flag."})
 public final class OddEvenCommand implements Callable<Integer> {
   static final int MAX_N = 7;
@@ -68,8 +70,15 @@ public final class OddEvenCommand implements Callable<Integer> {
     }
   }
 
-  /** The whole report; {@code rows.get(n - 1)} is size n. */
-  record Report(long seed, int trials, List<Row> rows) {
+  /**
+   * The whole report; {@code rows.get(n - 1)} is size n; {@code growth}, the path 3 -> 4 -> 5
+   * ({@link Growth}), empty if not measured.
+   */
+  record Report(long seed, int trials, List<Row> rows, List<Growth.Step> growth) {
+    Report(long seed, int trials, List<Row> rows) {
+      this(seed, trials, rows, List.of());
+    }
+
     Row row(int n) {
       return rows.get(n - 1);
     }
@@ -144,8 +153,12 @@ public final class OddEvenCommand implements Callable<Integer> {
       rows.add(new Row(n, tolerated, ok, measured, closed, z, exact,
           PriceOfSize.measure(n, seed, COST_TICKS)));
     }
-    return new Report(seed, trials, rows);
+    return new Report(seed, trials, rows, Growth.path(GROW_FROM, GROW_TO, seed));
   }
+
+  /** The growth path the report measures: 3 -> 4 -> 5. */
+  static final int GROW_FROM = 3;
+  static final int GROW_TO = 5;
 
   /**
    * What makes the lesson wrong, if anything: a tolerance other than (n-1)/2, or an even size
@@ -161,6 +174,7 @@ public final class OddEvenCommand implements Callable<Integer> {
             row.n(), row.tolerated(), (row.n() - 1) / 2));
       }
     }
+    failures.addAll(checkGrowth(r.growth()));
     for (int even = 2; even <= MAX_N; even += 2) {
       Row e = r.row(even);
       Row o = r.row(even - 1);
@@ -176,6 +190,32 @@ public final class OddEvenCommand implements Callable<Integer> {
               "ordering (Monte Carlo): %d members %.2f%% is above %d members %.2f%% at p = %s",
               even, 100 * e.measured()[j], even - 1, 100 * o.measured()[j], p));
         }
+      }
+    }
+    return failures;
+  }
+
+  /**
+   * The growth path, if measured: every size from 3 to 5 reached, safely, each tolerating
+   * (n-1)/2 crashes.
+   */
+  static List<String> checkGrowth(List<Growth.Step> growth) {
+    List<String> failures = new ArrayList<>();
+    if (growth.isEmpty()) {
+      return failures;
+    }
+    int reached = growth.get(growth.size() - 1).voters();
+    if (reached != GROW_TO) {
+      failures.add("growth: stopped at " + reached + " voters, short of " + GROW_TO);
+    }
+    for (Growth.Step st : growth) {
+      if (!st.result().safe()) {
+        failures.add("growth: " + st.result().summary());
+      }
+      if (st.tolerated() != (st.voters() - 1) / 2) {
+        failures.add(String.format(Locale.ROOT,
+            "growth: at %d voters the cluster tolerated %d crashes, expected (n-1)/2 = %d",
+            st.voters(), st.tolerated(), (st.voters() - 1) / 2));
       }
     }
     return failures;
@@ -229,6 +269,14 @@ public final class OddEvenCommand implements Callable<Integer> {
     sb.append(differ == 0
         ? "the simulator's verdicts on all " + sets + " crash sets match the majority rule\n"
         : differ + " of " + sets + " crash sets differ from the majority rule\n");
+    if (!r.growth().isEmpty()) {
+      List<String> grown = new ArrayList<>();
+      r.growth().forEach(st -> grown.add(st.voters() + ": " + st.tolerated()));
+      boolean growthOk = failures.stream().noneMatch(f -> f.startsWith("growth"));
+      sb.append("check: growing 3 -> 4 -> 5 through learners, tolerated ")
+          .append(String.join(", ", grown)).append(" are (n-1)/2: ")
+          .append(growthOk ? "ok" : "FAILED").append('\n');
+    }
     failures.forEach(f -> sb.append("FAILED: ").append(f).append('\n'));
     sb.append("replay: ").append(r.command()).append('\n');
     return sb.toString();

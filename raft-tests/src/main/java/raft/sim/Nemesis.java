@@ -10,7 +10,8 @@ import raft.sim.Simulator.Kind;
 /**
  * Injects faults on a seeded schedule: crashes (often of the leader) with later restarts;
  * two-way splits, one-way cuts, a bridge, an isolated leader; message drops, duplicates and long
- * delays. Each fault undoes itself after a while, and all stop at heal time.
+ * delays; membership changes ({@link MemberNemesis}). Each fault undoes itself after a while,
+ * and all stop at heal time. Victims are drawn from the members that have a process.
  */
 final class Nemesis {
   private final Simulator sim;
@@ -18,6 +19,7 @@ final class Nemesis {
   private final SplittableRandom rnd;
   private final Network net;
   private final List<Fault> kinds;
+  private final MemberNemesis members;
 
   Nemesis(Simulator sim, SimConfig cfg, SplittableRandom rnd, Network net) {
     this.sim = sim;
@@ -25,6 +27,7 @@ final class Nemesis {
     this.rnd = rnd;
     this.net = net;
     this.kinds = new ArrayList<>(new TreeSet<>(cfg.faults));
+    this.members = new MemberNemesis(sim, cfg, rnd);
   }
 
   void begin(long healTime) {
@@ -50,6 +53,7 @@ final class Nemesis {
       case CRASH -> crash();
       case PARTITION -> partition();
       case DROP -> degrade();
+      case MEMBERS -> members.change();
     }
     sim.schedule(nextGap(), Kind.FAULT, 0);
   }
@@ -57,26 +61,27 @@ final class Nemesis {
   private void crash() {
     int leader = sim.leader();
     boolean ofLeader = leader != 0 && rnd.nextInt(10) < 4;
-    int victim = ofLeader ? leader : 1 + rnd.nextInt(cfg.nodes);
+    int victim = ofLeader ? leader : sim.pickProc();
     sim.crash(victim, ofLeader ? " (it was the leader)" : "");
     sim.schedule(ticks(2, 60), Kind.RESTART, victim);
   }
 
   private void partition() {
-    int n = cfg.nodes;
+    List<Integer> procs = sim.procs();
+    int n = procs.size();
     int leader = sim.leader();
     int choice = rnd.nextInt(4);
     if (choice == 0 && leader != 0) {
-      net.isolate(java.util.Set.of((long) leader), n);
+      net.isolate(java.util.Set.of((long) leader), sim.maxId());
       sim.log("partition: leader n" + leader + " isolated");
     } else if (choice == 1 && n >= 3) {
-      bridge(n);
+      bridge(procs);
     } else if (choice == 2) {
       int cuts = 1 + rnd.nextInt(n);
       StringBuilder b = new StringBuilder("partition: one-way cuts");
       for (int k = 0; k < cuts; k++) {
-        int from = 1 + rnd.nextInt(n);
-        int to = 1 + rnd.nextInt(n);
+        int from = procs.get(rnd.nextInt(n));
+        int to = procs.get(rnd.nextInt(n));
         if (from != to) {
           net.cutOneWay(from, to);
           b.append(" n").append(from).append("-/->n").append(to);
@@ -87,25 +92,25 @@ final class Nemesis {
       TreeSet<Long> side = new TreeSet<>();
       int size = 1 + rnd.nextInt(Math.max(1, n - 1));
       while (side.size() < size) {
-        side.add(1L + rnd.nextInt(n));
+        side.add((long) procs.get(rnd.nextInt(n)));
       }
-      net.isolate(side, n);
+      net.isolate(side, sim.maxId());
       sim.log("partition: " + names(side) + " | the rest");
     }
     sim.schedule(ticks(5, 80), Kind.HEAL_LINKS, 0);
   }
 
   /** Two sides that cannot talk, and one node that talks to both (a classic Jepsen shape). */
-  private void bridge(int n) {
-    long bridge = 1 + rnd.nextInt(n);
+  private void bridge(List<Integer> procs) {
+    long bridge = procs.get(rnd.nextInt(procs.size()));
     TreeSet<Long> left = new TreeSet<>();
-    for (long i = 1; i <= n; i++) {
+    for (long i : procs) {
       if (i != bridge && rnd.nextBoolean()) {
         left.add(i);
       }
     }
     for (long a : left) {
-      for (long b = 1; b <= n; b++) {
+      for (long b : procs) {
         if (b != bridge && !left.contains(b)) {
           net.cutOneWay(a, b);
           net.cutOneWay(b, a);
@@ -122,6 +127,11 @@ final class Nemesis {
     sim.log("network: drop " + (int) (net.dropRate * 100) + "%, duplicate "
         + (int) (net.dupRate * 100) + "%, delay up to " + net.maxDelay + " units");
     sim.schedule(ticks(5, 80), Kind.CALM, 0);
+  }
+
+  /** At heal time, with membership changes: see {@link MemberNemesis#heal}. */
+  void healMembers(int downAfterHeal) {
+    members.heal(downAfterHeal);
   }
 
   void healLinks() {

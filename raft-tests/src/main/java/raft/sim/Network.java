@@ -8,7 +8,7 @@ import java.util.Set;
  * duplicate and delay settings. Delays are random per message, so messages reorder.
  */
 final class Network {
-  // Directed links that are cut, as from * 1000 + to.
+  // Directed links that are cut, as from * 1_000_000 + to.
   private final Set<Long> cut = new HashSet<>();
   double dropRate;
   double dupRate;
@@ -17,17 +17,17 @@ final class Network {
   int maxDelay = 10;
 
   boolean linked(long from, long to) {
-    return cut.isEmpty() || !cut.contains(from * 1000 + to);
+    return cut.isEmpty() || !cut.contains(from * 1_000_000 + to);
   }
 
   void cutOneWay(long from, long to) {
-    cut.add(from * 1000 + to);
+    cut.add(from * 1_000_000 + to);
   }
 
-  /** Cuts every link between the side {@code a} and everyone else, both ways. */
-  void isolate(Set<Long> a, int nodes) {
+  /** Cuts every link between the side {@code a} and every other id up to maxId, both ways. */
+  void isolate(Set<Long> a, int maxId) {
     for (long x : a) {
-      for (long y = 1; y <= nodes; y++) {
+      for (long y = 1; y <= maxId; y++) {
         if (!a.contains(y)) {
           cutOneWay(x, y);
           cutOneWay(y, x);

@@ -14,10 +14,23 @@ public final class Property {
    * until a newer leader replaces them); when it grants a vote, its durable HardState holds it.
    */
   public static final String DURABLE_BEFORE_REPLY = "DurableBeforeReply";
+  /**
+   * §5.3, §4.3: an entry a leader commits is durable, at that moment, on a majority of the
+   * voters of the configuration it counts with (of each half, when joint). Learners and a new
+   * voter's Progress count for nothing but what their disks hold.
+   */
+  public static final String COMMITTED_ON_QUORUM = "CommittedOnQuorum";
+  /**
+   * Thesis §4.1 (applied as etcd does): the configuration in force at index i is a function of
+   * the log up to i, so every member (its core and its state machine alike) that applied up to
+   * i has the same one there. Checked only when the membership changes during the run.
+   */
+  public static final String MEMBERSHIP_AGREEMENT = "MembershipAgreement";
   /** The protocol threw an exception (an internal invariant failed); always checked. */
   public static final String PANIC = "Panic";
   public static final String[] ALL = {ELECTION_SAFETY, LEADER_APPEND_ONLY, LOG_MATCHING,
-      LEADER_COMPLETENESS, STATE_MACHINE_SAFETY, LINEARIZABLE_READS, DURABLE_BEFORE_REPLY};
+      LEADER_COMPLETENESS, STATE_MACHINE_SAFETY, LINEARIZABLE_READS, DURABLE_BEFORE_REPLY,
+      COMMITTED_ON_QUORUM, MEMBERSHIP_AGREEMENT};
 
   private Property() {}
 }

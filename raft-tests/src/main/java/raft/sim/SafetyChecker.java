@@ -23,6 +23,11 @@ import raft.pb.MessageType;
  *   <li>Leader Completeness: every leader's log holds every committed entry.</li>
  *   <li>State Machine Safety: no two nodes commit or apply different entries at one index.</li>
  *   <li>Linearizable reads: a ReadIndex read reflects everything committed before it began.</li>
+ *   <li>Committed on a quorum: an entry a leader commits is durable on a majority of (each half
+ *       of) the configuration it counts with (§5.3, §4.3).</li>
+ *   <li>Membership agreement: members that applied the log up to index i have the same
+ *       configuration there (the core's and the state machine's alike): the configuration at i
+ *       is a function of the log up to i (thesis §4.1, applied as etcd does).</li>
  * </ul>
  * The first violation is kept; the simulator stops there.
  */
@@ -44,13 +49,15 @@ final class SafetyChecker {
   private boolean[] appliedSeen = new boolean[1024];
   private long maxCommit;
   private long prunedAt;
-  private final long[] checkedCommit;
+  private long[] checkedCommit;
 
   private final java.util.Set<String> enabled;
+  private final MemberChecks agreement; // null when the membership cannot change
 
-  SafetyChecker(int nodes, java.util.Set<String> enabled) {
+  SafetyChecker(int nodes, java.util.Set<String> enabled, boolean membership) {
     this.checkedCommit = new long[nodes + 1];
     this.enabled = enabled;
+    this.agreement = membership ? new MemberChecks() : null;
   }
 
   boolean ok() {
@@ -69,6 +76,15 @@ final class SafetyChecker {
     return maxCommit;
   }
 
+  long committedConfigurations() {
+    return agreement == null ? 1 : agreement.configurations();
+  }
+
+  /** The configuration at the highest index a state machine applied (a committed one). */
+  raft.pb.ConfState committedConf() {
+    return agreement == null ? raft.pb.ConfState.getDefaultInstance() : agreement.committed();
+  }
+
   /** The protocol threw: always reported, whatever properties are enabled. */
   void panic(RuntimeException ex) {
     if (violation == null) {
@@ -77,29 +93,33 @@ final class SafetyChecker {
     }
   }
 
-  private void fail(String property, String detail) {
+  void fail(String property, String detail) {
     if (violation == null && enabled.contains(property)) {
       violation = new Violation(property, detail);
     }
   }
 
-  /** Runs after every event on every live node. */
-  void afterStep(SimNode[] nodes) {
-    for (int i = 1; i < nodes.length && violation == null; i++) {
-      SimNode sn = nodes[i];
+  /** Runs after every event on every live process. */
+  void afterStep(List<SimNode> nodes, List<Integer> procs) {
+    for (int k = 0; k < procs.size() && violation == null; k++) {
+      SimNode sn = nodes.get(procs.get(k));
       if (sn.up()) {
-        checkNode(sn, sn.node.raft());
+        checkNode(sn, sn.node.raft(), nodes);
       }
     }
   }
 
-  private void checkNode(SimNode sn, Raft r) {
+  private void checkNode(SimNode sn, Raft r, List<SimNode> nodes) {
     if (r.term() < sn.lastTerm) {
       fail(Property.ELECTION_SAFETY, "n" + sn.id + " term went back from " + sn.lastTerm + " to "
           + r.term());
     }
     sn.lastTerm = r.term();
     checkCommitted(sn, r.term(), r.log());
+    if (agreement != null) {
+      agreement.checkCore(this, sn, r);
+    }
+    MemberChecks.checkCommitQuorum(this, sn, r, nodes);
     if (r.role() != StateRole.LEADER) {
       return;
     }
@@ -168,6 +188,9 @@ final class SafetyChecker {
   private void checkCommitted(SimNode sn, long term, RaftLog log) {
     long commit = log.commitIndex();
     int id = (int) sn.id;
+    if (id >= checkedCommit.length) {
+      checkedCommit = Arrays.copyOf(checkedCommit, Math.max(id + 1, 2 * checkedCommit.length));
+    }
     if (commit <= checkedCommit[id]) {
       return;
     }
@@ -197,6 +220,9 @@ final class SafetyChecker {
       prunedAt = maxCommit;
       long below = maxCommit - 8192;
       entryAt.keySet().removeIf(i -> i < below);
+      if (agreement != null) {
+        agreement.pruneBelow(below);
+      }
     }
   }
 
@@ -254,6 +280,9 @@ final class SafetyChecker {
   /** State Machine Safety: every node applies the same entries, in the same order. */
   void onApply(SimNode sn) {
     long i = sn.appliedIndex;
+    if (agreement != null) {
+      agreement.onApply(this, sn, i, sn.appliedTerm);
+    }
     ensureCapacity(i);
     if (!appliedSeen[(int) i]) {
       appliedSeen[(int) i] = true;

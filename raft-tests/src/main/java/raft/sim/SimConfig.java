@@ -11,9 +11,14 @@ public final class SimConfig {
 
   /** The kinds of fault the nemesis may inject. */
   public enum Fault {
-    CRASH, PARTITION, DROP;
+    CRASH, PARTITION, DROP,
+    /**
+     * Membership changes (thesis ch. 4): add a learner and promote it once caught up, remove,
+     * replace (remove, then add a fresh id with an empty log), some as one joint change.
+     */
+    MEMBERS;
 
-    /** Parses the command line's none|crash|partition|drop|all (comma-separated). */
+    /** Parses the command line's none|crash|partition|drop|members|all (comma-separated). */
     public static Set<Fault> parse(String s) {
       EnumSet<Fault> set = EnumSet.noneOf(Fault.class);
       for (String part : s.split(",")) {
@@ -23,8 +28,9 @@ public final class SimConfig {
           case "crash" -> set.add(CRASH);
           case "partition" -> set.add(PARTITION);
           case "drop" -> set.add(DROP);
-          default -> throw new IllegalArgumentException(
-              "unknown fault '" + part + "': expected none, crash, partition, drop or all");
+          case "members" -> set.add(MEMBERS);
+          default -> throw new IllegalArgumentException("unknown fault '" + part
+              + "': expected none, crash, partition, drop, members or all");
         }
       }
       return set;
@@ -71,6 +77,19 @@ public final class SimConfig {
   public Function<Config, Raft> raftFactory = Raft::new;
 
 
+  /**
+   * Founding members start from a log of ConfChange entries (etcd's Bootstrap) rather than a
+   * storage that names the voters; always so with {@link Fault#MEMBERS}, and for scripted
+   * membership experiments.
+   */
+  public boolean bootstrapLog;
+  /** With {@link Fault#MEMBERS}: the nemesis keeps between 1 and this many voters. */
+  public int maxVoters = 7;
+
+  public boolean bootstrapLog() {
+    return bootstrapLog || faults.contains(Fault.MEMBERS);
+  }
+
   /** Set by scripted experiments, whose faults the command line cannot replay: who drove it. */
   public String scriptedBy;
 
@@ -97,6 +116,13 @@ public final class SimConfig {
       // A slow fsync would let the load outrun it during the faults, and the backlog would
       // outlast the liveness bound after healing (measuring a queue, not recovery).
       maxFsyncDelay = Math.min(maxFsyncDelay, maxInflightMsgs == 1 ? 1 : 12);
+    }
+    if (faults.contains(Fault.MEMBERS) && snapshotEvery == 0) {
+      // A member that joins with an empty log would otherwise be sent the whole log, one
+      // entry per append at worst, reordered by the network: thousands of round trips, each
+      // reordering a rejection and a resent window (a real link is ordered; this one is not).
+      // A real server snapshots now and then, and a newcomer gets the snapshot and a short tail.
+      snapshotEvery = 200;
     }
     varied = true;
     return this;

@@ -38,13 +38,18 @@ final class SimNode {
   boolean diskBusy;
   boolean diskStalled; // scripted: writes wait until released (or the node crashes)
   RaftNode node; // null while crashed
+  boolean stopped; // stopped for good (removed from the configuration): never restarts
   ReadyPipeline pipeline;
   int incarnation;
 
   // The state machine: how far it applied, and a digest of everything applied (a rolling hash
   // of each entry's term and data), which is what a snapshot carries.
   long appliedIndex;
+  long appliedTerm;
   long digest;
+  // The configuration in force at appliedIndex, as the state machine sees it (a real server
+  // keeps it the same way): what a snapshot taken at appliedIndex records.
+  ConfState confState = ConfState.getDefaultInstance();
   /** Committed entries (after a snapshot to restore, if any) handed to the state machine. */
   record ApplyBatch(Snapshot snapshot, List<Entry> entries) {}
 
@@ -69,10 +74,30 @@ final class SimNode {
   long completenessTerm;
   long completenessScanned;
   long completenessIndex;
+  // Checker state for the configuration (MemberChecks): what the core had at its last entry
+  // when last recorded, the configuration before the current event, and how far this node's
+  // commits as leader of leaderCheckedTerm were checked against a quorum of disks.
+  long coreConfIndex = -1;
+  long coreConfTerm;
+  ConfState coreConf;
+  ConfState prevConf;
+  long quorumChecked;
+  long leaderCheckedTerm;
 
-  SimNode(long id, List<Long> peers) {
+  SimNode(long id, MemoryStorage initial) {
     this.id = id;
-    this.durable = MemoryStorage.bootstrap(peers);
+    this.durable = initial;
+  }
+
+  /**
+   * A founding member's disk. With membership changes, the log starts with one committed
+   * ConfChange per founding member, as etcd's Bootstrap writes it, so that a member added
+   * later, with an empty storage, learns the whole membership from the log the leader sends.
+   * Without, the voters are in the storage's initial snapshot (the runs the seeds of the
+   * README name stay the same).
+   */
+  static MemoryStorage initialStorage(SimConfig cfg, List<Long> peers) {
+    return cfg.bootstrapLog() ? Configs.bootstrap(peers) : MemoryStorage.bootstrap(peers);
   }
 
   void start(SimConfig cfg, long runSeed, ReadyPipeline.Disk d, ReadyPipeline.Network net,
@@ -96,6 +121,8 @@ final class SimNode {
     // The state machine restarts from the last snapshot on disk.
     var snap = disk.snapshot();
     appliedIndex = snap.getMetadata().getIndex();
+    appliedTerm = snap.getMetadata().getTerm();
+    confState = snap.getMetadata().getConfState();
     digest = snap.getData().isEmpty() ? 0 : snap.getData().asReadOnlyByteBuffer().getLong();
     c.applied = appliedIndex;
     node = new RaftNode(cfg.raftFactory.apply(c));
@@ -156,11 +183,15 @@ final class SimNode {
   void apply(Entry e) {
     appliedIndex = e.getIndex();
     digest = mix(digest, e.getTerm(), e.getData());
+    appliedTerm = e.getTerm();
+    confState = Configs.afterEntry(confState, e);
   }
 
-  void restoreSnapshot(long index, ByteString data) {
-    appliedIndex = index;
-    digest = data.asReadOnlyByteBuffer().getLong();
+  void restoreSnapshot(Snapshot s) {
+    appliedIndex = s.getMetadata().getIndex();
+    appliedTerm = s.getMetadata().getTerm();
+    digest = s.getData().asReadOnlyByteBuffer().getLong();
+    confState = s.getMetadata().getConfState();
   }
 
   ByteString snapshotData() {
@@ -182,8 +213,10 @@ final class SimNode {
       return;
     }
     for (MemoryStorage s : new MemoryStorage[] {disk, durable}) {
-      ConfState cs = node.raft().confStateAt(appliedIndex); // §7: as of the snapshot's index
-      s.createSnapshot(appliedIndex, cs, snapshotData());
+      // §7: the configuration as of the snapshot's index, as the state machine folded it from
+      // the entries it applied (a real server keeps it so; MemberChecks compares it with the
+      // core's at every index).
+      s.createSnapshot(appliedIndex, confState, snapshotData());
       long compactTo = appliedIndex - cfg.keepAfterSnapshot;
       if (compactTo > snapIndex) {
         s.compact(compactTo);

@@ -7,9 +7,10 @@ import java.util.List;
  *
  * @param violatedProperty null if every safety property held
  * @param traceTail the last events before the violation (empty if none)
+ * @param configurations distinct configurations committed (1 if the membership never changed)
  */
 public record SimResult(SimConfig config, String violatedProperty, String detail, long endTick,
-    Simulator.Stats stats, long committed, List<String> traceTail) {
+    SimStats stats, long committed, List<String> traceTail, long configurations) {
 
   public boolean safe() {
     return violatedProperty == null;
@@ -23,14 +24,16 @@ public record SimResult(SimConfig config, String violatedProperty, String detail
     }
     return "safety: ok nodes=" + config.nodes + " seed=" + config.seed + " ticks=" + config.ticks
         + " elections=" + stats.elections + " leaders=" + stats.leaders + " committed="
-        + committed + " reads=" + stats.reads + " faults=" + stats.faults;
+        + committed + " reads=" + stats.reads + " faults=" + stats.faults
+        + (config.faults.contains(SimConfig.Fault.MEMBERS) ? " configurations="
+            + configurations + " added=" + stats.membersAdded : "");
   }
 
   /** The summary, the trace tail and how to replay: what a failing test prints. */
   public String report() {
     StringBuilder b = new StringBuilder(summary()).append('\n');
-    if (!safe()) {
-      b.append("last events:\n");
+    if (!traceTail.isEmpty()) {
+      b.append(safe() ? "stopped by the bound on events; last events:\n" : "last events:\n");
       traceTail.forEach(l -> b.append("  ").append(l).append('\n'));
     }
     return b.append("replay: ").append(config.replayCommand()).toString();

@@ -12,8 +12,10 @@ import picocli.CommandLine.Option;
     description = {
         "Runs a Raft cluster in a deterministic simulator (virtual time, seeded faults) and",
         "checks Election Safety, Leader Append-Only, Log Matching, Leader Completeness, State",
-        "Machine Safety and linearizable reads after every step. The same seed prints the same",
-        "output, byte for byte. Exit status 1 if a property was violated."})
+        "Machine Safety and linearizable reads after every step; with members, the cluster's",
+        "membership changes during the run, and the members agree on the configuration at",
+        "every index. The same seed prints the same output, byte for byte. Exit status 1 if a",
+        "property was violated."})
 public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "cluster size, 1 to 9 (default ${DEFAULT-VALUE})")
   int nodes = 3;
@@ -25,7 +27,8 @@ public final class SimulateCommand implements Callable<Integer> {
   long ticks = 10_000;
 
   @Option(names = "--faults",
-      description = "none, crash, partition, drop or all; comma-separated (default ${DEFAULT-VALUE})")
+      description = "none, crash, partition, drop, members or all; comma-separated (default"
+          + " ${DEFAULT-VALUE})")
   String faults = "all";
 
   @Option(names = "--vary",

@@ -38,14 +38,19 @@ public final class Simulator {
 
   private final SimConfig cfg;
   private final SplittableRandom rnd;
-  private final SimNode[] nodes;
+  // Every member ever started, by id (ids are never reused); index 0 is unused.
+  private final List<SimNode> nodes = new ArrayList<>();
+  // The ids that have a process, up or crashed (to restart), in ascending order; a member
+  // stopped for good (removed from the configuration) leaves it. Clients, crashes and
+  // partitions pick from it.
+  private final List<Integer> procs = new ArrayList<>();
   private final Network net = new Network();
-  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final PriorityQueue<SimEvent> queue = new PriorityQueue<>();
   private final SafetyChecker checker;
   private final Nemesis nemesis;
   private final Consumer<String> trace;
   private final TraceTail tail = new TraceTail(40);
-  final Stats stats = new Stats();
+  final SimStats stats = new SimStats();
   private long now;
   private long seq;
   private final Map<Long, Long> readStartCommit = new HashMap<>();
@@ -60,36 +65,19 @@ public final class Simulator {
   private long events;
   private ByteString marker; // the proposal whose commit after healing proves liveness
 
-  /** Counters for the summary line and the liveness verdict. */
-  public static final class Stats {
-    public long messages;
-    public long elections;
-    public long leaders;
-    public long reads;
-    public long faults;
-    public long proposals;
-    /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
-    public long recoveryTicks = -1;
-    /** Snapshots that followers received from a leader and installed (§7). */
-    public long snapshotsInstalled;
-    /** True if the run was cut short by the bound on events (a message storm). */
-    public boolean runaway;
-    /** With {@link SimConfig#measureLatency}: proposal-to-ack times, in time units. */
-    public final List<Long> latencies = new ArrayList<>();
-  }
-
   public Simulator(SimConfig cfg, Consumer<String> trace) {
     this.cfg = cfg;
     this.rnd = new SplittableRandom(cfg.seed);
     this.trace = trace;
-    this.checker = new SafetyChecker(cfg.nodes, cfg.checks);
-    this.nodes = new SimNode[cfg.nodes + 1];
+    this.checker = new SafetyChecker(cfg.nodes, cfg.checks, cfg.bootstrapLog());
+    nodes.add(null);
     List<Long> peers = new ArrayList<>();
     for (long i = 1; i <= cfg.nodes; i++) {
       peers.add(i);
     }
     for (int i = 1; i <= cfg.nodes; i++) {
-      nodes[i] = new SimNode(i, peers);
+      nodes.add(new SimNode(i, SimNode.initialStorage(cfg, peers)));
+      procs.add(i);
     }
     this.healTime = Math.max(0, cfg.ticks - cfg.healedTail) * TICK;
     this.nemesis = new Nemesis(this, cfg, rnd, net);
@@ -100,32 +88,8 @@ public final class Simulator {
   enum Kind { TICK, DELIVER, PROPOSE, READ, FAULT, RESTART, HEAL_LINKS, CALM, HEAL, SNAP_OK,
     SNAP_FAILED, MARKER, DISK_WRITE, DISK_SYNC, APPLY }
 
-  private static final class Event implements Comparable<Event> {
-    final long time;
-    final long seq;
-    final Kind kind;
-    final int node;
-    // incarnation for TICK, DISK_*, APPLY; sender for DELIVER; the peer for SNAP_OK/FAILED
-    final int arg;
-    final Message msg;
-
-    Event(long time, long seq, Kind kind, int node, int arg, Message msg) {
-      this.time = time;
-      this.seq = seq;
-      this.kind = kind;
-      this.node = node;
-      this.arg = arg;
-      this.msg = msg;
-    }
-
-    @Override
-    public int compareTo(Event o) {
-      return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
-    }
-  }
-
   void schedule(long delay, Kind kind, int node, int arg, Message msg) {
-    queue.add(new Event(now + delay, seq++, kind, node, arg, msg));
+    queue.add(new SimEvent(now + delay, seq++, kind, node, arg, msg));
   }
 
   void schedule(long delay, Kind kind, int node) {
@@ -141,7 +105,7 @@ public final class Simulator {
 
   /** Starts the nodes, the client workload and the nemesis; then call {@link #runUntil}. */
   public void start() {
-    for (int i = 1; i <= cfg.nodes; i++) {
+    for (int i : procs) {
       start(i, rnd.nextInt(TICK));
     }
     schedule(exp(cfg.proposalsPerTick), Kind.PROPOSE, 0);
@@ -152,7 +116,9 @@ public final class Simulator {
     }
     // A bound on work, so that a broken protocol's message storm ends too (a healthy run uses
     // a few dozen events per node per tick).
-    maxEvents = cfg.ticks * cfg.nodes * 200L;
+    // (With membership changes the cluster grows up to 7 voters and a few learners.)
+    int size = cfg.faults.contains(SimConfig.Fault.MEMBERS) ? Math.max(cfg.nodes, 9) : cfg.nodes;
+    maxEvents = cfg.ticks * size * 200L;
   }
 
   /**
@@ -163,17 +129,17 @@ public final class Simulator {
   public boolean runUntil(java.util.function.BooleanSupplier done, long untilTick) {
     long end = Math.min(untilTick, cfg.ticks) * TICK;
     while (!queue.isEmpty() && checker.ok()) {
-      if (queue.peek().time > end) {
+      if (queue.peek().time() > end) {
         now = end;
         return false;
       }
-      Event e = queue.poll();
+      SimEvent e = queue.poll();
       if (++events > maxEvents) {
         stats.runaway = true;
         log("stopped: more than " + maxEvents + " events (a message storm)");
         return false;
       }
-      now = e.time;
+      now = e.time();
       try {
         handle(e);
       } catch (RuntimeException ex) {
@@ -182,7 +148,7 @@ public final class Simulator {
         checker.panic(ex);
         return false;
       }
-      checker.afterStep(nodes);
+      checker.afterStep(nodes, procs);
       if (done.getAsBoolean()) {
         return true;
       }
@@ -200,12 +166,36 @@ public final class Simulator {
     return now;
   }
 
-  public Stats stats() {
+  public SimStats stats() {
     return stats;
   }
 
   public raft.core.Raft raft(int i) {
-    return nodes[i].up() ? nodes[i].node.raft() : null;
+    return i < nodes.size() && node(i).up() ? node(i).node.raft() : null;
+  }
+
+  SimNode node(int i) {
+    return nodes.get(i);
+  }
+
+  /** The ids with a process (up or crashed), ascending. */
+  List<Integer> procs() {
+    return procs;
+  }
+
+  /** The configuration at the highest index any state machine applied (a committed one). */
+  raft.pb.ConfState committedConf() {
+    return checker.committedConf();
+  }
+
+  /** The highest id ever started. */
+  int maxId() {
+    return nodes.size() - 1;
+  }
+
+  /** A process chosen at random (for 1..n, the same draw as {@code 1 + nextInt(n)}). */
+  int pickProc() {
+    return procs.get(rnd.nextInt(procs.size()));
   }
 
   public void crashNode(int i) {
@@ -223,13 +213,13 @@ public final class Simulator {
   }
 
   public void isolateNode(int i) {
-    net.isolate(java.util.Set.of((long) i), cfg.nodes);
+    net.isolate(java.util.Set.of((long) i), maxId());
     log("partition: n" + i + " isolated (scripted)");
   }
 
   /** A disk that stops completing writes (a stalled or very slow disk), until released. */
   public void stallDisk(int i, boolean stalled) {
-    nodes[i].diskStalled = stalled;
+    node(i).diskStalled = stalled;
     log("n" + i + "'s disk " + (stalled ? "stalls" : "runs again") + " (scripted)");
   }
 
@@ -237,14 +227,43 @@ public final class Simulator {
     nemesis.healLinks();
   }
 
-  public boolean proposeAt(int i, String data) {
-    boolean ok = nodes[i].node.propose(ByteString.copyFromUtf8(data));
-    processReady(nodes[i]);
+  /**
+   * Starts the process of a new member with an EMPTY storage (no peers); returns its id, the
+   * next never-used one. Add it to the configuration with {@link #proposeConfChange}.
+   */
+  public int addMember() {
+    int id = maxId() + 1;
+    startNew(id);
+    return id;
+  }
+
+  /** Proposes a membership change to node i; false if it was dropped or refused. */
+  public boolean proposeConfChange(int i, raft.pb.ConfChangeV2 cc) {
+    boolean ok = node(i).node.proposeConfChange(cc);
+    log("members: " + Configs.describe(cc) + (ok ? " proposed to" : " refused by") + " n" + i
+        + " (scripted)");
+    processReady(node(i));
     return ok;
   }
 
-  private void handle(Event e) {
-    switch (e.kind) {
+  /** The configuration in force at node i (its latest, thesis §4.1); null if it is down. */
+  public raft.pb.ConfState confState(int i) {
+    return raft(i) == null ? null : raft(i).confState();
+  }
+
+  /** The distinct configurations committed so far (founding one included). */
+  public long committedConfigurations() {
+    return checker.committedConfigurations();
+  }
+
+  public boolean proposeAt(int i, String data) {
+    boolean ok = node(i).node.propose(ByteString.copyFromUtf8(data));
+    processReady(node(i));
+    return ok;
+  }
+
+  private void handle(SimEvent e) {
+    switch (e.kind()) {
       case TICK -> onTick(e);
       case DELIVER -> deliver(e);
       case PROPOSE -> {
@@ -256,14 +275,14 @@ public final class Simulator {
         schedule(exp(cfg.readsPerTick), Kind.READ, 0);
       }
       case FAULT -> nemesis.fault(now < healTime);
-      case RESTART -> restart(e.node);
+      case RESTART -> restart(e.node());
       case HEAL_LINKS -> nemesis.healLinks();
       case CALM -> nemesis.calm();
       case HEAL -> heal();
       case SNAP_OK, SNAP_FAILED -> {
-        SimNode sn = nodes[e.node];
+        SimNode sn = node(e.node());
         if (sn.up()) {
-          sn.node.reportSnapshot(e.arg, e.kind == Kind.SNAP_OK);
+          sn.node.reportSnapshot(e.arg(), e.kind() == Kind.SNAP_OK);
           processReady(sn);
         }
       }
@@ -284,24 +303,24 @@ public final class Simulator {
   // ---- nodes ----
 
   private void start(int i, long firstTickDelay) {
-    SimNode sn = nodes[i];
+    SimNode sn = node(i);
     sn.start(cfg, cfg.seed, w -> write(sn, w), m -> send(sn, m), new ToStateMachine(sn));
     checker.onApply(sn); // the state machine restored from the snapshot must match history
     schedule(firstTickDelay, Kind.TICK, i, sn.incarnation, null);
   }
 
-  private void onTick(Event e) {
-    SimNode sn = nodes[e.node];
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void onTick(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return; // a tick of a node that crashed since
     }
     sn.node.tick();
     processReady(sn);
-    schedule(TICK, Kind.TICK, e.node, e.arg, null);
+    schedule(TICK, Kind.TICK, e.node(), e.arg(), null);
   }
 
   void crash(int i, String why) {
-    SimNode sn = nodes[i];
+    SimNode sn = node(i);
     if (!sn.up()) {
       return;
     }
@@ -309,18 +328,53 @@ public final class Simulator {
     log("n" + i + " crashed" + why + kept);
   }
 
-  private void restart(int i) {
-    if (nodes[i].up()) {
+  void restart(int i) {
+    if (node(i).up() || node(i).stopped) {
       return;
     }
     start(i, 1 + rnd.nextInt(TICK));
-    log("n" + i + " restarted from disk (term " + nodes[i].node.raft().term() + ", commit "
-        + nodes[i].node.raft().log().commitIndex() + ")");
+    log("n" + i + " restarted from disk (term " + node(i).node.raft().term() + ", commit "
+        + node(i).node.raft().log().commitIndex() + ")");
+  }
+
+  /**
+   * Starts the process of a member just added to the configuration: a never-used id and an
+   * EMPTY storage (no peers): it learns the membership from what the leader sends it.
+   */
+  void startNew(int id) {
+    if (id != nodes.size()) {
+      throw new IllegalArgumentException("ids are handed out in order: expected "
+          + nodes.size() + ", got " + id);
+    }
+    nodes.add(new SimNode(id, new raft.log.MemoryStorage()));
+    procs.add(id);
+    stats.membersAdded++;
+    start(id, 1 + rnd.nextInt(TICK));
+    log("n" + id + " started with an empty log");
+  }
+
+  /** Stops a member's process for good (a removed member); its id is never used again. */
+  void stop(int id, String why) {
+    crash(id, "");
+    node(id).stopped = true;
+    procs.remove(Integer.valueOf(id));
+    stats.membersStopped++;
+    log("n" + id + " stopped for good" + why);
   }
 
   private void heal() {
     nemesis.healLinks();
     nemesis.calm();
+    if (cfg.faults.contains(SimConfig.Fault.MEMBERS)) {
+      nemesis.healMembers(cfg.downAfterHeal);
+    } else {
+      healFixed();
+    }
+    marker = ByteString.copyFromUtf8("after-heal");
+    proposeMarker();
+  }
+
+  private void healFixed() {
     int up = cfg.nodes - cfg.downAfterHeal;
     for (int i = 1; i <= cfg.nodes; i++) {
       if (i <= up) {
@@ -330,8 +384,6 @@ public final class Simulator {
       }
     }
     log("healed: " + up + " of " + cfg.nodes + " nodes up, no partitions, no drops");
-    marker = ByteString.copyFromUtf8("after-heal");
-    proposeMarker();
   }
 
   /** Offers the liveness marker to some node every tick until a leader takes it. */
@@ -339,7 +391,7 @@ public final class Simulator {
     if (stats.recoveryTicks >= 0) {
       return;
     }
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (sn.up()) {
       sn.node.propose(marker);
       processReady(sn);
@@ -347,19 +399,33 @@ public final class Simulator {
     schedule(TICK, Kind.MARKER, 0);
   }
 
+  /** The first live process (by id) that believes it leads, or 0. */
   int leader() {
-    for (int i = 1; i <= cfg.nodes; i++) {
-      if (nodes[i].up() && nodes[i].node.raft().role() == StateRole.LEADER) {
+    for (int i : procs) {
+      if (node(i).up() && node(i).node.raft().role() == StateRole.LEADER) {
         return i;
       }
     }
     return 0;
   }
 
+  /** The leader of the highest term among live processes (a stale one may linger), or 0. */
+  int newestLeader() {
+    int best = 0;
+    for (int i : procs) {
+      raft.core.Raft r = raft(i);
+      if (r != null && r.role() == StateRole.LEADER
+          && (best == 0 || r.term() > raft(best).term())) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   // ---- clients ----
 
   private void propose() {
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (!sn.up()) {
       return;
     }
@@ -373,7 +439,7 @@ public final class Simulator {
   }
 
   private void read() {
-    SimNode sn = nodes[1 + rnd.nextInt(cfg.nodes)];
+    SimNode sn = node(pickProc());
     if (!sn.up()) {
       return;
     }
@@ -397,7 +463,7 @@ public final class Simulator {
 
   // ---- the runtime: the node's ReadyPipeline, with the disk and apply thread as events ----
 
-  private void processReady(SimNode sn) {
+  void processReady(SimNode sn) {
     if (checker.ok()) {
       sn.pipeline.drain();
     }
@@ -421,13 +487,13 @@ public final class Simulator {
     }
   }
 
-  private void diskWrite(Event e) {
-    SimNode sn = nodes[e.node];
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void diskWrite(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return;
     }
     if (sn.diskStalled) {
-      schedule(TICK, Kind.DISK_WRITE, e.node, e.arg, null);
+      schedule(TICK, Kind.DISK_WRITE, e.node(), e.arg(), null);
       return;
     }
     sn.inFlight = List.copyOf(sn.writeQueue);
@@ -438,15 +504,15 @@ public final class Simulator {
       sync |= w.ready().mustSync();
     }
     if (sync) {
-      schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node, e.arg, null);
+      schedule(1 + rnd.nextInt(cfg.maxFsyncDelay), Kind.DISK_SYNC, e.node(), e.arg(), null);
     } else {
       finishDiskWrite(sn);
     }
   }
 
-  private void diskSync(Event e) {
-    SimNode sn = nodes[e.node];
-    if (sn.up() && sn.incarnation == e.arg) {
+  private void diskSync(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (sn.up() && sn.incarnation == e.arg()) {
       sn.synced();
       finishDiskWrite(sn);
     }
@@ -501,9 +567,9 @@ public final class Simulator {
     }
   }
 
-  private void applyNext(Event e) {
-    SimNode sn = nodes[e.node];
-    if (!sn.up() || sn.incarnation != e.arg) {
+  private void applyNext(SimEvent e) {
+    SimNode sn = node(e.node());
+    if (!sn.up() || sn.incarnation != e.arg()) {
       return;
     }
     sn.applyBusy = false;
@@ -514,7 +580,7 @@ public final class Simulator {
 
   private void apply(SimNode sn, SimNode.ApplyBatch b) {
     if (b.snapshot() != null) {
-      sn.restoreSnapshot(b.snapshot().getMetadata().getIndex(), b.snapshot().getData());
+      sn.restoreSnapshot(b.snapshot());
       stats.snapshotsInstalled++;
       checker.onApply(sn);
       log("n" + sn.id + " installed snapshot at index " + sn.appliedIndex);
@@ -616,18 +682,18 @@ public final class Simulator {
     return net.minDelay + rnd.nextInt(net.maxDelay - net.minDelay + 1);
   }
 
-  private void deliver(Event e) {
-    SimNode sn = nodes[e.node];
-    if (!sn.up() || !net.linked(e.arg, e.node)) {
-      snapshotFailed(e.arg, e.node, e.msg);
+  private void deliver(SimEvent e) {
+    SimNode sn = e.node() < nodes.size() ? node(e.node()) : null;
+    if (sn == null || !sn.up() || !net.linked(e.arg(), e.node())) {
+      snapshotFailed(e.arg(), e.node(), e.msg());
       return;
     }
     stats.messages++;
-    tail.add(now, e.arg, e.msg);
-    sn.node.step(e.msg);
+    tail.add(now, e.arg(), e.msg());
+    sn.node.step(e.msg());
     processReady(sn);
-    if (e.msg.getType() == MessageType.MSG_SNAP) {
-      schedule(delay(), Kind.SNAP_OK, e.arg, e.node, null); // delivered: report success
+    if (e.msg().getType() == MessageType.MSG_SNAP) {
+      schedule(delay(), Kind.SNAP_OK, e.arg(), e.node(), null); // delivered: report success
     }
   }
 
@@ -655,6 +721,7 @@ public final class Simulator {
 
   public SimResult result() {
     return new SimResult(cfg, checker.property(), checker.detail(), now / TICK, stats,
-        checker.maxCommit(), checker.ok() ? List.of() : tail.lines());
+        checker.maxCommit(), checker.ok() && !stats.runaway ? List.of() : tail.lines(),
+        checker.committedConfigurations());
   }
 }

@@ -38,8 +38,8 @@ class OddEvenCommandTest {
   }
 
   @Test
-  @DisplayName("odd-even prints tolerance 0,0,1,1,2,2,3, writes the Markdown and a 7-line SVG,"
-      + " and a seed replays byte for byte")
+  @DisplayName("odd-even prints tolerance 0,0,1,1,2,2,3 and, growing 3 -> 4 -> 5, 1,1,2; writes"
+      + " the Markdown and a 7-line SVG, and a seed replays byte for byte")
   void reportTableAndFiles(@TempDir Path dir) throws Exception {
     Run run = oddEven("--trials", "4000", "--seed", "7", "--out", dir.resolve("a").toString());
     assertEquals(0, run.exit(), run.out() + run.err());
@@ -52,6 +52,17 @@ class OddEvenCommandTest {
       assertEquals("" + (n - 1) / 2, cells[2], "tolerated failures of " + n);
     }
     assertTrue(run.out().contains("replay: scripts/odd-even --trials 4000 --seed 7"), run.out());
+    List<String[]> growth = growthTable(run.out());
+    assertEquals(3, growth.size(), run.out());
+    for (int i = 0; i < 3; i++) {
+      String[] cells = growth.get(i);
+      int voters = 3 + i;
+      assertEquals("" + voters, cells[0], "voters on the way");
+      assertEquals("" + (voters / 2 + 1), cells[1], "quorum of " + voters);
+      assertEquals("" + (voters - 1) / 2, cells[cells.length - 1], "tolerated at " + voters);
+    }
+    assertTrue(run.out().contains("check: growing 3 -> 4 -> 5 through learners, tolerated"
+        + " 3: 1, 4: 1, 5: 2 are (n-1)/2: ok"), run.out());
 
     Path md = dir.resolve("a").resolve(OddEvenCommand.MARKDOWN);
     Path svg = dir.resolve("a").resolve(OddEvenCommand.SVG);
@@ -92,6 +103,39 @@ class OddEvenCommandTest {
       }
     }
     return rows;
+  }
+
+  /** The rows of the table "Growing 3 -> 4 -> 5 ...", split on spaces. */
+  private static List<String[]> growthTable(String out) {
+    List<String[]> rows = new ArrayList<>();
+    boolean in = false;
+    for (String line : out.split("\n")) {
+      if (line.trim().startsWith("voters  quorum  joined with down")) {
+        in = true;
+      } else if (in && line.matches("\\s+\\d.*")) {
+        rows.add(line.trim().split("\\s+"));
+      } else if (in) {
+        break;
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  @DisplayName("a growth path that tolerates the wrong number, or stops short of 5, is a"
+      + " failure")
+  void checksCatchAWrongGrowth() {
+    raft.sim.SimResult ok = Growth.path(3, 3, 1).get(0).result();
+    List<Growth.Step> good = List.of(new Growth.Step(3, 0, List.of(true, false), ok),
+        new Growth.Step(4, 3, List.of(true, false), ok),
+        new Growth.Step(5, 4, List.of(true, true, false), ok));
+    assertEquals(List.of(), OddEvenCommand.checkGrowth(good));
+    List<Growth.Step> fourTooStrong = List.of(good.get(0),
+        new Growth.Step(4, 3, List.of(true, true, false), ok), good.get(2));
+    assertEquals(List.of("growth: at 4 voters the cluster tolerated 2 crashes, expected (n-1)/2"
+        + " = 1"), OddEvenCommand.checkGrowth(fourTooStrong));
+    assertEquals(List.of("growth: stopped at 4 voters, short of 5"),
+        OddEvenCommand.checkGrowth(good.subList(0, 2)));
   }
 
   @Test

@@ -108,6 +108,40 @@ public enum BrokenRaft {
     protected boolean readNeedsQuorumConfirmation() {
       return false;
     }
+  }),
+
+  /**
+   * Takes a membership change while an earlier one is not applied yet: two changes in flight,
+   * so two configurations in force may have disjoint majorities (breaks thesis §4.1, one at a
+   * time).
+   */
+  TWO_CHANGES_IN_FLIGHT(c -> new Raft(c) {
+    @Override
+    protected boolean earlierChangePending() {
+      return false;
+    }
+  }),
+
+  /**
+   * A new leader proposes a change before an entry of its own term is committed (the
+   * single-server change bug of raft-dev, 2015; the fix is its §8 no-op first).
+   */
+  CHANGE_BEFORE_OWN_TERM_COMMIT(c -> new Raft(c) {
+    @Override
+    protected boolean ownTermEntryUnapplied() {
+      return false;
+    }
+  }),
+
+  /**
+   * Counts a member that joins as holding the leader's whole log at once (its Progress starts
+   * with match = the leader's last index), though its log is empty (breaks thesis §4.2.1).
+   */
+  JOINED_COUNTED_AT_ONCE(c -> new Raft(c) {
+    @Override
+    protected void initJoinedProgress(raft.tracker.Progress p) {
+      p.maybeUpdate(log().lastIndex());
+    }
   });
 
   public final Function<Config, Raft> factory;

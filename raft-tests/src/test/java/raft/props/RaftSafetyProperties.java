@@ -77,6 +77,12 @@ class RaftSafetyProperties {
     assertHolds(c, raft.sim.Property.DURABLE_BEFORE_REPLY);
   }
 
+  @Property
+  @Label("§5.3 Committed on a quorum: an entry a leader commits is on the disks of a majority")
+  void committedOnQuorum(@ForAll("faultSchedules") SimConfig c) {
+    assertHolds(c, raft.sim.Property.COMMITTED_ON_QUORUM);
+  }
+
   /**
    * Liveness (§5.2, §5.6): once the faults heal and a majority is up and connected (the rest may
    * stay down for good), a leader is elected and a new proposal commits within a bounded time.

@@ -18,7 +18,7 @@ import picocli.CommandLine;
 class SimulateCommandTest {
   private static final Pattern SUMMARY = Pattern.compile(
       "safety: ok nodes=(\\d+) seed=(\\d+) ticks=(\\d+) elections=(\\d+) leaders=(\\d+)"
-          + " committed=(\\d+) reads=(\\d+) faults=(\\d+)");
+          + " committed=(\\d+) reads=(\\d+) faults=(\\d+)(?: configurations=(\\d+) added=(\\d+))?");
 
   private record Run(int exit, String out, String err) {}
 
@@ -53,6 +53,28 @@ class SimulateCommandTest {
     assertTrue(first.out().contains("became leader at term"), "the trace shows elections");
   }
 
+  @ParameterizedTest(name = "{0} founding voters, seed {1}")
+  @CsvSource({"3, 21", "5, 22"})
+  @DisplayName("simulate --faults members changes the membership (members added with an empty"
+      + " log, removed, stopped), ends 'safety: ok', and a seed replays byte for byte")
+  void membersChangeAndReplay(int nodes, long seed) {
+    String[] args = {"--nodes", "" + nodes, "--seed", "" + seed, "--ticks", "3000",
+        "--faults", "members,crash", "--trace"};
+    Run first = simulate(args);
+    Run second = simulate(args);
+    assertEquals(0, first.exit(), first.out());
+    assertEquals(first.out(), second.out(), "the same seed must print the same output");
+    String[] lines = first.out().strip().split("\n");
+    Matcher m = SUMMARY.matcher(lines[lines.length - 1]);
+    assertTrue(m.matches(), "last line: " + lines[lines.length - 1]);
+    assertTrue(Long.parseLong(m.group(9)) > 2, "configurations committed: " + m.group(9));
+    assertTrue(Long.parseLong(m.group(10)) > 0, "members added: " + m.group(10));
+    assertTrue(first.out().contains("started with an empty log"), "a member joined");
+    assertTrue(first.out().contains("stopped for good (not in the configuration)"),
+        "a removed member was stopped");
+    assertTrue(first.out().contains("proposed to leader"), "changes were proposed");
+  }
+
   @Test
   @DisplayName("a different seed gives a different run")
   void seedsDiffer() {
@@ -65,7 +87,8 @@ class SimulateCommandTest {
   void unknownFaultIsRefused() {
     Run r = simulate("--faults", "meteor");
     assertTrue(r.exit() != 0);
-    assertTrue(r.err().contains("unknown fault 'meteor'"), r.err());
+    assertTrue(r.err().contains("unknown fault 'meteor': expected none, crash, partition, drop,"
+        + " members or all"), r.err());
   }
 
   @Test
