@@ -71,6 +71,18 @@ final class Membership {
     return r.log.firstIndex() > 1 || r.confStateAt(0).getVotersCount() == 0;
   }
 
+  /**
+   * Thesis §4.2.2: "a server that is not part of its own latest configuration should still start
+   * new elections, as it might still be needed until the C_new entry is committed" (a leader
+   * that removed itself and lost its quorum before the change committed). Its own vote does
+   * not count: the tally is over the voters of its latest configuration.
+   */
+  boolean removalUncommitted() {
+    long last = r.confs.lastChangeIndex();
+    return last > r.log.commitIndex()
+        && ConfChanges.voters(r.confs.at(last - 1)).contains(r.id);
+  }
+
   /** The configuration in force changed: after an append, a truncation or a snapshot. */
   void switchToConfig() {
     Set<Long> before = new HashSet<>(r.trk.all().keySet());

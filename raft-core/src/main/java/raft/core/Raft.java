@@ -4,11 +4,9 @@ import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
-import raft.confchange.ConfChanges;
 import raft.confchange.ConfHistory;
 import raft.log.ConflictHint;
 import raft.log.RaftLog;
-import raft.pb.ConfChangeV2;
 import raft.pb.ConfState;
 import raft.pb.Entry;
 import raft.pb.HardState;
@@ -236,8 +234,12 @@ public class Raft {
     randomizedElectionTimeout = electionTimeout + random.nextInt(electionTimeout);
   }
 
+  /** Whether this member may campaign: a voter, or one whose removal is not committed yet. */
   boolean promotable() {
-    return trk.voters().contains(id) && log.unstableSnapshot() == null;
+    if (log.unstableSnapshot() != null) {
+      return false;
+    }
+    return trk.voters().contains(id) || membership.removalUncommitted();
   }
 
   // ---- time ----
