@@ -91,26 +91,20 @@ class OddEvenCommandTest {
 
   /** The rows under the header "members  quorum  tolerates ...", split on spaces. */
   private static List<String[]> mainTable(String out) {
-    List<String[]> rows = new ArrayList<>();
-    boolean in = false;
-    for (String line : out.split("\n")) {
-      if (line.trim().startsWith("members  quorum  tolerates")) {
-        in = true;
-      } else if (in && line.matches("\\s+\\d.*")) {
-        rows.add(line.trim().split("\\s+"));
-      } else if (in) {
-        break;
-      }
-    }
-    return rows;
+    return tableUnder("members  quorum  tolerates", out);
   }
 
   /** The rows of the table "Growing 3 -> 4 -> 5 ...", split on spaces. */
   private static List<String[]> growthTable(String out) {
+    return tableUnder("voters  quorum  joined with down", out);
+  }
+
+  /** The numbered rows right under the line that starts with {@code header}. */
+  private static List<String[]> tableUnder(String header, String out) {
     List<String[]> rows = new ArrayList<>();
     boolean in = false;
     for (String line : out.split("\n")) {
-      if (line.trim().startsWith("voters  quorum  joined with down")) {
+      if (line.trim().startsWith(header)) {
         in = true;
       } else if (in && line.matches("\\s+\\d.*")) {
         rows.add(line.trim().split("\\s+"));
