@@ -227,6 +227,9 @@ class NodeRuntimeTest {
     closeAll();
     startAll(1000);
     long leader = tickUntilLeader();
+    // A follower whose acknowledgement reaches the leader after the commit moved learns the
+    // commit index from the next heartbeat: keep ticking, as a real member's clock does.
+    tickUntil(() -> IDS.stream().allMatch(id -> sms.get(id).applied().size() >= 20), IDS);
     for (long id : IDS) {
       assertEquals(want, sms.get(id).awaitCommands(20, WAIT), "member " + id);
       assertTrue(nodes.get(id).status().lastIndex() >= lastIndex);
