@@ -35,22 +35,39 @@ public final class ConfHistory {
   }
 
   /**
-   * {@code ents} were written to the log from their first index on (replacing anything at or
-   * after it). Returns true if the configuration in force changed.
+   * {@code ents} were written to the log at their indexes, which now ends at {@code lastIndex}:
+   * anything the log held in their range is replaced by them, and anything after
+   * {@code lastIndex} is gone (a follower's conflicting tail, §5.3); entries of ours after them
+   * up to {@code lastIndex} matched and stay. Returns true if the configuration in force changed.
    */
-  public boolean onAppend(List<Entry> ents) {
+  public boolean onAppend(List<Entry> ents, long lastIndex) {
     if (ents.isEmpty()) {
       return false;
     }
+    long first = ents.get(0).getIndex();
+    boolean touchesChanges = !changes.isEmpty() && changes.lastKey() >= first;
+    if (!touchesChanges && !anyChange(ents)) {
+      return false; // the common case: no allocation on the loop's hot path
+    }
     ConfState was = current();
-    changes.tailMap(ents.get(0).getIndex(), true).clear();
+    changes.subMap(first, true, ents.get(ents.size() - 1).getIndex(), true).clear();
+    changes.tailMap(lastIndex, false).clear();
     for (Entry e : ents) {
       ConfChangeV2 cc = ConfChanges.decode(e);
       if (cc != null) {
-        changes.put(e.getIndex(), ConfChanges.apply(current(), cc).after());
+        changes.put(e.getIndex(), ConfChanges.apply(at(e.getIndex() - 1), cc).after());
       }
     }
     return !current().equals(was);
+  }
+
+  private static boolean anyChange(List<Entry> ents) {
+    for (Entry e : ents) {
+      if (ConfChanges.isConfChange(e)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The configuration in force: the latest in the log. */

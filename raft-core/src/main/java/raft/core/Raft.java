@@ -84,7 +84,8 @@ public class Raft {
     // Recovery: the snapshot's configuration, then every change in the log after it. With no
     // voters at all this member waits to be sent the log (it joins an existing cluster).
     this.confs = new ConfHistory(cs, log.firstIndex() - 1);
-    confs.onAppend(log.slice(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE));
+    confs.onAppend(log.slice(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE),
+        log.lastIndex());
     this.trk = new ProgressTracker(confs.current(), c.maxInflightMsgs, c.maxInflightBytes);
     this.replication = new Replication(this, c.maxSizePerMsg);
     this.membership = new Membership(this);
@@ -531,10 +532,8 @@ public class Raft {
   protected long acceptEntries(Message m) {
     long lastNew =
         log.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
-    if (lastNew >= 0 && m.getEntriesCount() > 0) {
-      // §4.1: a change takes effect as soon as it is in the log. The log after prevLogIndex is
-      // now the message's entries, and perhaps matching ones of ours after them.
-      onAppended(log.slice(m.getIndex() + 1, log.lastIndex() + 1, Long.MAX_VALUE));
+    if (lastNew >= 0) {
+      onAppended(m.getEntriesList()); // §4.1: a change takes effect as soon as it is in the log
     }
     return lastNew;
   }
@@ -660,7 +659,7 @@ public class Raft {
 
   /** Log entries {@code ents} were just written from their first index on. */
   void onAppended(List<Entry> ents) {
-    if (confs.onAppend(ents)) {
+    if (confs.onAppend(ents, log.lastIndex())) {
       membership.switchToConfig();
     }
   }
