@@ -44,6 +44,14 @@ class MembershipPaperTest {
     return net;
   }
 
+  /** A cluster of {@code ids} led by 1, whose followers have learned its first commit. */
+  static PaperNet ledByOne(boolean preVote, long... ids) {
+    PaperNet net = cluster(preVote, ids);
+    net.elect(1);
+    net.tick(1);
+    return net;
+  }
+
   static Set<Long> voters(PaperNode n) {
     return n.raft().tracker().voters().ids();
   }
@@ -82,9 +90,7 @@ class MembershipPaperTest {
   @DisplayName("§4.1: a configuration takes effect as soon as its entry is in a member's log,"
       + " before it commits")
   void takesEffectOnAppend() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
     net.down.add(3L);
     net.change(1, addVoter(4));
     PaperNode leader = net.nodes.get(1L);
@@ -99,9 +105,8 @@ class MembershipPaperTest {
   @DisplayName("§4.1: one change at a time: a second change is refused until the first is"
       + " applied")
   void oneChangeAtATime() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
+    PaperNode leader = net.nodes.get(1L);
     net.down.add(2L);
     net.down.add(3L);
     net.change(1, addLearner(4));
@@ -128,9 +133,8 @@ class MembershipPaperTest {
   @DisplayName("§4.2.1: a learner gets the log but never campaigns and never counts toward a"
       + " majority")
   void learnerNeitherVotesNorCounts() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
+    PaperNode leader = net.nodes.get(1L);
     PaperNode four = net.joining(4);
     net.change(1, addLearner(4));
     net.tick(2);
@@ -155,9 +159,8 @@ class MembershipPaperTest {
   @DisplayName("§4.2.1: a member that joins counts toward a majority only for what it has"
       + " acknowledged (its progress starts at match 0)")
   void joinedMemberCountsOnlyWhatItAcknowledged() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
+    PaperNode leader = net.nodes.get(1L);
     net.down.add(3L);
     net.joining(4);
     net.down.add(4L);
@@ -173,9 +176,8 @@ class MembershipPaperTest {
   @DisplayName("§4.2.2: a leader removed from the configuration keeps leading without counting"
       + " itself until the change commits, then steps down")
   void removedLeaderStepsDownOnCommit() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
+    PaperNode leader = net.nodes.get(1L);
     net.down.add(3L);
     net.change(1, remove(1)); // C_new = {2,3}: only 2 answers, and the leader does not count
     assertEquals(StateRole.LEADER, leader.role());
@@ -199,9 +201,8 @@ class MembershipPaperTest {
 
   /** 4 is removed while cut off, then comes back and times out again and again. */
   private static long termsGainedByRemovedMember(boolean preVote) {
-    PaperNet net = cluster(preVote, 1, 2, 3, 4);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(preVote, 1, 2, 3, 4);
+    PaperNode leader = net.nodes.get(1L);
     net.down.add(4L);
     net.change(1, remove(4));
     net.tick(2);
@@ -217,9 +218,8 @@ class MembershipPaperTest {
   @DisplayName("§4.3: joint consensus: while joint, commitment needs a majority of C_old and of"
       + " C_new; the leader then leaves the joint configuration by itself")
   void jointConsensus() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    PaperNode leader = net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
+    PaperNode leader = net.nodes.get(1L);
     net.joining(4);
     net.joining(5);
     ConfChangeV2 swap = ConfChangeV2.newBuilder()
@@ -264,9 +264,7 @@ class MembershipPaperTest {
   @DisplayName("§4.1, recovery: a restarted member's configuration is its snapshot's, then every"
       + " change in its log after it")
   void recoveryFoldsTheLog() {
-    PaperNet net = cluster(false, 1, 2, 3);
-    net.elect(1);
-    net.tick(1);
+    PaperNet net = ledByOne(false, 1, 2, 3);
     net.change(1, addLearner(4));
     PaperNode two = net.nodes.get(2L);
     raft.core.Config c = new raft.core.Config();
