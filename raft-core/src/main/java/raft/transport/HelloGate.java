@@ -79,10 +79,12 @@ final class HelloGate {
     members = Set.copyOf(now);
     removed = Set.copyOf(removedNow);
     java.util.List<Channel> gone = new java.util.ArrayList<>();
-    admitted.forEach((id, open) -> {
-      if (!members.contains(id)) {
-        gone.addAll(open);
+    admitted.entrySet().removeIf(e -> { // ids are never reused: forget those that left
+      if (members.contains(e.getKey())) {
+        return false;
       }
+      gone.addAll(e.getValue());
+      return true;
     });
     return gone;
   }

@@ -84,16 +84,21 @@ public final class Membership {
     Optional<Member> existing = v.member(id);
     return switch (type) {
       case CONF_CHANGE_ADD_NODE, CONF_CHANGE_ADD_LEARNER_NODE -> change.getIsPromote()
-          ? existing.isEmpty() ? Optional.of(Refusal.ID_NOT_FOUND)
-              : existing.get().getIsLearner() ? Optional.empty()
-                  : Optional.of(Refusal.MEMBER_NOT_LEARNER)
-          : validateAdd(v, m, existing.isPresent());
+          ? validatePromote(existing) : validateAdd(v, m, existing.isPresent());
       case CONF_CHANGE_REMOVE_NODE -> existing.isEmpty() ? Optional.of(Refusal.ID_NOT_FOUND)
           : Optional.empty();
       case CONF_CHANGE_UPDATE_NODE -> existing.isEmpty() ? Optional.of(Refusal.ID_NOT_FOUND)
           : peerUrlTaken(v, m, id) ? Optional.of(Refusal.PEER_URL_EXISTS) : Optional.empty();
       case UNRECOGNIZED -> Optional.of(Refusal.ID_NOT_FOUND);
     };
+  }
+
+  private static Optional<Refusal> validatePromote(Optional<Member> existing) {
+    if (existing.isEmpty()) {
+      return Optional.of(Refusal.ID_NOT_FOUND);
+    }
+    return existing.get().getIsLearner() ? Optional.empty()
+        : Optional.of(Refusal.MEMBER_NOT_LEARNER);
   }
 
   private static Optional<Refusal> validateAdd(View v, Member m, boolean exists) {

@@ -77,9 +77,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   }
 
   private static boolean isNotLeader(Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-        ? t.getCause() : t;
-    return cause instanceof io.grpc.StatusRuntimeException s
+    return Errors.unwrap(t) instanceof io.grpc.StatusRuntimeException s
         && Errors.notLeader().getStatus().getDescription().equals(s.getStatus().getDescription());
   }
 

@@ -100,7 +100,7 @@ final class Errors {
 
   /** Maps whatever a proposal or read ended with to the status a client should see. */
   static StatusRuntimeException of(Throwable t) {
-    Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    Throwable cause = unwrap(t);
     if (cause instanceof StatusRuntimeException s) {
       return s;
     }
@@ -114,5 +114,10 @@ final class Errors {
       return timedOut();
     }
     return stopped(String.valueOf(cause.getMessage()));
+  }
+
+  /** What a future ended with: the cause of a {@link CompletionException}, else {@code t}. */
+  static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 }

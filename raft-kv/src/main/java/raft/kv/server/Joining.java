@@ -63,7 +63,7 @@ final class Joining {
 
   // Every peer in turn until one answers with a registry that lists this member.
   private static Identity ask(ServerConfig config, Consumer<String> log) throws IOException {
-    String self = "http://" + hostPort(config.initialCluster().get(config.name()));
+    String self = "http://" + KvServer.hostPort(config.initialCluster().get(config.name()));
     long deadline = System.nanoTime() + GIVE_UP.toNanos();
     String last = "no member of --initial-cluster other than " + config.name();
     while (System.nanoTime() < deadline) {
@@ -86,7 +86,8 @@ final class Joining {
               + ": add it first (etcdctl member add " + config.name() + " --peer-urls=" + self
               + ")";
         } catch (IOException e) {
-          last = peer.getKey() + " at " + hostPort(peer.getValue()) + ": " + e.getMessage();
+          last = peer.getKey() + " at " + KvServer.hostPort(peer.getValue()) + ": "
+              + e.getMessage();
         }
       }
       sleepQuietly();
@@ -122,9 +123,5 @@ final class Joining {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  static String hostPort(InetSocketAddress a) {
-    return a.getHostString() + ":" + a.getPort();
   }
 }

@@ -510,7 +510,7 @@ public final class KvServer implements AutoCloseable {
             .orElse("member " + Long.toHexString(id)));
   }
 
-  private static String hostPort(InetSocketAddress a) {
+  static String hostPort(InetSocketAddress a) {
     return a.getHostString() + ":" + a.getPort();
   }
 }

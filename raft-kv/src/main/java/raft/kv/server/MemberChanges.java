@@ -153,9 +153,7 @@ final class MemberChanges {
    * and the client times out): say so at once.
    */
   private Throwable dropped(Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-        ? t.getCause() : t;
-    if (cause instanceof raft.runtime.NoLeaderException && progress.leaderKnown()) {
+    if (Errors.unwrap(t) instanceof raft.runtime.NoLeaderException && progress.leaderKnown()) {
       return MemberErrors.coreRefused("the leader takes one membership change at a time, and"
           + " none before it has committed an entry of its term; retry");
     }
