@@ -105,7 +105,7 @@ final class MemberNemesis {
     boolean room = learners.size() < MAX_LEARNERS && sim.procs().size() < MAX_PROCESSES;
     int choice = replacements > 0 && room ? 0 : rnd.nextInt(10);
     Change ch = switch (choice) {
-      case 0, 1, 2 -> room ? addLearner() : null;
+      case 0, 1, 2 -> room ? addFresh(ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE) : null;
       case 3, 4 -> caughtUp.isEmpty() ? null
           : simple(ConfChangeType.CONF_CHANGE_ADD_NODE, pick(caughtUp), false);
       case 5 -> simple(ConfChangeType.CONF_CHANGE_REMOVE_NODE,
@@ -113,7 +113,7 @@ final class MemberNemesis {
       case 6 -> simple(ConfChangeType.CONF_CHANGE_REMOVE_NODE, pick(voters), true);
       case 7, 8 -> joint(voters, caughtUp);
       default -> rnd.nextBoolean() ? explicitJoint(voters, caughtUp)
-          : room && voters.size() >= 2 ? addVoter() : null;
+          : room && voters.size() >= 2 ? addFresh(ConfChangeType.CONF_CHANGE_ADD_NODE) : null;
     };
     if (ch == null) {
       return null;
@@ -125,24 +125,18 @@ final class MemberNemesis {
     return r.refused() == null && (after < 1 || after > cfg.maxVoters) ? null : ch;
   }
 
-  private Change addLearner() {
-    int id = sim.maxId() + 1;
-    return new Change(ConfChangeV2.newBuilder()
-        .addChanges(Configs.single(ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE, id)).build(),
-        id, false);
-  }
-
   /**
-   * A fresh member added as a voter at once, with its empty log (etcd's plain {@code member
-   * add}): it counts toward a majority only for what it acknowledges (thesis §4.2.1). Only to
-   * two voters or more: added to one, it would be needed for every commit until it has caught
-   * up with the whole log (the availability gap learners exist for, §4.2.1), which the
-   * liveness bound after healing would count as a failure.
+   * A fresh member (a never-used id), with its empty log, added as a learner, or as a voter at
+   * once (etcd's plain {@code member add}): a voter counts toward a majority only for what it
+   * acknowledges (thesis §4.2.1). A voter only to two voters or more: added to one, it would be
+   * needed for every commit until it has caught up with the whole log (the availability gap
+   * learners exist for, §4.2.1), which the liveness bound after healing would count as a
+   * failure.
    */
-  private Change addVoter() {
+  private Change addFresh(ConfChangeType t) {
     int id = sim.maxId() + 1;
-    return new Change(ConfChangeV2.newBuilder()
-        .addChanges(Configs.single(ConfChangeType.CONF_CHANGE_ADD_NODE, id)).build(), id, false);
+    return new Change(ConfChangeV2.newBuilder().addChanges(Configs.single(t, id)).build(), id,
+        false);
   }
 
   private static Change simple(ConfChangeType t, long id, boolean replacing) {

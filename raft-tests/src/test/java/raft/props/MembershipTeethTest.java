@@ -224,7 +224,8 @@ class MembershipTeethTest {
     return new Outcome(sim, end || !sim.result().safe(), taken);
   }
 
-  private static ConfChangeV2 change(ConfChangeType t, int id) {
+  /** A single change, not joint. */
+  static ConfChangeV2 change(ConfChangeType t, int id) {
     return ConfChangeV2.newBuilder()
         .addChanges(ConfChangeSingle.newBuilder().setType(t).setNodeId(id)).build();
   }

@@ -8,9 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import raft.core.StateRole;
 import raft.lessons.Experiments;
-import raft.pb.ConfChangeSingle;
 import raft.pb.ConfChangeType;
-import raft.pb.ConfChangeV2;
 import raft.sim.SimConfig;
 import raft.sim.SimResult;
 import raft.sim.Simulator;
@@ -46,9 +44,9 @@ class RemovedLeaderTest {
     int l = Experiments.leader(sim, 2);
     int f = 3 - l;
     sim.cut(l, f);
-    assertTrue(sim.proposeConfChange(l, ConfChangeV2.newBuilder().addChanges(
-        ConfChangeSingle.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE)
-            .setNodeId(l)).build()), "the leader refused to remove itself");
+    assertTrue(sim.proposeConfChange(l,
+        MembershipTeethTest.change(ConfChangeType.CONF_CHANGE_REMOVE_NODE, l)),
+        "the leader refused to remove itself");
     if (!sim.runUntil(() -> sim.raft(l).role() != StateRole.LEADER, sim.nowTicks() + 100)) {
       throw new AssertionError("L kept leading without a quorum:\n" + sim.result().report());
     }

@@ -25,7 +25,7 @@ import raft.kv.pb.NodeStatusResponse;
  * (a cluster whose connections are younger than 5 s is "unhealthy"; a learner still behind is
  * not "in sync"). Any other error is final and carries the server's text.
  */
-final class MemberApi {
+public final class MemberApi {
   static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
   /** Answers worth another try: each clears by itself in a cluster that is making progress. */
   static final List<String> TRANSIENT = List.of("no leader", "leader changed", "timed out",
@@ -130,7 +130,8 @@ final class MemberApi {
     }
   }
 
-  static boolean isTransient(StatusRuntimeException e) {
+  /** A refusal a healthy cluster outgrows: retry it (also the Jepsen harness's MemberClient). */
+  public static boolean isTransient(StatusRuntimeException e) {
     Status.Code c = e.getStatus().getCode();
     if (c == Status.Code.UNAVAILABLE || c == Status.Code.DEADLINE_EXCEEDED) {
       return true;

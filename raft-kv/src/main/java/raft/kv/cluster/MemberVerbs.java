@@ -33,53 +33,54 @@ final class MemberVerbs {
   /** How long a change may be refused for reasons that clear by themselves. */
   static final Duration CHANGE_BUDGET = Duration.ofSeconds(60);
 
+  /** A membership verb on node nK: add, promote, remove, replace. */
+  abstract static class MemberVerb extends ClusterCommand.NodeVerb {
+    @Override
+    final int run() throws Exception {
+      ClusterLayout l = layout();
+      change(l, l.index(node));
+      return 0;
+    }
+
+    abstract void change(ClusterLayout l, int k) throws Exception;
+  }
+
   @Command(name = "add", description = "Adds nK to the running cluster as a learner (etcd's"
       + " MemberAdd), starts it with a fresh data dir and --initial-cluster-state existing;"
       + " without --learner, waits until it has caught up and promotes it.")
-  static final class Add extends ClusterCommand.NodeVerb {
+  static final class Add extends MemberVerb {
     @Option(names = "--learner", description = "Leave it a learner (promote it later).")
     boolean learner;
 
     @Override
-    int run() throws Exception {
-      ClusterLayout l = layout();
-      int k = l.index(node);
+    void change(ClusterLayout l, int k) throws Exception {
       add(l, k, learner, opts().jar(), out(), err());
-      return 0;
     }
   }
 
   @Command(name = "promote", description = "Promotes the learner nK to a voter (etcd's"
       + " MemberPromote), retrying while it is not yet in sync.")
-  static final class Promote extends ClusterCommand.NodeVerb {
+  static final class Promote extends MemberVerb {
     @Override
-    int run() throws Exception {
-      ClusterLayout l = layout();
-      int k = l.index(node);
+    void change(ClusterLayout l, int k) throws Exception {
       promote(l, k, out());
-      return 0;
     }
   }
 
   @Command(name = "remove", description = "Removes nK from the cluster (etcd's MemberRemove),"
       + " stops its process and moves its data aside to nK.removed-<time>.")
-  static final class Remove extends ClusterCommand.NodeVerb {
+  static final class Remove extends MemberVerb {
     @Override
-    int run() throws Exception {
-      ClusterLayout l = layout();
-      int k = l.index(node);
+    void change(ClusterLayout l, int k) throws Exception {
       remove(l, k, out());
-      return 0;
     }
   }
 
   @Command(name = "replace", description = "Removes nK, wipes it (data moved aside) and adds it"
       + " back as a new member with a new id (learner, caught up, promoted).")
-  static final class Replace extends ClusterCommand.NodeVerb {
+  static final class Replace extends MemberVerb {
     @Override
-    int run() throws Exception {
-      ClusterLayout l = layout();
-      int k = l.index(node);
+    void change(ClusterLayout l, int k) throws Exception {
       long old = remove(l, k, out());
       Member now;
       try {
@@ -90,7 +91,6 @@ final class MemberVerbs {
       }
       out().println(node + " replaced: member " + hex(old) + " is gone, " + hex(now.getID())
           + " took its place");
-      return 0;
     }
   }
 

@@ -2,7 +2,6 @@ package raft.jepsen.db;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +12,7 @@ import java.util.function.Function;
 import raft.kv.api.etcdserverpb.ClusterGrpc;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.etcdserverpb.MemberListRequest;
+import raft.kv.cluster.MemberApi;
 
 /**
  * etcd's Cluster API from the harness's side: which member id is which node (by peer URL, the
@@ -21,10 +21,6 @@ import raft.kv.api.etcdserverpb.MemberListRequest;
  * for connections younger than 5 s, a learner not yet "in sync"). Not thread-safe.
  */
 final class MemberClient implements AutoCloseable {
-  private static final List<String> TRANSIENT = List.of("no leader", "leader changed",
-      "timed out", "unhealthy cluster", "not enough started members", "in sync with leader",
-      "too many requests", "stopped");
-
   private final List<String> endpoints;
   private final int[] peerPorts;
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
@@ -93,7 +89,7 @@ final class MemberClient implements AutoCloseable {
           return call.apply(stub(k, 5000));
         } catch (StatusRuntimeException e) {
           last = "n" + k + ": " + e.getStatus();
-          if (!isTransient(e)) {
+          if (!MemberApi.isTransient(e)) {
             throw new IllegalStateException(what + " refused: " + last);
           }
         }
@@ -104,13 +100,6 @@ final class MemberClient implements AutoCloseable {
       }
       Thread.sleep(250);
     }
-  }
-
-  static boolean isTransient(StatusRuntimeException e) {
-    Status.Code c = e.getStatus().getCode();
-    String d = String.valueOf(e.getStatus().getDescription());
-    return c == Status.Code.UNAVAILABLE || c == Status.Code.DEADLINE_EXCEEDED
-        || TRANSIENT.stream().anyMatch(d::contains);
   }
 
   @Override
