@@ -247,9 +247,9 @@ class StoppedMemberTest {
     return LocalCluster.run(List.of(cmd), null, 30);
   }
 
+  /** The member's own last line (a library may print a stack trace after it). */
   private static String lastLine(String log) {
-    List<String> lines = log.lines().filter(l -> !l.isBlank()).toList();
-    return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    return raft.kv.server.FatalExit.lastOwnLine(log).orElse("");
   }
 
   private static String tail(String log, int n) {

@@ -223,23 +223,18 @@ final class NodeProcesses {
    * when the data dir's disk is full. A restart appends to the log, so an old reason goes away.
    */
   Optional<String> fatalExitReason(int k) {
-    return lastLine(layout.logFile(k)).flatMap(FatalExit::reasonIn);
+    return tailOf(layout.logFile(k)).flatMap(FatalExit::lastOwnLine)
+        .flatMap(FatalExit::reasonIn);
   }
 
-  /** The last non-empty line of a file, reading at most its last 64 KiB. */
-  static Optional<String> lastLine(Path file) {
+  /** The last 64 KiB of a file at most. */
+  static Optional<String> tailOf(Path file) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long from = Math.max(0, f.length() - 65536);
       byte[] tail = new byte[(int) (f.length() - from)];
       f.seek(from);
       f.readFully(tail);
-      String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
-      for (int i = lines.length - 1; i >= 0; i--) {
-        if (!lines[i].isBlank()) {
-          return Optional.of(lines[i].strip());
-        }
-      }
-      return Optional.empty();
+      return Optional.of(new String(tail, StandardCharsets.UTF_8));
     } catch (IOException e) {
       return Optional.empty();
     }

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 import raft.runtime.Failure;
 
 /**
@@ -86,6 +87,25 @@ public final class FatalExit {
    * The reason a member's last log line gives, if that line is a fatal exit's: "disk full: no
    * space left on device ...". The JVM's own OOM exit counts too.
    */
+  /**
+   * The last line of a member's log that the member itself wrote (timestamped, or the JVM's own
+   * OOM exit), skipping what a library printed after it: another thread can log a stack trace
+   * between the fatal line and the halt.
+   */
+  public static Optional<String> lastOwnLine(String log) {
+    String[] lines = log.split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      String l = lines[i].strip();
+      if (OWN_LINE.matcher(l).lookingAt() || l.startsWith("Terminating due to ")) {
+        return Optional.of(l);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static final Pattern OWN_LINE =
+      Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+
   public static Optional<String> reasonIn(String lastLine) {
     int at = lastLine.indexOf(MARKER);
     if (at >= 0) {

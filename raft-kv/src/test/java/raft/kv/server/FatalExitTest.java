@@ -116,4 +116,15 @@ class FatalExitTest {
         + "Java heap space (-XX:+ExitOnOutOfMemoryError)"), FatalExit.reasonIn(
             "Terminating due to java.lang.OutOfMemoryError: Java heap space"));
   }
+
+  @Test
+  @DisplayName("the member's own last line is found under a library's stack trace printed after"
+      + " it")
+  void lastOwnLineSkipsLibraryOutput() {
+    String log = "12:00:00.000 n1: ok\n12:00:01.000 n1: " + FatalExit.MARKER + "72: out of memory"
+        + "\njava.lang.OutOfMemoryError: x\n\tat io.netty.Foo.bar(Foo.java:1)\n";
+    assertEquals(Optional.of("out of memory"),
+        FatalExit.lastOwnLine(log).flatMap(FatalExit::reasonIn));
+    assertEquals(Optional.empty(), FatalExit.lastOwnLine("no timestamps\n"));
+  }
 }
