@@ -6,6 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import raft.sim.replay.ReplayPage;
 
 /** {@code scripts/simulate}: runs the real protocol in the simulator and checks its safety. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
@@ -47,6 +48,25 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--bench", description = "also print simulated messages per second of wall time")
   boolean bench;
+
+  @Option(names = "--html", paramLabel = "FILE",
+      description = "also write FILE: one self-contained HTML page that replays the run with"
+          + " the live cluster view's drawing (scripts/cluster view): a frame every --html-step"
+          + " ticks from tick --html-from for --html-ticks ticks; open it in a browser")
+  java.nio.file.Path html;
+
+  @Option(names = "--html-from", paramLabel = "TICK",
+      description = "first tick of the replay (default ${DEFAULT-VALUE})")
+  long htmlFrom;
+
+  @Option(names = "--html-ticks", paramLabel = "N",
+      description = "ticks the replay covers (default ${DEFAULT-VALUE})")
+  long htmlTicks = 400;
+
+  @Option(names = "--html-step", paramLabel = "TICKS",
+      description = "ticks between two frames, 0.01 or more (default ${DEFAULT-VALUE}); a"
+          + " replay holds at most " + ReplayRecorder.MAX_FRAMES + " frames")
+  double htmlStep = 0.5;
 
   private final PrintStream out;
 
@@ -90,8 +110,13 @@ public final class SimulateCommand implements Callable<Integer> {
 
   private int simulate(SimConfig cfg) {
     long start = System.nanoTime();
-    SimResult r = new Simulator(cfg, trace ? out::println : null).run();
+    Simulator sim = new Simulator(cfg, trace ? out::println : null);
+    ReplayRecorder recorder = html == null ? null : recorder(sim, cfg);
+    SimResult r = sim.run();
     double seconds = (System.nanoTime() - start) / 1e9;
+    if (recorder != null) {
+      writeReplay(recorder, sim, cfg, r);
+    }
     if (!r.safe()) {
       out.println(r.report());
       return 1;
@@ -106,6 +131,40 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     out.println(r.summary());
     return 0;
+  }
+
+  /** The replay's window in virtual time units; refused if it would exceed the frame cap. */
+  private ReplayRecorder recorder(Simulator sim, SimConfig cfg) {
+    long step = Math.round(htmlStep * Simulator.TICK);
+    if (htmlStep < 0.01 || htmlFrom < 0 || htmlTicks < 1) {
+      throw new IllegalArgumentException("--html-step must be at least 0.01, --html-from at"
+          + " least 0 and --html-ticks at least 1");
+    }
+    long from = Math.min(htmlFrom, cfg.ticks) * Simulator.TICK;
+    long until = Math.min(htmlFrom + htmlTicks, cfg.ticks) * Simulator.TICK;
+    if ((until - from) / step + 1 > ReplayRecorder.MAX_FRAMES) {
+      throw new IllegalArgumentException("--html: " + ((until - from) / step + 1)
+          + " frames; a replay holds at most " + ReplayRecorder.MAX_FRAMES
+          + ": fewer --html-ticks or a larger --html-step");
+    }
+    ReplayRecorder recorder = new ReplayRecorder(sim, from, until, step);
+    sim.record(recorder);
+    return recorder;
+  }
+
+  /** Writes the page; says so on stderr, so that stdout stays what the seed always prints. */
+  private void writeReplay(ReplayRecorder recorder, Simulator sim, SimConfig cfg, SimResult r) {
+    String verdict = r.safe() ? r.summary() : r.report();
+    recorder.finish(sim.now(), verdict.lines().findFirst().orElse(""));
+    String title = "raftkv simulator replay: seed " + cfg.seed + ", " + cfg.nodes
+        + " nodes, faults " + faults + ", ticks " + htmlFromTo(cfg) + " of " + cfg.ticks;
+    ReplayPage.write(html, title, verdict, recorder.frames());
+    spec.commandLine().getErr().println("simulate: wrote " + recorder.frames().size()
+        + " frames (ticks " + htmlFromTo(cfg) + ") to " + html);
+  }
+
+  private String htmlFromTo(SimConfig cfg) {
+    return Math.min(htmlFrom, cfg.ticks) + " to " + Math.min(htmlFrom + htmlTicks, cfg.ticks);
   }
 
   public static void main(String[] args) {

@@ -64,6 +64,7 @@ public final class Simulator {
   private long maxEvents;
   private long events;
   private ByteString marker; // the proposal whose commit after healing proves liveness
+  private ReplayRecorder recorder; // --html: samples the run; null unless asked for
 
   public Simulator(SimConfig cfg, Consumer<String> trace) {
     this.cfg = cfg;
@@ -134,6 +135,9 @@ public final class Simulator {
         return false;
       }
       SimEvent e = queue.poll();
+      if (recorder != null) {
+        recorder.before(e.time());
+      }
       if (++events > maxEvents) {
         stats.runaway = true;
         log("stopped: more than " + maxEvents + " events (a message storm)");
@@ -154,6 +158,15 @@ public final class Simulator {
       }
     }
     return false;
+  }
+
+  /** Records the run for a replay (scripts/simulate --html); call before {@link #run}. */
+  void record(ReplayRecorder r) {
+    this.recorder = r;
+  }
+
+  Network network() {
+    return net;
   }
 
   // ---- for scripted tests ----
@@ -594,8 +607,8 @@ public final class Simulator {
         log("n" + sn.id + " applied the post-heal proposal at index " + e.getIndex());
       }
     }
-    if (trace != null && !b.entries().isEmpty()) {
-      traceCommits(sn);
+    if ((trace != null || recorder != null) && !b.entries().isEmpty()) {
+      traceCommits(sn); // its fields serve only these lines: no effect on the run
     }
     serveReads(sn);
   }
@@ -673,8 +686,12 @@ public final class Simulator {
       return;
     }
     schedule(delay(), Kind.DELIVER, to, from, m);
-    if (net.dupRate > 0 && rnd.nextDouble() < net.dupRate) {
+    boolean duplicated = net.dupRate > 0 && rnd.nextDouble() < net.dupRate;
+    if (duplicated) {
       schedule(delay(), Kind.DELIVER, to, from, m);
+    }
+    if (recorder != null) {
+      recorder.sent(now, from, to, m.getType(), duplicated ? 2 : 1);
     }
   }
 
@@ -709,12 +726,15 @@ public final class Simulator {
   void log(String line) {
     String stamped = "[" + formatTime(now) + "] " + line;
     tail.add(stamped);
+    if (recorder != null) {
+      recorder.logged(now, line);
+    }
     if (trace != null) {
       trace.accept(stamped);
     }
   }
 
-  private static String formatTime(long t) {
+  static String formatTime(long t) {
     long frac = t % TICK;
     return "tick " + (t / TICK) + "." + (frac < 10 ? "0" : "") + frac;
   }
