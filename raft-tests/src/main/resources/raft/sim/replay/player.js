@@ -24,6 +24,7 @@
     return e;
   }
 
+  // Labels use only glyphs that common fonts draw (media-control symbols showed as boxes).
   function control(box, name, label, title, action) {
     var b = box.appendChild(el('button', {type: 'button', 'data-control': name, title: title},
       label));
@@ -35,13 +36,13 @@
     bar.appendChild(el('div', {'class': 'rp-title'}, data.title || 'simulator replay'));
     bar.appendChild(el('div', {'class': 'rp-summary'}, data.summary || ''));
     var box = bar.appendChild(el('div', {'class': 'rp-controls'}));
-    control(box, 'first', '⏮', 'first frame', function () { pause(); seek(0); });
-    control(box, 'back', '◀', 'one frame back (←)', function () { pause(); seek(current - 1); });
-    ui.play = control(box, 'play', '▶', 'play / pause (space)', toggle);
-    control(box, 'forward', '▶|', 'one frame forward (→)', function () {
+    control(box, 'first', '|◀', 'first frame', function () { pause(); seek(0); });
+    control(box, 'back', '◀ step', 'one frame back (←)', function () { pause(); seek(current - 1); });
+    ui.play = control(box, 'play', 'play', 'play / pause (space)', toggle);
+    control(box, 'forward', 'step ▶', 'one frame forward (→)', function () {
       pause(); seek(current + 1);
     });
-    control(box, 'last', '⏭', 'last frame', function () { pause(); seek(frames.length - 1); });
+    control(box, 'last', '▶|', 'last frame', function () { pause(); seek(frames.length - 1); });
     ui.slider = box.appendChild(el('input', {type: 'range', id: 'rp-slider', min: 0,
       max: Math.max(frames.length - 1, 0), value: 0, step: 1}));
     ui.slider.addEventListener('input', function () { seek(Number(ui.slider.value)); });
@@ -93,7 +94,7 @@
     if (timer !== null) { return; }
     if (current >= frames.length - 1) { seek(0); }
     ui.bar.setAttribute('data-playing', 'true');
-    ui.play.textContent = '⏸';
+    ui.play.textContent = 'pause';
     timer = setTimeout(tick, FRAME_MS / Number(ui.speed.value));
   }
 
@@ -101,7 +102,7 @@
     if (timer !== null) { clearTimeout(timer); }
     timer = null;
     ui.bar.setAttribute('data-playing', 'false');
-    ui.play.textContent = '▶';
+    ui.play.textContent = 'play';
   }
 
   function toggle() {
