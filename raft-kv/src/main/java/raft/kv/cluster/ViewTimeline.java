@@ -37,16 +37,25 @@ final class ViewTimeline {
     }
   }
 
-  /** The events added since the last call. */
+  /**
+   * The events added since the last call, in the order of their clocks: a member's narration
+   * carries its own time, which may come before the poll that saw the change it tells of.
+   */
   synchronized List<Event> drain() {
-    List<Event> out = List.copyOf(pending);
+    List<Event> out = byClock(pending);
     pending.clear();
     return out;
   }
 
   /** The last {@link #RECENT} events, oldest first. */
   synchronized List<Event> recent() {
-    return List.copyOf(recent);
+    return byClock(recent);
+  }
+
+  private static List<Event> byClock(java.util.Collection<Event> events) {
+    List<Event> out = new ArrayList<>(events);
+    out.sort(java.util.Comparator.comparing(Event::clock)); // HH:mm:ss.SSS sorts as text
+    return out;
   }
 
   /** Adds the events that the change from {@code before} to {@code now} shows. */
