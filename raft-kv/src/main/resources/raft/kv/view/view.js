@@ -145,7 +145,8 @@
       st.legendCounts[t] = item.appendChild(el('b', {'data-legend': t}, '0'));
     });
     box.appendChild(el('div', {'class': 'rv-legend-note'},
-      'dots: messages sent since the last update (sampled); numbers: per update'));
+      'dots: messages sent since the last update (sampled; on a cut edge they fade half way:'
+      + ' dropped); numbers: per update'));
     return box;
   }
 
@@ -225,8 +226,11 @@
       for (var i = 0; i < n && st.dots.length < MAX_DOTS; i++) {
         var d = st.dotLayer.appendChild(svg('circle', {r: 4, 'class': 'rv-dot rv-msg-'
           + msg.type, 'data-type': msg.type}));
+        // On a cut edge the transport drops what it is handed: the dot dies half way.
+        var edge = st.edges[[msg.from, msg.to].sort().join('-')];
         st.dots.push({el: d, a: a, b: b, start: now + i * (FLIGHT_MS / (n + 1)),
-          side: msg.type === 'response' ? -1 : 1});
+          side: msg.type === 'response' ? -1 : 1,
+          end: edge && edge.classList.contains('rv-cut') ? 0.5 : 1});
       }
     });
     TYPES.forEach(function (t) { st.legendCounts[t].textContent = totals[t]; });
@@ -240,14 +244,14 @@
   function step(now) {
     st.dots = st.dots.filter(function (d) {
       var f = (now - d.start) / FLIGHT_MS;
-      if (f >= 1 || !d.el.isConnected) { d.el.remove(); return false; }
+      if (f >= d.end || !d.el.isConnected) { d.el.remove(); return false; }
       f = Math.max(0, f);
       var dx = d.b.x - d.a.x, dy = d.b.y - d.a.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
       var off = 5 * d.side, from = RING.node / len, span = 1 - 2 * from;
       var g = from + f * span;
       d.el.setAttribute('cx', d.a.x + dx * g - (dy / len) * off);
       d.el.setAttribute('cy', d.a.y + dy * g + (dx / len) * off);
-      d.el.style.opacity = f <= 0 ? 0 : 1;
+      d.el.style.opacity = f <= 0 ? 0 : d.end < 1 ? 1 - f / d.end : 1;
       return true;
     });
     st.anim = st.dots.length > 0;
