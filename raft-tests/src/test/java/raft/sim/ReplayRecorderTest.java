@@ -154,6 +154,28 @@ class ReplayRecorderTest {
   }
 
   @Test
+  void membershipShowsLearnersAndStoppedMembersThatThenLeaveThePage() {
+    List<Frame> frames = record(config(21, "members,crash", 2000), 0, 2000, 100,
+        new ArrayList<>());
+    boolean learner = false;
+    java.util.Map<String, Integer> firstStopped = new java.util.TreeMap<>();
+    java.util.Map<String, Integer> lastShown = new java.util.TreeMap<>();
+    for (int i = 0; i < frames.size(); i++) {
+      for (Frame.Member m : frames.get(i).members()) {
+        learner |= m.role().equals("learner") && !m.voter();
+        if (m.state().equals("stopped")) {
+          firstStopped.putIfAbsent(m.name(), i);
+        }
+        lastShown.put(m.name(), i);
+      }
+    }
+    assertTrue(learner, "an added member is a learner first");
+    assertFalse(firstStopped.isEmpty(), "a removed member is shown stopped");
+    firstStopped.forEach((name, i) -> assertTrue(lastShown.get(name) - i <= 20,
+        name + " stopped at frame " + i + ", still shown at " + lastShown.get(name)));
+  }
+
+  @Test
   void theCommandWritesTheReplayAndKeepsItsOutput(@TempDir Path dir) throws Exception {
     Path html = dir.resolve("run.html");
     String[] plain = {"--seed", "7", "--ticks", "600", "--trace"};
