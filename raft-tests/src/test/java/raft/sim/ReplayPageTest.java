@@ -24,7 +24,7 @@ import raft.browser.Chromium;
 /**
  * The page scripts/simulate --html writes, in a real browser: it loads from disk with no
  * console error, steps to the first frame with a leader and draws that member's card as the
- * leader (view.js's data-role), plays on, and seeks back to the start.
+ * leader (view.js's data-role), plays on, seeks back to the start, and opens at #frame=N.
  */
 class ReplayPageTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -68,6 +68,10 @@ class ReplayPageTest {
       assertTrue(leaderCards(d).isEmpty(), "seeking back redraws frame 0: no leader");
       assertTrue(d.findElements(By.cssSelector("[data-kind=leader]")).isEmpty(),
           "and its timeline, without the later leader event");
+      chromium.open("about:blank");
+      chromium.open(html.toUri() + "#frame=" + first);
+      chromium.waitFor(WAIT, "#frame=N opens at frame N", () -> frame(d).equals("" + first));
+      assertEquals(1, leaderCards(d).size(), "and draws it");
       List<String> errors = new ArrayList<>(chromium.consoleErrors());
       assertEquals(List.of(), errors, "no console errors");
     }

@@ -6,7 +6,7 @@
 //
 // Test hooks: #rp-player has data-frame (index shown, from 0), data-frames and data-playing;
 // its buttons carry data-control (first, back, play, forward, last); #rp-slider, #rp-speed.
-// window.RaftReplay = {frames, seek(i), current()}.
+// window.RaftReplay = {frames, seek(i), current()}. The page opens at #frame=N if given.
 (function () {
   'use strict';
   var MAX_EVENTS = 400;   // timeline entries redrawn when seeking (view.js keeps as many)
@@ -120,7 +120,9 @@
   build(ui.bar);
   RaftView.mount(document.getElementById('raft-view'), {actions: false});
   pause();
-  seek(0);
+  // page.html#frame=N opens at frame N (from 0), to point someone at a moment of the run.
+  var at = /frame=(\d+)/.exec(location.hash);
+  seek(at ? Number(at[1]) : 0);
   document.addEventListener('keydown', keys);
   window.RaftReplay = {frames: frames, seek: seek, current: function () { return current; }};
 })();
