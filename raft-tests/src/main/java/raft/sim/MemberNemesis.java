@@ -30,8 +30,8 @@ import raft.tracker.Progress;
  * refuse a change (one at a time, none before its term's first commit): that is logged too.
  *
  * <p>A removed member's process keeps running (it may campaign: thesis §4.2.3) until the
- * nemesis stops it for good, a while after it has left both the committed configuration and
- * the leader's.
+ * nemesis stops it for good, a while after it has left the committed configuration and
+ * every member's latest one (a crashed member's disk included).
  */
 final class MemberNemesis {
   static final int MAX_LEARNERS = 2;
@@ -57,7 +57,7 @@ final class MemberNemesis {
    */
   void change() {
     int l = sim.newestLeader();
-    stopRemoved(l);
+    stopRemoved();
     if (l == 0) {
       sim.log("members: no leader to ask");
       return;
@@ -193,14 +193,15 @@ final class MemberNemesis {
   }
 
   /**
-   * Stops, for good, the processes that have been outside both the committed configuration
-   * and the leader's for a while (a removed member, or one whose addition was lost). Until
-   * then they run, and may campaign.
+   * Stops, for good, the processes that have been outside the committed configuration and
+   * every process's latest one for a while (a removed member, or one whose addition was lost).
+   * Until then they run, and may campaign. A change still uncommitted in any log, a crashed
+   * member's disk included, may yet commit: its new member must not be stopped.
    */
-  private void stopRemoved(int leader) {
+  private void stopRemoved() {
     Set<Long> in = new TreeSet<>(ConfChanges.members(sim.committedConf()));
-    if (leader != 0) {
-      in.addAll(ConfChanges.members(sim.node(leader).node.confState()));
+    for (ConfState cs : latestConfs()) {
+      in.addAll(ConfChanges.members(cs));
     }
     for (int id : new ArrayList<>(sim.procs())) {
       if (in.contains((long) id)) {
@@ -216,19 +217,26 @@ final class MemberNemesis {
     }
   }
 
+  /** Every process's latest configuration: the live cores' and the crashed members' disks'. */
+  private List<ConfState> latestConfs() {
+    List<ConfState> confs = new ArrayList<>();
+    for (int id : sim.procs()) {
+      confs.add(sim.latestConf(id));
+    }
+    return confs;
+  }
+
   /**
    * Heal time: stops every process outside the configurations, restarts the others, and
    * leaves {@code down} voters crashed for good: a minority of every configuration that may
-   * be in force (the committed one, and each live member's latest).
+   * be in force (the committed one, and each member's latest, crashed members' included).
    */
   void heal(int down) {
-    Set<Long> in = new TreeSet<>(ConfChanges.members(sim.committedConf()));
     List<ConfState> confs = new ArrayList<>(List.of(sim.committedConf()));
-    for (int id : sim.procs()) {
-      if (sim.raft(id) != null) {
-        confs.add(sim.raft(id).confState());
-        in.addAll(ConfChanges.members(sim.raft(id).confState()));
-      }
+    confs.addAll(latestConfs());
+    Set<Long> in = new TreeSet<>();
+    for (ConfState cs : confs) {
+      in.addAll(ConfChanges.members(cs));
     }
     for (int id : new ArrayList<>(sim.procs())) {
       if (!in.contains((long) id)) {

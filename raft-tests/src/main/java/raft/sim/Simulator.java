@@ -264,6 +264,21 @@ public final class Simulator {
     return raft(i) == null ? null : raft(i).confState();
   }
 
+  /**
+   * The configuration node i will be in when it next runs (thesis §4.1: the latest in its
+   * log): its core's if it is up, else the one its disk holds, which a restart recovers.
+   */
+  raft.pb.ConfState latestConf(int i) {
+    if (raft(i) != null) {
+      return raft(i).confState();
+    }
+    raft.log.MemoryStorage d = node(i).durable;
+    var h = new raft.confchange.ConfHistory(d.snapshot().getMetadata().getConfState(),
+        d.firstIndex() - 1);
+    h.onAppend(d.entries(d.firstIndex(), d.lastIndex() + 1, Long.MAX_VALUE), d.lastIndex());
+    return h.current();
+  }
+
   /** The distinct configurations committed so far (founding one included). */
   public long committedConfigurations() {
     return checker.committedConfigurations();
