@@ -1,12 +1,10 @@
 package raft.kv.http;
 
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.apply.Alarms;
@@ -46,8 +44,6 @@ public final class Health {
   private final Member member;
   private final Duration readTimeout;
   private final Consumer<String> log;
-  private final LongAdder successes = new LongAdder();
-  private final LongAdder failures = new LongAdder();
 
   public Health(Member member, Duration readTimeout, Consumer<String> log) {
     this.member = member;
@@ -73,33 +69,14 @@ public final class Health {
         .whenComplete((ok, t) -> r.complete(t == null ? new Result(true, null)
             : new Result(false, "/health error; QGET failed " + describe(t)
                 + " (status code 503)")));
-    return r.thenApply(this::counted);
-  }
-
-  /** etcd's etcd_server_health_success and etcd_server_health_failures. */
-  public void register(PrometheusRegistry r) {
-    EtcdMetrics.counter(r, "etcd_server_health_success",
-        "The total number of successful health checks", this::successes);
-    EtcdMetrics.counter(r, "etcd_server_health_failures",
-        "The total number of failed health checks", this::failures);
-  }
-
-  /** etcd_server_health_success: checks that answered healthy. */
-  public long successes() {
-    return successes.sum();
-  }
-
-  /** etcd_server_health_failures: checks that answered unhealthy. */
-  public long failures() {
-    return failures.sum();
+    return r.thenApply(this::logged);
   }
 
   private CompletableFuture<Result> done(Result r) {
-    return CompletableFuture.completedFuture(counted(r));
+    return CompletableFuture.completedFuture(logged(r));
   }
 
-  private Result counted(Result r) {
-    (r.healthy() ? successes : failures).increment();
+  private Result logged(Result r) {
     if (!r.healthy()) {
       log.accept(r.reason());
     }

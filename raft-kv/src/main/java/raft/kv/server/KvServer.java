@@ -362,7 +362,6 @@ public final class KvServer implements AutoCloseable {
         return raft.linearizableBarrier();
       }
     }, Health.READ_TIMEOUT, log);
-    health.register(metrics);
     try {
       http = MetricsHttpServer.start(config.metricsAddresses(),
           new HttpRoutes(metrics, health, MaintenanceService.VERSION), config.name());
@@ -482,6 +481,12 @@ public final class KvServer implements AutoCloseable {
 
   public NodeRuntime runtime() {
     return runtime;
+  }
+
+  /** Where /metrics, /health and /version are served (bound: a test may ask port 0). */
+  public List<InetSocketAddress> metricsAddresses() {
+    MetricsHttpServer h = http;
+    return h == null ? List.of() : h.addresses();
   }
 
   private List<Long> memberIds() {

@@ -213,7 +213,7 @@ class ClusterCommandTest {
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("leader")
         .setTerm(4).setLeader(2).setFailure("storage failure: Input/output error").build();
     assertEquals(List.of("n2", "4242", "stopped: storage failure", "?", "-", "-", "-", "-", "-",
-        "-", "127.0.0.1:22379"),
+        "-", "127.0.0.1:22379", "127.0.0.1:22381"),
         StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
     assertEquals("stopped: disk full", StatusVerbs.row(l, Ids.ofNodes(), 3, Optional.empty(),
         NodeProcesses.State.DOWN, Optional.empty(),
