@@ -89,7 +89,8 @@ public final class Health {
     if (c instanceof java.util.concurrent.TimeoutException) {
       return "etcdserver: request timed out";
     }
-    String m = c.getMessage();
-    return m == null ? c.getClass().getSimpleName() : m;
+    // The read fails with the gRPC error a client would see; etcd logs its text alone.
+    String m = io.grpc.Status.fromThrowable(c).getDescription();
+    return m != null ? m : c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
   }
 }
