@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Carries {@link HttpRoutes} over one HTTP/1.1 connection: keep-alive as the client asks, the
@@ -36,7 +37,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     // One request at a time per connection: a pipelined request waits for the answer before
     // it (a health check may take a second), so answers keep their order.
     ctx.channel().config().setAutoRead(false);
-    routes.answer(req.method().name(), req.uri()).whenComplete((r, t) -> {
+    CompletableFuture<HttpRoutes.Response> answer;
+    try {
+      answer = routes.answer(req.method().name(), req.uri());
+    } catch (RuntimeException e) { // a metric's callback failed: a 500, not a dropped connection
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer.whenComplete((r, t) -> {
       HttpRoutes.Response out = t == null ? r
           : HttpRoutes.Response.text(500, "500 Internal Server Error\n");
       ctx.executor().execute(() -> write(ctx, out, keepAlive));

@@ -20,21 +20,26 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * etcd's {@code --listen-metrics-urls}: a small HTTP/1.1 server (Netty) answering {@code GET
  * /metrics}, {@code /health} and {@code /version} ({@link HttpRoutes}). It has its own single
  * event loop thread: a scrape reads numbers the member keeps anyway, and a health check waits
  * for its read without blocking anything, so neither the Raft loop nor the apply thread ever
- * waits for it, and a slow or stuck client holds one connection, dropped after a minute idle.
+ * waits for it; a slow or stuck client holds one connection, dropped after a minute idle, and
+ * at most {@link #MAX_CONNECTIONS} are open at once.
  */
 public final class MetricsHttpServer implements AutoCloseable {
   /** A request is a line and a few headers; anything bigger is refused (413). */
   static final int MAX_REQUEST_BYTES = 16 * 1024;
   static final int IDLE_SECONDS = 60;
+  /** Scrapers and probes need a few; more are closed at once, so a flood holds little. */
+  static final int MAX_CONNECTIONS = 64;
 
   private final EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
+  private final AtomicInteger open = new AtomicInteger();
 
   private MetricsHttpServer(EventLoopGroup group) {
     this.group = group;
@@ -68,6 +73,12 @@ public final class MetricsHttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (open.incrementAndGet() > MAX_CONNECTIONS) {
+              open.decrementAndGet();
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
             ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS, TimeUnit.SECONDS))
                 .addLast(new HttpServerCodec())
                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))

@@ -62,6 +62,38 @@ class HttpEndpointsTest {
   }
 
   @Test
+  void connectionsPastTheLimitAreClosedAndTheServerGoesOn() throws Exception {
+    try (InProcessCluster c = InProcessCluster.withHttp(1, 1, dir, 0, line -> { })) {
+      c.awaitLeader();
+      java.net.InetSocketAddress a = c.servers().get(0).metricsAddresses().get(0);
+      java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i <= MetricsHttpServer.MAX_CONNECTIONS; i++) {
+          held.add(new java.net.Socket(a.getAddress(), a.getPort()));
+        }
+        java.net.Socket extra = held.get(MetricsHttpServer.MAX_CONNECTIONS);
+        extra.setSoTimeout(10_000);
+        assertEquals(-1, extra.getInputStream().read(), "the one past the limit is closed");
+      } finally {
+        for (java.net.Socket s : held) {
+          s.close();
+        }
+      }
+      // The held ones are freed once the server sees them closed (its event loop may not have
+      // yet when the next connection arrives): then a new request gets through.
+      HttpResponse<String> health = null;
+      for (int i = 0; i < 50 && health == null; i++) {
+        try {
+          health = get(c.metricsUrl(1) + "/health");
+        } catch (java.io.IOException closedStill) {
+          // the server had not seen enough closes yet
+        }
+      }
+      assertEquals(200, health == null ? -1 : health.statusCode());
+    }
+  }
+
+  @Test
   void serializableSkipsTheLinearizableRead() throws Exception {
     try (InProcessCluster c = InProcessCluster.withHttp(1, 1, dir, 0, line -> { })) {
       c.awaitLeader();
