@@ -61,6 +61,8 @@ final class ViewPoller implements AutoCloseable {
     thread.scheduleWithFixedDelay(() -> {
       try {
         broadcast.accept(sse(pollOnce()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing
       } catch (Exception e) {
         if (!failedOnce) { // a scheduled task that throws is never run again: keep going
           failedOnce = true;
