@@ -21,7 +21,8 @@ import raft.browser.Chromium;
  * --background` serves the page; clicking kill on the leader's card kills that process, and
  * another member is marked leader within 5 s of the click; the page's partition control cuts a
  * member off (its card says from whom) and heal brings it back; a paused member is marked
- * paused while the others go on updating; the console stays clean.
+ * paused while the others go on updating; transfer and put work from the page too; the
+ * console stays clean.
  * Screenshots of every step go to reports/view/live-*.png.
  */
 class LiveViewTest {
@@ -103,6 +104,20 @@ class LiveViewTest {
               "[data-field='leader']")).getText().equals(leader(d, "").get());
     });
     chromium.screenshot("live-5-healed");
+    errors.addAll(chromium.consoleErrors());
+
+    // Leadership moved by the page (scripts/cluster transfer, etcd's MoveLeader), and a put.
+    button(d, cut, "transfer").click();
+    chromium.waitFor(PATIENCE, cut + " marked leader after the transfer",
+        () -> leader(d, "").filter(cut::equals).isPresent());
+    d.findElement(By.id("rv-put-key")).sendKeys("greeting");
+    d.findElement(By.id("rv-put-value")).sendKeys("hello");
+    d.findElement(By.cssSelector("#rv-put button[data-action='put']")).click();
+    chromium.waitFor(PATIENCE, "the put answered OK", () -> "ok".equals(d.findElement(
+        By.id("rv-output")).getDomAttribute("data-result")));
+    chromium.waitFor(PATIENCE, "the put on the timeline",
+        () -> !d.findElements(By.cssSelector("#rv-timeline [data-kind='put']")).isEmpty());
+    chromium.screenshot("live-6-transferred");
     errors.addAll(chromium.consoleErrors());
     assertTrue(d.findElements(By.cssSelector("#rv-timeline [data-kind='leader']")).size() >= 2,
         "the timeline shows the leader changes");
