@@ -3,6 +3,7 @@ package raft.runtime;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,6 +16,7 @@ import raft.core.Config;
 import raft.core.RaftNode;
 import raft.core.ReadyPipeline;
 import raft.core.StateRole;
+import raft.log.RaftLog;
 import raft.pb.ConfChange;
 import raft.pb.ConfChangeV2;
 import raft.pb.ConfState;
@@ -116,9 +118,10 @@ public final class NodeRuntime implements AutoCloseable {
   /**
    * A consistent picture of the member for status displays; {@code failure} is null if healthy.
    * A member that has stopped shows the follower role and no leader: it leads no one any more.
+   * {@code vote} is whom it voted for in this term (0: no one).
    */
   public record Status(long id, StateRole role, long term, long lead, long commit, long applied,
-      long lastIndex, String failure, ConfState confState) {}
+      long lastIndex, String failure, ConfState confState, long vote) {}
 
   /** Told when the leader known to this member changes. */
   @FunctionalInterface
@@ -288,10 +291,10 @@ public final class NodeRuntime implements AutoCloseable {
     Failure f = lifecycle.failure();
     if (f != null) {
       return new Status(id, StateRole.FOLLOWER, s.term(), 0, s.commitIndex(), applier.applied(),
-          s.lastIndex(), f.line(), s.confState());
+          s.lastIndex(), f.line(), s.confState(), s.votedFor());
     }
     return new Status(id, s.role(), s.term(), s.lead(), s.commitIndex(), applier.applied(),
-        s.lastIndex(), null, s.confState());
+        s.lastIndex(), null, s.confState(), s.votedFor());
   }
 
   /**
@@ -314,6 +317,32 @@ public final class NodeRuntime implements AutoCloseable {
   /** This member's counts for its metrics (see {@link RuntimeMetrics}); any thread. */
   public RuntimeMetrics metrics() {
     return metrics;
+  }
+
+  /** Raft messages this member has sent so far, per peer and kind (for the cluster view). */
+  public MessageCounts messagesSent() {
+    return loop.sent();
+  }
+
+  /**
+   * The (index, term) of the last {@code n} entries of the log, oldest first, read on the
+   * loop (entries compacted into a snapshot are left out). For the cluster view's log blocks.
+   */
+  public CompletableFuture<List<long[]>> logTail(int n) {
+    CompletableFuture<List<long[]>> f = new CompletableFuture<>();
+    loop.submitFor(f, () -> {
+      RaftLog log = node.raft().log();
+      List<long[]> tail = new ArrayList<>(n);
+      for (long i = Math.max(log.firstIndex(), log.lastIndex() - n + 1); i <= log.lastIndex();
+          i++) {
+        long t = log.term(i);
+        if (t > 0) {
+          tail.add(new long[] {i, t});
+        }
+      }
+      f.complete(tail);
+    });
+    return f;
   }
 
   /** Why this member stopped for good, if it did. */

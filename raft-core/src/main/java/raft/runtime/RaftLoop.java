@@ -45,6 +45,7 @@ final class RaftLoop {
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final AtomicBoolean tickQueued = new AtomicBoolean();
   private volatile RaftNode.Status status;
+  private final MessageCounts sent = new MessageCounts(); // for the cluster view
   private int writesInFlight; // the loop's: handed to the storage thread, not yet finished
   private Runnable diskIdle = () -> { };
 
@@ -79,6 +80,11 @@ final class RaftLoop {
   void join() {
     Lifecycle.join(loopThread);
     Lifecycle.join(storageThread);
+  }
+
+  /** Messages handed to the transport so far, per peer and kind; read from any thread. */
+  MessageCounts sent() {
+    return sent;
   }
 
   /** The node as of the last batch; safe from any thread. */
@@ -208,6 +214,7 @@ final class RaftLoop {
       HeartbeatSentEvent.emit(m.getTo(), m.getTerm());
     }
     transport.send(m);
+    sent.sent(m);
     if (m.getType() == MessageType.MSG_SNAP) {
       // The transport hands a snapshot over in one message; count it as delivered (simplest).
       submit(() -> node.reportSnapshot(m.getTo(), true));

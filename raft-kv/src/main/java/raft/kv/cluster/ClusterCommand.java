@@ -27,12 +27,14 @@ import raft.kv.client.Clients;
  */
 @Command(name = "cluster", description = "Runs a local cluster: start, status, kill, restart,"
     + " pause, resume, partition, heal, logs, stop, clean; add, promote, remove, replace"
-    + " change its membership (etcd's member API).",
+    + " change its membership (etcd's member API); transfer moves leadership; view serves a"
+    + " live web page of it.",
     subcommands = {StartVerbs.Start.class, StatusVerbs.Status.class, ClusterCommand.Kill.class,
         StartVerbs.Restart.class, ClusterCommand.Pause.class, ClusterCommand.Resume.class,
         StatusVerbs.Partition.class, StartVerbs.Heal.class, ClusterCommand.Logs.class,
         ClusterCommand.Stop.class, ClusterCommand.Clean.class, MemberVerbs.Add.class,
-        MemberVerbs.Promote.class, MemberVerbs.Remove.class, MemberVerbs.Replace.class})
+        MemberVerbs.Promote.class, MemberVerbs.Remove.class, MemberVerbs.Replace.class,
+        TransferVerb.class, ViewVerb.class})
 public final class ClusterCommand {
   static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -248,8 +250,9 @@ public final class ClusterCommand {
     }
   }
 
-  /** Stops every running node gracefully (paused ones too); removes their pid files. */
+  /** Stops the view and every running node gracefully (paused ones too); removes pid files. */
   static void stopAll(ClusterLayout l, PrintWriter out) throws Exception {
+    ViewVerb.stop(l.dir(), out);
     NodeProcesses procs = new NodeProcesses(l);
     List<ProcessHandle> running = new ArrayList<>();
     List<String> names = new ArrayList<>();

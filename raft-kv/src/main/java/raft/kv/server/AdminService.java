@@ -10,12 +10,17 @@ import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import raft.kv.pb.AdminGrpc;
+import raft.kv.pb.LogEntryId;
+import raft.kv.pb.MessagesSent;
 import raft.kv.pb.NodeStatusRequest;
 import raft.kv.pb.NodeStatusResponse;
 import raft.kv.pb.PartitionRequest;
 import raft.kv.pb.PartitionResponse;
+import raft.runtime.MessageCounts;
 import raft.runtime.NodeRuntime;
 import raft.transport.PeerTransport;
 
@@ -24,6 +29,9 @@ import raft.transport.PeerTransport;
  * partitions enforced inside the peer transport.
  */
 final class AdminService extends AdminGrpc.AdminImplBase {
+  private static final int LOG_TAIL = 20;
+  private static final long LOG_TAIL_WAIT_MILLIS = 200;
+
   private final String name;
   private final NodeRuntime runtime;
   private final PeerTransport transport;
@@ -34,18 +42,39 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     this.transport = transport;
   }
 
+  /**
+   * The status, plus the log's tail read on the Raft loop: answered when the loop has read it,
+   * or without it after {@link #LOG_TAIL_WAIT_MILLIS} (a busy or stopped loop delays nothing).
+   */
   @Override
   public void nodeStatus(NodeStatusRequest r, StreamObserver<NodeStatusResponse> out) {
+    runtime.logTail(LOG_TAIL).orTimeout(LOG_TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+        .handle((tail, err) -> tail == null ? List.<long[]>of() : tail)
+        .thenAccept(tail -> {
+          out.onNext(status(tail));
+          out.onCompleted();
+        });
+  }
+
+  private NodeStatusResponse status(List<long[]> tail) {
     NodeRuntime.Status s = runtime.status();
-    out.onNext(NodeStatusResponse.newBuilder()
+    NodeStatusResponse.Builder b = NodeStatusResponse.newBuilder()
         .setId(s.id()).setName(name)
         .setRole(s.role().name().toLowerCase(Locale.ROOT).replace('_', '-'))
         .setTerm(s.term()).setLeader(s.lead())
         .setCommit(s.commit()).setApplied(s.applied()).setLastIndex(s.lastIndex())
         .addAllCutPeers(transport.cutPeers())
         .setFailure(s.failure() == null ? "" : s.failure())
-        .build());
-    out.onCompleted();
+        .setVotedFor(s.vote())
+        .setLearner(s.confState().getLearnersList().contains(s.id()));
+    for (long[] e : tail) {
+      b.addLogTail(LogEntryId.newBuilder().setIndex(e[0]).setTerm(e[1]));
+    }
+    for (MessageCounts.Sent m : runtime.messagesSent().read()) {
+      b.addMessagesSent(MessagesSent.newBuilder().setTo(m.to())
+          .setKind(m.kind().name().toLowerCase(Locale.ROOT)).setCount(m.count()));
+    }
+    return b.build();
   }
 
   @Override
