@@ -156,6 +156,7 @@ public final class NodeRuntime implements AutoCloseable {
   private final RaftLoop loop;
   private final ProposalBatcher proposals;
   private final Snapshots snapshots;
+  private final RuntimeMetrics metrics = new RuntimeMetrics();
 
   /**
    * Opens the storage in {@code o.dataDir()} and recovers; call {@link #start} next. Ticks
@@ -174,7 +175,7 @@ public final class NodeRuntime implements AutoCloseable {
   NodeRuntime(Options o, Transport transport, StateMachine sm, StorageOpener opener,
       Ticker ticker) throws IOException {
     this.id = o.id();
-    DurableStorage storage = openStorage(o, opener);
+    DurableStorage storage = openStorage(o, opener, metrics);
     Snapshot snap = storage.snapshot();
     this.node = newNode(o, storage, snap);
     this.lifecycle = new Lifecycle(id, o.dataDir(), o.log());
@@ -187,23 +188,25 @@ public final class NodeRuntime implements AutoCloseable {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }
     this.leaders = new LeaderNotifier(id, o.log(), node);
-    this.reads = new ReadWaiters(id, node, applier);
+    this.reads = new ReadWaiters(id, node, applier, metrics);
     this.loop = new RaftLoop(id, o.log(), node, storage, transport,
-        new ToApplier(applier, reads, leaders), lifecycle);
+        new ToApplier(applier, reads, leaders), lifecycle, metrics);
     this.proposals = new ProposalBatcher(id, node, loop, lifecycle);
     loop.onDiskIdle(proposals::diskIdle);
     this.snapshots = new Snapshots(storage, sm, loop, applier, lifecycle);
     lifecycle.own(new Lifecycle.Parts(applier, loop, transport, ticker, storage));
   }
 
-  private static DurableStorage openStorage(Options o, StorageOpener opener) throws IOException {
+  private static DurableStorage openStorage(Options o, StorageOpener opener,
+      RuntimeMetrics metrics) throws IOException {
     // Keep at most one snapshot interval of entries for slow followers (etcd keeps 5000), and
     // at most a sixteenth of the heap of them (they live in it).
     long catchUp = Math.min(DurableStorage.Options.DEFAULT_CATCH_UP_ENTRIES,
         Math.max(o.snapshotCount(), 1));
     return opener.open(o.dataDir(), o.peers(), new DurableStorage.Options(
         Wal.Options.DEFAULT_SEGMENT_BYTES, catchUp, Runtime.getRuntime().maxMemory() / 16,
-        o.log(), o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId())));
+        o.log(), o.clusterId() == 0 ? null : new MemberIdentity(o.id(), o.clusterId()))
+        .withFsyncObserver(metrics::walFsync));
   }
 
   private static RaftNode newNode(Options o, DurableStorage storage, Snapshot snap)
@@ -309,6 +312,11 @@ public final class NodeRuntime implements AutoCloseable {
       f.complete(match);
     });
     return f;
+  }
+
+  /** This member's counts for its metrics (see {@link RuntimeMetrics}); any thread. */
+  public RuntimeMetrics metrics() {
+    return metrics;
   }
 
   /** Raft messages this member has sent so far, per peer and kind (for the cluster view). */

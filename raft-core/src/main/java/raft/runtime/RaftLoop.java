@@ -41,6 +41,7 @@ final class RaftLoop {
   private final ReadyPipeline pipeline;
   private final Thread loopThread;
   private final Thread storageThread;
+  private final RuntimeMetrics metrics;
   private final LinkedBlockingQueue<Input> inbox = new LinkedBlockingQueue<>();
   private final AtomicBoolean tickQueued = new AtomicBoolean();
   private volatile RaftNode.Status status;
@@ -49,8 +50,10 @@ final class RaftLoop {
   private Runnable diskIdle = () -> { };
 
   RaftLoop(long id, Consumer<String> log, RaftNode node, DurableStorage storage,
-      Transport transport, ReadyPipeline.StateMachineQueue toApplier, Lifecycle lifecycle) {
+      Transport transport, ReadyPipeline.StateMachineQueue toApplier, Lifecycle lifecycle,
+      RuntimeMetrics metrics) {
     this.id = id;
+    this.metrics = metrics;
     this.log = log;
     this.node = node;
     this.transport = transport;
@@ -179,6 +182,7 @@ final class RaftLoop {
         // Everything queued above lands in one Ready; the storage thread adds group commit.
         pipeline.drain();
         status = node.status();
+        metrics.afterBatch(node.raft());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

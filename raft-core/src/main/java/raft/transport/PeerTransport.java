@@ -184,6 +184,7 @@ public final class PeerTransport implements Transport {
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel server;
+  private final PeerStats stats = new PeerStats();
   // Changed under this object's lock (start, updatePeers, close); read by send on any thread.
   private final Map<Long, PeerLink> links = new ConcurrentHashMap<>();
   private final Map<Long, PeerLink> snapshotLinks = new ConcurrentHashMap<>();
@@ -213,7 +214,10 @@ public final class PeerTransport implements Transport {
     workers = new MultiThreadIoEventLoopGroup(2,
         new DefaultThreadFactory("raft-peer-" + selfId, true), NioIoHandler.newFactory());
     try {
-      server = bind(inbound);
+      server = bind(m -> {
+        stats.received(m);
+        inbound.accept(m);
+      });
     } catch (RuntimeException e) {
       shutdownGroups();
       throw e;
@@ -396,6 +400,11 @@ public final class PeerTransport implements Transport {
     };
   }
 
+  /** Bytes and round trips per peer, for the member's metrics. */
+  public PeerStats stats() {
+    return stats;
+  }
+
   /** The bound listen address (useful when started on port 0). */
   public InetSocketAddress localAddress() {
     if (!started) {
@@ -420,6 +429,7 @@ public final class PeerTransport implements Transport {
       if (link == null) {
         return;
       }
+      stats.sent(m);
       link.send(m);
     } catch (RuntimeException e) {
       options.log().accept("dropped " + m.getType() + " to member " + m.getTo() + ": " + e);

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import raft.pb.Entry;
 import raft.pb.Hello;
 import raft.pb.Message;
+import raft.pb.MessageType;
 import raft.pb.PeerFrame;
 
 /** PeerTransport over real loopback sockets: delivery, order, reconnects, partitions, hygiene. */
@@ -53,6 +54,29 @@ class PeerTransportTest {
         assertEquals(i, got.get(i), "message " + i + " out of order");
       }
       assertEquals(msg(MSG_HEARTBEAT, 2, 1, 7), a.take());
+    }
+  }
+
+  @Test
+  @DisplayName("bytes are counted per peer both ways, and a heartbeat's response times a round trip")
+  void peerStatsCountBytesAndRoundTrips() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs); TestPeers b = TestPeers.start(2, addrs)) {
+      java.util.concurrent.BlockingQueue<Long> rtts =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      a.transport.stats().observeRoundTrips((peer, nanos) -> rtts.add(peer));
+      Message hb = msg(MSG_HEARTBEAT, 1, 2, 0);
+      a.transport.send(hb);
+      assertEquals(hb, b.take());
+      Message resp = Message.newBuilder().setType(MessageType.MSG_HEARTBEAT_RESP).setFrom(2)
+          .setTo(1).build();
+      b.transport.send(resp);
+      assertEquals(resp, a.take());
+      assertEquals(2L, rtts.poll(TestPeers.WAIT_SECONDS, TimeUnit.SECONDS));
+      assertEquals(Map.of(2L, (long) hb.getSerializedSize()), a.transport.stats().sentBytes());
+      assertEquals(Map.of(2L, (long) resp.getSerializedSize()),
+          a.transport.stats().receivedBytes());
+      assertEquals(Map.of(1L, (long) hb.getSerializedSize()), b.transport.stats().receivedBytes());
     }
   }
 

@@ -20,7 +20,9 @@ import raft.browser.Chromium;
  * Issue 15's live view in a real browser, on a real 3-member cluster: `scripts/cluster view
  * --background` serves the page; clicking kill on the leader's card kills that process, and
  * another member is marked leader within 5 s of the click; the page's partition control cuts a
- * member off (its card says from whom) and heal brings it back; the console stays clean.
+ * member off (its card says from whom) and heal brings it back; a paused member is marked
+ * paused while the others go on updating; transfer and put work from the page too; the
+ * console stays clean.
  * Screenshots of every step go to reports/view/live-*.png.
  */
 class LiveViewTest {
@@ -72,11 +74,24 @@ class LiveViewTest {
     String lead = leader(d, "").orElseThrow();
     String cut = old; // a follower now: cutting it off leaves the leader a majority
 
+    // A paused member answers nothing: the page says so and keeps updating the others.
+    button(d, old, "pause").click();
+    chromium.waitFor(PATIENCE, old + " marked paused",
+        () -> "paused".equals(card(d, old).getDomAttribute("data-state")));
+    String clock = d.findElement(By.id("rv-clock")).getText();
+    chromium.waitFor(PATIENCE, "frames still coming while " + old + " is paused",
+        () -> !d.findElement(By.id("rv-clock")).getText().equals(clock));
+    chromium.screenshot("live-3-paused");
+    button(d, old, "resume").click();
+    chromium.waitFor(PATIENCE, old + " resumed as a follower",
+        () -> "up".equals(card(d, old).getDomAttribute("data-state"))
+            && "follower".equals(card(d, old).getDomAttribute("data-role")));
+
     d.findElement(By.cssSelector("[data-partition-member='" + cut + "']")).click();
     d.findElement(By.cssSelector("#rv-partition button[data-action='partition']")).click();
     chromium.waitFor(PATIENCE, cut + "'s card marked partitioned",
         () -> !card(d, cut).getDomAttribute("data-cut").isEmpty());
-    chromium.screenshot("live-3-partitioned");
+    chromium.screenshot("live-4-partitioned");
     assertTrue(card(d, cut).getDomAttribute("class").contains("rv-partitioned"));
     errors.addAll(chromium.consoleErrors());
 
@@ -88,7 +103,21 @@ class LiveViewTest {
           && leader(d, "").isPresent() && c.findElement(By.cssSelector(
               "[data-field='leader']")).getText().equals(leader(d, "").get());
     });
-    chromium.screenshot("live-4-healed");
+    chromium.screenshot("live-5-healed");
+    errors.addAll(chromium.consoleErrors());
+
+    // Leadership moved by the page (scripts/cluster transfer, etcd's MoveLeader), and a put.
+    button(d, cut, "transfer").click();
+    chromium.waitFor(PATIENCE, cut + " marked leader after the transfer",
+        () -> leader(d, "").filter(cut::equals).isPresent());
+    d.findElement(By.id("rv-put-key")).sendKeys("greeting");
+    d.findElement(By.id("rv-put-value")).sendKeys("hello");
+    d.findElement(By.cssSelector("#rv-put button[data-action='put']")).click();
+    chromium.waitFor(PATIENCE, "the put answered OK", () -> "ok".equals(d.findElement(
+        By.id("rv-output")).getDomAttribute("data-result")));
+    chromium.waitFor(PATIENCE, "the put on the timeline",
+        () -> !d.findElements(By.cssSelector("#rv-timeline [data-kind='put']")).isEmpty());
+    chromium.screenshot("live-6-transferred");
     errors.addAll(chromium.consoleErrors());
     assertTrue(d.findElements(By.cssSelector("#rv-timeline [data-kind='leader']")).size() >= 2,
         "the timeline shows the leader changes");

@@ -93,6 +93,11 @@ final class LocalCluster implements AutoCloseable {
     return "127.0.0.1:" + (CLIENT_PORTS[node - 1] + portOffset);
   }
 
+  /** Node's HTTP (/metrics, /health, /version): its client port + 2, as scripts/cluster. */
+  String metricsUrl(int node) {
+    return "http://127.0.0.1:" + (CLIENT_PORTS[node - 1] + 2 + portOffset);
+  }
+
   String endpoints() {
     List<String> eps = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {

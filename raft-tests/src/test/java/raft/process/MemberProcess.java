@@ -31,12 +31,21 @@ final class MemberProcess implements AutoCloseable {
 
   /** Real etcd 3.4, one member on loopback, for comparing answers. */
   static MemberProcess etcd(Path dir, int clientPort, int peerPort) throws IOException {
+    return etcd(dir, clientPort, peerPort, List.of());
+  }
+
+  /** As above, with more etcd flags (e.g. --listen-metrics-urls). */
+  static MemberProcess etcd(Path dir, int clientPort, int peerPort, List<String> flags)
+      throws IOException {
     String client = "http://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    return start(List.of("etcd", "--name", "e1", "--data-dir", dir.resolve("etcd").toString(),
+    List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "e1", "--data-dir",
+        dir.resolve("etcd").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", "e1=" + peer), dir.resolve("etcd.log"));
+        "--initial-cluster", "e1=" + peer));
+    cmd.addAll(flags);
+    return start(cmd, dir.resolve("etcd.log"));
   }
 
   private static MemberProcess start(List<String> cmd, Path log) throws IOException {

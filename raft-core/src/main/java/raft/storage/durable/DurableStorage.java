@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import raft.core.Ready;
 import raft.pb.ConfState;
 import raft.pb.Entry;
@@ -19,6 +20,7 @@ import raft.log.MemoryStorage;
 import raft.log.Storage;
 import raft.storage.snap.SnapshotStore;
 import raft.storage.wal.NioWalFiles;
+import raft.storage.wal.TimedWalFiles;
 import raft.storage.wal.Wal;
 import raft.storage.wal.WalFiles;
 
@@ -59,10 +61,19 @@ public final class DurableStorage implements Storage, AutoCloseable {
    * @param log one line per notable recovery event
    * @param identity whose data directory this must be (see {@link MemberIdentity}); null
    *     checks and records nothing (tools, tests)
+   * @param fsyncNanos told how long each fsync of the WAL took, on the writing thread (etcd's
+   *     wal_fsync_duration_seconds); must return at once
    */
   public record Options(long segmentBytes, long snapshotCatchUpEntries, long snapshotCatchUpBytes,
-      Consumer<String> log, MemberIdentity identity) {
+      Consumer<String> log, MemberIdentity identity, LongConsumer fsyncNanos) {
     public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
+
+    /** No fsync observer. */
+    public Options(long segmentBytes, long snapshotCatchUpEntries, long snapshotCatchUpBytes,
+        Consumer<String> log, MemberIdentity identity) {
+      this(segmentBytes, snapshotCatchUpEntries, snapshotCatchUpBytes, log, identity,
+          nanos -> { });
+    }
 
     /** No bound on the catch-up entries' bytes; no identity. */
     public Options(long segmentBytes, long snapshotCatchUpEntries, Consumer<String> log) {
@@ -74,7 +85,13 @@ public final class DurableStorage implements Storage, AutoCloseable {
     }
 
     public Options withIdentity(MemberIdentity id) {
-      return new Options(segmentBytes, snapshotCatchUpEntries, snapshotCatchUpBytes, log, id);
+      return new Options(segmentBytes, snapshotCatchUpEntries, snapshotCatchUpBytes, log, id,
+          fsyncNanos);
+    }
+
+    public Options withFsyncObserver(LongConsumer observer) {
+      return new Options(segmentBytes, snapshotCatchUpEntries, snapshotCatchUpBytes, log,
+          identity, observer);
     }
   }
 
@@ -124,7 +141,8 @@ public final class DurableStorage implements Storage, AutoCloseable {
       }
     }
     Optional<Snapshot> snap = snaps.loadNewest();
-    Wal wal = Wal.open(walFiles, new Wal.Options(o.segmentBytes(), o.log()));
+    Wal wal = Wal.open(new TimedWalFiles(walFiles, o.fsyncNanos()),
+        new Wal.Options(o.segmentBytes(), o.log()));
     try {
       if (id != null) {
         recordOwner(dataDir, wal, id, o.log());

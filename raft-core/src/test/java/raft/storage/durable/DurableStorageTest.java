@@ -62,6 +62,19 @@ class DurableStorageTest {
   }
 
   @Test
+  @DisplayName("each WAL fsync is timed for etcd_disk_wal_fsync_duration_seconds")
+  void fsyncsAreTimed() throws IOException {
+    List<Long> fsyncs = new ArrayList<>();
+    try (DurableStorage s = DurableStorage.open(dir, PEERS,
+        small.withFsyncObserver(fsyncs::add))) {
+      int before = fsyncs.size(); // opening a new WAL syncs its first segment
+      s.persist(ready(hs(1, 2, 0), range(1, 5, 1), null));
+      assertEquals(before + 1, fsyncs.size(), "one batch, one fsync");
+      assertTrue(fsyncs.stream().allMatch(n -> n >= 0));
+    }
+  }
+
+  @Test
   @DisplayName("Figure 2: term, vote and log survive a restart")
   void persistAndReopen() throws IOException {
     try (DurableStorage s = open()) {

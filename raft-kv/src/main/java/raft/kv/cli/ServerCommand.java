@@ -42,6 +42,11 @@ public final class ServerCommand implements Callable<Integer> {
           + " --initial-cluster address).")
   String listenPeerUrls;
 
+  @Option(names = "--listen-metrics-urls",
+      description = "Where to serve /metrics (Prometheus), /health and /version over HTTP, as"
+          + " etcd's flag: http://127.0.0.1:2381, comma-separated for several. Default: none.")
+  String listenMetricsUrls;
+
   @Option(names = "--member-client-urls",
       description = "Every member's client address, n1=127.0.0.1:2379,... (our own flag, kept"
           + " for old scripts: member list now shows the client URL each member publishes"
@@ -112,7 +117,8 @@ public final class ServerCommand implements Callable<Integer> {
           heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes,
           compaction, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
               : ServerConfig.parseInitialCluster(memberClientUrls))
-          .withJoin(existing(initialClusterState));
+          .withJoin(existing(initialClusterState))
+          .withMetricsAddresses(metricsAddresses(listenMetricsUrls));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -125,6 +131,27 @@ public final class ServerCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--initial-cluster-state must be 'new' or"
           + " 'existing', not '" + state + "'");
     };
+  }
+
+  /** etcd's --listen-metrics-urls: http URLs, comma-separated (https is not served here). */
+  static java.util.List<InetSocketAddress> metricsAddresses(String urls) {
+    if (urls == null || urls.isBlank()) {
+      return java.util.List.of();
+    }
+    java.util.List<InetSocketAddress> out = new java.util.ArrayList<>();
+    for (String url : urls.split(",")) {
+      String u = url.trim();
+      if (u.contains("://") && !u.startsWith("http://")) {
+        throw new IllegalArgumentException("--listen-metrics-urls: '" + u + "' is not an"
+            + " http:// URL (only http is served)");
+      }
+      try {
+        out.add(ServerConfig.parseAddress(u));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--listen-metrics-urls: " + e.getMessage());
+      }
+    }
+    return out;
   }
 
   private static InetSocketAddress oneAddress(String flag, String urls) {

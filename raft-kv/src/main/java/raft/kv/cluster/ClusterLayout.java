@@ -12,8 +12,8 @@ import java.util.Properties;
 
 /**
  * Where a local cluster lives: DESIGN.md's contract. Node k (n1..n5) serves clients on 2379,
- * 22379, 32379, 42379, 52379 and peers on 12380, 22380, ... (etcd's Procfile ports), each
- * shifted by the port offset; its data is {@code dir/nK}, its log {@code dir/nK.log}, its pid
+ * 22379, 32379, 42379, 52379, peers on 12380, 22380, ... (etcd's Procfile ports) and HTTP
+ * (/metrics, /health, /version) on its client port + 2, each shifted by the port offset; its data is {@code dir/nK}, its log {@code dir/nK.log}, its pid
  * {@code dir/nK.pid}. {@code dir/cluster.properties} records the node count and offset at
  * start, so the other verbs address the same cluster and clean only deletes cluster dirs.
  */
@@ -25,10 +25,10 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     if (nodes < 1 || nodes > MAX_NODES) {
       throw new IllegalArgumentException("--nodes must be from 1 to 5, not " + nodes);
     }
-    int highest = basePeerPort(nodes) + portOffset;
+    int highest = baseMetricsPort(nodes) + portOffset;
     if (portOffset < 0 || highest > 65535) {
       throw new IllegalArgumentException("--port-offset " + portOffset + " puts n" + nodes
-          + "'s peer port at " + highest + "; use 0.." + (65535 - basePeerPort(nodes)));
+          + "'s metrics port at " + highest + "; use 0.." + (65535 - baseMetricsPort(nodes)));
     }
     dir = dir.toAbsolutePath().normalize();
   }
@@ -39,6 +39,20 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
 
   static int basePeerPort(int k) {
     return k == 1 ? 12380 : k * 10_000 + 2380;
+  }
+
+  /** etcd's --listen-metrics-urls port: the client port + 2 (2381, 22381, ...). */
+  static int baseMetricsPort(int k) {
+    return baseClientPort(k) + 2;
+  }
+
+  /** Where nK serves /metrics, /health and /version over HTTP. */
+  public int metricsPort(int k) {
+    return baseMetricsPort(k) + portOffset;
+  }
+
+  public String metricsEndpoint(int k) {
+    return "127.0.0.1:" + metricsPort(k);
   }
 
   public int clientPort(int k) {
@@ -70,9 +84,9 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
   }
 
   private void checkPorts(int k) {
-    if (peerPort(k) > 65535) {
+    if (metricsPort(k) > 65535) {
       throw new IllegalArgumentException("--port-offset " + portOffset + " puts " + name(k)
-          + "'s peer port at " + peerPort(k) + ", past 65535");
+          + "'s metrics port at " + metricsPort(k) + ", past 65535");
     }
   }
 
@@ -87,7 +101,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
    */
   public java.util.OptionalInt nodeOf(raft.kv.api.etcdserverpb.Member m) {
     for (int k = 1; k <= MAX_NODES; k++) {
-      if (peerPort(k) <= 65535 && m.getPeerURLsList().contains(peerUrl(k))) {
+      if (metricsPort(k) <= 65535 && m.getPeerURLsList().contains(peerUrl(k))) {
         return java.util.OptionalInt.of(k);
       }
     }
@@ -131,7 +145,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
   public String memberClientUrls() {
     List<String> members = new ArrayList<>();
     for (int k = 1; k <= MAX_NODES; k++) {
-      if (peerPort(k) <= 65535) {
+      if (metricsPort(k) <= 65535) {
         members.add(name(k) + "=http://127.0.0.1:" + clientPort(k));
       }
     }

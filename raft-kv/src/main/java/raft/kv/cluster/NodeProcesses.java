@@ -85,10 +85,11 @@ final class NodeProcesses {
     }
   }
 
-  /** Refuses, with the port's owner named, when node k's client or peer port is taken. */
+  /** Refuses, with the port's owner named, when node k's client, peer or metrics port is taken. */
   void checkPortsFree(int k) {
     checkFree(layout.clientPort(k), ClusterLayout.name(k) + " client");
     checkFree(layout.peerPort(k), ClusterLayout.name(k) + " peer");
+    checkFree(layout.metricsPort(k), ClusterLayout.name(k) + " metrics");
   }
 
   /**
@@ -150,6 +151,7 @@ final class NodeProcesses {
     }
     cmd.addAll(List.of("--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
         "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
+        "--listen-metrics-urls", "http://127.0.0.1:" + layout.metricsPort(k),
         "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));
     // More server flags, e.g. "--auto-compaction-retention 0" (raftkv server --help).

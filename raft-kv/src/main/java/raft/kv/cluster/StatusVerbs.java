@@ -20,7 +20,7 @@ final class StatusVerbs {
   private StatusVerbs() {}
 
   static final List<String> HEADER = List.of("NODE", "PID", "STATE", "MEMBER", "ROLE", "TERM",
-      "LEADER", "COMMIT", "APPLIED", "CUT OFF FROM", "ENDPOINT");
+      "LEADER", "COMMIT", "APPLIED", "CUT OFF FROM", "ENDPOINT", "METRICS");
 
   /**
    * One status row. {@code pid} is empty for a down node; {@code status} is empty when the node
@@ -56,6 +56,7 @@ final class StatusVerbs {
       r.addAll(List.of("-", "-", "-", "-", "-", "-"));
     }
     r.add(l.clientEndpoint(k));
+    r.add(l.metricsEndpoint(k)); // HTTP: /metrics, /health, /version
     return r;
   }
 

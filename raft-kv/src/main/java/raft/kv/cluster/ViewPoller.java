@@ -61,6 +61,8 @@ final class ViewPoller implements AutoCloseable {
     thread.scheduleWithFixedDelay(() -> {
       try {
         broadcast.accept(sse(pollOnce()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // closing
       } catch (Exception e) {
         if (!failedOnce) { // a scheduled task that throws is never run again: keep going
           failedOnce = true;
@@ -201,8 +203,8 @@ final class ViewPoller implements AutoCloseable {
     List<ViewNarration.Line> lines = narration.read(log);
     int skip = Math.max(0, lines.size() - ViewNarration.MAX_LINES);
     if (skip > 0) {
-      timeline.add(now(), lines.get(0).member(), "narration", "(" + skip + " more lines in "
-          + log.getFileName() + ")");
+      timeline.add(now(), lines.get(0).member(), "narration", "(" + skip + " more line"
+          + (skip == 1 ? "" : "s") + " in " + log.getFileName() + ")");
     }
     return lines.subList(skip, lines.size());
   }

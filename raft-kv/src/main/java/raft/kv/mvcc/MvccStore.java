@@ -60,6 +60,8 @@ public final class MvccStore {
   // The part of sizeBytes no compaction can free: each key's current value (and the key), for
   // keys not deleted. The rest is history. Same invariant as sizeBytes (see measureLive).
   private volatile long liveBytes = 0;
+  // Keys whose latest change is not a delete (etcd's keys_total); same discipline as liveBytes.
+  private volatile long liveKeys = 0;
   private final HistoryMarks marks = new HistoryMarks();
 
   public MvccStore(LeaseIndex leases) {
@@ -99,6 +101,15 @@ public final class MvccStore {
    */
   public long sizeBytes() {
     return sizeBytes;
+  }
+
+  /** How many keys exist now (deleted ones not counted): etcd's keys_total. */
+  public long keyCount() {
+    return liveKeys;
+  }
+
+  private static int isLive(KeyHistory h) {
+    return h.changes().isEmpty() || h.latest() == null ? 0 : 1;
   }
 
   /** The part of {@link #sizeBytes} that no compaction can free: the keys' current values. */
@@ -279,6 +290,7 @@ public final class MvccStore {
       index.clear();
       sizeBytes = 0;
       liveBytes = 0;
+      liveKeys = 0;
       currentRevision = state.getRevision();
       compactRevision = state.getCompactRevision();
       for (KeyHistoryState h : state.getKeysList()) {
@@ -289,6 +301,7 @@ public final class MvccStore {
         index.put(h.getKey(), history);
         sizeBytes += Sizes.key(h.getKey()) + Sizes.changes(history.changes());
         liveBytes += Sizes.live(history);
+        liveKeys += isLive(history);
         KeyValue latest = history.latest();
         if (latest != null && latest.getLease() != 0) {
           leases.attach(latest.getLease(), h.getKey());
@@ -363,6 +376,7 @@ public final class MvccStore {
         sizeBytes += Sizes.key(key);
       }
       liveBytes -= Sizes.live(h);
+      liveKeys -= isLive(h);
       marks.add(Sizes.superseded(h, written));
       // A tombstone takes its key from the index: the deleted value's key is a view into that
       // value's entry and would keep the value alive. (deleteLocked writes most with the
@@ -372,6 +386,7 @@ public final class MvccStore {
       h.append(c);
       sizeBytes += Sizes.change(c);
       liveBytes += Sizes.live(h);
+      liveKeys += isLive(h);
       updateLeases(h.key(), prev, c);
       events.add(c, prev);
     }

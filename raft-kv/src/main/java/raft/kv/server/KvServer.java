@@ -25,12 +25,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.core.StateRole;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
+import raft.kv.http.EtcdMetrics;
+import raft.kv.http.GrpcMetrics;
+import raft.kv.http.Health;
+import raft.kv.http.HttpRoutes;
+import raft.kv.http.LeaderChanges;
+import raft.kv.http.MetricsHttpServer;
 import raft.kv.pb.InternalRequest;
 import raft.kv.pb.KvState;
 import raft.kv.pb.MemberChange;
@@ -90,6 +98,9 @@ public final class KvServer implements AutoCloseable {
   });
   private Server grpc;
   private LeaderForward forward;
+  private final PrometheusRegistry metrics = new PrometheusRegistry();
+  private final LeaderChanges leaderChanges = new LeaderChanges();
+  private volatile MetricsHttpServer http;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -269,7 +280,9 @@ public final class KvServer implements AutoCloseable {
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
+    runtime.addLeaderListener(leaderChanges);
     runtime.start();
+    GrpcMetrics grpcMetrics = new GrpcMetrics(metrics);
     ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
         deadlineTimer, RESPONSE_WAIT, largeSends, log);
     grpc = NettyServerBuilder.forAddress(config.clientAddress())
@@ -280,8 +293,10 @@ public final class KvServer implements AutoCloseable {
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
         .intercept(new BudgetInterceptor(budget))
         .intercept(new LearnerGate(this::isLearner))
-        // Added last, so it runs first: a stopped member refuses before anything is charged.
+        // Added late, so it runs early: a stopped member refuses before anything is charged.
         .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
+        // Added last, so it runs first: every call counts, refused ones too (etcd's as well).
+        .intercept(grpcMetrics)
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
             Duration.ofSeconds(5), log))
@@ -300,6 +315,8 @@ public final class KvServer implements AutoCloseable {
       throw new UncheckedIOException("client port " + hostPort(config.clientAddress())
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
+    grpcMetrics.initialize(grpc.getServices());
+    startHttp(raft, quota);
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
     Publisher publisher = new Publisher(memberId(), config.name(),
@@ -316,6 +333,44 @@ public final class KvServer implements AutoCloseable {
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /**
+   * etcd's --listen-metrics-urls: /metrics (etcd's names, ours, the JVM's), /health and
+   * /version, on their own event loop thread. Nothing is served without the flag.
+   */
+  private void startHttp(RaftGateway raft, SpaceQuota quota) {
+    if (config.metricsAddresses().isEmpty()) {
+      return;
+    }
+    EtcdMetrics.register(metrics, new EtcdMetrics.Sources(memberId(), MaintenanceService.VERSION,
+        runtime, transport, stateMachine.store(), this::diskBytes, quota::quotaBytes,
+        raft::proposalsPending, raft::proposalsFailed, leaderChanges::seen));
+    Health health = new Health(new Health.Member() {
+      @Override
+      public List<AlarmMember> alarms() {
+        return stateMachine.alarms().list(AlarmType.NONE);
+      }
+
+      @Override
+      public boolean hasLeader() {
+        return runtime.status().lead() != 0;
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<?> linearizableRead() {
+        return raft.linearizableBarrier();
+      }
+    }, Health.READ_TIMEOUT, log);
+    try {
+      http = MetricsHttpServer.start(config.metricsAddresses(),
+          new HttpRoutes(metrics, health, MaintenanceService.VERSION), config.name());
+    } catch (UncheckedIOException e) {
+      close();
+      throw e;
+    }
+    log.accept("metrics, health and version over HTTP on " + config.metricsAddresses().stream()
+        .map(a -> "http://" + hostPort(a)).collect(java.util.stream.Collectors.joining(", ")));
   }
 
   /**
@@ -399,6 +454,9 @@ public final class KvServer implements AutoCloseable {
     if (grpc != null) {
       grpc.shutdownNow();
     }
+    if (http != null) {
+      http.close();
+    }
     timers.shutdownNow();
     largeSends.shutdownNow();
     if (forward != null) {
@@ -423,6 +481,12 @@ public final class KvServer implements AutoCloseable {
 
   public NodeRuntime runtime() {
     return runtime;
+  }
+
+  /** Where /metrics, /health and /version are served (bound: a test may ask port 0). */
+  public List<InetSocketAddress> metricsAddresses() {
+    MetricsHttpServer h = http;
+    return h == null ? List.of() : h.addresses();
   }
 
   private List<Long> memberIds() {

@@ -29,6 +29,12 @@ final class RaftGateway {
   private final SpaceQuota quota;
   private final Consumer<String> log;
   private final AtomicBoolean raisingAlarm = new AtomicBoolean();
+  // etcd's proposals_pending and proposals_failed_total: proposed and not yet applied here or
+  // failed; failed for want of a leader, a timeout or a stop (not a refusal once applied).
+  private final java.util.concurrent.atomic.AtomicLong pending =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder failed =
+      new java.util.concurrent.atomic.LongAdder();
 
   RaftGateway(NodeRuntime runtime, RequestTracker tracker, ProposalIds ids, int maxRequestBytes,
       Deadlines deadlines, SpaceQuota quota, Consumer<String> log) {
@@ -70,6 +76,13 @@ final class RaftGateway {
       return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
     CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(id));
+    pending.incrementAndGet();
+    applied.whenComplete((result, t) -> {
+      pending.decrementAndGet();
+      if (t != null) {
+        failed.increment();
+      }
+    });
     runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
       if (t != null) {
         applied.completeExceptionally(t);
@@ -106,6 +119,16 @@ final class RaftGateway {
         .setMemberID(runtime.status().id()).setAlarm(AlarmType.NOSPACE).build();
     propose(InternalRequest.newBuilder().setAlarm(raise), ApplyResult.Alarm.class)
         .whenComplete((r, t) -> raisingAlarm.set(false));
+  }
+
+  /** Proposals made here and not yet applied or failed (etcd_server_proposals_pending). */
+  long proposalsPending() {
+    return pending.get();
+  }
+
+  /** Proposals made here that failed before being applied (etcd's proposals_failed_total). */
+  long proposalsFailed() {
+    return failed.sum();
   }
 
   /** Completes once a read served from this member's store now is linearizable (§6.4). */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -30,6 +31,8 @@ import java.util.zip.CRC32C;
  *     running cluster ({@code member add}) and joins it with an empty log; false ({@code new},
  *     the default) bootstraps a new cluster of the --initial-cluster members. Either way a
  *     data directory that has a log already restarts from it, as in etcd.
+ * @param metricsAddresses where HTTP is served: /metrics, /health, /version (etcd's
+ *     --listen-metrics-urls); empty for none
  */
 public record ServerConfig(
     String name,
@@ -44,7 +47,8 @@ public record ServerConfig(
     AutoCompaction autoCompaction,
     long quotaBackendBytes,
     Map<String, InetSocketAddress> clientUrls,
-    boolean join) {
+    boolean join,
+    List<InetSocketAddress> metricsAddresses) {
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
   public static final long DEFAULT_ELECTION_MILLIS = 1000;
@@ -73,18 +77,26 @@ public record ServerConfig(
       Map<String, InetSocketAddress> clientUrls) {
     this(name, initialCluster, clientAddress, peerAddress, dataDir, heartbeatMillis,
         electionMillis, snapshotCount, maxRequestBytes, autoCompaction, quotaBackendBytes,
-        clientUrls, false);
+        clientUrls, false, List.of());
   }
 
   /** The same, joining a running cluster ({@code --initial-cluster-state existing}) or not. */
   public ServerConfig withJoin(boolean existing) {
     return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
         heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
-        quotaBackendBytes, clientUrls, existing);
+        quotaBackendBytes, clientUrls, existing, metricsAddresses);
+  }
+
+  /** The same, serving /metrics, /health and /version on {@code addresses}. */
+  public ServerConfig withMetricsAddresses(List<InetSocketAddress> addresses) {
+    return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
+        heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
+        quotaBackendBytes, clientUrls, join, addresses);
   }
 
   public ServerConfig {
     initialCluster = Map.copyOf(initialCluster);
+    metricsAddresses = List.copyOf(metricsAddresses);
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>(clientUrls);
     clients.put(name, clientAddress);
     clientUrls = Map.copyOf(clients);

@@ -14,11 +14,18 @@
       .then(function (r) { return r.json(); });
   }
   RaftView.mount(document.getElementById('raft-view'), {actions: true, onAction: onAction});
-  // EventSource reconnects by itself after a lost connection; the server replays the recent
-  // timeline on connect, and RaftView skips events it has already shown (by seq).
+  // EventSource reconnects by itself after a lost connection. The server replays the recent
+  // timeline on connect; a restarted server numbers its events afresh, so a reconnect starts
+  // the drawing over rather than skip events whose numbers it has seen.
   var source = new EventSource('events');
-  source.addEventListener('open', function () { status('open', 'live: connected'); });
+  var lost = false;
+  source.addEventListener('open', function () {
+    if (lost) { RaftView.reset(); }
+    lost = false;
+    status('open', 'live: connected');
+  });
   source.addEventListener('error', function () {
+    lost = true;
     status('lost', 'connection to the view server lost; retrying…');
   });
   source.addEventListener('frame', function (e) {

@@ -36,6 +36,22 @@ class ServerCommandTest {
   }
 
   @Test
+  void listenMetricsUrlsTakesHttpUrlsAsEtcdDoes() {
+    CliRun r = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+        "--listen-metrics-urls", "http://127.0.0.1:2381,http://127.0.0.1:9381");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(java.util.List.of(new InetSocketAddress("127.0.0.1", 2381),
+        new InetSocketAddress("127.0.0.1", 9381)), r.servers().get(0).metricsAddresses());
+    assertEquals(java.util.List.of(), CliRun.run("server", "--name", "n1", "--initial-cluster",
+        CLUSTER).servers().get(0).metricsAddresses(), "none unless asked, as etcd");
+    CliRun https = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+        "--listen-metrics-urls", "https://127.0.0.1:2381");
+    assertEquals(2, https.exit());
+    assertTrue(https.err().contains("--listen-metrics-urls: 'https://127.0.0.1:2381' is not an"
+        + " http:// URL"), https.err());
+  }
+
+  @Test
   void defaultsAreEtcds() {
     CliRun r = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER);
     assertEquals(0, r.exit(), r.err());

@@ -39,9 +39,11 @@ class ClusterCommandTest {
     ClusterLayout l = new ClusterLayout(5, 0, dir);
     int[] client = {2379, 22379, 32379, 42379, 52379};
     int[] peer = {12380, 22380, 32380, 42380, 52380};
+    int[] metrics = {2381, 22381, 32381, 42381, 52381};
     for (int k = 1; k <= 5; k++) {
       assertEquals(client[k - 1], l.clientPort(k));
       assertEquals(peer[k - 1], l.peerPort(k));
+      assertEquals(metrics[k - 1], l.metricsPort(k));
     }
     ClusterLayout shifted = new ClusterLayout(3, 1000, dir);
     assertEquals(3379, shifted.clientPort(1));
@@ -60,6 +62,7 @@ class ClusterCommandTest {
     assertTrue(cmd.contains("-jar /x/raftkv.jar server --name n2 --initial-cluster "
         + l.initialCluster() + " --listen-client-urls http://127.0.0.1:22379"
         + " --listen-peer-urls http://127.0.0.1:22380"
+        + " --listen-metrics-urls http://127.0.0.1:22381"
         + " --member-client-urls " + l.memberClientUrls()
         + " --data-dir " + dir.resolve("n2")), cmd);
     assertTrue(cmd.contains("-Xmx256m"), cmd);
@@ -72,7 +75,7 @@ class ClusterCommandTest {
     assertTrue(seven.errLine().startsWith("Error: --nodes must be from 1 to 5, not 7"));
     CliRun far = cluster("start", "--nodes", "3", "--port-offset", "40000");
     assertEquals(2, far.exit());
-    assertTrue(far.errLine().contains("puts n3's peer port at 72380; use 0..33155"),
+    assertTrue(far.errLine().contains("puts n3's metrics port at 72381; use 0..33154"),
         far.err());
     assertFalse(Files.exists(dir.resolve(ClusterLayout.MARKER)));
   }
@@ -138,7 +141,7 @@ class ClusterCommandTest {
         .setTerm(4).setLeader(1).setCommit(9).setApplied(8).addCutPeers(1).addCutPeers(3)
         .build();
     assertEquals(List.of("n2", "4242", "up", "?", "follower", "4", "n1", "9", "8", "n1,n3",
-        "127.0.0.1:22379"),
+        "127.0.0.1:22379", "127.0.0.1:22381"),
         StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
   }
 
@@ -150,7 +153,7 @@ class ClusterCommandTest {
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(0x91bcL).setRole("follower")
         .setTerm(7).setLeader(0x8e9eL).setCommit(9).setApplied(9).addCutPeers(0x77L).build();
     assertEquals(List.of("n4", "4243", "up", "learner", "follower", "7", "n1", "9", "9", "77",
-        "127.0.0.1:42379"), StatusVerbs.row(l, ids, 4, Optional.of(4243L),
+        "127.0.0.1:42379", "127.0.0.1:42381"), StatusVerbs.row(l, ids, 4, Optional.of(4243L),
         NodeProcesses.State.UP, Optional.of(s), Optional.empty(), "learner"));
     assertEquals(0x91bcL, ids.id(4));
     assertEquals("-", ids.name(0));
@@ -210,7 +213,7 @@ class ClusterCommandTest {
     NodeStatusResponse s = NodeStatusResponse.newBuilder().setId(2).setRole("leader")
         .setTerm(4).setLeader(2).setFailure("storage failure: Input/output error").build();
     assertEquals(List.of("n2", "4242", "stopped: storage failure", "?", "-", "-", "-", "-", "-",
-        "-", "127.0.0.1:22379"),
+        "-", "127.0.0.1:22379", "127.0.0.1:22381"),
         StatusVerbs.row(l, 2, Optional.of(4242L), NodeProcesses.State.UP, Optional.of(s)));
     assertEquals("stopped: disk full", StatusVerbs.row(l, Ids.ofNodes(), 3, Optional.empty(),
         NodeProcesses.State.DOWN, Optional.empty(),

@@ -30,12 +30,22 @@ public final class InProcessCluster implements AutoCloseable {
    */
   public InProcessCluster(int members, int running, Path dir, AutoCompaction autoCompaction,
       long quotaBackendBytes, java.util.function.Consumer<String> log) throws IOException {
-    this(peerPorts(members), running, dir, autoCompaction, quotaBackendBytes, log);
+    this(peerPorts(members), running, dir, autoCompaction, quotaBackendBytes, log, false);
+  }
+
+  /**
+   * As above, each running member also serving /metrics, /health and /version over HTTP on a
+   * free loopback port ({@link #metricsUrl}).
+   */
+  public static InProcessCluster withHttp(int members, int running, Path dir,
+      long quotaBackendBytes, java.util.function.Consumer<String> log) throws IOException {
+    return new InProcessCluster(peerPorts(members), running, dir,
+        ServerConfig.DEFAULT_AUTO_COMPACTION, quotaBackendBytes, log, true);
   }
 
   /** Every member on the peer address {@code peers} gives it (n1, n2, ...), all running. */
   public InProcessCluster(Map<String, InetSocketAddress> peers, Path dir) throws IOException {
-    this(peers, peers.size(), dir, ServerConfig.DEFAULT_AUTO_COMPACTION, 0, line -> { });
+    this(peers, peers.size(), dir, ServerConfig.DEFAULT_AUTO_COMPACTION, 0, line -> { }, false);
   }
 
   /** Peer addresses for members n1..n{@code members}. */
@@ -49,7 +59,7 @@ public final class InProcessCluster implements AutoCloseable {
 
   private InProcessCluster(Map<String, InetSocketAddress> peers, int running, Path dir,
       AutoCompaction autoCompaction, long quotaBackendBytes,
-      java.util.function.Consumer<String> log) throws IOException {
+      java.util.function.Consumer<String> log, boolean http) throws IOException {
     int members = peers.size();
     Map<String, InetSocketAddress> clients = new LinkedHashMap<>();
     for (int i = 1; i <= members; i++) {
@@ -60,12 +70,23 @@ public final class InProcessCluster implements AutoCloseable {
       ServerConfig config = new ServerConfig(name, peers, clients.get(name), peers.get(name),
           dir.resolve(name), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
           ServerConfig.DEFAULT_MAX_REQUEST_BYTES, autoCompaction, quotaBackendBytes,
-          clients);
+          clients).withMetricsAddresses(http ? List.of(freePort()) : List.of());
       KvServer server = new KvServer(config, log);
       servers.add(server);
       server.start();
       endpoints.add("127.0.0.1:" + clients.get(name).getPort());
     }
+  }
+
+  /** The running members, n1 first. */
+  public List<KvServer> servers() {
+    return List.copyOf(servers);
+  }
+
+  /** http://host:port of member {@code i}'s (from 1) /metrics, /health and /version. */
+  public String metricsUrl(int i) {
+    InetSocketAddress a = servers.get(i - 1).metricsAddresses().get(0);
+    return "http://" + a.getHostString() + ":" + a.getPort();
   }
 
   /** The client endpoints of the running members, comma-separated. */

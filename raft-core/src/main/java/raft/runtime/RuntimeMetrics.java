@@ -1,0 +1,74 @@
+package raft.runtime;
+
+import raft.core.Raft;
+
+/**
+ * What the runtime counts for a member's metrics: a few plain numbers its owner reads when
+ * scraped (raft-kv binds them to Prometheus), and an {@link Observer} told of each event that
+ * a histogram needs. The protocol keeps its own counts as plain fields ({@link Raft#electionsStarted}
+ * and friends); the Raft loop copies them here after each batch, so any thread may read them.
+ *
+ * <p>Nothing here blocks or allocates per event: observers are called on the Raft loop or the
+ * storage thread and must be as cheap (a Prometheus histogram's observe is).
+ */
+public final class RuntimeMetrics {
+
+  /** Told of the events a distribution is kept for; every method must return at once. */
+  public interface Observer {
+    /** One fsync of the WAL took {@code nanos} (storage thread). */
+    default void walFsync(long nanos) {}
+
+    /**
+     * {@code reads} linearizable reads were confirmed by one Ready (Raft loop): a round of
+     * heartbeats confirms every ReadIndex request queued before it (thesis §6.4), so under
+     * load one round serves many reads.
+     */
+    default void readIndexBatch(int reads) {}
+  }
+
+  private static final Observer NONE = new Observer() {};
+
+  private volatile Observer observer = NONE;
+  private volatile long electionsStarted;
+  private volatile long preVotesStarted;
+  private volatile long preVotesLost;
+  private int readsThisReady; // the Raft loop's
+
+  /** Replaces the observer (one per member; its owner's metrics). */
+  public void observe(Observer o) {
+    observer = o == null ? NONE : o;
+  }
+
+  public long electionsStarted() {
+    return electionsStarted;
+  }
+
+  public long preVotesStarted() {
+    return preVotesStarted;
+  }
+
+  public long preVotesLost() {
+    return preVotesLost;
+  }
+
+  /** The storage's fsync hook. */
+  void walFsync(long nanos) {
+    observer.walFsync(nanos);
+  }
+
+  /** On the Raft loop: one more read confirmed in the Ready being carried out. */
+  void readConfirmed() {
+    readsThisReady++;
+  }
+
+  /** On the Raft loop, after each batch: copies the protocol's counts, ends the read batch. */
+  void afterBatch(Raft raft) {
+    electionsStarted = raft.electionsStarted();
+    preVotesStarted = raft.preVotesStarted();
+    preVotesLost = raft.preVotesLost();
+    if (readsThisReady > 0) {
+      observer.readIndexBatch(readsThisReady);
+      readsThisReady = 0;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package raft.kv.http;
+
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * go-grpc-prometheus's server metrics, which etcd exposes and its dashboards read:
+ * {@code grpc_server_started_total}, {@code grpc_server_handled_total} (by status code),
+ * {@code grpc_server_msg_received_total} and {@code grpc_server_msg_sent_total}, labelled
+ * {@code grpc_type} (unary, client_stream, server_stream, bidi_stream), {@code grpc_service}
+ * ({@code etcdserverpb.KV}), {@code grpc_method} ({@code Put}) and, for handled, {@code grpc_code}
+ * in Go's spelling ({@code OK}, {@code Unavailable}, {@code DeadlineExceeded}...). A call the
+ * client cancels counts as handled with {@code Canceled}, as go-grpc-prometheus sees it.
+ */
+public final class GrpcMetrics implements ServerInterceptor {
+  private final Counter started;
+  private final Counter handled;
+  private final Counter received;
+  private final Counter sent;
+
+  public GrpcMetrics(PrometheusRegistry registry) {
+    String[] labels = {"grpc_type", "grpc_service", "grpc_method"};
+    started = Counter.builder().name("grpc_server_started_total")
+        .help("Total number of RPCs started on the server.").labelNames(labels)
+        .register(registry);
+    handled = Counter.builder().name("grpc_server_handled_total")
+        .help("Total number of RPCs completed on the server, regardless of success or failure.")
+        .labelNames("grpc_type", "grpc_service", "grpc_method", "grpc_code").register(registry);
+    received = Counter.builder().name("grpc_server_msg_received_total")
+        .help("Total number of RPC stream messages received on the server.").labelNames(labels)
+        .register(registry);
+    sent = Counter.builder().name("grpc_server_msg_sent_total")
+        .help("Total number of gRPC stream messages sent by the server.").labelNames(labels)
+        .register(registry);
+  }
+
+  /** go-grpc-prometheus's InitializeMetrics: every method and code shows, at 0, from the start. */
+  public void initialize(List<ServerServiceDefinition> services) {
+    for (ServerServiceDefinition s : services) {
+      for (ServerMethodDefinition<?, ?> m : s.getMethods()) {
+        String[] l = labels(m.getMethodDescriptor());
+        started.initLabelValues(l);
+        received.initLabelValues(l);
+        sent.initLabelValues(l);
+        for (Status.Code c : Status.Code.values()) {
+          handled.initLabelValues(l[0], l[1], l[2], goName(c));
+        }
+      }
+    }
+  }
+
+  @Override
+  public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+      ServerCallHandler<Q, A> next) {
+    String[] l = labels(call.getMethodDescriptor());
+    started.labelValues(l).inc();
+    AtomicBoolean counted = new AtomicBoolean();
+    ServerCall<Q, A> counting = new SimpleForwardingServerCall<>(call) {
+      @Override
+      public void sendMessage(A message) {
+        sent.labelValues(l).inc();
+        super.sendMessage(message);
+      }
+
+      @Override
+      public void close(Status status, Metadata trailers) {
+        if (counted.compareAndSet(false, true)) {
+          handled.labelValues(l[0], l[1], l[2], goName(status.getCode())).inc();
+        }
+        super.close(status, trailers);
+      }
+    };
+    return new SimpleForwardingServerCallListener<>(next.startCall(counting, headers)) {
+      @Override
+      public void onMessage(Q message) {
+        received.labelValues(l).inc();
+        super.onMessage(message);
+      }
+
+      @Override
+      public void onCancel() {
+        if (counted.compareAndSet(false, true)) {
+          handled.labelValues(l[0], l[1], l[2], "Canceled").inc();
+        }
+        super.onCancel();
+      }
+    };
+  }
+
+  static String[] labels(MethodDescriptor<?, ?> m) {
+    String service = m.getServiceName() == null ? "unknown" : m.getServiceName();
+    String method = m.getBareMethodName() == null ? m.getFullMethodName() : m.getBareMethodName();
+    return new String[] {type(m.getType()), service, method};
+  }
+
+  static String type(MethodDescriptor.MethodType t) {
+    return switch (t) {
+      case UNARY -> "unary";
+      case CLIENT_STREAMING -> "client_stream";
+      case SERVER_STREAMING -> "server_stream";
+      case BIDI_STREAMING -> "bidi_stream";
+      case UNKNOWN -> "unknown";
+    };
+  }
+
+  /** Go's codes.Code.String(): CamelCase, and "Canceled" with one l. */
+  static String goName(Status.Code c) {
+    if (c == Status.Code.CANCELLED) {
+      return "Canceled";
+    }
+    StringBuilder b = new StringBuilder();
+    for (String word : c.name().split("_")) {
+      b.append(word.charAt(0)).append(word.substring(1).toLowerCase());
+    }
+    return b.toString().replace("Ok", "OK");
+  }
+}
