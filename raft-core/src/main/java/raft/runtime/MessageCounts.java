@@ -2,6 +2,7 @@ package raft.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
 import raft.pb.Message;
 import raft.pb.MessageType;
@@ -14,7 +15,14 @@ import raft.pb.MessageType;
  */
 public final class MessageCounts {
   /** The kinds drawn; the local message types (ticks, proposals, reads) are not counted. */
-  public enum Kind { HEARTBEAT, APPEND, VOTE, PREVOTE, SNAPSHOT, RESPONSE }
+  public enum Kind {
+    HEARTBEAT, APPEND, VOTE, PREVOTE, SNAPSHOT, RESPONSE;
+
+    /** The name the cluster view's frames use: "heartbeat", "append", ... */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private static final Kind[] KINDS = Kind.values();
 
@@ -27,7 +35,7 @@ public final class MessageCounts {
   private volatile Peer[] peers = new Peer[0]; // copied on the rare add of a new destination
 
   /** The kind a message counts as, or null for a type that never crosses the network. */
-  static Kind kindOf(MessageType t) {
+  public static Kind kindOf(MessageType t) {
     return switch (t) {
       case MSG_HEARTBEAT -> Kind.HEARTBEAT;
       case MSG_APP -> Kind.APPEND;

@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import raft.core.Raft;
 import raft.core.StateRole;
+import raft.kv.cluster.ViewFrame;
 import raft.log.MemoryStorage;
 import raft.pb.ConfState;
 import raft.pb.HardState;
 import raft.pb.MessageType;
+import raft.runtime.MessageCounts;
 import raft.sim.replay.EventKinds;
-import raft.sim.replay.Frame;
 
 /**
  * Samples a simulator run into frames for {@code scripts/simulate --html}: every {@code step}
@@ -35,9 +36,9 @@ final class ReplayRecorder {
   private final long until;
   private final long step;
   private long next;
-  private final List<Frame> frames = new ArrayList<>();
+  private final List<ViewFrame> frames = new ArrayList<>();
   private final Map<String, long[]> sent = new TreeMap<>(); // "from\0to\0type" -> {count}
-  private final List<Frame.Event> events = new ArrayList<>();
+  private final List<ViewFrame.Event> events = new ArrayList<>();
   private final Map<Integer, Long> stoppedSince = new TreeMap<>();
   private long seq;
 
@@ -71,19 +72,19 @@ final class ReplayRecorder {
   void finish(long now, String verdict) {
     long end = Math.min(now, until);
     before(end + 1);
-    Frame.Event last = event(end, verdict);
+    ViewFrame.Event last = event(end, verdict);
     if (frames.isEmpty() || next - step < end) {
       events.add(last);
       frames.add(frame(end));
       return;
     }
-    Frame f = frames.remove(frames.size() - 1);
-    List<Frame.Event> withVerdict = new ArrayList<>(f.events());
+    ViewFrame f = frames.remove(frames.size() - 1);
+    List<ViewFrame.Event> withVerdict = new ArrayList<>(f.events());
     withVerdict.add(last);
-    frames.add(new Frame(f.clock(), f.members(), f.messages(), withVerdict));
+    frames.add(new ViewFrame(f.clock(), f.members(), f.messages(), withVerdict));
   }
 
-  List<Frame> frames() {
+  List<ViewFrame> frames() {
     return frames;
   }
 
@@ -109,23 +110,15 @@ final class ReplayRecorder {
     }
   }
 
-  private Frame.Event event(long now, String line) {
-    return new Frame.Event(++seq, clock(now), EventKinds.memberOf(line),
+  private ViewFrame.Event event(long now, String line) {
+    return new ViewFrame.Event(++seq, clock(now), EventKinds.memberOf(line),
         EventKinds.kindOf(line), line);
   }
 
-  /** Issue 15's message kinds; the local types (ticks, proposals, transfers) are not drawn. */
+  /** The kind the page draws, as a member counts it (none for the local types). */
   static String kindOf(MessageType t) {
-    return switch (t) {
-      case MSG_HEARTBEAT -> "heartbeat";
-      case MSG_APP -> "append";
-      case MSG_VOTE -> "vote";
-      case MSG_PRE_VOTE -> "prevote";
-      case MSG_SNAP -> "snapshot";
-      case MSG_APP_RESP, MSG_VOTE_RESP, MSG_HEARTBEAT_RESP, MSG_PRE_VOTE_RESP,
-          MSG_READ_INDEX_RESP -> "response";
-      default -> null;
-    };
+    MessageCounts.Kind k = MessageCounts.kindOf(t);
+    return k == null ? null : k.label();
   }
 
   /** The trace's own time stamp: "tick 123.40". */
@@ -133,20 +126,20 @@ final class ReplayRecorder {
     return Simulator.formatTime(t);
   }
 
-  private Frame frame(long t) {
-    List<Frame.Member> members = new ArrayList<>();
+  private ViewFrame frame(long t) {
+    List<ViewFrame.Member> members = new ArrayList<>();
     for (int i = 1; i <= sim.maxId(); i++) {
       if (shown(i, t)) {
         members.add(member(i));
       }
     }
-    List<Frame.Message> messages = new ArrayList<>();
+    List<ViewFrame.Message> messages = new ArrayList<>();
     sent.forEach((k, n) -> {
       String[] p = k.split("\0");
-      messages.add(new Frame.Message(p[0], p[1], p[2], n[0]));
+      messages.add(new ViewFrame.Message(p[0], p[1], p[2], n[0]));
     });
     sent.clear();
-    Frame f = new Frame(clock(t), members, messages, List.copyOf(events));
+    ViewFrame f = new ViewFrame(clock(t), members, messages, List.copyOf(events));
     events.clear();
     return f;
   }
@@ -159,7 +152,7 @@ final class ReplayRecorder {
     return t - stoppedSince.computeIfAbsent(i, k -> t) <= STOPPED_SHOWN;
   }
 
-  private Frame.Member member(int i) {
+  private ViewFrame.Member member(int i) {
     SimNode sn = sim.node(i);
     Raft r = sn.up() ? sn.node.raft() : null;
     String state = sn.up() ? "up" : sn.stopped ? "stopped" : "down";
@@ -169,11 +162,11 @@ final class ReplayRecorder {
     if (r == null) {
       // Down: what its disk holds (the term and vote survive a crash; the leader does not).
       HardState hs = sn.durable.hardState();
-      return new Frame.Member("n" + i, Long.toHexString(i), state, role, !learner,
+      return new ViewFrame.Member("n" + i, Long.toHexString(i), state, role, !learner,
           hs.getTerm(), name(hs.getVote()), "", hs.getCommit(), sn.appliedIndex,
           sn.durable.lastIndex(), tail(sn.durable), cut(i), "");
     }
-    return new Frame.Member("n" + i, Long.toHexString(i), state, role, !learner, r.term(),
+    return new ViewFrame.Member("n" + i, Long.toHexString(i), state, role, !learner, r.term(),
         name(r.votedFor()), name(r.lead()), r.log().commitIndex(), sn.appliedIndex,
         r.log().lastIndex(), tail(r), cut(i), "");
   }
@@ -196,20 +189,20 @@ final class ReplayRecorder {
     return id == 0 ? "" : "n" + id;
   }
 
-  private static List<Frame.Entry> tail(Raft r) {
-    List<Frame.Entry> out = new ArrayList<>();
+  private static List<ViewFrame.Entry> tail(Raft r) {
+    List<ViewFrame.Entry> out = new ArrayList<>();
     for (long i = Math.max(r.log().firstIndex(), r.log().lastIndex() - LOG_TAIL + 1);
         i <= r.log().lastIndex(); i++) {
-      out.add(new Frame.Entry(i, r.log().term(i)));
+      out.add(new ViewFrame.Entry(i, r.log().term(i)));
     }
     return out;
   }
 
-  private static List<Frame.Entry> tail(MemoryStorage disk) {
-    List<Frame.Entry> out = new ArrayList<>();
+  private static List<ViewFrame.Entry> tail(MemoryStorage disk) {
+    List<ViewFrame.Entry> out = new ArrayList<>();
     for (long i = Math.max(disk.firstIndex(), disk.lastIndex() - LOG_TAIL + 1);
         i <= disk.lastIndex(); i++) {
-      out.add(new Frame.Entry(i, disk.term(i)));
+      out.add(new ViewFrame.Entry(i, disk.term(i)));
     }
     return out;
   }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import raft.sim.replay.Frame;
+import raft.kv.cluster.ViewFrame;
 import raft.sim.replay.ReplayPage;
 
 /** scripts/simulate --html: the frames it records, and that recording changes nothing. */
@@ -53,7 +53,7 @@ class ReplayRecorderTest {
     return cfg;
   }
 
-  private static List<Frame> record(SimConfig cfg, long fromTick, long untilTick, int step,
+  private static List<ViewFrame> record(SimConfig cfg, long fromTick, long untilTick, int step,
       List<String> trace) {
     Simulator sim = new Simulator(cfg, trace::add);
     ReplayRecorder r = new ReplayRecorder(sim, fromTick * Simulator.TICK,
@@ -66,7 +66,7 @@ class ReplayRecorderTest {
 
   @Test
   void framesHaveTheSchemasFieldsALeaderAndMessages() {
-    List<Frame> frames = record(config(7, "crash,partition", 300), 0, 300, 50, new ArrayList<>());
+    List<ViewFrame> frames = record(config(7, "crash,partition", 300), 0, 300, 50, new ArrayList<>());
     assertEquals(601, frames.size(), "one frame each half tick from 0 to 300");
     JsonArray json = JsonParser.parseString(ReplayPage.json(frames)).getAsJsonArray();
     boolean leader = false;
@@ -136,32 +136,32 @@ class ReplayRecorderTest {
 
   @Test
   void aWindowRecordsOnlyItsTicksAndTheirEvents() {
-    List<Frame> frames = record(config(11, "all", 400), 100, 150, 100, new ArrayList<>());
+    List<ViewFrame> frames = record(config(11, "all", 400), 100, 150, 100, new ArrayList<>());
     assertEquals("tick 100.00", frames.get(0).clock());
     assertEquals("tick 150.00", frames.get(frames.size() - 1).clock());
     assertEquals(51, frames.size());
-    for (Frame f : frames) {
-      for (Frame.Event e : f.events()) {
+    for (ViewFrame f : frames) {
+      for (ViewFrame.Event e : f.events()) {
         Matcher m = Pattern.compile("tick (\\d+)\\.(\\d\\d)").matcher(e.clock());
         assertTrue(m.matches(), e.clock());
         long t = Long.parseLong(m.group(1)) * 100 + Long.parseLong(m.group(2));
         assertTrue(t > 9_900 && t <= 15_000, "event inside the window: " + e);
       }
     }
-    Frame last = frames.get(frames.size() - 1);
+    ViewFrame last = frames.get(frames.size() - 1);
     assertTrue(last.events().get(last.events().size() - 1).text().startsWith("safety: ok"),
         "the verdict closes the timeline");
   }
 
   @Test
   void membershipShowsLearnersAndStoppedMembersThatThenLeaveThePage() {
-    List<Frame> frames = record(config(21, "members,crash", 2000), 0, 2000, 100,
+    List<ViewFrame> frames = record(config(21, "members,crash", 2000), 0, 2000, 100,
         new ArrayList<>());
     boolean learner = false;
     java.util.Map<String, Integer> firstStopped = new java.util.TreeMap<>();
     java.util.Map<String, Integer> lastShown = new java.util.TreeMap<>();
     for (int i = 0; i < frames.size(); i++) {
-      for (Frame.Member m : frames.get(i).members()) {
+      for (ViewFrame.Member m : frames.get(i).members()) {
         learner |= m.role().equals("learner") && !m.voter();
         if (m.state().equals("stopped")) {
           firstStopped.putIfAbsent(m.name(), i);

@@ -72,7 +72,7 @@ final class AdminService extends AdminGrpc.AdminImplBase {
     }
     for (MessageCounts.Sent m : runtime.messagesSent().read()) {
       b.addMessagesSent(MessagesSent.newBuilder().setTo(m.to())
-          .setKind(m.kind().name().toLowerCase(Locale.ROOT)).setCount(m.count()));
+          .setKind(m.kind().label()).setCount(m.count()));
     }
     return b.build();
   }

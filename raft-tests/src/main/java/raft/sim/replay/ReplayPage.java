@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import raft.kv.cluster.ViewFrame;
 
 /**
  * Writes one self-contained HTML file that replays a simulator run with the live cluster
@@ -26,10 +27,10 @@ public final class ReplayPage {
   private ReplayPage() {}
 
   /** What player.js reads (a record: its fields come out in this order, every time). */
-  private record Data(String title, String summary, List<Frame> frames) {}
+  private record Data(String title, String summary, List<ViewFrame> frames) {}
 
   /** The page: {@code title} and {@code summary} head it; the player steps through frames. */
-  public static String html(String title, String summary, List<Frame> frames) {
+  public static String html(String title, String summary, List<ViewFrame> frames) {
     // Gson escapes <, > and & in strings, so no "</script>" can end the data block early.
     String data = new Gson().toJson(new Data(title, summary, frames));
     StringBuilder b = new StringBuilder();
@@ -48,11 +49,11 @@ public final class ReplayPage {
   }
 
   /** The frames as the page embeds them (JSON, in the schema's field names). */
-  public static String json(List<Frame> frames) {
+  public static String json(List<ViewFrame> frames) {
     return new Gson().toJson(frames);
   }
 
-  public static void write(Path out, String title, String summary, List<Frame> frames) {
+  public static void write(Path out, String title, String summary, List<ViewFrame> frames) {
     try {
       Path dir = out.toAbsolutePath().getParent();
       if (dir != null) {
