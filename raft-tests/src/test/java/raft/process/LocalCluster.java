@@ -19,11 +19,13 @@ import raft.kv.pb.NodeStatusResponse;
  * A real local cluster of separate JVM processes, driven only through the local-cluster
  * contract (scripts/cluster's verbs, run from the built jar) and the client ports, like a
  * user would. Each test class uses its own port offset and data directory, so it never
- * touches a cluster a developer has running on the default ports. Offsets stay at or below 387
+ * touches a cluster a developer has running on the default ports. Offsets stay at or below 385
  * (10 stalled watchers, 30 response memory, 40 and 45 data directories, 50 stopped members,
- * 60 long loads, 70 peer-port flood and install-etcd, 100 etcdctl, 150 Jepsen, 200 kill-all,
- * 250 teeth, 300, 350, 370 and 400 single members) so that every port of a 3-node
- * cluster is below the kernel's ephemeral range (32768 and up): a port in that range can
+ * 60 long loads, 70 peer-port flood and install-etcd, 100 etcdctl, 120 and 130 member commands,
+ * 150 Jepsen, 160 and 170 membership, 180 demos, 190 Jepsen members, 200 kill-all, 210 metrics,
+ * 215 and 230 metrics against etcd, 220 the live view, 250 teeth, 300, 350, 370 and 400 single
+ * members) so that every port of a 3-node cluster, n3's metrics port (client port + 2)
+ * included, is below the kernel's ephemeral range (32768 and up): a port in that range can
  * already be held by some outgoing connection when the member starts.
  */
 final class LocalCluster implements AutoCloseable {
