@@ -129,7 +129,8 @@ class MetricsTest {
     Scrape cut = Scrape.of(n3);
     double elections = cut.value("raftkv_raft_elections_started_total");
     double preVotes = cut.value("raftkv_raft_prevotes_started_total");
-    assertEquals(new Scrape.Answer(503, "{\"health\":\"false\"}\n"), Scrape.get(n3 + "/health"));
+    assertEquals(new Scrape.Answer(503, "{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}\n"),
+        Scrape.get(n3 + "/health"));
     assertEquals(503, Scrape.get(n3 + "/health?serializable=true").status());
     // n1 is on the majority side: healthy once that side has a leader (it may need an election).
     assertEquals(200.0, await(() -> (double) Scrape.get(n1 + "/health").status(), 200.0));

@@ -1,5 +1,6 @@
 package raft.kv.http;
 
+import com.google.gson.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -13,9 +14,10 @@ import raft.kv.apply.Alarms;
  * etcd 3.4's {@code GET /health} (etcdhttp's checkHealth), as kubeadm's probes call it: healthy
  * unless an alarm is raised (except those named by {@code ?exclude=NOSPACE}), or no leader is
  * known, or a linearizable read does not succeed within a second ({@code ?serializable=true}
- * skips the read: a local check only). The body is etcd 3.4's, {@code {"health":"true"}} or
- * {@code {"health":"false"}} with nothing more, so the reason goes to the member's log in
- * etcd's words ("/health error due to memberID:1 alarm:NOSPACE ").
+ * skips the read: a local check only). A healthy answer is etcd 3.4's, {@code
+ * {"health":"true"}}; an unhealthy one adds etcd 3.5's {@code reason} ({@code {"health":"false",
+ * "reason":"RAFT NO LEADER"}}), so that whoever asks sees why (3.4 says only false). The member
+ * also logs it in etcd 3.4's words ("/health error due to memberID:1 alarm:NOSPACE ").
  */
 public final class Health {
 
@@ -31,10 +33,21 @@ public final class Health {
     CompletableFuture<?> linearizableRead();
   }
 
-  /** etcd's answer: {@code health} only; {@code reason} is what was logged (null if healthy). */
-  public record Result(boolean healthy, String reason) {
+  /**
+   * The answer: {@code reason} is etcd 3.5's word for it, {@code logLine} what the member
+   * logged in etcd 3.4's (both null when healthy).
+   */
+  public record Result(boolean healthy, String reason, String logLine) {
+    static final Result HEALTHY = new Result(true, null, null);
+
     public String body() {
-      return "{\"health\":\"" + healthy + "\"}";
+      if (healthy) {
+        return "{\"health\":\"true\"}";
+      }
+      JsonObject o = new JsonObject();
+      o.addProperty("health", "false");
+      o.addProperty("reason", reason);
+      return o.toString();
     }
   }
 
@@ -55,20 +68,22 @@ public final class Health {
   public CompletableFuture<Result> check(boolean serializable, Set<String> excludedAlarms) {
     for (AlarmMember a : member.alarms()) {
       if (!excludedAlarms.contains(a.getAlarm().name())) {
-        return done(new Result(false, "/health error due to " + Alarms.describe(a)));
+        return done(new Result(false, "ALARM " + a.getAlarm().name(),
+            "/health error due to " + Alarms.describe(a)));
       }
     }
     if (!member.hasLeader()) {
-      return done(new Result(false, "/health error; no leader (status code 503)"));
+      return done(new Result(false, "RAFT NO LEADER",
+          "/health error; no leader (status code 503)"));
     }
     if (serializable) {
-      return done(new Result(true, null));
+      return done(Result.HEALTHY);
     }
     CompletableFuture<Result> r = new CompletableFuture<>();
     member.linearizableRead().orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((ok, t) -> r.complete(t == null ? new Result(true, null)
-            : new Result(false, "/health error; QGET failed " + describe(t)
-                + " (status code 503)")));
+        .whenComplete((ok, t) -> r.complete(t == null ? Result.HEALTHY
+            : new Result(false, "QGET ERROR:" + describe(t),
+                "/health error; QGET failed " + describe(t) + " (status code 503)")));
     return r.thenApply(this::logged);
   }
 
@@ -78,7 +93,7 @@ public final class Health {
 
   private Result logged(Result r) {
     if (!r.healthy()) {
-      log.accept(r.reason());
+      log.accept(r.logLine());
     }
     return r;
   }

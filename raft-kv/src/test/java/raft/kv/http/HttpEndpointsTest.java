@@ -115,7 +115,7 @@ class HttpEndpointsTest {
       for (String q : new String[] {"", "?serializable=true", "?exclude=NOSPACE"}) {
         HttpResponse<String> r = get(url + "/health" + q);
         assertEquals(503, r.statusCode(), q);
-        assertEquals("{\"health\":\"false\"}\n", r.body(), q);
+        assertEquals("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}\n", r.body(), q);
       }
       assertEquals(0.0, value(get(url + "/metrics").body(), "etcd_server_has_leader"));
     }
@@ -131,7 +131,7 @@ class HttpEndpointsTest {
       String url = c.metricsUrl(1);
       HttpResponse<String> r = get(url + "/health");
       assertEquals(503, r.statusCode());
-      assertEquals("{\"health\":\"false\"}\n", r.body());
+      assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", r.body());
       assertEquals(503, get(url + "/health?serializable=true").statusCode());
       HttpResponse<String> excluded = get(url + "/health?exclude=NOSPACE");
       assertEquals(200, excluded.statusCode());
