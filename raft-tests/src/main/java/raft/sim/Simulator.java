@@ -633,8 +633,15 @@ public final class Simulator {
     if (sn.node.raft().role() != StateRole.LEADER || now < sn.nextCommitTrace) {
       return;
     }
-    log("n" + sn.id + " committed " + (sn.appliedIndex - sn.lastTracedCommit)
-        + " entries, up to index " + sn.appliedIndex);
+    String line = "n" + sn.id + " committed " + (sn.appliedIndex - sn.lastTracedCommit)
+        + " entries, up to index " + sn.appliedIndex;
+    if (trace != null) {
+      log(line);
+    } else {
+      // Not into the trace tail: a failing run prints that tail, and must print the same
+      // lines with --html as without it.
+      recorder.logged(now, line);
+    }
     sn.lastTracedCommit = sn.appliedIndex;
     sn.nextCommitTrace = now + 10L * TICK;
   }
