@@ -111,6 +111,12 @@ final class ViewTimeline {
     term = Math.max(term, top);
     String lead = now.stream().filter(m -> m.state().equals("up") && m.role().equals("leader"))
         .max(java.util.Comparator.comparingLong(Member::term)).map(Member::name).orElse("");
+    if (lead.isEmpty() && silent(now, leader)) {
+      // Up, but its status call missed the deadline (a slow poll on a busy machine): nothing
+      // says it stopped leading, and telling "no leader" now and "became leader" on the next
+      // poll would invent a leader change.
+      return;
+    }
     if (!lead.equals(leader)) {
       if (lead.isEmpty()) {
         add(clock, leader, "leader", "no leader (" + leader + " no longer leads)");
@@ -121,6 +127,12 @@ final class ViewTimeline {
       }
       leader = lead;
     }
+  }
+
+  /** Whether member {@code name} is up but did not answer this poll (it then has no role). */
+  private static boolean silent(List<Member> now, String name) {
+    return now.stream().anyMatch(m -> m.name().equals(name) && m.state().equals("up")
+        && m.role().isEmpty());
   }
 
   /** Pairs cut off from each other (either side's word is enough). */

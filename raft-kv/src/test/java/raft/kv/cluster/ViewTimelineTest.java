@@ -49,6 +49,20 @@ class ViewTimelineTest {
   }
 
   @Test
+  @DisplayName("a leader that misses one poll's deadline is no leader change")
+  void aSilentLeaderStillLeads() {
+    poll(m("n1", "up", "leader", 2, "n1", List.of()), m("n2", "up", "follower", 2, "n1",
+        List.of()));
+    assertEquals(List.of(), poll(m("n1", "up", "", 2, "n1", List.of()),
+        m("n2", "up", "follower", 2, "n1", List.of())));
+    assertEquals(List.of(), poll(m("n1", "up", "leader", 2, "n1", List.of()),
+        m("n2", "up", "follower", 2, "n1", List.of())));
+    assertEquals(List.of("election: term 3 began: n2 stood for election",
+        "leader: n2 became leader in term 3"), poll(m("n1", "up", "", 2, "n1", List.of()),
+        m("n2", "up", "leader", 3, "n2", List.of())));
+  }
+
+  @Test
   @DisplayName("partitions: new cut pairs once, then healed")
   void partitionAndHeal() {
     poll(m("n1", "up", "follower", 2, "", List.of()), m("n2", "up", "leader", 2, "n2",
