@@ -31,6 +31,9 @@ final class ViewTimeline {
   synchronized void add(String clock, String member, String kind, String text) {
     Event e = new Event(++seq, clock, member, kind, text);
     pending.add(e);
+    if (pending.size() > RECENT) {
+      pending.remove(0); // polls failing for a while: no one drains, keep the newest only
+    }
     recent.addLast(e);
     if (recent.size() > RECENT) {
       recent.removeFirst();

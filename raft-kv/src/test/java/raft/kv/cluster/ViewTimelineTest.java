@@ -89,4 +89,16 @@ class ViewTimelineTest {
     assertEquals(2, timeline.recent().size());
     assertEquals(List.of(), timeline.drain());
   }
+
+  @Test
+  @DisplayName("undrained events (polls failing) and the recent ones stay bounded")
+  void bounded() {
+    for (int i = 0; i < ViewTimeline.RECENT + 50; i++) {
+      timeline.add("12:00:00.000", "", "narration", "line " + i);
+    }
+    List<Event> out = timeline.drain();
+    assertEquals(ViewTimeline.RECENT, out.size());
+    assertEquals("line " + (ViewTimeline.RECENT + 49), out.get(out.size() - 1).text());
+    assertEquals(ViewTimeline.RECENT, timeline.recent().size());
+  }
 }
