@@ -1,5 +1,5 @@
 // The drawing code of raftkv's cluster view: one file, no dependencies. It draws frames (the
-// schema is in live.js's header and in the issue 15 contract) and knows nothing about where
+// schema is raft.kv.cluster.ViewFrame's, the issue 15 contract) and knows nothing about where
 // they come from: live.js feeds it server-sent events from `scripts/cluster view`; the
 // simulator's --html replay feeds it recorded frames (with options.actions false).
 // Files a page needs: view.css and view.js (plus live.js for the live view only).
@@ -384,7 +384,11 @@
       li.appendChild(el('span', {'class': 'rv-event-text'}, e.text));
       st.timeline.insertBefore(li, st.timeline.firstChild);
     });
+    // Forget the numbers of the entries dropped too: a page left open for days would otherwise
+    // keep one per event ever shown. A number comes twice only just after connecting (an event
+    // both in the greeting and in the next frame), long before its entry is dropped.
     while (st.timeline.childNodes.length > MAX_EVENTS) {
+      delete st.seen['s' + st.timeline.lastChild.getAttribute('data-seq')];
       st.timeline.removeChild(st.timeline.lastChild);
     }
   }
