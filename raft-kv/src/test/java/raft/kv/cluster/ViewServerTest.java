@@ -77,6 +77,7 @@ class ViewServerTest {
   @DisplayName("/events: the greeting first, then every broadcast as a server-sent event")
   void events() throws Exception {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(30_000); // a lost event fails the test instead of hanging it
       OutputStream out = s.getOutputStream();
       out.write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
@@ -84,12 +85,18 @@ class ViewServerTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
           StandardCharsets.UTF_8));
       assertTrue(readUntil(in, "data: {\"hello\":1}"), "the greeting");
-      for (int i = 0; i < 100 && server.browsers() == 0; i++) {
-        Thread.sleep(20); // the page counts once its greeting is written
-      }
+      awaitBrowsers(1); // the page counts once its greeting is written
       server.broadcast("event: frame\ndata: {\"n\":2}\n\n");
       assertTrue(readUntil(in, "data: {\"n\":2}"), "the broadcast");
     }
+  }
+
+  /** Waits (30 s at most: a slow machine) until {@code n} pages are connected to /events. */
+  private void awaitBrowsers(int n) throws InterruptedException {
+    for (int i = 0; i < 1500 && server.browsers() != n; i++) {
+      Thread.sleep(20);
+    }
+    assertEquals(n, server.browsers(), "pages connected to /events");
   }
 
   private static boolean readUntil(BufferedReader in, String wanted) throws Exception {
@@ -112,10 +119,7 @@ class ViewServerTest {
       s.setReceiveBufferSize(4096);
       s.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1:" + port
           + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (int i = 0; i < 100 && server.browsers() == 0; i++) {
-        Thread.sleep(20);
-      }
-      assertEquals(1, server.browsers());
+      awaitBrowsers(1);
       String big = "event: frame\ndata: " + "x".repeat(64 * 1024) + "\n\n";
       long start = System.nanoTime();
       for (int i = 0; i < 400 && server.browsers() > 0; i++) { // at most 25 MB
