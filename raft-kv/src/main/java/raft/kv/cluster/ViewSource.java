@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import raft.kv.api.etcdserverpb.AlarmMember;
@@ -17,7 +17,6 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.NodeStatusRequest;
 import raft.kv.pb.NodeStatusResponse;
-import io.grpc.stub.StreamObserver;
 
 /**
  * What the cluster view polls. Process states come from the pid files, as {@code status}
@@ -61,7 +60,7 @@ final class ViewSource implements AutoCloseable {
     Optional<List<Member>> list = members;
     Map<Integer, Member> listed = list.map(ms -> byNode(ms)).orElse(Map.of());
     Set<Integer> shown = StatusVerbs.shown(layout, procs, listed);
-    Map<Integer, CompletableFuture<NodeStatusResponse>> calls = new LinkedHashMap<>();
+    Map<Integer, Future<NodeStatusResponse>> calls = new LinkedHashMap<>();
     Map<Integer, NodeProcesses.State> states = new LinkedHashMap<>();
     for (int k : shown) {
       NodeProcesses.State s = procs.state(k);
@@ -82,30 +81,13 @@ final class ViewSource implements AutoCloseable {
   }
 
   /** Node k's status call, under way. */
-  private CompletableFuture<NodeStatusResponse> ask(int k) {
-    CompletableFuture<NodeStatusResponse> f = new CompletableFuture<>();
-    AdminGrpc.newStub(admin.channel(k))
+  private Future<NodeStatusResponse> ask(int k) {
+    return AdminGrpc.newFutureStub(admin.channel(k))
         .withDeadlineAfter(STATUS_DEADLINE_MILLIS, TimeUnit.MILLISECONDS)
-        .nodeStatus(NodeStatusRequest.getDefaultInstance(), new StreamObserver<>() {
-          @Override
-          public void onNext(NodeStatusResponse r) {
-            f.complete(r);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            f.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            f.complete(null); // after onNext: no effect
-          }
-        });
-    return f;
+        .nodeStatus(NodeStatusRequest.getDefaultInstance());
   }
 
-  private static Optional<NodeStatusResponse> answer(CompletableFuture<NodeStatusResponse> f)
+  private static Optional<NodeStatusResponse> answer(Future<NodeStatusResponse> f)
       throws InterruptedException {
     if (f == null) {
       return Optional.empty();
