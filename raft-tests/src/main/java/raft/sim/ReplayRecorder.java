@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongUnaryOperator;
 import raft.core.Raft;
 import raft.core.StateRole;
 import raft.kv.cluster.ViewFrame;
-import raft.log.MemoryStorage;
 import raft.pb.ConfState;
 import raft.pb.HardState;
 import raft.pb.MessageType;
@@ -164,11 +164,13 @@ final class ReplayRecorder {
       HardState hs = sn.durable.hardState();
       return new ViewFrame.Member("n" + i, Long.toHexString(i), state, role, !learner,
           hs.getTerm(), name(hs.getVote()), "", hs.getCommit(), sn.appliedIndex,
-          sn.durable.lastIndex(), tail(sn.durable), cut(i), "");
+          sn.durable.lastIndex(), tail(sn.durable.firstIndex(), sn.durable.lastIndex(),
+          sn.durable::term), cut(i), "");
     }
     return new ViewFrame.Member("n" + i, Long.toHexString(i), state, role, !learner, r.term(),
         name(r.votedFor()), name(r.lead()), r.log().commitIndex(), sn.appliedIndex,
-        r.log().lastIndex(), tail(r), cut(i), "");
+        r.log().lastIndex(), tail(r.log().firstIndex(), r.log().lastIndex(), r.log()::term),
+        cut(i), "");
   }
 
   /**
@@ -189,20 +191,11 @@ final class ReplayRecorder {
     return id == 0 ? "" : "n" + id;
   }
 
-  private static List<ViewFrame.Entry> tail(Raft r) {
+  /** The last {@link #LOG_TAIL} entries of a log from first to last, as (index, term). */
+  private static List<ViewFrame.Entry> tail(long first, long last, LongUnaryOperator term) {
     List<ViewFrame.Entry> out = new ArrayList<>();
-    for (long i = Math.max(r.log().firstIndex(), r.log().lastIndex() - LOG_TAIL + 1);
-        i <= r.log().lastIndex(); i++) {
-      out.add(new ViewFrame.Entry(i, r.log().term(i)));
-    }
-    return out;
-  }
-
-  private static List<ViewFrame.Entry> tail(MemoryStorage disk) {
-    List<ViewFrame.Entry> out = new ArrayList<>();
-    for (long i = Math.max(disk.firstIndex(), disk.lastIndex() - LOG_TAIL + 1);
-        i <= disk.lastIndex(); i++) {
-      out.add(new ViewFrame.Entry(i, disk.term(i)));
+    for (long i = Math.max(first, last - LOG_TAIL + 1); i <= last; i++) {
+      out.add(new ViewFrame.Entry(i, term.applyAsLong(i)));
     }
     return out;
   }
