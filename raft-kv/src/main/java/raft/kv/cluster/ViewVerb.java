@@ -151,11 +151,20 @@ final class ViewVerb extends ClusterCommand.Verb {
   private static boolean isView(long pid) {
     try {
       String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"),
-          StandardCharsets.UTF_8).replace('\0', ' ');
-      return cmdline.contains(" cluster view");
+          StandardCharsets.UTF_8);
+      return isViewCommand(List.of(cmdline.split("\0")));
     } catch (IOException e) {
       return true; // no /proc: trust the pid file
     }
+  }
+
+  /**
+   * Whether a command line runs {@code cluster view}: the verb anywhere after "cluster", since
+   * the shared options may come first ({@code scripts/cluster --data d view}).
+   */
+  static boolean isViewCommand(List<String> args) {
+    int cluster = args.indexOf("cluster");
+    return cluster >= 0 && args.subList(cluster + 1, args.size()).contains("view");
   }
 
   /** Stops this cluster's view, if one runs (SIGTERM; SIGKILL after 5 s). */

@@ -115,6 +115,17 @@ class ClusterCommandTest {
   }
 
   @Test
+  void theViewIsKnownByItsCommandLineWhereverTheOptionsStand() {
+    String jar = "raftkv.jar";
+    assertTrue(ViewVerb.isViewCommand(List.of("java", "-jar", jar, "cluster", "view",
+        "--data", "d")));
+    assertTrue(ViewVerb.isViewCommand(List.of("java", "-jar", jar, "cluster", "--data", "d",
+        "--port-offset", "5", "view")));
+    assertFalse(ViewVerb.isViewCommand(List.of("java", "-jar", jar, "cluster", "status")));
+    assertFalse(ViewVerb.isViewCommand(List.of("sleep", "view")));
+  }
+
+  @Test
   void statusShowsDownNodes() throws IOException {
     new ClusterLayout(2, 13000, dir).save();
     CliRun r = cluster("status");
