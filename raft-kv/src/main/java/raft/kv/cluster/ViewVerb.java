@@ -93,6 +93,12 @@ final class ViewVerb extends ClusterCommand.Verb {
 
   /** Starts the view as its own process, waits until it serves, prints the URL. */
   private int detach(ClusterLayout l, int port, String url) throws Exception {
+    if (serving(port)) {
+      // Else the wait below would take the other listener for our view, say it started, and
+      // leave view.pid naming a process that failed to bind.
+      throw new Clients.Failure("cannot listen on 127.0.0.1:" + port + " (in use); --view-port"
+          + " N chooses another");
+    }
     List<String> cmd = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       cmd.add("/usr/bin/setsid"); // a Ctrl-C in this terminal must not reach it

@@ -126,6 +126,19 @@ class ClusterCommandTest {
   }
 
   @Test
+  void aBackgroundViewRefusesATakenPort() throws IOException {
+    new ClusterLayout(1, 13000, dir).save();
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CliRun r = cluster("view", "--background", "--view-port",
+          Integer.toString(taken.getLocalPort()));
+      assertEquals(1, r.exit(), r.out());
+      assertEquals("Error: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + " (in use); --view-port N chooses another", r.errLine());
+      assertFalse(Files.exists(dir.resolve(ViewVerb.PID_FILE)));
+    }
+  }
+
+  @Test
   void statusShowsDownNodes() throws IOException {
     new ClusterLayout(2, 13000, dir).save();
     CliRun r = cluster("status");
