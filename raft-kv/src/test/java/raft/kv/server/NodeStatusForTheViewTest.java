@@ -33,8 +33,11 @@ class NodeStatusForTheViewTest {
       long leader = c.awaitLeader();
       List<String> eps = List.of(c.endpoints().split(","));
       NodeStatusResponse lead = status(eps.get((int) leader - 1));
-      // Heartbeats go out every 20 ms here; wait (bounded) until each follower has answered.
-      for (int i = 0; i < 100 && !answeredByAll(eps, leader); i++) {
+      // Heartbeats go out every 20 ms here; wait (bounded, 30 s for a slow machine) until each
+      // follower has answered, and for an answer with the log's tail (a loop too busy to read
+      // it within 200 ms leaves it out of that one answer).
+      for (int i = 0; i < 600 && (!answeredByAll(eps, leader) || lead.getLogTailCount() == 0);
+          i++) {
         Thread.sleep(50);
         lead = status(eps.get((int) leader - 1));
       }
