@@ -163,11 +163,14 @@ final class ViewServer implements AutoCloseable {
           .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
       HttpUtil.setTransferEncodingChunked(res, true);
       ctx.write(res);
+      // Joined before the greeting is read: a frame the poller sends meanwhile is written
+      // after this handler returns (it runs on this loop), so it follows the greeting instead
+      // of being lost; an event in both is drawn once (the page skips numbers it has seen).
+      browsers.add(ctx.channel());
       for (String e : greeting.get()) {
         ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(e, StandardCharsets.UTF_8)));
       }
       ctx.flush();
-      browsers.add(ctx.channel());
     }
 
     private void file(ChannelHandlerContext ctx, boolean keep, String name) {

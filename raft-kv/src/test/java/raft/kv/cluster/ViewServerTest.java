@@ -85,7 +85,7 @@ class ViewServerTest {
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
           StandardCharsets.UTF_8));
       assertTrue(readUntil(in, "data: {\"hello\":1}"), "the greeting");
-      awaitBrowsers(1); // the page counts once its greeting is written
+      awaitBrowsers(1);
       server.broadcast("event: frame\ndata: {\"n\":2}\n\n");
       assertTrue(readUntil(in, "data: {\"n\":2}"), "the broadcast");
     }
