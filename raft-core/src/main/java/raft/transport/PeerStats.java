@@ -9,17 +9,18 @@ import raft.pb.MessageType;
 
 /**
  * What the peer transport counts per peer, for the member's metrics (etcd's
- * {@code etcd_network_peer_*}): message bytes handed to a peer's connection and delivered from
+ * {@code etcd_network_peer_*}): message bytes written to a peer's connection and delivered from
  * it (a message's protobuf size, as etcd counts {@code m.Size()}; frame headers not included;
- * nothing for a peer cut off by a partition), and round-trip times.
+ * nothing for a message dropped because the peer is down, slow or cut off by a partition), and
+ * round-trip times.
  *
- * <p>Round trip: the time from handing a heartbeat to peer X's connection to receiving X's
+ * <p>Round trip: the time from writing a heartbeat to peer X's connection to receiving X's
  * heartbeat response. Heartbeats leave every heartbeat interval and a follower answers each at
  * once, so this is the network and both event loops, measured all the time at no extra cost
  * (etcd measures its RTT with a separate prober every 5 s instead). Only the latest heartbeat
  * to each peer is remembered: a lost one is forgotten when the next one leaves.
  *
- * <p>Called on the Raft loop (send) and the transport's event loops (receive); never blocks.
+ * <p>Called on the transport's event loops (write and receive); never blocks.
  */
 public final class PeerStats {
 
@@ -48,7 +49,8 @@ public final class PeerStats {
     return totals(received);
   }
 
-  void sent(Message m) {
+  /** A message was written to its peer's connection. */
+  void written(Message m) {
     sent.computeIfAbsent(m.getTo(), k -> new LongAdder()).add(m.getSerializedSize());
     if (m.getType() == MessageType.MSG_HEARTBEAT) {
       heartbeatSentAt.put(m.getTo(), System.nanoTime());

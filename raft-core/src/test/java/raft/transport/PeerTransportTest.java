@@ -81,6 +81,20 @@ class PeerTransportTest {
   }
 
   @Test
+  @DisplayName("messages dropped because the peer is down are not counted as bytes sent")
+  void downPeerSendsNoBytes() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs)) {
+      for (int i = 0; i < 10; i++) {
+        a.transport.send(msg(MSG_HEARTBEAT, 1, 2, i));
+      }
+      // Reported once the connect failed and the queued messages were dropped.
+      assertEquals(2L, a.unreachable.poll(TestPeers.WAIT_SECONDS, TimeUnit.SECONDS));
+      assertEquals(Map.of(), a.transport.stats().sentBytes());
+    }
+  }
+
+  @Test
   @DisplayName("a down peer: send neither blocks nor throws, it is reported, and it is reached once up")
   void downPeerThenReconnect() throws Exception {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
