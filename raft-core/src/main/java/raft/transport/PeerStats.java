@@ -1,7 +1,10 @@
 package raft.transport;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import raft.pb.Message;
@@ -28,6 +31,9 @@ public final class PeerStats {
   @FunctionalInterface
   public interface RttObserver {
     void roundTrip(long peer, long nanos);
+
+    /** The peer left the configuration: drop whatever is kept for it. */
+    default void forget(long peer) {}
   }
 
   private final Map<Long, LongAdder> sent = new ConcurrentHashMap<>();
@@ -64,6 +70,25 @@ public final class PeerStats {
       if (at != null) {
         rtt.roundTrip(m.getFrom(), System.nanoTime() - at);
       }
+    }
+  }
+
+  /**
+   * Forgets every peer not in {@code peers} (the configuration changed): each added member
+   * brings a new id, so without this the maps, and the observer's series, would grow with
+   * every member ever seen. A message in flight from a removed peer may count again once;
+   * the next change forgets it.
+   */
+  void retain(Set<Long> peers) {
+    Set<Long> gone = new TreeSet<>();
+    for (Map<Long, ?> m : List.of(sent, received, heartbeatSentAt)) {
+      m.keySet().stream().filter(id -> !peers.contains(id)).forEach(gone::add);
+    }
+    for (long id : gone) {
+      sent.remove(id);
+      received.remove(id);
+      heartbeatSentAt.remove(id);
+      rtt.forget(id);
     }
   }
 

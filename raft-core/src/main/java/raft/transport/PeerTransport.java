@@ -257,6 +257,7 @@ public final class PeerTransport implements Transport {
     Map<Long, InetSocketAddress> before = peers;
     peers = Map.copyOf(now);
     removed = Set.copyOf(removedNow);
+    stats.retain(peers.keySet());
     if (!started || closed) {
       return;
     }

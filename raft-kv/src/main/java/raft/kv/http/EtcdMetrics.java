@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import raft.core.StateRole;
 import raft.kv.mvcc.MvccStore;
 import raft.runtime.NodeRuntime;
+import raft.transport.PeerStats;
 import raft.transport.PeerTransport;
 
 /**
@@ -99,7 +100,17 @@ public final class EtcdMetrics {
     Histogram rtt = Histogram.builder().name("etcd_network_peer_round_trip_time_seconds")
         .help("Round-Trip-Time histogram between peers.").labelNames("To")
         .classicExponentialUpperBounds(0.0001, 2, 16).classicOnly().register(r);
-    t.stats().observeRoundTrips((peer, nanos) -> rtt.labelValues(hex(peer)).observe(nanos / 1e9));
+    t.stats().observeRoundTrips(new PeerStats.RttObserver() {
+      @Override
+      public void roundTrip(long peer, long nanos) {
+        rtt.labelValues(hex(peer)).observe(nanos / 1e9);
+      }
+
+      @Override
+      public void forget(long peer) {
+        rtt.remove(hex(peer)); // a removed member's series ends with it
+      }
+    });
   }
 
   private static void mvcc(PrometheusRegistry r, Sources s) {
