@@ -122,7 +122,7 @@ public final class GrpcMetrics implements ServerInterceptor {
     }
     StringBuilder b = new StringBuilder();
     for (String word : c.name().split("_")) {
-      b.append(word.charAt(0)).append(word.substring(1).toLowerCase());
+      b.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
     }
     return b.toString().replace("Ok", "OK");
   }
