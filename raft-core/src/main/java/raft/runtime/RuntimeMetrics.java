@@ -32,7 +32,6 @@ public final class RuntimeMetrics {
   private volatile long electionsStarted;
   private volatile long preVotesStarted;
   private volatile long preVotesLost;
-  private int readsThisReady; // the Raft loop's
 
   /** Replaces the observer (one per member; its owner's metrics). */
   public void observe(Observer o) {
@@ -56,19 +55,15 @@ public final class RuntimeMetrics {
     observer.walFsync(nanos);
   }
 
-  /** On the Raft loop: one more read confirmed in the Ready being carried out. */
-  void readConfirmed() {
-    readsThisReady++;
+  /** On the Raft loop: one Ready confirmed {@code reads} reads together. */
+  void readIndexBatch(int reads) {
+    observer.readIndexBatch(reads);
   }
 
-  /** On the Raft loop, after each batch: copies the protocol's counts, ends the read batch. */
+  /** On the Raft loop, after each batch: copies the protocol's counts. */
   void afterBatch(Raft raft) {
     electionsStarted = raft.electionsStarted();
     preVotesStarted = raft.preVotesStarted();
     preVotesLost = raft.preVotesLost();
-    if (readsThisReady > 0) {
-      observer.readIndexBatch(readsThisReady);
-      readsThisReady = 0;
-    }
   }
 }
