@@ -58,6 +58,8 @@ class HttpEndpointsTest {
           .startsWith("text/plain; version=0.0.4"), metrics.headers().toString());
       assertEquals(1.0, value(metrics.body(), "etcd_server_has_leader"));
       assertEquals(1.0, value(metrics.body(), "etcd_server_is_leader"));
+      assertTrue(metrics.body().contains("# TYPE process_cpu_seconds_total counter"));
+      assertTrue(metrics.body().contains("# TYPE jvm_memory_used_bytes gauge"));
     }
   }
 
