@@ -82,9 +82,11 @@ class HttpEndpointsTest {
         }
       }
       // The held ones are freed once the server sees them closed (its event loop may not have
-      // yet when the next connection arrives): then a new request gets through.
+      // yet when the next connection arrives): then a new request gets through. Bounded in
+      // time, not in tries: a refused try returns at once, and a slow machine may need many.
       HttpResponse<String> health = null;
-      for (int i = 0; i < 50 && health == null; i++) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      for (int i = 0; i < 100_000 && health == null && System.nanoTime() < deadline; i++) {
         try {
           health = get(c.metricsUrl(1) + "/health");
         } catch (java.io.IOException closedStill) {
