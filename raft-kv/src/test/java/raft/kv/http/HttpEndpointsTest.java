@@ -142,6 +142,11 @@ class HttpEndpointsTest {
       assertEquals("{\"health\":\"true\"}", excluded.body());
       assertTrue(log.toString().contains("/health error due to memberID:1 alarm:NOSPACE"),
           "etcd's reason goes to the member's log");
+      String metrics = get(url + "/metrics").body();
+      for (String family : new String[] {"grpc_server_msg_received_total",
+          "grpc_server_msg_sent_total", "grpc_server_started_total"}) {
+        assertTrue(putCount(metrics, family) > 1, family + " counts the puts");
+      }
     }
   }
 
@@ -177,6 +182,19 @@ class HttpEndpointsTest {
 
   private static double readsConfirmed(String url) throws Exception {
     return value(get(url + "/metrics").body(), "raftkv_read_index_batch_size_sum");
+  }
+
+  /** A unary KV Put family's value in Prometheus's text format. */
+  private static double putCount(String text, String family) {
+    Matcher m = Pattern.compile("(?m)^" + family + "\\{([^}]*)\\} (\\S+)$").matcher(text);
+    double n = 0;
+    while (m.find()) {
+      if (m.group(1).contains("grpc_method=\"Put\"")
+          && m.group(1).contains("grpc_service=\"etcdserverpb.KV\"")) {
+        n += Double.parseDouble(m.group(2));
+      }
+    }
+    return n;
   }
 
   /** The value of an unlabelled sample in Prometheus's text format. */
