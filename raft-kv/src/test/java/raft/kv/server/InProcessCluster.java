@@ -115,7 +115,9 @@ public final class InProcessCluster implements AutoCloseable {
     // later batch: once it has run, the leader's status() names itself.
     for (KvServer s : servers) {
       if (s.runtime().status().id() == lead) {
-        s.runtime().logTail(1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        // A stopped loop fails the task at once: nothing to wait for then.
+        s.runtime().logTail(1).handle((tail, stopped) -> tail)
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
     return lead;
