@@ -37,6 +37,10 @@ final class ReadWaiters {
     f.whenComplete((v, e) -> waiting.remove(ctx));
     return () -> {
       waiting.put(ctx, f);
+      if (f.isDone()) { // timed out while queued: its removal above already ran, before the put
+        waiting.remove(ctx);
+        return;
+      }
       if (!node.readIndex(ctx)) {
         f.completeExceptionally(NoLeaderException.dropped("read", id));
       }
