@@ -66,10 +66,7 @@ public class Raft {
   final List<Message> pendingReadIndexMessages = new ArrayList<>();
   final Replication replication;
   final Membership membership;
-  // Plain counts for the member's metrics (read on the Raft loop, which owns this object).
-  private long electionsStarted;
-  private long preVotesStarted;
-  private long preVotesLost;
+  private ElectionCounts elections = ElectionCounts.NONE; // for the member's metrics
 
   public Raft(Config c) {
     c.validate();
@@ -191,7 +188,7 @@ public class Raft {
     trk.resetVotes();
     lead = 0;
     role = StateRole.PRE_CANDIDATE;
-    preVotesStarted++;
+    elections = elections.preVoteStarted();
   }
 
   /** §5.2: increment currentTerm, vote for self. */
@@ -202,7 +199,7 @@ public class Raft {
     reset(currentTerm + 1);
     votedFor = id;
     role = StateRole.CANDIDATE;
-    electionsStarted++;
+    elections = elections.electionStarted();
   }
 
   void becomeLeader() {
@@ -415,30 +412,15 @@ public class Raft {
       return true;
     }
     if (r == VoteResult.LOST) {
-      if (pre) {
-        preVotesLost++;
-      }
+      elections = pre ? elections.preVoteLost() : elections;
       becomeFollower(currentTerm, 0);
     }
     return false;
   }
 
-  /** Elections this member started as a candidate (§5.2: each one a new term). */
-  public long electionsStarted() {
-    return electionsStarted;
-  }
-
-  /** Pre-vote rounds this member started (thesis §9.6), won or not. */
-  public long preVotesStarted() {
-    return preVotesStarted;
-  }
-
-  /**
-   * Pre-vote rounds a majority refused: the member went back to following without bumping
-   * its term, which is the whole point of pre-vote (a partitioned member cannot disrupt).
-   */
-  public long preVotesLost() {
-    return preVotesLost;
+  /** The elections and pre-vote rounds this member started so far (see the record). */
+  public ElectionCounts elections() {
+    return elections;
   }
 
   private void handleVoteRequest(Message m) {

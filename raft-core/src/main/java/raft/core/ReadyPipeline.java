@@ -53,6 +53,16 @@ public final class ReadyPipeline {
     /** §6.4: serve the read once applied reaches {@code rs.index()}. */
     void read(ReadState rs);
 
+    /**
+     * The reads one Ready confirmed together (one round of heartbeats, §6.4), in order; by
+     * default each is {@link #read}. Overridden to see the batch as a whole.
+     */
+    default void reads(List<ReadState> confirmed) {
+      for (ReadState rs : confirmed) {
+        read(rs);
+      }
+    }
+
     /** The leader or this member's role changed. */
     default void softState(SoftState s) { }
   }
@@ -156,8 +166,8 @@ public final class ReadyPipeline {
     if (rd.snapshot() == null && !rd.committedEntries().isEmpty()) {
       sm.apply(null, rd.committedEntries());
     }
-    for (ReadState rs : rd.readStates()) {
-      sm.read(rs);
+    if (!rd.readStates().isEmpty()) {
+      sm.reads(rd.readStates());
     }
     if (rd.needsStorage()) {
       disk.write(new Write(rd));

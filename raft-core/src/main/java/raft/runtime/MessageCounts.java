@@ -1,9 +1,13 @@
 package raft.runtime;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
+import raft.pb.ConfState;
 import raft.pb.Message;
 import raft.pb.MessageType;
 
@@ -69,10 +73,24 @@ public final class MessageCounts {
         }
       }
       Peer added = new Peer(id, new AtomicLongArray(KINDS.length));
-      Peer[] more = java.util.Arrays.copyOf(peers, peers.length + 1);
+      Peer[] more = Arrays.copyOf(peers, peers.length + 1);
       more[more.length - 1] = added;
       peers = more;
       return added;
+    }
+  }
+
+  /**
+   * On the Raft loop, when the configuration changed: forgets the destinations that left it
+   * (an added member has a new id, so otherwise the counts grow with every member ever seen).
+   */
+  void retain(ConfState conf) {
+    Set<Long> members = new HashSet<>(conf.getVotersList());
+    members.addAll(conf.getVotersOutgoingList());
+    members.addAll(conf.getLearnersList());
+    members.addAll(conf.getLearnersNextList());
+    synchronized (this) {
+      peers = Arrays.stream(peers).filter(p -> members.contains(p.id)).toArray(Peer[]::new);
     }
   }
 

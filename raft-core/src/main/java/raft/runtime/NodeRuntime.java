@@ -188,9 +188,9 @@ public final class NodeRuntime implements AutoCloseable {
       applier.enqueueBatch(snap, List.of()); // restored on the apply thread, before anything
     }
     this.leaders = new LeaderNotifier(id, o.log(), node);
-    this.reads = new ReadWaiters(id, node, applier, metrics);
+    this.reads = new ReadWaiters(id, node, applier);
     this.loop = new RaftLoop(id, o.log(), node, storage, transport,
-        new ToApplier(applier, reads, leaders), lifecycle, metrics);
+        new ToApplier(applier, reads, leaders, metrics), lifecycle, metrics);
     this.proposals = new ProposalBatcher(id, node, loop, lifecycle);
     loop.onDiskIdle(proposals::diskIdle);
     this.snapshots = new Snapshots(storage, sm, loop, applier, lifecycle);

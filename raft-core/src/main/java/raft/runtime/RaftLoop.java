@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import raft.core.RaftNode;
 import raft.core.ReadyPipeline;
+import raft.pb.ConfState;
 import raft.pb.Message;
 import raft.pb.MessageType;
 import raft.storage.durable.DurableStorage;
@@ -46,6 +47,7 @@ final class RaftLoop {
   private final AtomicBoolean tickQueued = new AtomicBoolean();
   private volatile RaftNode.Status status;
   private final MessageCounts sent = new MessageCounts(); // for the cluster view
+  private ConfState countedConf; // the loop's: the configuration `sent` was last pruned to
   private int writesInFlight; // the loop's: handed to the storage thread, not yet finished
   private Runnable diskIdle = () -> { };
 
@@ -183,6 +185,10 @@ final class RaftLoop {
         pipeline.drain();
         status = node.status();
         metrics.afterBatch(node.raft());
+        if (status.confState() != countedConf) { // the tracker replaces it on each change
+          countedConf = status.confState();
+          sent.retain(countedConf);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

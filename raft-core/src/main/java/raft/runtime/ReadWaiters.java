@@ -18,13 +18,11 @@ final class ReadWaiters {
   private final long id;
   private final RaftNode node;
   private final Applier applier;
-  private final RuntimeMetrics metrics;
   private final AtomicLong readSeq = new AtomicLong();
   private final Map<ByteString, CompletableFuture<Long>> waiting = new ConcurrentHashMap<>();
 
-  ReadWaiters(long id, RaftNode node, Applier applier, RuntimeMetrics metrics) {
+  ReadWaiters(long id, RaftNode node, Applier applier) {
     this.id = id;
-    this.metrics = metrics;
     this.node = node;
     this.applier = applier;
   }
@@ -39,6 +37,10 @@ final class ReadWaiters {
     f.whenComplete((v, e) -> waiting.remove(ctx));
     return () -> {
       waiting.put(ctx, f);
+      if (f.isDone()) { // timed out while queued: its removal above already ran, before the put
+        waiting.remove(ctx);
+        return;
+      }
       if (!node.readIndex(ctx)) {
         f.completeExceptionally(NoLeaderException.dropped("read", id));
       }
@@ -47,7 +49,6 @@ final class ReadWaiters {
 
   /** On the loop: Raft confirmed a read; it completes once applied reaches its index. */
   void confirmed(ReadState rs) {
-    metrics.readConfirmed();
     CompletableFuture<Long> f = waiting.remove(rs.requestCtx());
     if (f != null) {
       applier.enqueueRead(rs.index(), f); // §6.4: serve once applied reaches the read index

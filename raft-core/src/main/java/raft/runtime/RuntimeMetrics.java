@@ -1,12 +1,13 @@
 package raft.runtime;
 
+import raft.core.ElectionCounts;
 import raft.core.Raft;
 
 /**
  * What the runtime counts for a member's metrics: a few plain numbers its owner reads when
  * scraped (raft-kv binds them to Prometheus), and an {@link Observer} told of each event that
- * a histogram needs. The protocol keeps its own counts as plain fields ({@link Raft#electionsStarted}
- * and friends); the Raft loop copies them here after each batch, so any thread may read them.
+ * a histogram needs. The protocol keeps its own counts ({@link Raft#elections}, immutable); the
+ * Raft loop publishes them here after each batch, so any thread may read them.
  *
  * <p>Nothing here blocks or allocates per event: observers are called on the Raft loop or the
  * storage thread and must be as cheap (a Prometheus histogram's observe is).
@@ -29,26 +30,16 @@ public final class RuntimeMetrics {
   private static final Observer NONE = new Observer() {};
 
   private volatile Observer observer = NONE;
-  private volatile long electionsStarted;
-  private volatile long preVotesStarted;
-  private volatile long preVotesLost;
-  private int readsThisReady; // the Raft loop's
+  private volatile ElectionCounts elections = ElectionCounts.NONE;
 
   /** Replaces the observer (one per member; its owner's metrics). */
   public void observe(Observer o) {
     observer = o == null ? NONE : o;
   }
 
-  public long electionsStarted() {
-    return electionsStarted;
-  }
-
-  public long preVotesStarted() {
-    return preVotesStarted;
-  }
-
-  public long preVotesLost() {
-    return preVotesLost;
+  /** The protocol's election counts as of the Raft loop's last batch. */
+  public ElectionCounts elections() {
+    return elections;
   }
 
   /** The storage's fsync hook. */
@@ -56,19 +47,13 @@ public final class RuntimeMetrics {
     observer.walFsync(nanos);
   }
 
-  /** On the Raft loop: one more read confirmed in the Ready being carried out. */
-  void readConfirmed() {
-    readsThisReady++;
+  /** On the Raft loop: one Ready confirmed {@code reads} reads together. */
+  void readIndexBatch(int reads) {
+    observer.readIndexBatch(reads);
   }
 
-  /** On the Raft loop, after each batch: copies the protocol's counts, ends the read batch. */
+  /** On the Raft loop, after each batch: copies the protocol's counts. */
   void afterBatch(Raft raft) {
-    electionsStarted = raft.electionsStarted();
-    preVotesStarted = raft.preVotesStarted();
-    preVotesLost = raft.preVotesLost();
-    if (readsThisReady > 0) {
-      observer.readIndexBatch(readsThisReady);
-      readsThisReady = 0;
-    }
+    elections = raft.elections();
   }
 }

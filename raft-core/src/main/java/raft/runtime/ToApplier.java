@@ -16,8 +16,11 @@ final class ToApplier implements ReadyPipeline.StateMachineQueue {
   private final Applier applier;
   private final ReadWaiters reads;
   private final LeaderNotifier leaders;
+  private final RuntimeMetrics metrics;
 
-  ToApplier(Applier applier, ReadWaiters reads, LeaderNotifier leaders) {
+  ToApplier(Applier applier, ReadWaiters reads, LeaderNotifier leaders,
+      RuntimeMetrics metrics) {
+    this.metrics = metrics;
     this.applier = applier;
     this.reads = reads;
     this.leaders = leaders;
@@ -31,6 +34,13 @@ final class ToApplier implements ReadyPipeline.StateMachineQueue {
   @Override
   public void read(ReadState rs) {
     reads.confirmed(rs);
+  }
+
+  /** Observed before any of them is answered, so a reply never precedes its count. */
+  @Override
+  public void reads(List<ReadState> confirmed) {
+    metrics.readIndexBatch(confirmed.size());
+    ReadyPipeline.StateMachineQueue.super.reads(confirmed);
   }
 
   @Override

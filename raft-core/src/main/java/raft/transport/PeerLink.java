@@ -49,6 +49,7 @@ final class PeerLink {
   private final PeerTransport.Options options;
   private final LongConsumer unreachable;
   private final Runnable removed;
+  private final PeerStats stats;
   private final Bootstrap bootstrap;
 
   // Shared between senders and the event loop.
@@ -71,9 +72,10 @@ final class PeerLink {
 
   PeerLink(long peerId, InetSocketAddress address, EventLoop loop, PeerFrame hello,
       boolean snapshots, PeerTransport.Options options, LongConsumer unreachable,
-      Runnable removed) {
+      Runnable removed, PeerStats stats) {
     this.peerId = peerId;
     this.removed = removed;
+    this.stats = stats;
     this.address = address;
     this.loop = loop;
     this.hello = hello;
@@ -189,6 +191,10 @@ final class PeerLink {
     while (ch.isWritable() && (frame = pending.poll()) != null) {
       queued.decrementAndGet();
       ch.write(frame).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      // Counted here, written to the connection, as etcd counts what its stream encoded: a
+      // frame dropped while the peer is down or slow never left, so it is not "sent".
+      stats.written(frame instanceof SnapshotChunks c ? c.message() : ((PeerFrame) frame)
+          .getMessage());
       wrote = true;
     }
     if (wrote || mustFlush) {

@@ -241,9 +241,9 @@ public final class PeerTransport implements Transport {
     }
     Runnable gone = () -> removedListener.run();
     links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options, report,
-        gone));
+        gone, stats));
     snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true, options,
-        report, gone));
+        report, gone, stats));
   }
 
   /**
@@ -257,6 +257,7 @@ public final class PeerTransport implements Transport {
     Map<Long, InetSocketAddress> before = peers;
     peers = Map.copyOf(now);
     removed = Set.copyOf(removedNow);
+    stats.retain(peers.keySet());
     if (!started || closed) {
       return;
     }
@@ -429,7 +430,6 @@ public final class PeerTransport implements Transport {
       if (link == null) {
         return;
       }
-      stats.sent(m);
       link.send(m);
     } catch (RuntimeException e) {
       options.log().accept("dropped " + m.getType() + " to member " + m.getTo() + ": " + e);

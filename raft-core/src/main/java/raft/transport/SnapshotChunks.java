@@ -28,6 +28,11 @@ final class SnapshotChunks implements ChunkedInput<PeerFrame> {
     this.chunkBytes = chunkBytes;
   }
 
+  /** The snapshot message these chunks carry. */
+  Message message() {
+    return message;
+  }
+
   @Override
   public boolean isEndOfInput() {
     return bytes != null && offset >= bytes.size();

@@ -38,20 +38,20 @@ class ElectionCountsTest {
     long term = r.term();
     r.step(Message.newBuilder().setType(MessageType.MSG_HUP).setFrom(1).build());
     assertEquals(StateRole.PRE_CANDIDATE, r.role());
-    assertEquals(1, r.preVotesStarted());
+    assertEquals(1, r.elections().preVotesStarted());
     r.step(preVoteResp(2, term, true));
     r.step(preVoteResp(3, term, true));
     assertEquals(StateRole.FOLLOWER, r.role());
-    assertEquals(1, r.preVotesLost());
-    assertEquals(0, r.electionsStarted());
+    assertEquals(1, r.elections().preVotesLost());
+    assertEquals(0, r.elections().electionsStarted());
     assertEquals(term, r.term(), "a lost pre-vote leaves the term alone");
 
     r.step(Message.newBuilder().setType(MessageType.MSG_HUP).setFrom(1).build());
     r.step(preVoteResp(2, term + 1, false));
     assertEquals(StateRole.CANDIDATE, r.role());
-    assertEquals(2, r.preVotesStarted());
-    assertEquals(1, r.preVotesLost());
-    assertEquals(1, r.electionsStarted());
+    assertEquals(2, r.elections().preVotesStarted());
+    assertEquals(1, r.elections().preVotesLost());
+    assertEquals(1, r.elections().electionsStarted());
     assertEquals(term + 1, r.term());
   }
 }

@@ -68,8 +68,15 @@ class ReadyPipelineTest {
       applied.addAll(committed);
     }
 
+    final List<Integer> readBatches = new ArrayList<>(); // reads handed over per Ready
+
     @Override
     public void read(ReadState rs) { }
+
+    @Override
+    public void reads(List<ReadState> confirmed) {
+      readBatches.add(confirmed.size());
+    }
 
     @Override
     public void softState(SoftState s) {
@@ -105,6 +112,20 @@ class ReadyPipelineTest {
     r.finishWrite();
     assertEquals(1, r.rn.raft().log().commitIndex(), "§10.2.1: counted itself once durable");
     assertEquals(List.of(1L), r.applied.stream().map(e -> ((Entry) e).getIndex()).toList());
+  }
+
+  @Test
+  @DisplayName("§6.4: the reads one Ready confirms are handed over together (one batch)")
+  void readsOfOneReadyAreOneBatch() {
+    Rig r = new Rig(1, List.of(1L));
+    r.rn.campaign();
+    r.pipeline.drain();
+    r.finishWrite();
+    r.finishWrite(); // the leader's no-op is committed: reads may be served
+    r.rn.readIndex(ByteString.copyFromUtf8("a"));
+    r.rn.readIndex(ByteString.copyFromUtf8("b"));
+    r.pipeline.drain();
+    assertEquals(List.of(2), r.readBatches);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import raft.pb.ConfState;
 import raft.pb.Message;
 import raft.pb.MessageType;
 
@@ -36,6 +37,18 @@ class MessageCountsTest {
     c.sent(msg(3, MessageType.MSG_BEAT)); // local: not counted
     assertEquals(List.of(new MessageCounts.Sent(2, MessageCounts.Kind.APPEND, 2),
         new MessageCounts.Sent(3, MessageCounts.Kind.HEARTBEAT, 1)), c.read());
+  }
+
+  @Test
+  @DisplayName("a destination that left the configuration is forgotten")
+  void removedMemberIsForgotten() {
+    MessageCounts c = new MessageCounts();
+    c.sent(msg(2, MessageType.MSG_APP));
+    c.sent(msg(3, MessageType.MSG_APP));
+    c.sent(msg(4, MessageType.MSG_APP));
+    c.retain(ConfState.newBuilder().addVoters(1).addVoters(2).addLearners(4).build());
+    assertEquals(List.of(new MessageCounts.Sent(2, MessageCounts.Kind.APPEND, 1),
+        new MessageCounts.Sent(4, MessageCounts.Kind.APPEND, 1)), c.read());
   }
 
   private static Message msg(long to, MessageType t) {

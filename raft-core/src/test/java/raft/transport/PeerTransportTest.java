@@ -81,6 +81,47 @@ class PeerTransportTest {
   }
 
   @Test
+  @DisplayName("a member removed from the configuration is forgotten by the peer counts")
+  void removedPeerIsForgotten() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs); TestPeers b = TestPeers.start(2, addrs)) {
+      List<Long> forgotten = new java.util.concurrent.CopyOnWriteArrayList<>();
+      a.transport.stats().observeRoundTrips(new PeerStats.RttObserver() {
+        @Override
+        public void roundTrip(long peer, long nanos) {}
+
+        @Override
+        public void forget(long peer) {
+          forgotten.add(peer);
+        }
+      });
+      a.transport.send(msg(MSG_HEARTBEAT, 1, 2, 0));
+      b.take();
+      b.transport.send(msg(MSG_APP, 2, 1, 0));
+      a.take();
+      assertEquals(Set.of(2L), a.transport.stats().sentBytes().keySet());
+      a.transport.updatePeers(Map.of(1L, addrs.get(1L)), Set.of(2L));
+      assertEquals(Map.of(), a.transport.stats().sentBytes());
+      assertEquals(Map.of(), a.transport.stats().receivedBytes());
+      assertEquals(List.of(2L), forgotten);
+    }
+  }
+
+  @Test
+  @DisplayName("messages dropped because the peer is down are not counted as bytes sent")
+  void downPeerSendsNoBytes() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs)) {
+      for (int i = 0; i < 10; i++) {
+        a.transport.send(msg(MSG_HEARTBEAT, 1, 2, i));
+      }
+      // Reported once the connect failed and the queued messages were dropped.
+      assertEquals(2L, a.unreachable.poll(TestPeers.WAIT_SECONDS, TimeUnit.SECONDS));
+      assertEquals(Map.of(), a.transport.stats().sentBytes());
+    }
+  }
+
+  @Test
   @DisplayName("a down peer: send neither blocks nor throws, it is reported, and it is reached once up")
   void downPeerThenReconnect() throws Exception {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);

@@ -74,7 +74,14 @@ record Scrape(Map<String, String> types, List<Sample> samples) {
         .mapToDouble(Sample::value).sum();
   }
 
+  /**
+   * The value of {@code name} (summed over its labels); fails if no sample has that name, so
+   * that a metric that went missing does not read as 0 (has_leader 0 is what a test awaits).
+   */
   double value(String name) {
+    if (samples.stream().noneMatch(s -> s.name().equals(name))) {
+      throw new AssertionError("no sample named " + name);
+    }
     return sum(name, Map.of());
   }
 

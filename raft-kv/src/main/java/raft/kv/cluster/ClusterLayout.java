@@ -13,9 +13,10 @@ import java.util.Properties;
 /**
  * Where a local cluster lives: DESIGN.md's contract. Node k (n1..n5) serves clients on 2379,
  * 22379, 32379, 42379, 52379, peers on 12380, 22380, ... (etcd's Procfile ports) and HTTP
- * (/metrics, /health, /version) on its client port + 2, each shifted by the port offset; its data is {@code dir/nK}, its log {@code dir/nK.log}, its pid
- * {@code dir/nK.pid}. {@code dir/cluster.properties} records the node count and offset at
- * start, so the other verbs address the same cluster and clean only deletes cluster dirs.
+ * (/metrics, /health, /version) on its client port + 2, each shifted by the port offset; its
+ * data is {@code dir/nK}, its log {@code dir/nK.log}, its pid {@code dir/nK.pid}. {@code
+ * dir/cluster.properties} records the node count and offset at start, so the other verbs
+ * address the same cluster and clean only deletes cluster dirs.
  */
 public record ClusterLayout(int nodes, int portOffset, Path dir) {
   public static final int MAX_NODES = 5;

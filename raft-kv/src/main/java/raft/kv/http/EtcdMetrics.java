@@ -4,11 +4,13 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.function.LongSupplier;
 import raft.core.StateRole;
 import raft.kv.mvcc.MvccStore;
 import raft.runtime.NodeRuntime;
+import raft.transport.PeerStats;
 import raft.transport.PeerTransport;
 
 /**
@@ -43,7 +45,21 @@ public final class EtcdMetrics {
     mvcc(r, s);
     RaftKvMetrics.register(r, s.runtime(), s.store());
     // process_cpu_seconds_total, process_resident_memory_bytes, jvm_memory_*, jvm_gc_*...
+    r.register((MultiCollector) JVM::scrape);
+  }
+
+  /**
+   * The JVM's and the process's metrics, one registry per JVM (they are the JVM's facts, not
+   * a member's): JvmMetrics keeps every registry it is given in a static set, forever, so
+   * giving it each member's would keep a stopped member's store alive through its callbacks
+   * (tests run many members in one JVM).
+   */
+  private static final PrometheusRegistry JVM = jvm();
+
+  private static PrometheusRegistry jvm() {
+    PrometheusRegistry r = new PrometheusRegistry();
     JvmMetrics.builder().register(r);
+    return r;
   }
 
   private static void server(PrometheusRegistry r, Sources s) {
@@ -99,7 +115,17 @@ public final class EtcdMetrics {
     Histogram rtt = Histogram.builder().name("etcd_network_peer_round_trip_time_seconds")
         .help("Round-Trip-Time histogram between peers.").labelNames("To")
         .classicExponentialUpperBounds(0.0001, 2, 16).classicOnly().register(r);
-    t.stats().observeRoundTrips((peer, nanos) -> rtt.labelValues(hex(peer)).observe(nanos / 1e9));
+    t.stats().observeRoundTrips(new PeerStats.RttObserver() {
+      @Override
+      public void roundTrip(long peer, long nanos) {
+        rtt.labelValues(hex(peer)).observe(nanos / 1e9);
+      }
+
+      @Override
+      public void forget(long peer) {
+        rtt.remove(hex(peer)); // a removed member's series ends with it
+      }
+    });
   }
 
   private static void mvcc(PrometheusRegistry r, Sources s) {

@@ -10,6 +10,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
@@ -66,11 +67,14 @@ public final class GrpcMetrics implements ServerInterceptor {
       ServerCallHandler<Q, A> next) {
     String[] l = labels(call.getMethodDescriptor());
     started.labelValues(l).inc();
+    // Looked up once per call: a watch stream counts every message it sends.
+    CounterDataPoint sentHere = sent.labelValues(l);
+    CounterDataPoint receivedHere = received.labelValues(l);
     AtomicBoolean counted = new AtomicBoolean();
     ServerCall<Q, A> counting = new SimpleForwardingServerCall<>(call) {
       @Override
       public void sendMessage(A message) {
-        sent.labelValues(l).inc();
+        sentHere.inc();
         super.sendMessage(message);
       }
 
@@ -85,7 +89,7 @@ public final class GrpcMetrics implements ServerInterceptor {
     return new SimpleForwardingServerCallListener<>(next.startCall(counting, headers)) {
       @Override
       public void onMessage(Q message) {
-        received.labelValues(l).inc();
+        receivedHere.inc();
         super.onMessage(message);
       }
 
@@ -122,7 +126,7 @@ public final class GrpcMetrics implements ServerInterceptor {
     }
     StringBuilder b = new StringBuilder();
     for (String word : c.name().split("_")) {
-      b.append(word.charAt(0)).append(word.substring(1).toLowerCase());
+      b.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
     }
     return b.toString().replace("Ok", "OK");
   }

@@ -100,8 +100,14 @@ public final class HttpRoutes {
       if (raw != null) {
         for (String pair : raw.split("&")) {
           String[] kv = pair.split("=", 2);
-          String key = decode(kv[0]);
-          String value = kv.length > 1 ? decode(kv[1]) : "";
+          String key;
+          String value;
+          try {
+            key = decode(kv[0]);
+            value = kv.length > 1 ? decode(kv[1]) : "";
+          } catch (IllegalArgumentException badEscape) {
+            continue; // Go's url.ParseQuery skips a pair it cannot decode and keeps the rest
+          }
           if (key.equals("serializable")) {
             serializable = value.equals("true");
           } else if (key.equals("exclude")) {

@@ -16,12 +16,14 @@ final class RaftKvMetrics {
   static void register(PrometheusRegistry r, NodeRuntime rt, MvccStore store) {
     RuntimeMetrics m = rt.metrics();
     EtcdMetrics.counter(r, "raftkv_raft_elections_started_total", "Elections this member"
-        + " started as a candidate, each at a new term (Raft §5.2).", m::electionsStarted);
+        + " started as a candidate, each at a new term (Raft §5.2).",
+        () -> m.elections().electionsStarted());
     EtcdMetrics.counter(r, "raftkv_raft_prevotes_started_total", "Pre-vote rounds this member"
-        + " started before an election (thesis §9.6), won or not.", m::preVotesStarted);
+        + " started before an election (thesis §9.6), won or not.",
+        () -> m.elections().preVotesStarted());
     EtcdMetrics.counter(r, "raftkv_raft_prevotes_lost_total", "Pre-vote rounds a majority"
         + " refused: the member went back to following without disturbing the term.",
-        m::preVotesLost);
+        () -> m.elections().preVotesLost());
     EtcdMetrics.gauge(r, "raftkv_raft_term", "The current Raft term as this member knows it.",
         () -> rt.status().term());
     EtcdMetrics.gauge(r, "raftkv_raft_last_index", "The index of the last entry in this"

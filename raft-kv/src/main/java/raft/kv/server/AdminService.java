@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.LogEntryId;
@@ -35,11 +36,14 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   private final String name;
   private final NodeRuntime runtime;
   private final PeerTransport transport;
+  private final Executor answers;
 
-  AdminService(String name, NodeRuntime runtime, PeerTransport transport) {
+  /** {@code answers} builds and sends each status, off the Raft loop that read the tail. */
+  AdminService(String name, NodeRuntime runtime, PeerTransport transport, Executor answers) {
     this.name = name;
     this.runtime = runtime;
     this.transport = transport;
+    this.answers = answers;
   }
 
   /**
@@ -50,10 +54,10 @@ final class AdminService extends AdminGrpc.AdminImplBase {
   public void nodeStatus(NodeStatusRequest r, StreamObserver<NodeStatusResponse> out) {
     runtime.logTail(LOG_TAIL).orTimeout(LOG_TAIL_WAIT_MILLIS, TimeUnit.MILLISECONDS)
         .handle((tail, err) -> tail == null ? List.<long[]>of() : tail)
-        .thenAccept(tail -> {
+        .thenAcceptAsync(tail -> {
           out.onNext(status(tail));
           out.onCompleted();
-        });
+        }, answers); // the tail completes on the Raft loop: build and serialize elsewhere
   }
 
   private NodeStatusResponse status(List<long[]> tail) {

@@ -306,7 +306,8 @@ public final class KvServer implements AutoCloseable {
         .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
             headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
         .addService(ServerInterceptors.intercept(
-            new AdminService(config.name(), runtime, transport), new AdminService.LoopbackOnly()))
+            new AdminService(config.name(), runtime, transport, timers),
+            new AdminService.LoopbackOnly()))
         .build();
     try {
       grpc.start();

@@ -22,6 +22,18 @@ class GrpcMetricsTest {
   }
 
   @Test
+  void codesAreSpelledTheSameWhateverTheDefaultLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR")); // I lower-cases to ı
+    try {
+      assertEquals("InvalidArgument", GrpcMetrics.goName(Status.Code.INVALID_ARGUMENT));
+      assertEquals("PermissionDenied", GrpcMetrics.goName(Status.Code.PERMISSION_DENIED));
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
+
+  @Test
   void typesAreGoGrpcPrometheusWords() {
     assertEquals(List.of("unary", "client_stream", "server_stream", "bidi_stream", "unknown"),
         Arrays.stream(MethodDescriptor.MethodType.values()).map(GrpcMetrics::type).toList());

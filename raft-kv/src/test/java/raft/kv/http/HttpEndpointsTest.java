@@ -58,6 +58,8 @@ class HttpEndpointsTest {
           .startsWith("text/plain; version=0.0.4"), metrics.headers().toString());
       assertEquals(1.0, value(metrics.body(), "etcd_server_has_leader"));
       assertEquals(1.0, value(metrics.body(), "etcd_server_is_leader"));
+      assertTrue(metrics.body().contains("# TYPE process_cpu_seconds_total counter"));
+      assertTrue(metrics.body().contains("# TYPE jvm_memory_used_bytes gauge"));
     }
   }
 
@@ -80,9 +82,11 @@ class HttpEndpointsTest {
         }
       }
       // The held ones are freed once the server sees them closed (its event loop may not have
-      // yet when the next connection arrives): then a new request gets through.
+      // yet when the next connection arrives): then a new request gets through. Bounded in
+      // time, not in tries: a refused try returns at once, and a slow machine may need many.
       HttpResponse<String> health = null;
-      for (int i = 0; i < 50 && health == null; i++) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      for (int i = 0; i < 100_000 && health == null && System.nanoTime() < deadline; i++) {
         try {
           health = get(c.metricsUrl(1) + "/health");
         } catch (java.io.IOException closedStill) {
@@ -138,6 +142,11 @@ class HttpEndpointsTest {
       assertEquals("{\"health\":\"true\"}", excluded.body());
       assertTrue(log.toString().contains("/health error due to memberID:1 alarm:NOSPACE"),
           "etcd's reason goes to the member's log");
+      String metrics = get(url + "/metrics").body();
+      for (String family : new String[] {"grpc_server_msg_received_total",
+          "grpc_server_msg_sent_total", "grpc_server_started_total"}) {
+        assertTrue(putCount(metrics, family) > 1, family + " counts the puts");
+      }
     }
   }
 
@@ -173,6 +182,19 @@ class HttpEndpointsTest {
 
   private static double readsConfirmed(String url) throws Exception {
     return value(get(url + "/metrics").body(), "raftkv_read_index_batch_size_sum");
+  }
+
+  /** A unary KV Put family's value in Prometheus's text format. */
+  private static double putCount(String text, String family) {
+    Matcher m = Pattern.compile("(?m)^" + family + "\\{([^}]*)\\} (\\S+)$").matcher(text);
+    double n = 0;
+    while (m.find()) {
+      if (m.group(1).contains("grpc_method=\"Put\"")
+          && m.group(1).contains("grpc_service=\"etcdserverpb.KV\"")) {
+        n += Double.parseDouble(m.group(2));
+      }
+    }
+    return n;
   }
 
   /** The value of an unlabelled sample in Prometheus's text format. */

@@ -109,7 +109,18 @@ public final class InProcessCluster implements AutoCloseable {
         leader.complete(st.id());
       }
     }
-    return leader.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    long lead = leader.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    // Listeners are told within a Raft loop batch and status() is published at its end, so a
+    // caller could still see no leader in status() (/health did). A task queued now runs in a
+    // later batch: once it has run, the leader's status() names itself.
+    for (KvServer s : servers) {
+      if (s.runtime().status().id() == lead) {
+        // A stopped loop fails the task at once: nothing to wait for then.
+        s.runtime().logTail(1).handle((tail, stopped) -> tail)
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+    return lead;
   }
 
   /** A loopback address no other server in this JVM is given; see {@link LoopbackPorts}. */
