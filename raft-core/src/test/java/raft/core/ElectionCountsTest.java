@@ -2,11 +2,8 @@ package raft.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import raft.log.MemoryStorage;
 import raft.pb.Message;
 import raft.pb.MessageType;
 
@@ -18,12 +15,7 @@ import raft.pb.MessageType;
 class ElectionCountsTest {
 
   private static Raft raft() {
-    Config c = new Config();
-    c.id = 1;
-    c.peers = List.of(1L, 2L, 3L);
-    c.storage = new MemoryStorage();
-    c.random = new SplittableRandom(1);
-    return new Raft(c);
+    return RoleTransitionMutationTest.raft();
   }
 
   private static Message preVoteResp(long from, long term, boolean reject) {

@@ -19,7 +19,8 @@ import raft.log.MemoryStorage;
  */
 class RoleTransitionMutationTest {
 
-  private static Raft raft() {
+  /** Member 1 of three, a fresh follower (ElectionCountsTest starts from it too). */
+  static Raft raft() {
     Config c = new Config();
     c.id = 1;
     c.peers = List.of(1L, 2L, 3L);
