@@ -299,7 +299,7 @@ public final class KvServer implements AutoCloseable {
         .intercept(grpcMetrics)
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
-            Duration.ofSeconds(5), log))
+            config.watchProgressInterval(), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(changes, stateMachine::membership, headers,
             forward))

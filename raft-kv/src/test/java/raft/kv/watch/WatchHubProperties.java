@@ -48,6 +48,29 @@ class WatchHubProperties {
     for (int i = 0; i < recorders.size(); i++) {
       List<Event> expected = model.eventsFrom(starts.get(i));
       assertEquals(expected, recorders.get(i).events, "watcher from " + starts.get(i));
+      checkGrouping(recorders.get(i));
+    }
+  }
+
+  /**
+   * etcd's grouping rule: every response's header revision is at or above its events'
+   * revisions, which ascend and span at most {@link WatchHub#BATCH_REVISIONS} revisions; a
+   * response of several revisions is a catch-up, headed by a revision at or above its last.
+   */
+  static void checkGrouping(WatchHubTest.Recorder r) {
+    for (int i = 0; i < r.responses.size(); i++) {
+      List<Event> evs = r.responses.get(i);
+      long header = r.headers.get(i);
+      long last = 0;
+      int revisions = 0;
+      for (Event e : evs) {
+        long rev = e.getKv().getModRevision();
+        assertTrue(rev >= last, "events out of revision order in " + evs);
+        revisions += rev > last ? 1 : 0;
+        last = rev;
+      }
+      assertTrue(header >= last, "header " + header + " below event revision " + last);
+      assertTrue(revisions <= WatchHub.BATCH_REVISIONS, revisions + " revisions in a response");
     }
   }
 
@@ -92,6 +115,7 @@ class WatchHubProperties {
       watchers.get(i).resume();
       checkAgainstModel(model.eventsFrom(from.get(i)), recorders.get(i), from.get(i),
           store.compactRevision());
+      checkGrouping(recorders.get(i));
     }
   }
 
