@@ -343,6 +343,25 @@ class WatchHubTest {
     assertEquals(4, at[0]);
   }
 
+  /** etcd 3.4's watchableStore.progress: a synced watcher only, at the current revision. */
+  @Test
+  void periodicProgressGoesToSyncedWatchersOnlyAtTheCurrentRevision() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    store.put(put("b", "1")); // 2: not ours, but the current revision
+    List<Long> heard = new ArrayList<>();
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L), heard);
+    r.refusing = true;
+    store.put(put("a", "1")); // 3: refused, so the watcher is catching up
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L), heard, "a watcher catching up hears no progress");
+    r.refusing = false;
+    w.resume();
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L, 3L), heard);
+  }
+
   @Test
   void cancellingASlowWatcherEndsItAndResumeDoesNothing() {
     Recorder r = new Recorder();
