@@ -36,7 +36,9 @@ import raft.kv.watch.WatchSink;
  * amount of memory: events are sent only while the stream is ready (gRPC's
  * {@code isReady}: its send buffer is under 32 KiB); otherwise the sink refuses them and the
  * hub moves the watcher to its slow set, to be caught up from history when the stream's
- * {@code onReady} fires. Requests are read one at a time, and the next one only when the stream
+ * {@code onReady} fires. A stream so buffers at most 32 KiB plus one response: one revision's
+ * events live, or one catch-up batch (etcd's up to 1,000 revisions, bounded here to about
+ * 1 MiB, see {@link WatchHub}). Requests are read one at a time, and the next one only when the stream
  * is ready, so a client cannot make the member buffer replies (created, cancelled, progress)
  * that it does not read either: like etcd, which stops reading a stream whose control queue is
  * full.
