@@ -212,13 +212,31 @@ class WatchParityTest {
     st.send(WatchRequest.newBuilder().setCreateRequest(create("pn", "", 0).setWatchId(8))
         .build());
     List<WatchResponse> got = st.collect(4); // two created, then two notifications
-    st.close();
     for (WatchResponse r : got.subList(2, 4)) {
       assertEquals(7, r.getWatchId(), got.toString());
       assertEquals(0, r.getEventsCount());
-      assertEquals(rev, r.getHeader().getRevision());
+      assertEquals(rel(rev, ourSide.base()), r.getHeader().getRevision());
       assertTrue(!r.getCreated() && !r.getCanceled());
     }
+    // After an event, the next notification names its revision or a later one: the promise
+    // a client resumes from.
+    etcdSide.kv().put(put("pn", "2"));
+    ourSide.kv().put(put("pn", "2"));
+    long eventRev = rel(rev + 1, ourSide.base());
+    boolean sawEvent = false;
+    for (int i = 0; i < 6; i++) { // the event to watchers 7 and 8, then a notification
+      WatchResponse r = st.collect(1).get(0);
+      if (r.getEventsCount() > 0) {
+        assertEquals(eventRev, r.getEvents(0).getKv().getModRevision());
+        sawEvent = true;
+      } else if (sawEvent) {
+        assertEquals(7, r.getWatchId());
+        assertEquals(eventRev, r.getHeader().getRevision());
+        st.close();
+        return;
+      }
+    }
+    throw new AssertionError("no notification after the event");
   }
 
   @Test

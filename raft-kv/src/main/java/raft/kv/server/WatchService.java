@@ -104,9 +104,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private final class Stream implements StreamObserver<WatchRequest> {
     private final ServerCallStreamObserver<WatchResponse> out;
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
-    // etcd's sws.progress: the watchers created with progress_notify, each with whether it has
-    // had no events since the last tick (only those hear the next one).
-    private final Map<Long, Boolean> progress = new ConcurrentHashMap<>();
+    private final ProgressTicks progress = new ProgressTicks();
     private final long progressMillis = progressMillis();
     private volatile ScheduledFuture<?> progressTicker;
     private final AtomicLong nextWatchId = new AtomicLong();
@@ -161,7 +159,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       boolean noPut = c.getFiltersList().contains(FilterType.NOPUT);
       boolean noDelete = c.getFiltersList().contains(FilterType.NODELETE);
       if (c.getProgressNotify()) {
-        progress.put(id, true); // before the watch starts: a compaction cancel then removes it
+        progress.add(id); // before the watch starts: a compaction cancel then removes it
       }
       Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), start, c.getPrevKv(), noPut, noDelete,
           new Sink(id));
@@ -180,10 +178,9 @@ final class WatchService extends WatchGrpc.WatchImplBase {
      * (nothing is buffered for it).
      */
     void notifyProgress() {
-      for (long id : progress.keySet()) {
+      for (long id : progress.tick()) {
         Watcher w = watchers.get(id);
-        Boolean idle = progress.replace(id, true);
-        if (w != null && Boolean.TRUE.equals(idle)) {
+        if (w != null) {
           hub.progressIfSynced(w, rev -> trySend(() -> WatchResponse.newBuilder()
               .setWatchId(id).setHeader(headers.at(rev)).build()));
         }
@@ -270,7 +267,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         boolean sent = trySend(() -> WatchResponse.newBuilder().setWatchId(id)
             .addAllEvents(events).setHeader(headers.at(headerRevision)).build());
         if (sent) {
-          progress.replace(id, false); // no progress notification at the next tick
+          progress.sent(id); // no progress notification at the next tick
         }
         return sent;
       }
