@@ -30,6 +30,7 @@ class WatchHubProperties {
     MvccStoreModelAccess model = new MvccStoreModelAccess();
     List<WatchHubTest.Recorder> recorders = new ArrayList<>();
     List<Long> starts = new ArrayList<>();
+    List<Long> revisionAtWatch = new ArrayList<>();
     for (int step = 0; step <= writes.size(); step++) {
       for (int w = 0; w < watchAfterStep.size() && w < startRevisions.size(); w++) {
         if (watchAfterStep.get(w) == step) {
@@ -39,6 +40,7 @@ class WatchHubProperties {
               false, r);
           recorders.add(r);
           starts.add(start > 0 ? start : store.currentRevision() + 1);
+          revisionAtWatch.add(store.currentRevision());
         }
       }
       if (step < writes.size()) {
@@ -49,6 +51,21 @@ class WatchHubProperties {
       List<Event> expected = model.eventsFrom(starts.get(i));
       assertEquals(expected, recorders.get(i).events, "watcher from " + starts.get(i));
       checkGrouping(recorders.get(i));
+      checkFirstResponseIsTheWholeCatchUp(expected, recorders.get(i), revisionAtWatch.get(i));
+    }
+  }
+
+  /**
+   * Fewer than 1,000 revisions behind, the first response carries every event from the start
+   * up to the revision current at the watch, headed by that revision (etcd's syncWatchers).
+   */
+  private static void checkFirstResponseIsTheWholeCatchUp(List<Event> expected,
+      WatchHubTest.Recorder r, long revisionAtWatch) {
+    List<Event> past = expected.stream()
+        .filter(e -> e.getKv().getModRevision() <= revisionAtWatch).toList();
+    if (!past.isEmpty()) {
+      assertEquals(past, r.responses.get(0));
+      assertEquals(revisionAtWatch, r.headers.get(0));
     }
   }
 
