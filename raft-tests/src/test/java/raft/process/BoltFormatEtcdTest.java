@@ -77,6 +77,15 @@ class BoltFormatEtcdTest {
     assertEquals(1, db.get("members").size());
     // The trailer is harmless without the length too: only pages below the high-water mark.
     assertEquals(db.keySet(), readAll(snap, -1).keySet());
+    // etcd's own data file (stopped), grown past its high-water mark and with free pages:
+    // the same revisions.
+    Map<String, List<byte[][]>> live = readAll(dir.resolve("etcd/member/snap/db"), -1);
+    assertEquals(db.keySet(), live.keySet());
+    assertEquals(db.get("key").size(), live.get("key").size());
+    for (int i = 0; i < db.get("key").size(); i++) {
+      assertArrayEquals(db.get("key").get(i)[0], live.get("key").get(i)[0]);
+      assertArrayEquals(db.get("key").get(i)[1], live.get("key").get(i)[1]);
+    }
     Status status = status(snap);
     assertEquals(6, status.revision());
     assertEquals(db.values().stream().mapToInt(List::size).sum(), status.totalKey());

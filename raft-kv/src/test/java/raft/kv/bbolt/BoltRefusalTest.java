@@ -178,6 +178,20 @@ class BoltRefusalTest {
   }
 
   @Test
+  void aFreelistWithIdsAndTheLongCount() throws IOException {
+    long at = meta.freelist() * PAGE;
+    patchShort(at + 10, Layout.FREELIST_COUNT_OVERFLOW); // the real count is the first u64
+    patchLong(at + 16, 2);
+    patchLong(at + 24, 2);
+    patchLong(at + 32, meta.highWater() - 1);
+    assertEquals(List.of("a", "key", "z"), readAll()); // listed, not cross-checked
+    patchLong(at + 32, meta.highWater());
+    refused(meta.freelist(), "free page id " + meta.highWater() + " is outside the database");
+    patchLong(at + 16, 1000);
+    refused(meta.freelist(), "freelist of 1000 ids does not fit its 4096 bytes");
+  }
+
+  @Test
   void anAbsentBucketIsTheCallersMistake() throws IOException {
     try (BoltReader r = BoltReader.open(file)) {
       var e = assertThrows(IllegalArgumentException.class, () -> r.forEach("nope", (k, v) -> {}));
