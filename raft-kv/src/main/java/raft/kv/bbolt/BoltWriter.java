@@ -109,7 +109,7 @@ public final class BoltWriter implements AutoCloseable {
           + "limit of " + Layout.MAX_VALUE);
     }
     if (lastKey != null && Layout.compare(key, lastKey) <= 0) {
-      throw new IllegalArgumentException("key " + hex(key) + " is not after key " + hex(lastKey)
+      throw new IllegalArgumentException("key " + Layout.hex(key) + " is not after key " + Layout.hex(lastKey)
           + " in bucket \"" + new String(bucketName, StandardCharsets.UTF_8)
           + "\": keys go in strictly ascending unsigned-byte order");
     }
@@ -185,13 +185,5 @@ public final class BoltWriter implements AutoCloseable {
       throw new IllegalArgumentException(what + " of " + key.length + " bytes: bbolt takes 1 to "
           + Layout.MAX_KEY);
     }
-  }
-
-  static String hex(byte[] bytes) {
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < Math.min(bytes.length, 32); i++) {
-      s.append(String.format("%02x", bytes[i] & 0xff));
-    }
-    return bytes.length > 32 ? s + "...(" + bytes.length + " bytes)" : s.toString();
   }
 }

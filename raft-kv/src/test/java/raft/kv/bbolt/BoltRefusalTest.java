@@ -162,6 +162,12 @@ class BoltRefusalTest {
   }
 
   @Test
+  void aPlainKeyAtTheTopLevel() throws IOException {
+    patchInt(meta.root() * PAGE + Layout.PAGE_HEADER, 0); // bucket "a" loses its bucket flag
+    refused(meta.root(), "the root bucket holds key 61, which is not a bucket");
+  }
+
+  @Test
   void aDamagedInlineBucket() throws IOException {
     long root = meta.root();
     ByteBuffer node = node(root);
