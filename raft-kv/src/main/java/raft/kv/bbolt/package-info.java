@@ -65,5 +65,15 @@
  * writes none). A meta checksum of 0, which bbolt accepts from files older than checksums, is
  * refused as a checksum error: no etcd wrote one. Not checked: free and unreachable pages'
  * contents, and whether a branch key matches its child's first key (bbolt leaves stale ones).
+ *
+ * <h2>etcd's snapshot files</h2>
+ * {@code etcdctl snapshot save} writes the database (bbolt's {@code Tx.WriteTo}: every page up
+ * to the high-water mark, metas rewritten) followed by the SHA-256 of those bytes, 32 bytes.
+ * {@code snapshot restore} tells a file with the trailer by its size: a whole number of pages
+ * is a multiple of 512, so {@code size % 512 == 32} means a trailer, which it then checks.
+ * Read such a file with {@code BoltReader.open(file, size - 32)} (or whole: the trailer lies
+ * past the high-water mark); to make one, write the database with {@code BoltWriter} and
+ * append the SHA-256 of the whole file. A live etcd data file ({@code member/snap/db}) reads
+ * the same way, without a trailer and with free pages past or below the high-water mark.
  */
 package raft.kv.bbolt;
