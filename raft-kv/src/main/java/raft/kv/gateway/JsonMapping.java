@@ -43,9 +43,21 @@ final class JsonMapping {
   static Message parse(String body, Message prototype) throws InvalidProtocolBufferException {
     Message.Builder b = prototype.newBuilderForType();
     if (!body.isBlank()) {
-      PARSER.merge(body, b);
+      try {
+        PARSER.merge(body, b);
+      } catch (InvalidProtocolBufferException e) {
+        throw new InvalidProtocolBufferException(rootMessage(e)); // the JSON error, not Java's
+      }
     }
     return b.build();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? e.getMessage() : t.getMessage();
   }
 
   /**
@@ -63,7 +75,7 @@ final class JsonMapping {
         out.add(parse(e.toString(), prototype));
       }
     } catch (IOException | JsonParseException | IllegalStateException e) {
-      throw new InvalidProtocolBufferException(e.getMessage());
+      throw new InvalidProtocolBufferException(rootMessage(e));
     }
     return out;
   }

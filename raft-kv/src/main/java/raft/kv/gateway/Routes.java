@@ -23,13 +23,15 @@ final class Routes {
     }
 
     /**
-     * Whether the request side is half-closed once the body's requests are sent. etcd's watch
-     * stream stays open when its client stops sending (a curl watch waits for events), while
-     * ours ends on a half-close: so a watch's request side stays open until the connection
-     * closes. Other streams end as etcd's do once their requests are answered.
+     * Whether the request side is half-closed once every request of the body is answered.
+     * etcd's keep-alive stream ends once its client stops sending (the answers sent first): a
+     * gateway client reads the whole body, so the stream must end; ours would end at once on a
+     * half-close, before the renewal's answer, so the half-close waits for the answers. etcd's
+     * watch stream stays open when its client stops sending (a curl watch waits for events),
+     * while ours would end: so a watch's request side stays open until the connection closes.
      */
-    boolean halfCloseAfterBody() {
-      return !method.getFullMethodName().equals("etcdserverpb.Watch/Watch");
+    boolean halfCloseWhenAnswered() {
+      return method.getFullMethodName().equals("etcdserverpb.Lease/LeaseKeepAlive");
     }
   }
 

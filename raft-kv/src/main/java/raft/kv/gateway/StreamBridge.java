@@ -42,6 +42,8 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
   private final Runnable ended;
   private volatile ClientCallStreamObserver<Message> call;
   private boolean headerWritten; // on the event loop only
+  /** Requests still to be answered before the half-close; -1: never half-closed. */
+  private int unanswered;
 
   StreamBridge(ChannelHandlerContext ctx, Routes.Route route, boolean keepAlive,
       Runnable ended) {
@@ -58,9 +60,10 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
       ClientCalls.asyncServerStreamingCall(c,
           requests.isEmpty() ? route.prototype() : requests.get(0), this);
     } else {
+      unanswered = route.halfCloseWhenAnswered() ? requests.size() : -1;
       var out = ClientCalls.asyncBidiStreamingCall(c, this);
       requests.forEach(out::onNext);
-      if (route.halfCloseAfterBody()) {
+      if (unanswered == 0) {
         out.onCompleted();
       }
     }
@@ -75,6 +78,9 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
 
   @Override
   public void onNext(Message m) {
+    if (unanswered > 0 && --unanswered == 0) {
+      call.onCompleted(); // gRPC calls onNext one at a time: no race on the count
+    }
     byte[] chunk = JsonMapping.result(m).getBytes(StandardCharsets.UTF_8);
     ctx.executor().execute(() -> {
       writeHeader(HttpResponseStatus.OK);
