@@ -62,9 +62,9 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     Routes.Route route = gateway.routes.get(path);
     if (req.method().equals(HttpMethod.OPTIONS)) {
-      write(ctx, cors(new HttpRoutes.Response(200, null, new byte[0], Map.of())), keepAlive);
+      write(ctx, new HttpRoutes.Response(200, null, new byte[0], Map.of()), keepAlive);
     } else if (route == null) {
-      write(ctx, cors(HttpRoutes.Response.text(404, "Not Found\n")), keepAlive);
+      write(ctx, HttpRoutes.Response.text(404, "Not Found\n"), keepAlive);
     } else if (!req.method().equals(HttpMethod.POST)) {
       write(ctx, HttpRoutes.Response.text(405, "Method Not Allowed\n"), keepAlive);
     } else {
@@ -126,8 +126,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       requests = JsonMapping.parseAll(body, route.prototype());
     } catch (InvalidProtocolBufferException e) {
       // grpc-gateway v1 answers a stream's undecodable body with 500 and code 2 (Unknown)
-      write(ctx, cors(json(500, JsonMapping.error(Status.UNKNOWN.withDescription(
-          e.getMessage())), false)), keepAlive);
+      write(ctx, json(500, JsonMapping.error(Status.UNKNOWN.withDescription(
+          e.getMessage())), false), keepAlive);
       return;
     }
     stream = new StreamBridge(ctx, route, keepAlive, () -> stream = null);
@@ -146,11 +146,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   static HttpRoutes.Response ok(String json) {
-    return cors(json(200, json, true));
+    return json(200, json, true);
   }
 
   static HttpRoutes.Response error(Status s) {
-    return cors(json(JsonMapping.httpStatus(s.getCode()), JsonMapping.error(s), false));
+    return json(JsonMapping.httpStatus(s.getCode()), JsonMapping.error(s), false);
   }
 
   private static HttpRoutes.Response json(int status, String body, boolean grpcOk) {
@@ -158,13 +158,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         grpcOk ? Map.of("Grpc-Metadata-Content-Type", "application/grpc") : Map.of());
   }
 
-  /** etcd answers its gateway's paths with these (its CORS wrapper's defaults). */
-  static HttpRoutes.Response cors(HttpRoutes.Response r) {
-    Map<String, String> h = new java.util.LinkedHashMap<>(corsHeaders());
-    h.putAll(r.headers());
-    return new HttpRoutes.Response(r.status(), r.contentType(), r.body(), h);
-  }
-
+  /** etcd's client port answers with these (its CORS wrapper's defaults). */
   static Map<String, String> corsHeaders() {
     return Map.of("Access-Control-Allow-Origin", "*",
         "Access-Control-Allow-Methods", "POST, GET, OPTIONS, PUT, DELETE",
@@ -185,6 +179,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
+    corsHeaders().forEach(h::set); // etcd's client port answers every path with them
     if (r.contentType() != null) {
       h.set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
     }

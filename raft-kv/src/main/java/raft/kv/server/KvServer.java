@@ -535,6 +535,16 @@ public final class KvServer implements AutoCloseable {
     return runtime;
   }
 
+  /** The watch hub: tests see a stalled client's watcher move to the slow set. */
+  raft.kv.watch.WatchHub watchHub() {
+    return stateMachine.watchHub();
+  }
+
+  /** The client port's HTTP/1.1 connections open now (tests). */
+  int gatewayConnections() {
+    return negotiator == null ? 0 : negotiator.http1Connections();
+  }
+
   /** Where /metrics, /health and /version are served (bound: a test may ask port 0). */
   public List<InetSocketAddress> metricsAddresses() {
     MetricsHttpServer h = http;
