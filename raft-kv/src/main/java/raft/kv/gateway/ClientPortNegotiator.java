@@ -5,7 +5,13 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObject;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.group.ChannelGroup;
 import io.grpc.netty.shaded.io.netty.channel.group.DefaultChannelGroup;
@@ -23,10 +29,10 @@ import java.util.function.Supplier;
  * HTTP/2 preface hands the connection to gRPC's own plaintext negotiator, anything else gets an
  * HTTP/1.1 pipeline ending in the {@link GatewayHandler}.
  *
- * <p>gRPC never learns of the HTTP/1.1 connections (its transport never sees a SETTINGS frame,
- * so it never counts them ready, and its handshake timeout's close is a write that stays
- * buffered behind the negotiation that never completes), so this negotiator keeps them in a
- * group and closes them when the server stops ({@link #close}).
+ * <p>gRPC's transport never sees a SETTINGS frame on an HTTP/1.1 connection, so it never counts
+ * it ready and its handshake timeout (two minutes) would close it: {@link GrpcCommandsRefused}
+ * keeps gRPC's close commands off these connections, and this negotiator keeps them in a group
+ * and closes them itself when the server stops ({@link #close}).
  */
 public final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
   private final InternalProtocolNegotiator.ProtocolNegotiator grpc =
@@ -66,6 +72,28 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
     p.addAfter(p.context(HttpServerCodec.class).name(), null,
         new HttpObjectAggregator(maxRequestBytes));
     p.addAfter(p.context(HttpObjectAggregator.class).name(), null, gateway.get());
+    p.addLast(new GrpcCommandsRefused());
+  }
+
+  /**
+   * At the pipeline's tail, where gRPC's transport writes its commands: the handshake timeout's
+   * forceful close, and a shutdown's, are written there for gRPC's own handler, which this
+   * connection does not have; gRPC's write buffer in front of it would close the connection on
+   * them (two minutes into a watch, for the handshake timeout). They are refused here instead;
+   * {@link #close} closes HTTP/1.1 connections when the server stops. The gateway's own writes
+   * start after this handler and never pass it.
+   */
+  static final class GrpcCommandsRefused extends ChannelOutboundHandlerAdapter {
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpObject || msg instanceof ByteBuf) {
+        ctx.write(msg, promise);
+        return;
+      }
+      ReferenceCountUtil.release(msg);
+      promise.setFailure(new UnsupportedOperationException(
+          "not for an HTTP/1.1 connection: " + msg.getClass().getSimpleName()));
+    }
   }
 
   /** Closes the HTTP/1.1 connections (gRPC's shutdown closes its own). */
