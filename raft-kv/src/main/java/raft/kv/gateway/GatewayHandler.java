@@ -107,6 +107,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     var call = gateway.calls.newCall(route.method(), CallOptions.DEFAULT);
     var future = ClientCalls.futureUnaryCall(call, request);
     pending = future;
+    // The answer may complete on the apply thread: the JSON is made on this connection's loop.
     future.addListener(() -> {
       HttpRoutes.Response r;
       try {
@@ -114,9 +115,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       } catch (Exception e) {
         r = error(Status.fromThrowable(e));
       }
-      HttpRoutes.Response out = r;
-      ctx.executor().execute(() -> write(ctx, out, keepAlive));
-    }, Runnable::run);
+      write(ctx, r, keepAlive);
+    }, ctx.executor());
   }
 
   private void stream(ChannelHandlerContext ctx, Routes.Route route, String body,

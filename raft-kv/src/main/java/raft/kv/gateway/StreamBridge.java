@@ -81,8 +81,10 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
     if (unanswered > 0 && --unanswered == 0) {
       call.onCompleted(); // gRPC calls onNext one at a time: no race on the count
     }
-    byte[] chunk = JsonMapping.result(m).getBytes(StandardCharsets.UTF_8);
+    // Called on the thread that sent it (the apply thread, for a live watch event): the JSON
+    // is made on this connection's event loop, never on the apply thread.
     ctx.executor().execute(() -> {
+      byte[] chunk = JsonMapping.result(m).getBytes(StandardCharsets.UTF_8);
       writeHeader(HttpResponseStatus.OK);
       ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)))
           .addListener((ChannelFuture f) -> {
