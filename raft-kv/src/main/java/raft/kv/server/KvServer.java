@@ -302,14 +302,8 @@ public final class KvServer implements AutoCloseable {
         new StoppedGate(() -> runtime.failure().map(Failure::line)),
         // Last, so it runs first: every call counts, refused ones too (etcd's as well).
         grpcMetrics};
-    List<ServerServiceDefinition> etcdApi = List.of(
-        new KvService(raft, stateMachine.store(), headers).bindService(),
-        new WatchService(stateMachine.watchHub(), headers, timers, Duration.ofSeconds(5), log)
-            .bindService(),
-        new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
-        new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
-        new MaintenanceService(runtime, raft, stateMachine, this::diskBytes, headers,
-            this::voterIds, leaders, requestTimeout.toMillis(), log).bindService());
+    List<ServerServiceDefinition> etcdApi = etcdApi(raft, headers, changes, leaders,
+        requestTimeout);
     HttpRoutes httpRoutes = httpRoutes(raft, quota);
     ClientPortNegotiator negotiator = startGateway(etcdApi, interceptors, httpRoutes);
     NettyServerBuilder b = NettyServerBuilder.forAddress(config.clientAddress(),
@@ -349,6 +343,19 @@ public final class KvServer implements AutoCloseable {
         + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /** etcd's v3 API: served over gRPC and, through the JSON gateway, over HTTP/1.1. */
+  private List<ServerServiceDefinition> etcdApi(RaftGateway raft, Headers headers,
+      MemberChanges changes, LeaderEvents leaders, Duration requestTimeout) {
+    return List.of(
+        new KvService(raft, stateMachine.store(), headers).bindService(),
+        new WatchService(stateMachine.watchHub(), headers, timers, Duration.ofSeconds(5), log)
+            .bindService(),
+        new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
+        new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
+        new MaintenanceService(runtime, raft, stateMachine, this::diskBytes, headers,
+            this::voterIds, leaders, requestTimeout.toMillis(), log).bindService());
   }
 
   /**
