@@ -22,6 +22,8 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One streaming route's call (watch, lease keep-alive, snapshot) carried as grpc-gateway v1
@@ -43,7 +45,8 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
   private volatile ClientCallStreamObserver<Message> call;
   private boolean headerWritten; // on the event loop only
   /** Requests still to be answered before the half-close; -1: never half-closed. */
-  private int unanswered;
+  private final AtomicInteger unanswered = new AtomicInteger(-1);
+  private final AtomicBoolean halfClosed = new AtomicBoolean();
 
   StreamBridge(ChannelHandlerContext ctx, Routes.Route route, boolean keepAlive,
       Runnable ended) {
@@ -60,11 +63,11 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
       ClientCalls.asyncServerStreamingCall(c,
           requests.isEmpty() ? route.prototype() : requests.get(0), this);
     } else {
-      unanswered = route.halfCloseWhenAnswered() ? requests.size() : -1;
+      unanswered.set(route.halfCloseWhenAnswered() ? requests.size() : -1);
       var out = ClientCalls.asyncBidiStreamingCall(c, this);
-      requests.forEach(out::onNext);
-      if (unanswered == 0) {
-        out.onCompleted();
+      requests.forEach(out::onNext); // each may be answered at once, on this thread
+      if (unanswered.get() == 0) {
+        halfClose(); // nothing to wait for (an empty body)
       }
     }
     ctx.channel().config().setAutoRead(true);
@@ -78,8 +81,8 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
 
   @Override
   public void onNext(Message m) {
-    if (unanswered > 0 && --unanswered == 0) {
-      call.onCompleted(); // gRPC calls onNext one at a time: no race on the count
+    if (unanswered.get() > 0 && unanswered.decrementAndGet() == 0) {
+      halfClose();
     }
     // Called on the thread that sent it (the apply thread, for a live watch event): the JSON
     // is made on this connection's event loop, never on the apply thread.
@@ -115,6 +118,13 @@ final class StreamBridge implements ClientResponseObserver<Message, Message> {
       writeHeader(HttpResponseStatus.OK);
       end();
     });
+  }
+
+  /** Once: the last answer may arrive while the body's requests are still being sent. */
+  private void halfClose() {
+    if (halfClosed.compareAndSet(false, true)) {
+      call.onCompleted();
+    }
   }
 
   /** The client closed the connection: the call ends too (the watch is cancelled). */
