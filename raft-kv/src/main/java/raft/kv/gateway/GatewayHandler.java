@@ -131,7 +131,13 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       return;
     }
     stream = new StreamBridge(ctx, route, keepAlive, () -> stream = null);
-    stream.start(gateway.calls, requests);
+    try {
+      stream.start(gateway.calls, requests);
+    } catch (RuntimeException e) { // a bug of ours: the client is told, not left waiting
+      stream.cancel("failed to start: " + e);
+      stream = null;
+      write(ctx, error(Status.INTERNAL.withDescription(String.valueOf(e))), false);
+    }
   }
 
   @Override
