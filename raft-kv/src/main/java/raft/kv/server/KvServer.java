@@ -339,8 +339,9 @@ public final class KvServer implements AutoCloseable {
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
         TimeUnit.MILLISECONDS);
     log.accept("member " + Long.toHexString(memberId()) + " of cluster "
-        + Long.toHexString(clusterId()) + ": etcd v3 API on "
-        + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
+        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
+        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
+        + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
   }
