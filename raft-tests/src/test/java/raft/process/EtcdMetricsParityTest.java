@@ -45,12 +45,15 @@ class EtcdMetricsParityTest {
       assertEquals(0, ours.etcdctl(null, "put", "k", "v").exit());
       sameTypesAndLabels(Scrape.of(etcdMetrics), Scrape.of(ours.metricsUrl(1)));
       sameHealth(etcdMetrics, ours.metricsUrl(1));
-      // etcd serves /version on its client URL; we serve it beside /health.
+      // etcd serves /version on its client URL; we serve it there and beside /health.
       Scrape.Answer etcdVersion = Scrape.get("http://127.0.0.1:" + client + "/version");
-      Scrape.Answer ourVersion = Scrape.get(ours.metricsUrl(1) + "/version");
-      assertEquals(keys(etcdVersion.body()), keys(ourVersion.body()));
-      assertEquals(field(etcdVersion.body(), "etcdcluster"), field(ourVersion.body(),
-          "etcdcluster"));
+      for (String ourUrl : List.of("http://" + ours.endpoint(1), ours.metricsUrl(1))) {
+        Scrape.Answer ourVersion = Scrape.get(ourUrl + "/version");
+        assertEquals(keys(etcdVersion.body()), keys(ourVersion.body()), ourUrl);
+        for (String field : List.of("etcdserver", "etcdcluster")) {
+          assertEquals(field(etcdVersion.body(), field), field(ourVersion.body(), field), ourUrl);
+        }
+      }
     }
   }
 
