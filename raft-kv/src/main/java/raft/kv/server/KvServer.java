@@ -303,8 +303,9 @@ public final class KvServer implements AutoCloseable {
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(changes, stateMachine::membership, headers,
             forward))
-        .addService(new MaintenanceService(runtime, raft, stateMachine, this::diskBytes,
-            headers, this::voterIds, leaders, requestTimeout.toMillis(), log))
+        .addService(ServerInterceptors.intercept(new MaintenanceService(runtime, raft,
+            stateMachine, this::diskBytes, headers, this::voterIds, leaders,
+            requestTimeout.toMillis(), log), new BackupFormat.Interceptor()))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport, timers),
             new AdminService.LoopbackOnly()))
