@@ -1,8 +1,16 @@
 package raft.kv.bbolt;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads a bbolt file written by real bbolt (etcd 3.4) or by {@link BoltWriter}: validates the
@@ -28,7 +36,18 @@ public final class BoltReader implements AutoCloseable {
     void entry(byte[] key, byte[] value) throws IOException;
   }
 
-  private BoltReader() {}
+  /** Deeper than this is a cycle: bbolt's trees are a handful of levels. */
+  private static final int MAX_DEPTH = 64;
+
+  private final PageFile pages;
+  private Map<String, Bucket> buckets; // read on first use
+
+  /** A top-level bucket's value, and the page it was found on (for messages). */
+  private record Bucket(byte[] value, long pgid) {}
+
+  private BoltReader(PageFile pages) {
+    this.pages = pages;
+  }
 
   /** Opens the whole of {@code file}. */
   public static BoltReader open(Path file) throws IOException {
@@ -42,12 +61,25 @@ public final class BoltReader implements AutoCloseable {
    * {@link #open(Path)} too, since the reader only reads pages below the high-water mark.)
    */
   public static BoltReader open(Path file, long length) throws IOException {
-    throw new UnsupportedOperationException("BoltReader: not yet");
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      long size = channel.size();
+      if (length > size) {
+        throw new BoltFormatException(file, "truncated: " + size + " bytes, expected at least "
+            + length);
+      }
+      BoltReader reader = new BoltReader(new PageFile(file, channel, length < 0 ? size : length));
+      reader.checkFreelist();
+      return reader;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
   }
 
   /** The names of the top-level buckets, in the file's (ascending) order. */
   public List<String> buckets() throws IOException {
-    throw new UnsupportedOperationException("BoltReader: not yet");
+    return new ArrayList<>(topLevel().keySet());
   }
 
   /**
@@ -56,11 +88,193 @@ public final class BoltReader implements AutoCloseable {
    * @throws IllegalArgumentException if there is no such bucket (see {@link #buckets})
    */
   public void forEach(String name, Visitor visitor) throws IOException {
-    throw new UnsupportedOperationException("BoltReader: not yet");
+    Bucket bucket = topLevel().get(name);
+    if (bucket == null) {
+      throw new IllegalArgumentException("no bucket \"" + name + "\" in " + pages.file);
+    }
+    String where = "bucket \"" + name + "\"";
+    byte[] v = bucket.value();
+    long root = v.length >= Layout.BUCKET_HEADER
+        ? ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong(0) : -1;
+    if (root == -1 || (root != 0 && v.length != Layout.BUCKET_HEADER)) {
+      throw new BoltFormatException(pages.file, bucket.pgid(), where + ": bucket value of "
+          + v.length + " bytes (want 16, or 16 + an inline page)");
+    }
+    Entries sink = new Entries(where, false, visitor);
+    if (root == 0) {
+      ByteBuffer inline = ByteBuffer.wrap(v, Layout.BUCKET_HEADER, v.length - Layout.BUCKET_HEADER)
+          .slice().order(ByteOrder.LITTLE_ENDIAN);
+      sink.where = where + " (inline)";
+      visitNode(inline, bucket.pgid(), 0, sink, true);
+    } else {
+      walk(root, 0, sink);
+    }
   }
 
   @Override
   public void close() throws IOException {
-    throw new UnsupportedOperationException("BoltReader: not yet");
+    pages.close();
+  }
+
+  private Map<String, Bucket> topLevel() throws IOException {
+    if (buckets == null) {
+      Map<String, Bucket> found = new LinkedHashMap<>();
+      Entries sink = new Entries("the root bucket", true, null);
+      sink.buckets = found;
+      walk(pages.meta.root(), 0, sink);
+      buckets = found;
+    }
+    return buckets;
+  }
+
+  /** Checks the freelist page's header and ids (bbolt reads it at open). */
+  private void checkFreelist() throws IOException {
+    long pgid = pages.meta.freelist();
+    if (pgid == Layout.NO_FREELIST) {
+      return; // NoFreelistSync: bbolt rebuilds it by scanning the tree
+    }
+    ByteBuffer p = pages.node(pgid);
+    int flags = p.getShort(8) & 0xffff;
+    if (flags != Layout.FREELIST) {
+      throw new BoltFormatException(pages.file, pgid, "the meta's freelist page has flags 0x"
+          + Integer.toHexString(flags) + ", not 0x10 (freelist)");
+    }
+    long count = p.getShort(10) & 0xffff;
+    int at = Layout.PAGE_HEADER;
+    if (count == Layout.FREELIST_COUNT_OVERFLOW) {
+      count = p.getLong(at);
+      at += 8;
+    }
+    if (count < 0 || count > (p.capacity() - at) / 8) {
+      throw new BoltFormatException(pages.file, pgid, "freelist of " + count
+          + " ids does not fit its " + p.capacity() + " bytes");
+    }
+    for (long i = 0; i < count; i++) {
+      long id = p.getLong(at + (int) i * 8);
+      if (id < 2 || id >= pages.meta.highWater()) {
+        throw new BoltFormatException(pages.file, pgid, "free page id " + id + " is outside "
+            + "the database (high-water mark " + pages.meta.highWater() + ")");
+      }
+    }
+  }
+
+  private void walk(long pgid, int depth, Entries sink) throws IOException {
+    if (depth > MAX_DEPTH) {
+      throw new BoltFormatException(pages.file, pgid, sink.where + ": tree deeper than "
+          + MAX_DEPTH + " levels (a cycle?)");
+    }
+    ByteBuffer node = pages.node(pgid);
+    int flags = node.getShort(8) & 0xffff;
+    if (flags == Layout.BRANCH) {
+      for (long child : branchChildren(node, pgid, sink.where)) {
+        walk(child, depth + 1, sink);
+      }
+    } else if (flags == Layout.LEAF) {
+      visitNode(node, pgid, 0, sink, false);
+    } else {
+      throw new BoltFormatException(pages.file, pgid, sink.where + ": flags 0x"
+          + Integer.toHexString(flags) + ", expected a branch (0x01) or leaf (0x02) page");
+    }
+  }
+
+  private List<Long> branchChildren(ByteBuffer node, long pgid, String where)
+      throws IOException {
+    int count = node.getShort(10) & 0xffff;
+    if (count == 0) {
+      throw new BoltFormatException(pages.file, pgid, where + ": empty branch page");
+    }
+    checkElements(node, count, pgid, where);
+    List<Long> children = new ArrayList<>(count);
+    byte[] previous = null;
+    for (int i = 0; i < count; i++) {
+      int elem = Layout.PAGE_HEADER + Layout.BRANCH_ELEMENT * i;
+      byte[] key = bytes(node, elem, node.getInt(elem), node.getInt(elem + 4), 0, pgid, where);
+      if (previous != null && Layout.compare(key, previous) <= 0) {
+        throw new BoltFormatException(pages.file, pgid, where + ": branch keys out of order at "
+            + "element " + i);
+      }
+      previous = key;
+      children.add(node.getLong(elem + 8));
+    }
+    return children;
+  }
+
+  /** Visits a leaf page (or an inline bucket's page, checking its flags first). */
+  private void visitNode(ByteBuffer node, long pgid, int unused, Entries sink, boolean inline)
+      throws IOException {
+    if (node.capacity() < Layout.PAGE_HEADER
+        || (inline && (node.getShort(8) & 0xffff) != Layout.LEAF)) {
+      throw new BoltFormatException(pages.file, pgid, sink.where + ": not a leaf page");
+    }
+    int count = node.getShort(10) & 0xffff;
+    checkElements(node, count, pgid, sink.where);
+    for (int i = 0; i < count; i++) {
+      int elem = Layout.PAGE_HEADER + Layout.LEAF_ELEMENT * i;
+      int flags = node.getInt(elem);
+      int pos = node.getInt(elem + 4);
+      int ksize = node.getInt(elem + 8);
+      int vsize = node.getInt(elem + 12);
+      byte[] key = bytes(node, elem, pos, ksize, 0, pgid, sink.where);
+      byte[] value = bytes(node, elem, pos, vsize, ksize, pgid, sink.where);
+      sink.entry(flags, key, value, pgid);
+    }
+  }
+
+  private void checkElements(ByteBuffer node, int count, long pgid, String where)
+      throws BoltFormatException {
+    if (Layout.PAGE_HEADER + 16L * count > node.capacity()) {
+      throw new BoltFormatException(pages.file, pgid, where + ": " + count
+          + " elements do not fit in " + node.capacity() + " bytes");
+    }
+  }
+
+  /** {@code size} bytes at {@code elem + pos + skip}, checked to lie within the node. */
+  private byte[] bytes(ByteBuffer node, int elem, int pos, int size, int skip, long pgid,
+      String where) throws BoltFormatException {
+    long start = (long) elem + (pos & 0xffffffffL) + (skip & 0xffffffffL);
+    long end = start + (size & 0xffffffffL);
+    if (end > node.capacity()) {
+      throw new BoltFormatException(pages.file, pgid, where + ": element at offset " + elem
+          + " points at bytes " + start + " to " + end + ", past the node's " + node.capacity());
+    }
+    byte[] out = new byte[size];
+    node.get((int) start, out);
+    return out;
+  }
+
+  /** Where a walk's leaf entries go: checks their order and flags, then passes them on. */
+  private final class Entries {
+    String where;
+    private final boolean topLevel;
+    private final Visitor visitor;
+    Map<String, Bucket> buckets;
+    private byte[] last;
+
+    Entries(String where, boolean topLevel, Visitor visitor) {
+      this.where = where;
+      this.topLevel = topLevel;
+      this.visitor = visitor;
+    }
+
+    void entry(int flags, byte[] key, byte[] value, long pgid) throws IOException {
+      if (key.length == 0 || (last != null && Layout.compare(key, last) <= 0)) {
+        throw new BoltFormatException(pages.file, pgid, where + ": key " + BoltWriter.hex(key)
+            + (last == null ? " is empty" : " is not after key " + BoltWriter.hex(last)));
+      }
+      last = key;
+      boolean isBucket = (flags & Layout.BUCKET_LEAF_FLAG) != 0;
+      if (topLevel && !isBucket) {
+        throw new BoltFormatException(pages.file, pgid, "the root bucket holds key "
+            + BoltWriter.hex(key) + ", which is not a bucket");
+      }
+      if (topLevel) {
+        buckets.put(new String(key, StandardCharsets.UTF_8), new Bucket(value, pgid));
+      } else if (isBucket) {
+        throw new BoltFormatException(pages.file, pgid, where + ": nested bucket "
+            + BoltWriter.hex(key) + " (nested buckets are not supported)");
+      } else {
+        visitor.entry(key, value);
+      }
+    }
   }
 }

@@ -1,7 +1,12 @@
 package raft.kv.bbolt;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Writes a fresh bbolt file (page size 4096) that bbolt 1.3 (etcd 3.4) opens: top-level buckets
@@ -21,13 +26,49 @@ import java.nio.file.Path;
  */
 public final class BoltWriter implements AutoCloseable {
 
-  private BoltWriter() {}
+  /**
+   * The txid of meta page 0; meta page 1 gets one less, as bbolt's {@code Tx.WriteTo} (which
+   * etcd's snapshots are made with) does. Even, so that bbolt's next commit (txid 3) overwrites
+   * the older meta, page 1, and never the newest.
+   */
+  static final long TXID = 2;
+
+  private final Path file;
+  private final FileChannel channel;
+  private final int pageSize = Layout.PAGE_SIZE;
+  private final TreeWriter.PageSink sink;
+  private long nextPgid = 2; // pages 0 and 1 are the metas, written last
+  private final TreeWriter rootTree;
+  private byte[] bucketName; // null before the first bucket
+  private TreeWriter bucketTree;
+  private byte[] lastKey;
+  private boolean closed;
+
+  private BoltWriter(Path file, FileChannel channel) {
+    this.file = file;
+    this.channel = channel;
+    this.sink = new TreeWriter.PageSink() {
+      @Override
+      public long nextPgid() {
+        return nextPgid;
+      }
+
+      @Override
+      public void write(byte[] pages) throws IOException {
+        writeAt(nextPgid * pageSize, pages);
+        nextPgid += pages.length / pageSize;
+      }
+    };
+    this.rootTree = new TreeWriter(sink, pageSize);
+  }
 
   /**
    * Creates (or truncates) {@code file} and returns a writer positioned before the first bucket.
    */
   public static BoltWriter create(Path file) throws IOException {
-    throw new UnsupportedOperationException("BoltWriter: not yet");
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    return new BoltWriter(file, channel);
   }
 
   /**
@@ -37,7 +78,17 @@ public final class BoltWriter implements AutoCloseable {
    *     key limit in UTF-8, or not after the previous bucket's name in unsigned-byte order
    */
   public void bucket(String name) throws IOException {
-    throw new UnsupportedOperationException("BoltWriter: not yet");
+    checkOpen();
+    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+    checkKey("bucket name", bytes);
+    if (bucketName != null && Layout.compare(bytes, bucketName) <= 0) {
+      throw new IllegalArgumentException("bucket \"" + name + "\" is not after bucket \""
+          + new String(bucketName, StandardCharsets.UTF_8) + "\": buckets go in ascending order");
+    }
+    endBucket();
+    bucketName = bytes;
+    bucketTree = new TreeWriter(sink, pageSize);
+    lastKey = null;
   }
 
   /**
@@ -48,13 +99,99 @@ public final class BoltWriter implements AutoCloseable {
    * @throws IllegalStateException before the first {@link #bucket}
    */
   public void put(byte[] key, byte[] value) throws IOException {
-    throw new UnsupportedOperationException("BoltWriter: not yet");
+    checkOpen();
+    if (bucketTree == null) {
+      throw new IllegalStateException("put before the first bucket()");
+    }
+    checkKey("key", key);
+    if (value.length > Layout.MAX_VALUE) {
+      throw new IllegalArgumentException("value of " + value.length + " bytes is over bbolt's "
+          + "limit of " + Layout.MAX_VALUE);
+    }
+    if (lastKey != null && Layout.compare(key, lastKey) <= 0) {
+      throw new IllegalArgumentException("key " + hex(key) + " is not after key " + hex(lastKey)
+          + " in bucket \"" + new String(bucketName, StandardCharsets.UTF_8)
+          + "\": keys go in strictly ascending unsigned-byte order");
+    }
+    // Copies, so that a caller reusing its arrays cannot change pages not yet written.
+    bucketTree.add(0, key.clone(), value.clone());
+    lastKey = key.clone();
   }
 
-  /** Ends the last bucket, writes branch pages, the root bucket, the freelist and both metas,
-   * then fsyncs and closes the file. */
+  /**
+   * Ends the last bucket, writes branch pages, the root bucket, the freelist and both metas,
+   * then fsyncs and closes the file. A second call does nothing.
+   */
   @Override
   public void close() throws IOException {
-    throw new UnsupportedOperationException("BoltWriter: not yet");
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (channel) {
+      endBucket();
+      long root = rootTree.finish();
+      long freelist = nextPgid;
+      sink.write(emptyFreelist(freelist));
+      // Everything the metas point at must be on disk before a valid meta is.
+      channel.force(true);
+      Meta meta = new Meta(pageSize, root, freelist, nextPgid, TXID);
+      writeAt(0, meta.toPage(0));
+      writeAt(pageSize, new Meta(pageSize, root, freelist, nextPgid, TXID - 1).toPage(1));
+      channel.force(true);
+    }
+  }
+
+  private void endBucket() throws IOException {
+    if (bucketTree == null) {
+      return;
+    }
+    byte[] value;
+    if (bucketTree.inlineable()) {
+      byte[] page = bucketTree.inlinePage();
+      value = new byte[Layout.BUCKET_HEADER + page.length]; // root 0, sequence 0, then the page
+      System.arraycopy(page, 0, value, Layout.BUCKET_HEADER, page.length);
+    } else {
+      long root = bucketTree.finish();
+      value = ByteBuffer.allocate(Layout.BUCKET_HEADER).order(ByteOrder.LITTLE_ENDIAN)
+          .putLong(root).putLong(0).array();
+    }
+    rootTree.add(Layout.BUCKET_LEAF_FLAG, bucketName, value);
+    bucketTree = null;
+  }
+
+  private byte[] emptyFreelist(long pgid) {
+    byte[] page = new byte[pageSize];
+    ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN)
+        .putLong(pgid).putShort((short) Layout.FREELIST).putShort((short) 0).putInt(0);
+    return page;
+  }
+
+  private void writeAt(long position, byte[] bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    while (b.hasRemaining()) {
+      channel.write(b, position + b.position());
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("BoltWriter for " + file + " is closed");
+    }
+  }
+
+  private static void checkKey(String what, byte[] key) {
+    if (key.length == 0 || key.length > Layout.MAX_KEY) {
+      throw new IllegalArgumentException(what + " of " + key.length + " bytes: bbolt takes 1 to "
+          + Layout.MAX_KEY);
+    }
+  }
+
+  static String hex(byte[] bytes) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < Math.min(bytes.length, 32); i++) {
+      s.append(String.format("%02x", bytes[i] & 0xff));
+    }
+    return bytes.length > 32 ? s + "...(" + bytes.length + " bytes)" : s.toString();
   }
 }
