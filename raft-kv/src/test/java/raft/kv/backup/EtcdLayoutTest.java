@@ -165,8 +165,11 @@ class EtcdLayoutTest {
     int h = EtcdHash.ofState(s);
     assertEquals(h, EtcdHash.ofState(s.toBuilder().setAppliedIndex(99).build()),
         "members that hold the same data at different indexes agree (etcd's DefaultIgnores)");
-    assertTrue(h != EtcdHash.ofState(s.toBuilder().setRevision(s.getRevision())
-        .setKeys(0, s.getKeys(0).toBuilder().setKey(ByteString.copyFromUtf8("A"))).build()));
+    KeyHistoryState e = s.getKeys(4);
+    KvState changed = s.toBuilder().setKeys(4, e.toBuilder().setChanges(0, e.getChanges(0)
+        .toBuilder().setKv(e.getChanges(0).getKv().toBuilder()
+            .setValue(ByteString.copyFromUtf8("other"))))).build();
+    assertTrue(h != EtcdHash.ofState(changed), "a value differs, so does the hash");
   }
 
   @Test
