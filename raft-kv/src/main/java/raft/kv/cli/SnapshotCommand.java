@@ -117,7 +117,7 @@ public final class SnapshotCommand {
         keys = state.getKeysList().stream().filter(SnapshotCommand::isLive).count();
         size = Files.size(file);
       }
-      spec.commandLine().getOut().print(writeOut.equals("json")
+      spec.commandLine().getOut().printf("%s", writeOut.equals("json")
           ? String.format("{\"hash\":%d,\"revision\":%d,\"totalKey\":%d,\"totalSize\":%d}%n",
               hash, revision, keys, size)
           : String.format("%x, %d, %d, %s%n", hash, revision, keys, Printer.humanBytes(size)));
