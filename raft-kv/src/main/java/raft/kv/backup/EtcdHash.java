@@ -35,6 +35,19 @@ public final class EtcdHash implements BucketSink {
     return (int) h.crc.getValue();
   }
 
+  /**
+   * Maintenance.Hash of a database (etcd's, or a backup of ours): what the member it came from
+   * answered, if nothing was written meanwhile.
+   */
+  public static int maintenanceHash(BoltReader r) throws IOException {
+    EtcdHash h = new EtcdHash(true);
+    for (String name : r.buckets()) {
+      h.bucket(name);
+      r.forEach(name, h::put);
+    }
+    return (int) h.crc.getValue();
+  }
+
   /** What {@code etcdctl snapshot status} says of a database. */
   public record Status(int hash, long revision, long totalKeys) {}
 

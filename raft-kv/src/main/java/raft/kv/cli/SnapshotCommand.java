@@ -102,6 +102,9 @@ public final class SnapshotCommand {
       long keys;
       long size;
       if (EtcdBackup.isBolt(file)) {
+        if (EtcdBackup.hasHash(file)) { // etcdctl does not check it here; a damaged one is news
+          EtcdBackup.checkHash(file, false);
+        }
         EtcdBackup.Status s = EtcdBackup.status(file);
         hash = Integer.toUnsignedLong(s.hash().hash());
         revision = s.hash().revision();
