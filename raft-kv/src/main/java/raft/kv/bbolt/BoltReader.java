@@ -105,9 +105,9 @@ public final class BoltReader implements AutoCloseable {
       ByteBuffer inline = ByteBuffer.wrap(v, Layout.BUCKET_HEADER, v.length - Layout.BUCKET_HEADER)
           .slice().order(ByteOrder.LITTLE_ENDIAN);
       sink.where = where + " (inline)";
-      visitNode(inline, bucket.pgid(), 0, sink, true);
+      visitNode(inline, bucket.pgid(), sink, true);
     } else {
-      walk(root, 0, sink);
+      walk(root, where + "'s root", 0, sink);
     }
   }
 
@@ -121,7 +121,7 @@ public final class BoltReader implements AutoCloseable {
       Map<String, Bucket> found = new LinkedHashMap<>();
       Entries sink = new Entries("the root bucket", true, null);
       sink.buckets = found;
-      walk(pages.meta.root(), 0, sink);
+      walk(pages.meta.root(), "the meta's root bucket", 0, sink);
       buckets = found;
     }
     return buckets;
@@ -133,7 +133,7 @@ public final class BoltReader implements AutoCloseable {
     if (pgid == Layout.NO_FREELIST) {
       return; // NoFreelistSync: bbolt rebuilds it by scanning the tree
     }
-    ByteBuffer p = pages.node(pgid);
+    ByteBuffer p = pages.node(pgid, "the meta's freelist");
     int flags = p.getShort(8) & 0xffff;
     if (flags != Layout.FREELIST) {
       throw new BoltFormatException(pages.file, pgid, "the meta's freelist page has flags 0x"
@@ -158,19 +158,21 @@ public final class BoltReader implements AutoCloseable {
     }
   }
 
-  private void walk(long pgid, int depth, Entries sink) throws IOException {
+  private void walk(long pgid, String from, int depth, Entries sink) throws IOException {
     if (depth > MAX_DEPTH) {
       throw new BoltFormatException(pages.file, pgid, sink.where + ": tree deeper than "
           + MAX_DEPTH + " levels (a cycle?)");
     }
-    ByteBuffer node = pages.node(pgid);
+    ByteBuffer node = pages.node(pgid, from);
     int flags = node.getShort(8) & 0xffff;
     if (flags == Layout.BRANCH) {
-      for (long child : branchChildren(node, pgid, sink.where)) {
-        walk(child, depth + 1, sink);
+      List<Long> children = branchChildren(node, pgid, sink.where);
+      for (int i = 0; i < children.size(); i++) {
+        String child = sink.where + ", child " + i + " of branch page " + pgid;
+        walk(children.get(i), child, depth + 1, sink);
       }
     } else if (flags == Layout.LEAF) {
-      visitNode(node, pgid, 0, sink, false);
+      visitNode(node, pgid, sink, false);
     } else {
       throw new BoltFormatException(pages.file, pgid, sink.where + ": flags 0x"
           + Integer.toHexString(flags) + ", expected a branch (0x01) or leaf (0x02) page");
@@ -200,7 +202,7 @@ public final class BoltReader implements AutoCloseable {
   }
 
   /** Visits a leaf page (or an inline bucket's page, checking its flags first). */
-  private void visitNode(ByteBuffer node, long pgid, int unused, Entries sink, boolean inline)
+  private void visitNode(ByteBuffer node, long pgid, Entries sink, boolean inline)
       throws IOException {
     if (node.capacity() < Layout.PAGE_HEADER
         || (inline && (node.getShort(8) & 0xffff) != Layout.LEAF)) {

@@ -59,18 +59,21 @@ final class PageFile implements AutoCloseable {
     return metas[0];
   }
 
-  /** The node at {@code pgid} with its overflow pages, little-endian, position 0. */
-  ByteBuffer node(long pgid) throws IOException {
-    checkPgid(pgid, pgid, "");
+  /**
+   * The node at {@code pgid} with its overflow pages, little-endian, position 0; {@code from}
+   * says what points at it, for messages ("the meta's root", "branch page 7").
+   */
+  ByteBuffer node(long pgid, String from) throws IOException {
+    checkPgid(pgid, pgid, " (" + from + ")");
     int pageSize = meta.pageSize();
     ByteBuffer header = ByteBuffer.wrap(read(pgid * pageSize, Layout.PAGE_HEADER))
         .order(ByteOrder.LITTLE_ENDIAN);
     long id = header.getLong(0);
     if (id != pgid) {
-      throw new BoltFormatException(file, pgid, "header says page " + id);
+      throw new BoltFormatException(file, pgid, "header says page " + id + " (" + from + ")");
     }
     long overflow = header.getInt(12) & 0xffffffffL;
-    checkPgid(pgid, pgid + overflow, " (its last overflow page)");
+    checkPgid(pgid, pgid + overflow, " (the last of its " + overflow + " overflow pages)");
     long bytes = (overflow + 1) * pageSize;
     if (bytes > Integer.MAX_VALUE - 8) {
       throw new BoltFormatException(file, pgid, "node of " + bytes + " bytes is too large");

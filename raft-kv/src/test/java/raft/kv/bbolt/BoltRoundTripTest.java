@@ -202,9 +202,9 @@ class BoltRoundTripTest {
       long pgid = ByteBuffer.wrap(rootValue(pages, bucket)).order(ByteOrder.LITTLE_ENDIAN)
           .getLong(0);
       int depth = 1;
-      for (ByteBuffer node = pages.node(pgid); (node.getShort(8) & 0xffff) == Layout.BRANCH;
+      for (ByteBuffer node = pages.node(pgid, "test"); (node.getShort(8) & 0xffff) == Layout.BRANCH;
           depth++) {
-        node = pages.node(node.getLong(Layout.PAGE_HEADER + 8)); // first child
+        node = pages.node(node.getLong(Layout.PAGE_HEADER + 8), "test"); // first child
       }
       return depth;
     }
@@ -212,7 +212,7 @@ class BoltRoundTripTest {
 
   /** The bucket's value in a single-leaf root bucket. */
   static byte[] rootValue(PageFile pages, String bucket) throws IOException {
-    ByteBuffer root = pages.node(pages.meta.root());
+    ByteBuffer root = pages.node(pages.meta.root(), "test");
     int count = root.getShort(10) & 0xffff;
     for (int i = 0; i < count; i++) {
       int elem = Layout.PAGE_HEADER + Layout.LEAF_ELEMENT * i;
