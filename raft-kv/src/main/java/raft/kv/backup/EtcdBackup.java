@@ -43,6 +43,11 @@ public final class EtcdBackup {
 
   /** Writes {@code s} as etcd's database (no trailer: the stream adds it). */
   public static void write(KvState s, Path file) throws IOException {
+    write(StateScan.of(s), file);
+  }
+
+  /** As above, from a scan of a serialized state (see {@link StateScan}). */
+  public static void write(StateScan s, Path file) throws IOException {
     try (BoltWriter w = BoltWriter.create(file)) {
       EtcdLayout.write(s, new BucketSink() {
         @Override

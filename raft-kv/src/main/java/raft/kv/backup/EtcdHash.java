@@ -30,6 +30,11 @@ public final class EtcdHash implements BucketSink {
 
   /** Maintenance.Hash of our state laid out as etcd's database. */
   public static int ofState(KvState s) throws IOException {
+    return ofState(StateScan.of(s));
+  }
+
+  /** As above, from a scan of a serialized state (see {@link StateScan}). */
+  public static int ofState(StateScan s) throws IOException {
     EtcdHash h = new EtcdHash(true);
     EtcdLayout.write(s, h);
     return (int) h.crc.getValue();

@@ -3,7 +3,6 @@ package raft.kv.backup;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -13,7 +12,6 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.leasepb.Lease;
 import raft.kv.api.mvccpb.KeyValue;
 import raft.kv.pb.ChangeState;
-import raft.kv.pb.KeyHistoryState;
 import raft.kv.pb.KvState;
 import raft.kv.pb.LeaseState;
 
@@ -49,6 +47,12 @@ public final class EtcdLayout {
 
   /** Sends {@code s}'s buckets to {@code sink}, in bbolt's order. */
   public static void write(KvState s, BucketSink sink) throws IOException {
+    write(StateScan.of(s), sink);
+  }
+
+  /** As above, from a scan of the state (which holds no copy of its history). */
+  public static void write(StateScan scan, BucketSink sink) throws IOException {
+    KvState s = scan.rest;
     sink.bucket("alarm");
     for (byte[] k : s.getAlarmsList().stream().map(AlarmMember::toByteArray)
         .sorted(Arrays::compareUnsigned).toList()) {
@@ -61,7 +65,12 @@ public final class EtcdLayout {
     sink.bucket("cluster");
     sink.put(ascii("clusterVersion"), ascii(CLUSTER_VERSION));
     sink.bucket("key");
-    writeKeys(s, sink);
+    scan.forEachChange(c -> {
+      boolean tombstone = c.getKv().getVersion() == 0;
+      KeyValue kv = tombstone ? KeyValue.newBuilder().setKey(c.getKv().getKey()).build()
+          : c.getKv();
+      sink.put(Revisions.toBytes(c.getMain(), c.getSub(), tombstone), kv.toByteArray());
+    });
     sink.bucket("lease");
     for (LeaseState l : s.getLeasesList().stream().sorted(Comparator.comparing(
         LeaseState::getId, Long::compareUnsigned)).toList()) {
@@ -78,36 +87,25 @@ public final class EtcdLayout {
     }
   }
 
-  /** The key bucket: every change etcd would still hold, in revision order. */
-  private static void writeKeys(KvState s, BucketSink sink) throws IOException {
-    List<ChangeState> all = new ArrayList<>();
-    for (KeyHistoryState h : s.getKeysList()) {
-      all.addAll(keptByEtcd(h.getChangesList(), s.getCompactRevision()));
-    }
-    all.sort(Comparator.comparingLong(ChangeState::getMain).thenComparingInt(ChangeState::getSub));
-    for (ChangeState c : all) {
-      boolean tombstone = c.getKv().getVersion() == 0;
-      KeyValue kv = tombstone ? KeyValue.newBuilder().setKey(c.getKv().getKey()).build()
-          : c.getKv();
-      sink.put(Revisions.toBytes(c.getMain(), c.getSub(), tombstone), kv.toByteArray());
-    }
-  }
-
   /**
    * Of one key's changes (oldest first), those etcd keeps after a compaction at {@code
    * compactRev} (mvcc/key_index.go compact): every change after it, and the last one at or
    * before it unless that is a tombstone.
    */
   static List<ChangeState> keptByEtcd(List<ChangeState> changes, long compactRev) {
+    return changes.subList(keptFrom(changes, compactRev), changes.size());
+  }
+
+  /** The index of the first change {@link #keptByEtcd} keeps. */
+  static int keptFrom(List<ChangeState> changes, long compactRev) {
     int firstAfter = 0;
     while (firstAfter < changes.size() && changes.get(firstAfter).getMain() <= compactRev) {
       firstAfter++;
     }
-    int from = firstAfter;
     if (firstAfter > 0 && changes.get(firstAfter - 1).getKv().getVersion() != 0) {
-      from = firstAfter - 1;
+      return firstAfter - 1;
     }
-    return changes.subList(from, changes.size());
+    return firstAfter;
   }
 
   private static void writeMembers(KvState s, BucketSink sink) throws IOException {

@@ -33,8 +33,8 @@ import raft.kv.apply.Alarms;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.backup.EtcdHash;
+import raft.kv.backup.StateScan;
 import raft.kv.mvcc.MvccStore;
-import raft.kv.pb.KvState;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
 import raft.storage.snap.SnapshotStore;
@@ -154,8 +154,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void hash(HashRequest r, StreamObserver<HashResponse> out) {
     runtime.exportSnapshot().thenApplyAsync(file -> {
       try {
-        KvState s = KvState.parseFrom(SnapshotStore.readPrefix(file).getData());
-        return HashResponse.newBuilder().setHeader(headers.at(s.getRevision()))
+        StateScan s = StateScan.of(SnapshotStore.mapPrefix(file).getData());
+        return HashResponse.newBuilder().setHeader(headers.at(s.revision()))
             .setHash(EtcdHash.ofState(s)).build();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
