@@ -289,7 +289,11 @@ public final class SnapshotStore {
       throw new SnapshotCorruptException(p, "fails its CRC32C check (the bytes were damaged)");
     }
     try {
-      CodedInputStream in = CodedInputStream.newInstance(body);
+      // Through a ByteString: a CodedInputStream made straight from a ByteBuffer counts it as
+      // mutable and copies bytes fields even with aliasing on; one from a wrapped ByteString
+      // shares them.
+      CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(body)
+          .newCodedInput();
       in.enableAliasing(true);
       return Snapshot.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
