@@ -20,6 +20,9 @@ import raft.kv.api.etcdserverpb.DeleteRangeRequest;
 import raft.kv.api.etcdserverpb.LeaseGrantRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.etcdserverpb.PutRequest;
+import raft.kv.api.etcdserverpb.RequestOp;
+import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.api.mvccpb.KeyValue;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.bbolt.BoltReader;
 import raft.kv.pb.ChangeState;
@@ -32,7 +35,9 @@ import raft.kv.pb.KvState;
  * The fixture {@code etcd-3.4.23.db} is {@code etcdctl snapshot save} from a one-member etcd
  * (member e1, peer :2650, client :2649) after: put a 1, put a 2, put b x, lease grant 300 (id
  * 0x7c9da2498a3d1b08), put --lease c withlease, del b, put d 1, put d 2, compact 5, put e last;
- * {@code etcdctl snapshot status} printed {@code 3053217c, 9, 14, 33 kB} for it.
+ * {@code etcdctl snapshot status} printed {@code 3053217c, 9, 14, 33 kB} for it. The fixture
+ * {@code etcd-3.4.23-compacted.db}, from the same member started afresh, is a compaction where
+ * ours and etcd's keep different history (see {@link #compactedHistory}).
  */
 class EtcdLayoutTest {
   static final long LEASE = 0x7c9da2498a3d1b08L;
@@ -110,6 +115,75 @@ class EtcdLayoutTest {
     Listing l = new Listing();
     EtcdLayout.write(ours, l);
     assertEquals(String.join("\n", listing(fixture())), String.join("\n", l.lines));
+  }
+
+  /**
+   * put a 1, put a 2, put b 1, del b (5), txn{put c 1, put d 1} (6), txn{put c 2, del d} (7),
+   * put a 3, compact 7, put e 1. etcd keeps a@3, c@7, a@8, e@9: of each key's changes up to
+   * the compaction only the last, and none if it is a delete (b, d). Ours also keeps c@6 and
+   * d's tombstone at 7, which the layout leaves out.
+   */
+  static KvState compactedHistory() throws IOException {
+    KvStateMachine sm = new KvStateMachine();
+    List<InternalRequest.Builder> ops = List.of(put("a", "1"), put("a", "2"), put("b", "1"),
+        InternalRequest.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("b"))),
+        InternalRequest.newBuilder().setTxn(TxnRequest.newBuilder()
+            .addSuccess(RequestOp.newBuilder().setRequestPut(put("c", "1").getPut()))
+            .addSuccess(RequestOp.newBuilder().setRequestPut(put("d", "1").getPut()))),
+        InternalRequest.newBuilder().setTxn(TxnRequest.newBuilder()
+            .addSuccess(RequestOp.newBuilder().setRequestPut(put("c", "2").getPut()))
+            .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest
+                .newBuilder().setKey(ByteString.copyFromUtf8("d"))))),
+        put("a", "3"),
+        InternalRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(7)),
+        put("e", "1"));
+    for (int i = 0; i < ops.size(); i++) {
+      sm.apply(i + 1, 1, ops.get(i).setId(i + 1).build().toByteString());
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    sm.writeSnapshot(out);
+    return KvState.parseFrom(out.toByteArray());
+  }
+
+  @Test
+  void aCompactionKeepsWhatEtcdsKeepsByteForByte() throws Exception {
+    Path etcd = fixture().resolveSibling("etcd-3.4.23-compacted.db");
+    KvState ours = compactedHistory().toBuilder().setAppliedIndex(13).clearMembers()
+        .addMembers(E1).build();
+    assertEquals(6, ours.getKeysList().stream().mapToInt(KeyHistoryState::getChangesCount).sum(),
+        "our store keeps more after the compaction than etcd: " + ours);
+    Listing l = new Listing();
+    EtcdLayout.write(ours, l);
+    assertEquals(String.join("\n", listing(etcd)), String.join("\n", l.lines));
+    assertEquals("ef7a648f, 9, 10", String.format("%x, %d, %d", EtcdBackup.status(etcd).hash()
+        .hash(), EtcdBackup.status(etcd).hash().revision(), EtcdBackup.status(etcd).hash()
+        .totalKeys()), "etcdctl snapshot status's line for it");
+  }
+
+  @Test
+  void keptByEtcdFollowsEtcdsKeyIndexCompaction() {
+    assertEquals(List.of(5L), mains(EtcdLayout.keptByEtcd(changes(2, 5), 5)));
+    assertEquals(List.of(), mains(EtcdLayout.keptByEtcd(changes(2, -5), 5)));
+    assertEquals(List.of(6L), mains(EtcdLayout.keptByEtcd(changes(2, -4, 6), 5)));
+    assertEquals(List.of(2L, 7L), mains(EtcdLayout.keptByEtcd(changes(2, 7), 5)));
+    assertEquals(List.of(2L, -7L), mains(EtcdLayout.keptByEtcd(changes(2, -7), 5)));
+    assertEquals(List.of(1L, 2L), mains(EtcdLayout.keptByEtcd(changes(1, 2), 0)));
+  }
+
+  /** Changes at these revisions; a negative one is a delete's tombstone. */
+  private static List<ChangeState> changes(long... revs) {
+    List<ChangeState> out = new ArrayList<>();
+    for (long r : revs) {
+      out.add(ChangeState.newBuilder().setMain(Math.abs(r)).setKv(KeyValue.newBuilder()
+          .setVersion(r < 0 ? 0 : 1)).build());
+    }
+    return out;
+  }
+
+  private static List<Long> mains(List<ChangeState> cs) {
+    return cs.stream().map(c -> c.getKv().getVersion() == 0 ? -c.getMain() : c.getMain())
+        .toList();
   }
 
   @Test
