@@ -50,7 +50,7 @@ class BoltFormatEtcdTest {
       etcdctl("put", "--lease=" + lease, "leased", "x"); // rev 4
       etcdctl("put", "gone", "y"); // rev 5
       etcdctl("del", "gone"); // rev 6, a tombstone
-      etcdctl("compact", "3");
+      etcdctl("compact", "--physical", "3"); // waits until rev 2 is gone from the file
       etcdctl("snapshot", "save", snap.toString());
     }
     long size = Files.size(snap);
@@ -63,10 +63,12 @@ class BoltFormatEtcdTest {
       KeyValue kv = KeyValue.parseFrom(e[1]);
       revs.add(revision(e[0]) + " " + kv.getKey().toStringUtf8() + "=" + kv.getValue()
           .toStringUtf8() + " c" + kv.getCreateRevision() + " m" + kv.getModRevision() + " v"
-          + kv.getVersion() + " l" + Long.toHexString(kv.getLease()));
+          + kv.getVersion() + " l" + String.format("%016x", kv.getLease()));
     }
-    assertEquals(List.of("3_0 foo=baz c2 m3 v2 l0", "4_0 leased=x c4 m4 v1 l" + lease,
-        "5_0 gone=y c5 m5 v1 l0", "6_0t gone= c0 m0 v0 l0"), revs);
+    String none = String.format("%016x", 0);
+    String leased = String.format("%016x", Long.parseUnsignedLong(lease, 16));
+    assertEquals(List.of("3_0 foo=baz c2 m3 v2 l" + none, "4_0 leased=x c4 m4 v1 l" + leased,
+        "5_0 gone=y c5 m5 v1 l" + none, "6_0t gone= c0 m0 v0 l" + none), revs);
     assertEquals(1, db.get("lease").size());
     assertEquals(Long.parseUnsignedLong(lease, 16), ByteBuffer.wrap(db.get("lease").get(0)[0])
         .getLong());
@@ -75,6 +77,15 @@ class BoltFormatEtcdTest {
     assertEquals(1, db.get("members").size());
     // The trailer is harmless without the length too: only pages below the high-water mark.
     assertEquals(db.keySet(), readAll(snap, -1).keySet());
+    // etcd's own data file (stopped), grown past its high-water mark and with free pages:
+    // the same revisions.
+    Map<String, List<byte[][]>> live = readAll(dir.resolve("etcd/member/snap/db"), -1);
+    assertEquals(db.keySet(), live.keySet());
+    assertEquals(db.get("key").size(), live.get("key").size());
+    for (int i = 0; i < db.get("key").size(); i++) {
+      assertArrayEquals(db.get("key").get(i)[0], live.get("key").get(i)[0]);
+      assertArrayEquals(db.get("key").get(i)[1], live.get("key").get(i)[1]);
+    }
     Status status = status(snap);
     assertEquals(6, status.revision());
     assertEquals(db.values().stream().mapToInt(List::size).sum(), status.totalKey());

@@ -94,20 +94,20 @@ public final class BoltReader implements AutoCloseable {
     }
     String where = "bucket \"" + name + "\"";
     byte[] v = bucket.value();
-    long root = v.length >= Layout.BUCKET_HEADER
-        ? ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong(0) : -1;
-    if (root == -1 || (root != 0 && v.length != Layout.BUCKET_HEADER)) {
+    if (v.length < Layout.BUCKET_HEADER) {
       throw new BoltFormatException(pages.file, bucket.pgid(), where + ": bucket value of "
-          + v.length + " bytes (want 16, or 16 + an inline page)");
+          + v.length + " bytes, shorter than a bucket header (16)");
     }
-    Entries sink = new Entries(where, false, visitor);
-    if (root == 0) {
+    long root = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    if (root == 0) { // inline: the bucket's only leaf follows the header
       ByteBuffer inline = ByteBuffer.wrap(v, Layout.BUCKET_HEADER, v.length - Layout.BUCKET_HEADER)
           .slice().order(ByteOrder.LITTLE_ENDIAN);
-      sink.where = where + " (inline)";
-      visitNode(inline, bucket.pgid(), sink, true);
+      visitNode(inline, bucket.pgid(), new Entries(where + " (inline)", null, visitor), true);
+    } else if (v.length != Layout.BUCKET_HEADER) {
+      throw new BoltFormatException(pages.file, bucket.pgid(), where + ": bucket value of "
+          + v.length + " bytes with root page " + root + " (want just the 16-byte header)");
     } else {
-      walk(root, where + "'s root", 0, sink);
+      walk(root, where + "'s root", 0, new Entries(where, null, visitor));
     }
   }
 
@@ -119,9 +119,8 @@ public final class BoltReader implements AutoCloseable {
   private Map<String, Bucket> topLevel() throws IOException {
     if (buckets == null) {
       Map<String, Bucket> found = new LinkedHashMap<>();
-      Entries sink = new Entries("the root bucket", true, null);
-      sink.buckets = found;
-      walk(pages.meta.root(), "the meta's root bucket", 0, sink);
+      walk(pages.meta.root(), "the meta's root bucket", 0,
+          new Entries("the root bucket", found, null));
       buckets = found;
     }
     return buckets;
@@ -244,36 +243,40 @@ public final class BoltReader implements AutoCloseable {
     return out;
   }
 
-  /** Where a walk's leaf entries go: checks their order and flags, then passes them on. */
+  /**
+   * Where a walk's leaf entries go: checks their order and flags, then passes them on, into
+   * {@code buckets} for the root bucket (whose entries must all be buckets), else to the visitor
+   * (whose entries must all be plain keys).
+   */
   private final class Entries {
-    String where;
-    private final boolean topLevel;
+    final String where;
+    private final Map<String, Bucket> buckets;
     private final Visitor visitor;
-    Map<String, Bucket> buckets;
     private byte[] last;
 
-    Entries(String where, boolean topLevel, Visitor visitor) {
+    Entries(String where, Map<String, Bucket> buckets, Visitor visitor) {
       this.where = where;
-      this.topLevel = topLevel;
+      this.buckets = buckets;
       this.visitor = visitor;
     }
 
     void entry(int flags, byte[] key, byte[] value, long pgid) throws IOException {
       if (key.length == 0 || (last != null && Layout.compare(key, last) <= 0)) {
-        throw new BoltFormatException(pages.file, pgid, where + ": key " + BoltWriter.hex(key)
-            + (last == null ? " is empty" : " is not after key " + BoltWriter.hex(last)));
+        throw new BoltFormatException(pages.file, pgid, where + ": key " + Layout.hex(key)
+            + (last == null ? " is empty" : " is not after key " + Layout.hex(last)));
       }
       last = key;
       boolean isBucket = (flags & Layout.BUCKET_LEAF_FLAG) != 0;
+      boolean topLevel = buckets != null;
       if (topLevel && !isBucket) {
         throw new BoltFormatException(pages.file, pgid, "the root bucket holds key "
-            + BoltWriter.hex(key) + ", which is not a bucket");
+            + Layout.hex(key) + ", which is not a bucket");
       }
       if (topLevel) {
         buckets.put(new String(key, StandardCharsets.UTF_8), new Bucket(value, pgid));
       } else if (isBucket) {
         throw new BoltFormatException(pages.file, pgid, where + ": nested bucket "
-            + BoltWriter.hex(key) + " (nested buckets are not supported)");
+            + Layout.hex(key) + " (nested buckets are not supported)");
       } else {
         visitor.entry(key, value);
       }

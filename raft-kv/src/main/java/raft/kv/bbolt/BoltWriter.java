@@ -20,9 +20,15 @@ import java.nio.file.StandardOpenOption;
  * }                             // close(): branches, root bucket, freelist, metas, fsync
  * </pre>
  *
- * Leaf pages go to the file as they fill; the writer keeps only one pending page per tree level
- * and the list of finished buckets, never the database. A writer that threw is unusable and its
- * file incomplete (no valid meta): delete it. Not thread-safe.
+ * Leaf pages go to the file as they fill; the writer keeps only one pending page per tree level,
+ * never the database. The metas go in last, so the file is valid only once {@code close()}
+ * returns. After an {@link IOException} from {@code bucket} or {@code put} the writer is
+ * unusable and {@code close()} only closes the file, leaving it without a valid meta (bbolt and
+ * {@link BoltReader} refuse it). An {@link IllegalArgumentException} changes nothing.
+ *
+ * <p>Beware: {@code close()} cannot know that the caller gave up half way (an exception in
+ * its own loop inside try-with-resources): it still writes a valid database of what was put so
+ * far. Write to a temporary name and rename only after a clean close. Not thread-safe.
  */
 public final class BoltWriter implements AutoCloseable {
 
@@ -43,6 +49,7 @@ public final class BoltWriter implements AutoCloseable {
   private TreeWriter bucketTree;
   private byte[] lastKey;
   private boolean closed;
+  private boolean failed; // an I/O error: close() must not write metas over a partial tree
 
   private BoltWriter(Path file, FileChannel channel) {
     this.file = file;
@@ -85,7 +92,9 @@ public final class BoltWriter implements AutoCloseable {
       throw new IllegalArgumentException("bucket \"" + name + "\" is not after bucket \""
           + new String(bucketName, StandardCharsets.UTF_8) + "\": buckets go in ascending order");
     }
+    failed = true; // until endBucket returns: it may write pages
     endBucket();
+    failed = false;
     bucketName = bytes;
     bucketTree = new TreeWriter(sink, pageSize);
     lastKey = null;
@@ -109,12 +118,14 @@ public final class BoltWriter implements AutoCloseable {
           + "limit of " + Layout.MAX_VALUE);
     }
     if (lastKey != null && Layout.compare(key, lastKey) <= 0) {
-      throw new IllegalArgumentException("key " + hex(key) + " is not after key " + hex(lastKey)
+      throw new IllegalArgumentException("key " + Layout.hex(key) + " is not after key " + Layout.hex(lastKey)
           + " in bucket \"" + new String(bucketName, StandardCharsets.UTF_8)
           + "\": keys go in strictly ascending unsigned-byte order");
     }
     // Copies, so that a caller reusing its arrays cannot change pages not yet written.
+    failed = true; // until add returns: it may write pages
     bucketTree.add(0, key.clone(), value.clone());
+    failed = false;
     lastKey = key.clone();
   }
 
@@ -129,6 +140,9 @@ public final class BoltWriter implements AutoCloseable {
     }
     closed = true;
     try (channel) {
+      if (failed) {
+        return; // no metas: the file stays invalid
+      }
       endBucket();
       long root = rootTree.finish();
       long freelist = nextPgid;
@@ -175,8 +189,9 @@ public final class BoltWriter implements AutoCloseable {
   }
 
   private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("BoltWriter for " + file + " is closed");
+    if (closed || failed) {
+      throw new IllegalStateException("BoltWriter for " + file + " is "
+          + (closed ? "closed" : "unusable after an I/O error"));
     }
   }
 
@@ -185,13 +200,5 @@ public final class BoltWriter implements AutoCloseable {
       throw new IllegalArgumentException(what + " of " + key.length + " bytes: bbolt takes 1 to "
           + Layout.MAX_KEY);
     }
-  }
-
-  static String hex(byte[] bytes) {
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < Math.min(bytes.length, 32); i++) {
-      s.append(String.format("%02x", bytes[i] & 0xff));
-    }
-    return bytes.length > 32 ? s + "...(" + bytes.length + " bytes)" : s.toString();
   }
 }

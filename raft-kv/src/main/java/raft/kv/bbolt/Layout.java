@@ -50,4 +50,13 @@ final class Layout {
   static int compare(byte[] a, byte[] b) {
     return java.util.Arrays.compareUnsigned(a, b);
   }
+
+  /** A key for messages: hex, the first 32 bytes of a long one. */
+  static String hex(byte[] bytes) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < Math.min(bytes.length, 32); i++) {
+      s.append(String.format("%02x", bytes[i] & 0xff));
+    }
+    return bytes.length > 32 ? s + "...(" + bytes.length + " bytes)" : s.toString();
+  }
 }

@@ -162,6 +162,12 @@ class BoltRefusalTest {
   }
 
   @Test
+  void aPlainKeyAtTheTopLevel() throws IOException {
+    patchInt(meta.root() * PAGE + Layout.PAGE_HEADER, 0); // bucket "a" loses its bucket flag
+    refused(meta.root(), "the root bucket holds key 61, which is not a bucket");
+  }
+
+  @Test
   void aDamagedInlineBucket() throws IOException {
     long root = meta.root();
     ByteBuffer node = node(root);
@@ -175,6 +181,20 @@ class BoltRefusalTest {
   void aDamagedFreelist() throws IOException {
     patchShort(meta.freelist() * PAGE + 8, Layout.LEAF);
     refused(meta.freelist(), "the meta's freelist page has flags 0x2, not 0x10 (freelist)");
+  }
+
+  @Test
+  void aFreelistWithIdsAndTheLongCount() throws IOException {
+    long at = meta.freelist() * PAGE;
+    patchShort(at + 10, Layout.FREELIST_COUNT_OVERFLOW); // the real count is the first u64
+    patchLong(at + 16, 2);
+    patchLong(at + 24, 2);
+    patchLong(at + 32, meta.highWater() - 1);
+    assertEquals(List.of("a", "key", "z"), readAll()); // listed, not cross-checked
+    patchLong(at + 32, meta.highWater());
+    refused(meta.freelist(), "free page id " + meta.highWater() + " is outside the database");
+    patchLong(at + 16, 1000);
+    refused(meta.freelist(), "freelist of 1000 ids does not fit its 4096 bytes");
   }
 
   @Test
