@@ -11,6 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import raft.kv.client.GlobalOptions;
 import raft.kv.server.AutoCompaction;
+import raft.kv.server.GoDuration;
 import raft.kv.server.ServerConfig;
 
 /** {@code raftkv server}: etcd's member flags, turned into a {@link ServerConfig}. */
@@ -91,6 +92,13 @@ public final class ServerCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   long quotaBackendBytes;
 
+  @Option(names = "--experimental-watch-progress-notify-interval", defaultValue = "10m",
+      description = "How often a watcher created with progress_notify, synced and without"
+          + " events meanwhile, gets an empty response at the current revision: a Go duration"
+          + " such as 10m or 500ms (etcd 3.5's flag; etcd 3.4 fixes 10m) (default:"
+          + " ${DEFAULT-VALUE}).")
+  String watchProgressInterval;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
@@ -118,7 +126,9 @@ public final class ServerCommand implements Callable<Integer> {
           compaction, quotaBackendBytes, memberClientUrls == null ? java.util.Map.of()
               : ServerConfig.parseInitialCluster(memberClientUrls))
           .withJoin(existing(initialClusterState))
-          .withMetricsAddresses(metricsAddresses(listenMetricsUrls));
+          .withMetricsAddresses(metricsAddresses(listenMetricsUrls))
+          .withWatchProgressInterval(GoDuration.parse(
+              "--experimental-watch-progress-notify-interval", watchProgressInterval));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -27,7 +27,7 @@ public final class EtcdMetrics {
    * Where the numbers come from.
    *
    * @param version the server version /version and Maintenance.Status report
-   * @param dbBytes what `endpoint status` calls DB SIZE (the data directory's files)
+   * @param dbBytes what `endpoint status` calls DB SIZE (the store's size estimate)
    * @param quotaBytes the space quota (estimated heap bytes of the store)
    * @param proposalsPending proposals waiting to be applied or to fail, now
    * @param proposalsFailed proposals that failed (no leader, timeout, stopped) so far

@@ -299,13 +299,13 @@ public final class KvServer implements AutoCloseable {
         .intercept(grpcMetrics)
         .addService(new KvService(raft, stateMachine.store(), headers))
         .addService(new WatchService(stateMachine.watchHub(), headers, timers,
-            Duration.ofSeconds(5), log))
+            config.watchProgressInterval(), log))
         .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
         .addService(new ClusterService(changes, stateMachine::membership, headers,
             forward))
         .addService(ServerInterceptors.intercept(new MaintenanceService(runtime, raft,
-            stateMachine, this::diskBytes, headers, this::voterIds, leaders,
-            requestTimeout.toMillis(), log), new BackupFormat.Interceptor()))
+            stateMachine, headers, this::voterIds, leaders, requestTimeout.toMillis(), log),
+            new BackupFormat.Interceptor()))
         .addService(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport, timers),
             new AdminService.LoopbackOnly()))
@@ -346,7 +346,8 @@ public final class KvServer implements AutoCloseable {
       return;
     }
     EtcdMetrics.register(metrics, new EtcdMetrics.Sources(memberId(), MaintenanceService.VERSION,
-        runtime, transport, stateMachine.store(), this::diskBytes, quota::quotaBytes,
+        runtime, transport, stateMachine.store(), MaintenanceService.dbSize(stateMachine.store()),
+        quota::quotaBytes,
         raft::proposalsPending, raft::proposalsFailed, leaderChanges::seen));
     Health health = new Health(new Health.Member() {
       @Override
@@ -469,16 +470,6 @@ public final class KvServer implements AutoCloseable {
     transport.close();
     tracker.failAll(Errors.stopped("shutting down"));
     closeQuietly(dataDirLock); // after the runtime: its last WAL writes are done
-  }
-
-  /** What `endpoint status` calls DB SIZE: this member's WAL and snapshot files. */
-  private long diskBytes() {
-    try (var files = java.nio.file.Files.walk(config.dataDir())) {
-      return files.filter(java.nio.file.Files::isRegularFile)
-          .mapToLong(f -> f.toFile().length()).sum();
-    } catch (IOException | UncheckedIOException gone) {
-      return 0;
-    }
   }
 
   public NodeRuntime runtime() {

@@ -5,11 +5,11 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +36,9 @@ import raft.kv.watch.WatchSink;
  * amount of memory: events are sent only while the stream is ready (gRPC's
  * {@code isReady}: its send buffer is under 32 KiB); otherwise the sink refuses them and the
  * hub moves the watcher to its slow set, to be caught up from history when the stream's
- * {@code onReady} fires. Requests are read one at a time, and the next one only when the stream
+ * {@code onReady} fires. A stream so buffers at most 32 KiB plus one response: one revision's
+ * events live, or one catch-up batch (etcd's up to 1,000 revisions, bounded here to about
+ * 1 MiB, see {@link WatchHub}). Requests are read one at a time, and the next one only when the stream
  * is ready, so a client cannot make the member buffer replies (created, cancelled, progress)
  * that it does not read either: like etcd, which stops reading a stream whose control queue is
  * full.
@@ -48,19 +50,20 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
   private final WatchHub hub;
   private final Headers headers;
-  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timers;
+  private final Duration progressEvery;
 
   /**
    * @param progressEvery how often watchers created with progress_notify hear the current
-   *     revision (etcd's default is 10 minutes; a shorter one lets a student see them)
+   *     revision (etcd's is 10 minutes; --experimental-watch-progress-notify-interval)
    */
   WatchService(WatchHub hub, Headers headers, ScheduledExecutorService timers,
       Duration progressEvery, Consumer<String> log) {
     this.hub = hub;
     this.headers = headers;
+    this.timers = timers;
+    this.progressEvery = progressEvery;
     hub.setCatchUpExecutor(catchUpThread());
-    timers.scheduleWithFixedDelay(() -> streams.forEach(Stream::notifyProgress),
-        progressEvery.toMillis(), progressEvery.toMillis(), TimeUnit.MILLISECONDS);
     SlowWatchLog slowLog = new SlowWatchLog(hub, log);
     timers.scheduleWithFixedDelay(slowLog::report, SLOW_LOG_SECONDS, SLOW_LOG_SECONDS,
         TimeUnit.SECONDS);
@@ -83,15 +86,27 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     Stream s = new Stream(out);
     out.disableAutoRequest();
     out.setOnReadyHandler(s::onReady);
-    streams.add(s);
+    s.progressTicker = timers.scheduleWithFixedDelay(s::notifyProgress, s.progressMillis,
+        s.progressMillis, TimeUnit.MILLISECONDS);
     out.request(1);
     return s;
+  }
+
+  /**
+   * etcd's GetProgressReportInterval: the interval plus up to a tenth of it at random, so that
+   * streams opened together (a client restarting) do not all hear at the same moment.
+   */
+  private long progressMillis() {
+    long ms = Math.max(1, progressEvery.toMillis());
+    return ms + java.util.concurrent.ThreadLocalRandom.current().nextLong(ms / 10 + 1);
   }
 
   private final class Stream implements StreamObserver<WatchRequest> {
     private final ServerCallStreamObserver<WatchResponse> out;
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
-    private final Set<Long> wantProgress = ConcurrentHashMap.newKeySet();
+    private final ProgressTicks progress = new ProgressTicks();
+    private final long progressMillis = progressMillis();
+    private volatile ScheduledFuture<?> progressTicker;
     private final AtomicLong nextWatchId = new AtomicLong();
     // A request was handled while the stream was not ready: read the next one on onReady.
     private final AtomicBoolean requestOwed = new AtomicBoolean();
@@ -144,33 +159,37 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       boolean noPut = c.getFiltersList().contains(FilterType.NOPUT);
       boolean noDelete = c.getFiltersList().contains(FilterType.NODELETE);
       if (c.getProgressNotify()) {
-        wantProgress.add(id); // before the watch starts: a compaction cancel then removes it
+        progress.add(id); // before the watch starts: a compaction cancel then removes it
       }
       Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), start, c.getPrevKv(), noPut, noDelete,
           new Sink(id));
       watchers.put(id, w);
       if (w.isCanceled()) { // its start was compacted away; the client has been told
         watchers.remove(id);
-        wantProgress.remove(id);
+        progress.remove(id);
       }
     }
 
-    // An empty response at a revision promises that every later event has a higher revision,
-    // so a client that reconnects can resume from there. A stream that is not reading gets
-    // none (nothing is buffered for it).
+    /**
+     * etcd 3.4's progress ticker: each progress_notify watcher that had no events since the
+     * last tick and is synced gets an empty response at the current revision, promising that
+     * every later event has a higher one (a client that reconnects can resume from there). A
+     * watcher still catching up gets none, as in etcd; nor does a stream that is not reading
+     * (nothing is buffered for it).
+     */
     void notifyProgress() {
-      for (long id : wantProgress) {
+      for (long id : progress.tick()) {
         Watcher w = watchers.get(id);
         if (w != null) {
-          hub.progress(List.of(w), rev -> trySend(() -> WatchResponse.newBuilder().setWatchId(id)
-              .setHeader(headers.at(rev)).build()));
+          hub.progressIfSynced(w, rev -> trySend(() -> WatchResponse.newBuilder()
+              .setWatchId(id).setHeader(headers.at(rev)).build()));
         }
       }
     }
 
     private void cancel(long id, String reason) {
       Watcher w = watchers.remove(id);
-      wantProgress.remove(id);
+      progress.remove(id);
       if (w != null) {
         w.cancel();
         send(WatchResponse.newBuilder().setWatchId(id).setCanceled(true)
@@ -228,7 +247,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       synchronized (this) {
         closed = true;
       }
-      streams.remove(this);
+      ScheduledFuture<?> ticker = progressTicker;
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
       watchers.values().forEach(Watcher::cancel);
       watchers.clear();
     }
@@ -241,15 +263,19 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       }
 
       @Override
-      public boolean events(long revision, List<Event> events) {
-        return trySend(() -> WatchResponse.newBuilder().setWatchId(id).addAllEvents(events)
-            .setHeader(headers.at(revision)).build());
+      public boolean events(long headerRevision, List<Event> events) {
+        boolean sent = trySend(() -> WatchResponse.newBuilder().setWatchId(id)
+            .addAllEvents(events).setHeader(headers.at(headerRevision)).build());
+        if (sent) {
+          progress.sent(id); // no progress notification at the next tick
+        }
+        return sent;
       }
 
       @Override
       public void compacted(long compactRevision) {
         watchers.remove(id);
-        wantProgress.remove(id);
+        progress.remove(id);
         send(WatchResponse.newBuilder().setWatchId(id).setCanceled(true)
             .setCompactRevision(compactRevision)
             .setCancelReason("etcdserver: mvcc: required revision has been compacted"));

@@ -27,9 +27,20 @@ import raft.kv.mvcc.RevisionListener;
  * that is not ready); the watcher then moves to the slow set remembering the revision it
  * missed, and the apply thread skips it from then on: it never blocks on a slow client and
  * allocates nothing for it. When the client is ready again its owner calls
- * {@link Watcher#resume}; the catch-up reads the history in batches of at most
- * {@link #CATCH_UP_REVISIONS} revisions on the catch-up executor, and once it reaches the last
- * delivered revision moves the watcher back to synced.
+ * {@link Watcher#resume}; the catch-up reads the history on the catch-up executor, and once it
+ * reaches the last delivered revision moves the watcher back to synced.
+ *
+ * <p>Catch-up responses are grouped as etcd 3.4's syncWatchers groups them (a watch from a
+ * past revision, or one that fell behind): one sink call carries the matching events of up to
+ * {@link #BATCH_REVISIONS} revisions (etcd's watchBatchMaxRevs), read up to the revision last
+ * delivered when the batch began (etcd's current revision at sync time), which is also the
+ * batch's header revision; a watcher with more revisions pending gets further batches. As in
+ * etcd, revisions are counted over the events in the watcher's key range before its
+ * NOPUT/NODELETE filters, and a batch left empty by the filters is not sent. Beyond etcd, a
+ * batch also ends once it holds {@link #BATCH_BYTES} of events (it always holds at least one
+ * revision): etcd would send 1,000 revisions of 1.5 MiB values as one 1.5 GB message, which
+ * would need that much memory here and pass a Java client's default 4 MiB message limit. Live
+ * events stay one sink call per revision, with that revision as header, as in etcd.
  *
  * <p>No gaps, no duplicates, revision order: the hub remembers the last revision it delivered
  * ({@link #currentRevision}); every sink call, live or catch-up, and every move between the
@@ -42,10 +53,17 @@ import raft.kv.mvcc.RevisionListener;
  * called from any thread. Sinks are called with the hub's monitor held: they must not block.
  */
 public final class WatchHub implements RevisionListener {
-  /** How many revisions one catch-up batch reads (etcd syncs unsynced watchers in batches). */
+  /** etcd's watchBatchMaxRevs: the most revisions one catch-up response carries. */
+  public static final int BATCH_REVISIONS = 1000;
+  /** Beyond etcd: a catch-up response ends once it holds this many bytes of events. */
+  public static final long BATCH_BYTES = 1024 * 1024;
+  /**
+   * How many revisions one history read covers: a batch is read in such steps, so that what a
+   * read holds beyond the batch itself stays bounded.
+   */
   static final int CATCH_UP_REVISIONS = 128;
-  /** How many batches one watcher's catch-up reads before it lets the next watcher's run. */
-  private static final int BATCHES_PER_TURN = 8;
+  /** How many batches one watcher's catch-up sends before it lets the next watcher's run. */
+  private static final int BATCHES_PER_TURN = 2;
 
   private final MvccStore store;
   private volatile Executor catchUpExecutor = Runnable::run;
@@ -142,6 +160,17 @@ public final class WatchHub implements RevisionListener {
     send.accept(rev);
   }
 
+  /**
+   * Calls {@code send} with the last delivered revision if {@code w} is synced, under the hub's
+   * monitor (no event reaches it meanwhile); nothing if it is catching up: etcd 3.4's
+   * watchableStore.progress, for periodic progress notifications.
+   */
+  public synchronized void progressIfSynced(Watcher w, LongConsumer send) {
+    if (w.state == State.SYNCED) {
+      send.accept(deliveredRevision);
+    }
+  }
+
   @Override
   public synchronized void committed(long revision, List<Event> events) {
     deliveredRevision = revision;
@@ -197,29 +226,62 @@ public final class WatchHub implements RevisionListener {
         return;
       }
       long from;
-      long to;
+      long syncRevision;
       synchronized (this) {
         if (w.state != State.SLOW || trySync(w)) {
           w.catchUpQueued = false;
           return;
         }
         from = w.next;
-        to = Math.min(deliveredRevision, from + CATCH_UP_REVISIONS - 1);
+        syncRevision = deliveredRevision;
       }
-      List<RevisionEvents> batch;
+      Batch batch;
       try {
-        batch = store.history(w.key, w.rangeEnd, from, to);
+        batch = readBatch(w, from, syncRevision);
       } catch (KvException compacted) {
         endCompacted(w, from);
         return;
       }
       synchronized (this) {
-        if (w.state != State.SLOW || w.next != from || !deliverBatch(w, batch, to)) {
+        if (w.state != State.SLOW || w.next != from || !w.deliverBatch(batch)) {
           w.catchUpQueued = false; // refused: the sink's owner calls resume when ready
           return;
         }
       }
     }
+  }
+
+  /**
+   * One catch-up response: {@code events} of the revisions from the batch's start up to
+   * {@code next} (exclusive), sent with {@code headerRevision}.
+   */
+  private record Batch(List<Event> events, long next, long headerRevision) {}
+
+  /**
+   * Reads the next batch outside the monitor (live delivery goes on meanwhile), in reads of
+   * {@link #CATCH_UP_REVISIONS} revisions, up to {@code syncRevision}: etcd's eventBatch.add,
+   * plus the byte bound.
+   */
+  private Batch readBatch(Watcher w, long from, long syncRevision) {
+    List<Event> events = new ArrayList<>();
+    int revisions = 0;
+    long bytes = 0;
+    for (long next = from; next <= syncRevision; ) {
+      long to = Math.min(syncRevision, next + CATCH_UP_REVISIONS - 1);
+      for (RevisionEvents re : store.history(w.key, w.rangeEnd, next, to)) {
+        if (revisions == BATCH_REVISIONS || bytes >= BATCH_BYTES) {
+          return new Batch(events, re.revision(), syncRevision);
+        }
+        revisions++;
+        for (Event e : re.events()) {
+          events.add(e);
+          // What the client gets: the prev_kv the history carries only if it asked for it.
+          bytes += w.prevKv ? e.getSerializedSize() : e.getKv().getSerializedSize();
+        }
+      }
+      next = to + 1;
+    }
+    return new Batch(events, syncRevision + 1, syncRevision);
   }
 
   // Under the monitor: a slow watcher that has had everything delivered so far rejoins the
@@ -235,18 +297,6 @@ public final class WatchHub implements RevisionListener {
       w.fellBehind = false;
       caughtUp++;
     }
-    return true;
-  }
-
-  // Under the monitor; false if the sink refused a revision (the watcher then needs it next).
-  private boolean deliverBatch(Watcher w, List<RevisionEvents> batch, long to) {
-    for (RevisionEvents re : batch) {
-      if (!w.deliver(re.revision(), re.events())) {
-        w.next = re.revision();
-        return false;
-      }
-    }
-    w.next = to + 1;
     return true;
   }
 
@@ -331,11 +381,26 @@ public final class WatchHub implements RevisionListener {
       return startRevision;
     }
 
-    // Under the hub's monitor. False if the sink refused (or broke: then also cancelled).
+    // Under the hub's monitor: one live revision. False if the sink refused (or broke: then
+    // also cancelled).
     private boolean deliver(long revision, List<Event> events) {
       if (state == State.CANCELED || revision < startRevision) {
         return true;
       }
+      return send(revision, events);
+    }
+
+    // Under the hub's monitor: one catch-up batch; on success the watcher needs batch.next next.
+    private boolean deliverBatch(Batch batch) {
+      if (!send(batch.headerRevision(), batch.events())) {
+        return false;
+      }
+      next = batch.next();
+      return true;
+    }
+
+    // The matching events (prev_kv dropped unless asked for), if any, to the sink.
+    private boolean send(long headerRevision, List<Event> events) {
       List<Event> matched = null;
       for (Event e : events) {
         if (matches(e)) {
@@ -349,7 +414,7 @@ public final class WatchHub implements RevisionListener {
         return true;
       }
       try {
-        return sink.events(revision, matched);
+        return sink.events(headerRevision, matched);
       } catch (RuntimeException broken) {
         // A broken sink must not stop the apply thread; it just loses its watcher.
         state = State.CANCELED;

@@ -14,13 +14,17 @@ import raft.kv.api.mvccpb.Event;
  */
 public interface WatchSink {
   /**
-   * The events of one revision that match the watcher, in write order; never empty.
+   * Events that match the watcher, in revision and write order; never empty. Live: the events
+   * of one revision, and {@code headerRevision} is that revision. Catch-up (a watch from a past
+   * revision, or one that fell behind): the events of up to {@link WatchHub#BATCH_REVISIONS}
+   * revisions, and {@code headerRevision} is the last revision delivered to watchers when the
+   * batch was read (etcd's current revision at sync time), at or above every event's revision.
    *
    * @return false to refuse them (nothing was sent): the watcher becomes slow, needing this
-   *     revision next, and its owner must call {@link WatchHub.Watcher#resume} once the sink
+   *     revisions next, and its owner must call {@link WatchHub.Watcher#resume} once the sink
    *     can take events again
    */
-  boolean events(long revision, List<Event> events);
+  boolean events(long headerRevision, List<Event> events);
 
   /** History from the revision the watcher needs is gone; the watcher has ended. */
   void compacted(long compactRevision);

@@ -137,6 +137,6 @@ class ClientVerbsTest {
     assertEquals(1, r.exit());
     assertTrue(r.errLine().startsWith("Failed to get the status of endpoint 127.0.0.1:"),
         r.err());
-    assertEquals(3, r.out().lines().filter(l -> l.contains(", 3.4.0, ")).count(), r.out());
+    assertEquals(3, r.out().lines().filter(l -> l.contains(", 3.4.23, ")).count(), r.out());
   }
 }

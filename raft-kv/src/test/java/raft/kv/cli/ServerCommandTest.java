@@ -52,6 +52,22 @@ class ServerCommandTest {
   }
 
   @Test
+  void watchProgressNotifyIntervalTakesAGoDurationAndDefaultsToEtcds10Minutes() {
+    CliRun r = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+        "--experimental-watch-progress-notify-interval", "500ms");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(java.time.Duration.ofMillis(500), r.servers().get(0).watchProgressInterval());
+    assertEquals(java.time.Duration.ofMinutes(10), CliRun.run("server", "--name", "n1",
+        "--initial-cluster", CLUSTER).servers().get(0).watchProgressInterval());
+    for (String bad : List.of("10", "0", "5x", "")) {
+      CliRun b = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER,
+          "--experimental-watch-progress-notify-interval", bad);
+      assertEquals(2, b.exit(), bad);
+      assertTrue(b.err().contains("--experimental-watch-progress-notify-interval"), b.err());
+    }
+  }
+
+  @Test
   void defaultsAreEtcds() {
     CliRun r = CliRun.run("server", "--name", "n1", "--initial-cluster", CLUSTER);
     assertEquals(0, r.exit(), r.err());

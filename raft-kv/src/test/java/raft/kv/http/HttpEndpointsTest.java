@@ -44,7 +44,7 @@ class HttpEndpointsTest {
       HttpResponse<String> health = get(url + "/health");
       assertEquals(200, health.statusCode());
       assertEquals("{\"health\":\"true\"}", health.body());
-      assertEquals("{\"etcdserver\":\"3.4.0\",\"etcdcluster\":\"3.4.0\"}",
+      assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}",
           get(url + "/version").body());
       HttpResponse<String> missing = get(url + "/nope");
       assertEquals(404, missing.statusCode());

@@ -30,6 +30,7 @@ class WatchHubProperties {
     MvccStoreModelAccess model = new MvccStoreModelAccess();
     List<WatchHubTest.Recorder> recorders = new ArrayList<>();
     List<Long> starts = new ArrayList<>();
+    List<Long> revisionAtWatch = new ArrayList<>();
     for (int step = 0; step <= writes.size(); step++) {
       for (int w = 0; w < watchAfterStep.size() && w < startRevisions.size(); w++) {
         if (watchAfterStep.get(w) == step) {
@@ -39,6 +40,7 @@ class WatchHubProperties {
               false, r);
           recorders.add(r);
           starts.add(start > 0 ? start : store.currentRevision() + 1);
+          revisionAtWatch.add(store.currentRevision());
         }
       }
       if (step < writes.size()) {
@@ -48,6 +50,44 @@ class WatchHubProperties {
     for (int i = 0; i < recorders.size(); i++) {
       List<Event> expected = model.eventsFrom(starts.get(i));
       assertEquals(expected, recorders.get(i).events, "watcher from " + starts.get(i));
+      checkGrouping(recorders.get(i));
+      checkFirstResponseIsTheWholeCatchUp(expected, recorders.get(i), revisionAtWatch.get(i));
+    }
+  }
+
+  /**
+   * Fewer than 1,000 revisions behind, the first response carries every event from the start
+   * up to the revision current at the watch, headed by that revision (etcd's syncWatchers).
+   */
+  private static void checkFirstResponseIsTheWholeCatchUp(List<Event> expected,
+      WatchHubTest.Recorder r, long revisionAtWatch) {
+    List<Event> past = expected.stream()
+        .filter(e -> e.getKv().getModRevision() <= revisionAtWatch).toList();
+    if (!past.isEmpty()) {
+      assertEquals(past, r.responses.get(0));
+      assertEquals(revisionAtWatch, r.headers.get(0));
+    }
+  }
+
+  /**
+   * etcd's grouping rule: every response's header revision is at or above its events'
+   * revisions, which ascend and span at most {@link WatchHub#BATCH_REVISIONS} revisions; a
+   * response of several revisions is a catch-up, headed by a revision at or above its last.
+   */
+  static void checkGrouping(WatchHubTest.Recorder r) {
+    for (int i = 0; i < r.responses.size(); i++) {
+      List<Event> evs = r.responses.get(i);
+      long header = r.headers.get(i);
+      long last = 0;
+      int revisions = 0;
+      for (Event e : evs) {
+        long rev = e.getKv().getModRevision();
+        assertTrue(rev >= last, "events out of revision order in " + evs);
+        revisions += rev > last ? 1 : 0;
+        last = rev;
+      }
+      assertTrue(header >= last, "header " + header + " below event revision " + last);
+      assertTrue(revisions <= WatchHub.BATCH_REVISIONS, revisions + " revisions in a response");
     }
   }
 
@@ -92,6 +132,7 @@ class WatchHubProperties {
       watchers.get(i).resume();
       checkAgainstModel(model.eventsFrom(from.get(i)), recorders.get(i), from.get(i),
           store.compactRevision());
+      checkGrouping(recorders.get(i));
     }
   }
 

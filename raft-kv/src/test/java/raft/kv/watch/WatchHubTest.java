@@ -20,12 +20,15 @@ import raft.kv.mvcc.MvccStore;
 
 class WatchHubTest {
   /**
-   * Records what a watcher got. While {@code refusing}, or once it has accepted
-   * {@code acceptBeforeRefusing} more revisions, it refuses them, as a stream whose client does
-   * not read does; {@code offers} counts every call, refused or not.
+   * Records what a watcher got: every call's header revision and events, and the distinct
+   * revisions of its events. While {@code refusing}, or once it has accepted
+   * {@code acceptBeforeRefusing} more calls, it refuses them, as a stream whose client does not
+   * read does; {@code offers} counts every call, refused or not.
    */
   static final class Recorder implements WatchSink {
     final List<Long> revisions = new ArrayList<>();
+    final List<Long> headers = new ArrayList<>();
+    final List<List<Event>> responses = new ArrayList<>();
     final List<Event> events = new ArrayList<>();
     long compactedAt = -1;
     boolean refusing;
@@ -33,13 +36,20 @@ class WatchHubTest {
     int offers;
 
     @Override
-    public boolean events(long revision, List<Event> evs) {
+    public boolean events(long headerRevision, List<Event> evs) {
       offers++;
       if (refusing || acceptBeforeRefusing == 0) {
         return false;
       }
       acceptBeforeRefusing--;
-      revisions.add(revision);
+      headers.add(headerRevision);
+      responses.add(List.copyOf(evs));
+      for (Event e : evs) {
+        long rev = e.getKv().getModRevision();
+        if (revisions.isEmpty() || revisions.get(revisions.size() - 1) != rev) {
+          revisions.add(rev);
+        }
+      }
       events.addAll(evs);
       return true;
     }
@@ -176,19 +186,79 @@ class WatchHubTest {
     Recorder r = new Recorder();
     WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
     r.refusing = true;
-    for (int i = 0; i < 300; i++) {
-      store.put(put("a", "v" + i)); // 2..301
+    for (int i = 0; i < 2500; i++) {
+      store.put(put("a", "v" + i)); // 2..2501
     }
     r.refusing = false;
-    r.acceptBeforeRefusing = 150; // the client reads 150 events, then stalls again
+    r.acceptBeforeRefusing = 1; // the client reads one response, then stalls again
     w.resume();
-    assertEquals(revisions(2, 151), r.revisions);
+    assertEquals(revisions(2, 1001), r.revisions);
+    assertEquals(List.of(2501L), r.headers);
     assertFalse(w.isSynced());
-    store.put(put("a", "more")); // 302, while slow
+    store.put(put("a", "more")); // 2502, while slow
     r.acceptBeforeRefusing = Integer.MAX_VALUE;
     w.resume();
-    assertEquals(revisions(2, 302), r.revisions);
+    assertEquals(revisions(2, 2502), r.revisions);
+    assertEquals(List.of(2501L, 2502L, 2502L), r.headers);
+    assertEquals(List.of(1000, 1000, 501), r.responses.stream().map(List::size).toList());
     assertTrue(w.isSynced());
+  }
+
+  /** etcd 3.4's syncWatchers: up to 1000 revisions a response, headed by the current one. */
+  @Test
+  void aPastStartGetsUpTo1000RevisionsPerResponseHeadedByTheCurrentRevision() {
+    for (int i = 0; i < 1200; i++) { // 2..1201: a txn of two puts, so two events a revision
+      store.txn(TxnRequest.newBuilder().addSuccess(op(put("a" + i % 7, "x")))
+          .addSuccess(op(put("b" + i % 5, "y"))).build());
+    }
+    store.deleteRange(del("a0", "")); // 1202
+    Recorder r = watch("\0", "\0", 1, true);
+    assertEquals(List.of(1202L, 1202L), r.headers);
+    assertEquals(List.of(2000, 401), r.responses.stream().map(List::size).toList());
+    assertEquals(revisions(2, 1202), r.revisions);
+    store.put(put("c", "live")); // 1203: live, alone, headed by its own revision
+    assertEquals(List.of(1202L, 1202L, 1203L), r.headers);
+    assertEquals(1, r.responses.get(2).size());
+  }
+
+  @Test
+  void aCatchUpWithNothingToSendGoesLiveSilently() {
+    store.put(put("b", "1"));
+    store.put(put("b", "2"));
+    Recorder r = watch("a", "", 1, false);
+    assertTrue(r.headers.isEmpty());
+    store.put(put("a", "1")); // 4
+    assertEquals(List.of(4L), r.headers);
+  }
+
+  /** As etcd: revisions count before the NOPUT/NODELETE filters, which apply to the batch. */
+  @Test
+  void batchesCountRevisionsInTheKeyRangeBeforeTheTypeFilters() {
+    for (int i = 0; i < 1500; i++) { // a put and a delete of "a" each time: 2..3001
+      store.put(put("a", "v"));
+      store.deleteRange(del("a", ""));
+    }
+    Recorder noPut = new Recorder();
+    hub.watch(b("a"), ByteString.EMPTY, 2, false, true, false, noPut);
+    assertEquals(List.of(500, 500, 500), noPut.responses.stream().map(List::size).toList());
+    assertEquals(List.of(3001L, 3001L, 3001L), noPut.headers);
+  }
+
+  /** Beyond etcd: a response ends once it holds about a MiB of events. */
+  @Test
+  void aBatchEndsOnceItHoldsBatchBytes() {
+    String big = "x".repeat(100 * 1024);
+    for (int i = 0; i < 25; i++) {
+      store.put(put("a", big)); // 2..26
+    }
+    Recorder r = watch("a", "", 2, false);
+    assertEquals(revisions(2, 26), r.revisions);
+    assertEquals(List.of(11, 11, 3), r.responses.stream().map(List::size).toList());
+    for (List<Event> response : r.responses.subList(0, 2)) {
+      long bytes = response.stream().mapToLong(Event::getSerializedSize).sum();
+      long last = response.get(response.size() - 1).getSerializedSize();
+      assertTrue(bytes - last < WatchHub.BATCH_BYTES && bytes >= WatchHub.BATCH_BYTES, "" + bytes);
+    }
   }
 
   @Test
@@ -271,6 +341,25 @@ class WatchHubTest {
     w.resume();
     hub.progress(List.of(w), rev -> at[0] = rev);
     assertEquals(4, at[0]);
+  }
+
+  /** etcd 3.4's watchableStore.progress: a synced watcher only, at the current revision. */
+  @Test
+  void periodicProgressGoesToSyncedWatchersOnlyAtTheCurrentRevision() {
+    Recorder r = new Recorder();
+    WatchHub.Watcher w = hub.watch(b("a"), ByteString.EMPTY, 0, false, false, false, r);
+    store.put(put("b", "1")); // 2: not ours, but the current revision
+    List<Long> heard = new ArrayList<>();
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L), heard);
+    r.refusing = true;
+    store.put(put("a", "1")); // 3: refused, so the watcher is catching up
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L), heard, "a watcher catching up hears no progress");
+    r.refusing = false;
+    w.resume();
+    hub.progressIfSynced(w, heard::add);
+    assertEquals(List.of(2L, 3L), heard);
   }
 
   @Test
