@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import raft.kv.api.etcdserverpb.ClusterGrpc;
 import raft.kv.api.etcdserverpb.CompactionRequest;
 import raft.kv.api.etcdserverpb.DeleteRangeRequest;
 import raft.kv.api.etcdserverpb.HashRequest;
@@ -23,13 +24,17 @@ import raft.kv.api.etcdserverpb.LeaseGrpc;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveResponse;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.api.etcdserverpb.Member;
+import raft.kv.api.etcdserverpb.MemberListRequest;
 import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.RangeResponse;
 import raft.kv.api.etcdserverpb.RequestOp;
 import raft.kv.api.etcdserverpb.TxnRequest;
+import raft.kv.backup.EtcdBackup;
 import raft.kv.backup.EtcdHash;
 import raft.kv.bbolt.BoltReader;
+import raft.kv.pb.KvState;
 
 /**
  * Issue 16's round trip through real etcd 3.4: a store written to real etcd (several revisions
@@ -63,6 +68,7 @@ class EtcdBackupRoundTripTest {
     Path etcdBackup = dir.resolve("from-etcd.db");
     Path ourBackup = dir.resolve("from-ours.db");
     Answers etcd;
+    List<Member> ourMembers;
     try (MemberProcess e = MemberProcess.etcd(dir.resolve("source"), ETCD_CLIENT, ETCD_PEER)) {
       ManagedChannel ch = channel(ETCD_CLIENT);
       try {
@@ -82,6 +88,8 @@ class EtcdBackupRoundTripTest {
         .startFrom(etcdBackup)) {
       sameAsEtcd(etcd, ours.channel(2), "ours, restored from etcd's backup");
       save(2379 + OURS_OFFSET, ourBackup);
+      ourMembers = ClusterGrpc.newBlockingStub(ours.channel(1)).memberList(MemberListRequest
+          .getDefaultInstance()).getMembersList();
     }
     String etcdStatus = status(etcdBackup);
     String ourStatus = status(ourBackup);
@@ -102,6 +110,15 @@ class EtcdBackupRoundTripTest {
       try {
         awaitUp(ch, e);
         sameAsEtcd(etcd, ch, "etcd, restored from our backup");
+        // etcd's Maintenance.Hash of the store it restored from ours is our Hash of that store
+        // with the members etcd has in its bucket: ours, which etcd 3.4's restore leaves there
+        // (its delete of them goes through the MVCC keyspace and deletes nothing), and its own.
+        Member member = ClusterGrpc.newBlockingStub(ch).memberList(MemberListRequest
+            .getDefaultInstance()).getMembers(0);
+        KvState state = EtcdBackup.read(ourBackup, false).toBuilder().clearMembers()
+            .addAllMembers(ourMembers).addMembers(member).build();
+        assertEquals(MaintenanceGrpc.newBlockingStub(ch).hash(HashRequest.getDefaultInstance())
+            .getHash(), EtcdHash.ofState(state), "real etcd's Hash of the same store is ours");
       } finally {
         ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
