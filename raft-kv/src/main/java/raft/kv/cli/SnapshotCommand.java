@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
@@ -22,6 +23,7 @@ import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.SnapshotRequest;
 import raft.kv.api.etcdserverpb.SnapshotResponse;
 import raft.kv.client.Clients;
+import raft.kv.client.Table;
 import raft.kv.pb.KeyHistoryState;
 import raft.kv.pb.KvState;
 import raft.kv.backup.EtcdBackup;
@@ -93,7 +95,7 @@ public final class SnapshotCommand {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "filename") Path file;
     @Option(names = {"-w", "--write-out"}, defaultValue = "simple",
-        description = "simple or json.") String writeOut;
+        description = "simple, json or table.") String writeOut;
 
     @Override
     public Integer call() throws IOException {
@@ -120,12 +122,27 @@ public final class SnapshotCommand {
         keys = state.getKeysList().stream().filter(SnapshotCommand::isLive).count();
         size = Files.size(file);
       }
-      spec.commandLine().getOut().printf("%s", writeOut.equals("json")
-          ? String.format("{\"hash\":%d,\"revision\":%d,\"totalKey\":%d,\"totalSize\":%d}%n",
-              hash, revision, keys, size)
-          : String.format("%x, %d, %d, %s%n", hash, revision, keys, Printer.humanBytes(size)));
+      spec.commandLine().getOut().printf("%s", switch (writeOut) {
+        case "json" -> String.format("{\"hash\":%d,\"revision\":%d,\"totalKey\":%d,"
+            + "\"totalSize\":%d}%n", hash, revision, keys, size);
+        case "table" -> table(List.of("HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"),
+            List.of(Long.toHexString(hash), Long.toString(revision), Long.toString(keys),
+                Printer.humanBytes(size)));
+        default -> String.format("%x, %d, %d, %s%n", hash, revision, keys,
+            Printer.humanBytes(size));
+      });
       return 0;
     }
+  }
+
+  /** etcdctl's table of one row, every cell right-aligned as its DBStatus table sets it. */
+  private static String table(List<String> header, List<String> row) {
+    List<String> padded = new java.util.ArrayList<>();
+    for (int i = 0; i < row.size(); i++) {
+      int width = Math.max(header.get(i).length(), row.get(i).length());
+      padded.add(" ".repeat(width - row.get(i).length()) + row.get(i));
+    }
+    return Table.render(header, List.of(padded));
   }
 
   private static boolean isLive(KeyHistoryState h) {
