@@ -24,7 +24,7 @@ public final class HttpRoutes {
   /** One answer: status, content type, body, extra headers. */
   public record Response(int status, String contentType, byte[] body,
       Map<String, String> headers) {
-    static Response text(int status, String body) {
+    public static Response text(int status, String body) {
       return new Response(status, TEXT, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 

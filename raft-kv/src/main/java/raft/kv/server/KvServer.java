@@ -1,7 +1,12 @@
 package raft.kv.server;
 
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.netty.util.HashedWheelTimer;
 import java.io.IOException;
@@ -33,6 +38,8 @@ import raft.kv.api.etcdserverpb.LeaseRevokeRequest;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
+import raft.kv.gateway.ClientPortNegotiator;
+import raft.kv.gateway.Gateway;
 import raft.kv.http.EtcdMetrics;
 import raft.kv.http.GrpcMetrics;
 import raft.kv.http.Health;
@@ -97,6 +104,9 @@ public final class KvServer implements AutoCloseable {
     return t;
   });
   private Server grpc;
+  private Server gatewayServer;
+  private ManagedChannel gatewayChannel;
+  private ClientPortNegotiator negotiator;
   private LeaderForward forward;
   private final PrometheusRegistry metrics = new PrometheusRegistry();
   private final LeaderChanges leaderChanges = new LeaderChanges();
@@ -285,30 +295,28 @@ public final class KvServer implements AutoCloseable {
     GrpcMetrics grpcMetrics = new GrpcMetrics(metrics);
     ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
         deadlineTimer, RESPONSE_WAIT, largeSends, log);
-    grpc = NettyServerBuilder.forAddress(config.clientAddress())
+    // etcd's interceptors, listed as the builder would add them: the last runs first.
+    ServerInterceptor[] interceptors = {new BudgetInterceptor(budget),
+        new LearnerGate(this::isLearner),
+        // Late, so it runs early: a stopped member refuses before anything is charged.
+        new StoppedGate(() -> runtime.failure().map(Failure::line)),
+        // Last, so it runs first: every call counts, refused ones too (etcd's as well).
+        grpcMetrics};
+    List<ServerServiceDefinition> etcdApi = etcdApi(raft, headers, changes, leaders,
+        requestTimeout);
+    HttpRoutes httpRoutes = httpRoutes(raft, quota);
+    ClientPortNegotiator negotiator = startGateway(etcdApi, interceptors, httpRoutes);
+    NettyServerBuilder b = NettyServerBuilder.forAddress(config.clientAddress(),
+            negotiator.credentials())
         // Handlers never block (writes and linearizable reads return futures; local reads hold
         // the store's lock for microseconds), so they run on the Netty event loop: no hand-off
         // to a thread pool per call.
         .directExecutor()
-        .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
-        .intercept(new BudgetInterceptor(budget))
-        .intercept(new LearnerGate(this::isLearner))
-        // Added late, so it runs early: a stopped member refuses before anything is charged.
-        .intercept(new StoppedGate(() -> runtime.failure().map(Failure::line)))
-        // Added last, so it runs first: every call counts, refused ones too (etcd's as well).
-        .intercept(grpcMetrics)
-        .addService(new KvService(raft, stateMachine.store(), headers))
-        .addService(new WatchService(stateMachine.watchHub(), headers, timers,
-            config.watchProgressInterval(), log))
-        .addService(new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers))
-        .addService(new ClusterService(changes, stateMachine::membership, headers,
-            forward))
-        .addService(ServerInterceptors.intercept(new MaintenanceService(runtime, raft,
-            stateMachine, headers, this::voterIds, leaders, requestTimeout.toMillis(), log),
-            new BackupFormat.Interceptor()))
-        .addService(ServerInterceptors.intercept(
+        .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+    etcdApi.forEach(d -> b.addService(ServerInterceptors.intercept(d, interceptors)));
+    grpc = b.addService(ServerInterceptors.intercept(ServerInterceptors.intercept(
             new AdminService(config.name(), runtime, transport, timers),
-            new AdminService.LoopbackOnly()))
+            new AdminService.LoopbackOnly()), interceptors))
         .build();
     try {
       grpc.start();
@@ -318,7 +326,7 @@ public final class KvServer implements AutoCloseable {
           + " is in use or cannot be bound: " + e.getMessage(), e);
     }
     grpcMetrics.initialize(grpc.getServices());
-    startHttp(raft, quota);
+    startHttp(httpRoutes);
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
     Publisher publisher = new Publisher(memberId(), config.name(),
@@ -331,20 +339,32 @@ public final class KvServer implements AutoCloseable {
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
         TimeUnit.MILLISECONDS);
     log.accept("member " + Long.toHexString(memberId()) + " of cluster "
-        + Long.toHexString(clusterId()) + ": etcd v3 API on "
-        + hostPort(config.clientAddress()) + ", peers on " + hostPort(config.peerAddress())
+        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
+        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
+        + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
   }
 
+  /** etcd's v3 API: served over gRPC and, through the JSON gateway, over HTTP/1.1. */
+  private List<ServerServiceDefinition> etcdApi(RaftGateway raft, Headers headers,
+      MemberChanges changes, LeaderEvents leaders, Duration requestTimeout) {
+    return List.of(
+        new KvService(raft, stateMachine.store(), headers).bindService(),
+        new WatchService(stateMachine.watchHub(), headers, timers,
+            config.watchProgressInterval(), log).bindService(),
+        new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
+        new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
+        ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,
+            this::voterIds, leaders, requestTimeout.toMillis(), log),
+            new BackupFormat.Interceptor()));
+  }
+
   /**
-   * etcd's --listen-metrics-urls: /metrics (etcd's names, ours, the JVM's), /health and
-   * /version, on their own event loop thread. Nothing is served without the flag.
+   * /metrics (etcd's names, ours, the JVM's), /health and /version: served on the client port
+   * (as etcd serves them on its client URLs) and on --listen-metrics-urls if given.
    */
-  private void startHttp(RaftGateway raft, SpaceQuota quota) {
-    if (config.metricsAddresses().isEmpty()) {
-      return;
-    }
+  private HttpRoutes httpRoutes(RaftGateway raft, SpaceQuota quota) {
     EtcdMetrics.register(metrics, new EtcdMetrics.Sources(memberId(), MaintenanceService.VERSION,
         runtime, transport, stateMachine.store(), MaintenanceService.dbSize(stateMachine.store()),
         quota::quotaBytes,
@@ -365,9 +385,41 @@ public final class KvServer implements AutoCloseable {
         return raft.linearizableBarrier();
       }
     }, Health.READ_TIMEOUT, log);
+    return new HttpRoutes(metrics, health, MaintenanceService.VERSION);
+  }
+
+  /**
+   * etcd's JSON gateway on the client port: HTTP/1.1 connections there call the etcd API's
+   * services through an in-process server holding the same services and interceptors as the
+   * gRPC port (so the gateway's answers, errors and metrics are a gRPC client's, as etcd's
+   * gateway is a gRPC client of its own server), without serializing anything in between.
+   */
+  private ClientPortNegotiator startGateway(List<ServerServiceDefinition> etcdApi,
+      ServerInterceptor[] interceptors, HttpRoutes httpRoutes) throws IOException {
+    String name = "raftkv-gateway-" + Long.toHexString(memberId()) + "-"
+        + Integer.toHexString(System.identityHashCode(this));
+    InProcessServerBuilder b = InProcessServerBuilder.forName(name).directExecutor()
+        .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
+    etcdApi.forEach(d -> b.addService(ServerInterceptors.intercept(d, interceptors)));
+    gatewayServer = b.build().start();
+    gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor()
+        .maxInboundMessageSize(Integer.MAX_VALUE).build(); // as etcd's gateway's client
+    negotiator = new Gateway(gatewayChannel,
+        etcdApi.stream().map(ServerServiceDefinition::getServiceDescriptor).toList(),
+        httpRoutes, config.maxRequestBytes()).negotiator();
+    return negotiator;
+  }
+
+  /**
+   * etcd's --listen-metrics-urls: the client port's /metrics, /health and /version on their
+   * own event loop thread. Nothing more is served without the flag.
+   */
+  private void startHttp(HttpRoutes routes) {
+    if (config.metricsAddresses().isEmpty()) {
+      return;
+    }
     try {
-      http = MetricsHttpServer.start(config.metricsAddresses(),
-          new HttpRoutes(metrics, health, MaintenanceService.VERSION), config.name());
+      http = MetricsHttpServer.start(config.metricsAddresses(), routes, config.name());
     } catch (UncheckedIOException e) {
       close();
       throw e;
@@ -457,6 +509,13 @@ public final class KvServer implements AutoCloseable {
     if (grpc != null) {
       grpc.shutdownNow();
     }
+    if (negotiator != null) {
+      negotiator.close(); // the gateway's HTTP/1.1 connections: gRPC does not know them
+    }
+    if (gatewayChannel != null) {
+      gatewayChannel.shutdownNow();
+      gatewayServer.shutdownNow();
+    }
     if (http != null) {
       http.close();
     }
@@ -474,6 +533,16 @@ public final class KvServer implements AutoCloseable {
 
   public NodeRuntime runtime() {
     return runtime;
+  }
+
+  /** The watch hub: tests see a stalled client's watcher move to the slow set. */
+  raft.kv.watch.WatchHub watchHub() {
+    return stateMachine.watchHub();
+  }
+
+  /** The client port's HTTP/1.1 connections open now (tests). */
+  int gatewayConnections() {
+    return negotiator == null ? 0 : negotiator.http1Connections();
   }
 
   /** Where /metrics, /health and /version are served (bound: a test may ask port 0). */
