@@ -166,7 +166,7 @@ class EtcdctlTest {
 
   @Test
   @Order(8)
-  @DisplayName("etcdctl snapshot save makes a backup that starts a new cluster with every key")
+  @DisplayName("etcdctl snapshot save makes a backup etcdctl reads, that starts a new cluster with every key")
   void snapshotSaveAndRestore() throws Exception {
     Path backup = LocalCluster.REPO.resolve("raft-tests/target/etcdctl-backup.db");
     Files.deleteIfExists(backup);
@@ -175,6 +175,11 @@ class EtcdctlTest {
     LocalCluster.Result saved = LocalCluster.run(List.of("etcdctl",
         "--endpoints=" + cluster.endpoint(1), "snapshot", "save", backup.toString()), null, 30);
     assertTrue(saved.out().contains("Snapshot saved at " + backup), saved::toString);
+    // etcd's own reader takes it: it is etcd's database (issue 16).
+    LocalCluster.Result status = LocalCluster.run(List.of("etcdctl", "snapshot", "status",
+        backup.toString()), null, 30);
+    assertTrue(status.out().matches("[0-9a-f]+, " + revisionOf("backup/b") + ", \\d+, .*\n"),
+        status::toString);
     try (LocalCluster restored = new LocalCluster(1, 370, "restored").startFrom(backup)) {
       LocalCluster.Result keys = restored.etcdctl(null, "get", "backup/", "--prefix");
       assertEquals("backup/a\n1\nbackup/b\n2\n", keys.out(), keys::toString);

@@ -257,6 +257,56 @@ public final class SnapshotStore {
     return readFile(p, true);
   }
 
+  /**
+   * As {@link #readPrefix}, but the file is mapped rather than read into the heap: the
+   * snapshot's data is a view of the mapping (protobuf aliasing), so a reader that walks it
+   * (a backup in another format, a hash) holds no copy of the state. The view stays valid
+   * after the file is deleted, until it is no longer referenced.
+   */
+  public static Snapshot mapPrefix(Path p) throws IOException {
+    java.nio.MappedByteBuffer map;
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+    }
+    byte[] magic = new byte[MAGIC.length];
+    if (map.capacity() < HEADER_BYTES + 4 || !Arrays.equals(magic(map, magic), MAGIC)) {
+      throw new SnapshotCorruptException(p, "has no valid header (truncated or not a snapshot)");
+    }
+    int version = map.getInt(MAGIC.length);
+    if (version != VERSION && version != VERSION_WITH_IDENTITY) {
+      throw new SnapshotCorruptException(p, "has unknown format version " + version);
+    }
+    int header = HEADER_BYTES + (version == VERSION ? 0 : IDENTITY_BYTES);
+    long length = map.getLong(header - 8);
+    if (length < 0 || length > map.capacity() - header - 4) {
+      throw new SnapshotCorruptException(p, "says it holds " + length + " bytes but the file "
+          + "holds " + (map.capacity() - header - 4) + " (truncated)");
+    }
+    java.nio.ByteBuffer body = map.slice(header, (int) length);
+    CRC32C c = new CRC32C();
+    c.update(body.duplicate());
+    if ((int) c.getValue() != map.getInt(header + (int) length)) {
+      throw new SnapshotCorruptException(p, "fails its CRC32C check (the bytes were damaged)");
+    }
+    try {
+      // Through a ByteString: a CodedInputStream made straight from a ByteBuffer counts it as
+      // mutable and copies bytes fields even with aliasing on; one from a wrapped ByteString
+      // shares them.
+      CodedInputStream in = com.google.protobuf.UnsafeByteOperations.unsafeWrap(body)
+          .newCodedInput();
+      in.enableAliasing(true);
+      return Snapshot.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw new SnapshotCorruptException(p, "passes its CRC but is not a valid Snapshot ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  private static byte[] magic(java.nio.ByteBuffer map, byte[] into) {
+    map.get(0, into);
+    return into;
+  }
+
   private static Snapshot readFile(Path p, boolean trailerAllowed) throws IOException {
     byte[] body;
     int storedCrc;

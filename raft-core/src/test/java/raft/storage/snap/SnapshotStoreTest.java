@@ -127,12 +127,17 @@ class SnapshotStoreTest {
     byte[] withTrailer = java.util.Arrays.copyOf(file, file.length + 100);
     Files.write(backup, withTrailer);
     assertEquals(snap(10, 1), SnapshotStore.readPrefix(backup));
+    assertEquals(snap(10, 1), SnapshotStore.mapPrefix(backup), "mapped, the same snapshot");
     withTrailer[file.length - 10] ^= 0x40;
     Files.write(backup, withTrailer);
     assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.readPrefix(backup))
         .getMessage().contains("CRC32C"));
+    assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.mapPrefix(backup))
+        .getMessage().contains("CRC32C"));
     Files.write(backup, java.util.Arrays.copyOf(file, file.length - 5));
     assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.readPrefix(backup))
+        .getMessage().contains("truncated"));
+    assertTrue(assertThrows(SnapshotCorruptException.class, () -> SnapshotStore.mapPrefix(backup))
         .getMessage().contains("truncated"));
   }
 

@@ -174,7 +174,11 @@ public final class Printer {
     String[] units = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
     int e = (int) Math.floor(Math.log(n) / Math.log(1000));
     double val = Math.floor(n / Math.pow(1000, e) * 10 + 0.5) / 10;
-    return String.format(Locale.ROOT, val < 10 ? "%.1f %s" : "%.0f %s", val, units[e]);
+    // Go's %.0f rounds an exact half to even (20.5 -> "20"); Java's %.0f rounds it up. The
+    // double's exact value, rounded half-even, is what Go prints.
+    java.math.BigDecimal shown = new java.math.BigDecimal(val)
+        .setScale(val < 10 ? 1 : 0, java.math.RoundingMode.HALF_EVEN);
+    return shown.toPlainString() + " " + units[e];
   }
 
   /** Go's time.Duration String() for the "took = ..." of endpoint health. */

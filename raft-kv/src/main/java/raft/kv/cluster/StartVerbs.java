@@ -28,8 +28,8 @@ final class StartVerbs {
     int nodes;
 
     @Option(names = "--restore", paramLabel = "BACKUP", description = "Start a new cluster"
-        + " from a backup ('etcdctl snapshot save' or 'raftkv snapshot save'); DIR must hold"
-        + " no cluster yet.")
+        + " from a backup ('etcdctl snapshot save' from real etcd 3.4 or from ours, or 'raftkv"
+        + " snapshot save' in either format); DIR must hold no cluster yet.")
     Path restore;
 
     @Override

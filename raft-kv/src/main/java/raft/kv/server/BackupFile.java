@@ -12,18 +12,26 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.LongStream;
 import raft.kv.api.etcdserverpb.Member;
+import raft.kv.backup.EtcdBackup;
+import raft.kv.backup.StateScan;
 import raft.kv.pb.KvState;
 import raft.pb.ConfState;
 import raft.pb.Snapshot;
+import raft.pb.SnapshotMetadata;
 import raft.storage.durable.DataDirLock;
 import raft.storage.snap.SnapshotStore;
 
 /**
- * A backup, as {@code etcdctl snapshot save} writes it from our stream ({@link
- * SnapshotStreamer}): a snapshot file (the usual format, with its CRC32C), zeros up to a
- * multiple of 512 bytes, then the SHA-256 of everything before it, which is etcd's trailer.
- * It is not etcd's bbolt database, so etcdctl's own {@code snapshot status} and {@code
- * snapshot restore} cannot read it; {@code raftkv snapshot status|restore} can.
+ * A backup, as {@code etcdctl snapshot save} writes it from a stream ({@link SnapshotStreamer})
+ * in one of two formats, told apart by content:
+ * <ul>
+ * <li>etcd's (the default, and what real etcd sends): etcd 3.4's bbolt database ({@link
+ *     EtcdBackup}, {@link raft.kv.backup.EtcdLayout}) then the SHA-256 of it, so etcdctl's
+ *     {@code snapshot status} and {@code snapshot restore} read ours and we read etcd's;
+ * <li>ours ({@code raftkv snapshot save --format raftkv}): a snapshot file (the usual format,
+ *     with its CRC32C), zeros up to a multiple of 512 bytes, then the SHA-256 of everything
+ *     before it. Only raftkv reads it.
+ * </ul>
  */
 public final class BackupFile {
   static final int SHA_BYTES = 32;
@@ -55,11 +63,22 @@ public final class BackupFile {
    * that the state parses. Every failure names the file and what is wrong.
    */
   public static Contents read(Path backup) throws IOException {
+    return read(backup, false);
+  }
+
+  /**
+   * As {@link #read(Path)}; an etcd backup without its trailer (a member's db file) is taken
+   * only with {@code skipHashCheck}, as etcdctl's {@code --skip-hash-check}.
+   */
+  public static Contents read(Path backup, boolean skipHashCheck) throws IOException {
+    if (EtcdBackup.isBolt(backup)) {
+      return fromEtcd(EtcdBackup.read(backup, skipHashCheck));
+    }
     long size = Files.size(backup);
     if (size % BLOCK != SHA_BYTES) {
-      throw new IOException(backup + " is not a raftkv backup: its size, " + size + " bytes, is"
-          + " not a multiple of 512 plus a 32-byte SHA-256 (truncated, or not from 'etcdctl"
-          + " snapshot save' against raftkv)");
+      throw new IOException(backup + " is not a backup: it is not etcd's bbolt database, and"
+          + " its size, " + size + " bytes, is not a multiple of 512 plus a 32-byte SHA-256, as"
+          + " a raftkv backup's is (truncated, or not from 'etcdctl snapshot save')");
     }
     MessageDigest sha = sha256();
     byte[] trailer;
@@ -85,6 +104,37 @@ public final class BackupFile {
   }
 
   /**
+   * An etcd backup as ours: at its consistent index (at least 1), the term the new cluster's
+   * restore sets anyway. etcd's backup has no Raft log position of ours; any index will do for
+   * a new cluster, and etcd's own is the least surprising.
+   */
+  private static Contents fromEtcd(KvState state) {
+    long index = Math.max(1, state.getAppliedIndex());
+    KvState s = state.toBuilder().setAppliedIndex(index).build();
+    return new Contents(Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder()
+        .setIndex(index).setTerm(1)).setData(s.toByteString()).build(), s);
+  }
+
+  /**
+   * Our snapshot file (from {@link raft.runtime.NodeRuntime#exportSnapshot}) as etcd's
+   * database, written beside it; deletes the snapshot file. Memory: the snapshot is mapped,
+   * not read ({@link SnapshotStore#mapPrefix}), and scanned ({@link StateScan}: some 30 bytes
+   * of heap per revision); the database streams to disk.
+   */
+  static Path toEtcd(Path snapshotFile) throws IOException {
+    Path db = snapshotFile.resolveSibling(snapshotFile.getFileName() + ".etcd.tmp");
+    try {
+      EtcdBackup.write(StateScan.of(SnapshotStore.mapPrefix(snapshotFile).getData()), db);
+      return db;
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(db);
+      throw e;
+    } finally {
+      Files.deleteIfExists(snapshotFile);
+    }
+  }
+
+  /**
    * Makes {@code dataDir} the data directory of a member of a new cluster of {@code members}
    * (its --initial-cluster; ids 1, 2, ... as {@link ServerConfig} numbers them, and so its
    * membership registry) that starts from
@@ -99,8 +149,14 @@ public final class BackupFile {
    */
   public static Contents restore(Path backup, Path dataDir,
       Map<String, InetSocketAddress> members) throws IOException {
+    return restore(backup, dataDir, members, false);
+  }
+
+  /** As above; {@code skipHashCheck} as in {@link #read(Path, boolean)}. */
+  public static Contents restore(Path backup, Path dataDir,
+      Map<String, InetSocketAddress> members, boolean skipHashCheck) throws IOException {
     refuseNonEmpty(dataDir);
-    Contents contents = read(backup);
+    Contents contents = read(backup, skipHashCheck);
     try (DataDirLock lock = DataDirLock.acquire(dataDir, "raftkv snapshot restore")) {
       refuseNonEmpty(dataDir); // again, now that no member can start on it meanwhile
       restore(contents, dataDir, members);

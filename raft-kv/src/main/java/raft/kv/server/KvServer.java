@@ -355,8 +355,9 @@ public final class KvServer implements AutoCloseable {
             config.watchProgressInterval(), log).bindService(),
         new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
         new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
-        new MaintenanceService(runtime, raft, stateMachine, headers, this::voterIds, leaders,
-            requestTimeout.toMillis(), log).bindService());
+        ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,
+            this::voterIds, leaders, requestTimeout.toMillis(), log),
+            new BackupFormat.Interceptor()));
   }
 
   /**

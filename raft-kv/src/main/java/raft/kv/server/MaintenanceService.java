@@ -2,6 +2,11 @@ package raft.kv.server;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +19,8 @@ import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.api.etcdserverpb.DefragmentRequest;
 import raft.kv.api.etcdserverpb.DefragmentResponse;
 import raft.kv.api.etcdserverpb.HashKVRequest;
+import raft.kv.api.etcdserverpb.HashRequest;
+import raft.kv.api.etcdserverpb.HashResponse;
 import raft.kv.api.etcdserverpb.HashKVResponse;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.MoveLeaderRequest;
@@ -25,9 +32,12 @@ import raft.kv.api.etcdserverpb.StatusResponse;
 import raft.kv.apply.Alarms;
 import raft.kv.apply.ApplyResult;
 import raft.kv.apply.KvStateMachine;
+import raft.kv.backup.EtcdHash;
+import raft.kv.backup.StateScan;
 import raft.kv.mvcc.MvccStore;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
+import raft.storage.snap.SnapshotStore;
 
 /**
  * etcd's Maintenance service: status, alarms, hashes, leadership transfer, backups, defragment.
@@ -129,21 +139,66 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   }
 
   /**
-   * A backup, for {@code etcdctl snapshot save}: the state as this member has applied it, in
-   * our snapshot file format (not etcd's bbolt: restore it with {@code raftkv snapshot
-   * restore}). Taken between two applied entries, so it is one consistent revision.
+   * A backup, for {@code etcdctl snapshot save}: the state as this member has applied it, as
+   * etcd's bbolt database ({@link BackupFile}), or in our snapshot file format if the request
+   * asks ({@link BackupFormat}). Taken between two applied entries, so it is one consistent
+   * revision; the database is written from that copy on the streamer's thread.
    */
   @Override
   public void snapshot(SnapshotRequest r, StreamObserver<SnapshotResponse> out) {
     SnapshotStreamer streamer =
         new SnapshotStreamer((ServerCallStreamObserver<SnapshotResponse>) out, log);
+    boolean ours = BackupFormat.ours();
     runtime.exportSnapshot().whenComplete((file, t) -> {
       if (t != null) {
         out.onError(Errors.of(t));
-      } else {
+      } else if (ours) {
         streamer.start(file, headers.now());
+      } else {
+        streamer.start(() -> BackupFile.toEtcd(file), headers.now());
       }
     });
+  }
+
+  /**
+   * etcd's hash of the whole database ({@link EtcdHash}) over the state as this member has
+   * applied it, laid out as etcd's buckets: equal on members that applied the same log. Taken
+   * between two applied entries (a copy, as for a backup), hashed on a thread of its own; the
+   * header's revision is the copy's, as etcd's is the store's when it hashes.
+   */
+  @Override
+  public void hash(HashRequest r, StreamObserver<HashResponse> out) {
+    runtime.exportSnapshot().thenApplyAsync(file -> {
+      try {
+        StateScan s = StateScan.of(SnapshotStore.mapPrefix(file).getData());
+        return HashResponse.newBuilder().setHeader(headers.at(s.revision()))
+            .setHash(EtcdHash.ofState(s)).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        deleteQuietly(file);
+      }
+    }, MaintenanceService::ownThread).whenComplete((h, t) -> {
+      if (t != null) {
+        out.onError(Errors.of(t instanceof CompletionException ? t.getCause() : t));
+      } else {
+        Rpc.answer(h, out);
+      }
+    });
+  }
+
+  private static void ownThread(Runnable r) {
+    Thread t = new Thread(r, "hash");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.accept("hash: could not delete " + file + ": " + e);
+    }
   }
 
   /** Thesis §3.10: the leader brings the target up to date, then tells it to campaign. */

@@ -20,9 +20,10 @@ import raft.kv.api.etcdserverpb.SnapshotResponse;
  * and only as fast as the client reads: it waits for the call to be ready rather than
  * buffering the whole state in memory. Runs on its own thread; deletes the file at the end.
  *
- * <p>The stream is the snapshot file, zeros up to a multiple of 512 bytes, then the SHA-256 of
- * all that: etcd's trailer, which etcdctl insists on (it checks that the size is a multiple of
- * 512 plus 32). {@link BackupFile} reads it back.
+ * <p>The stream is the file (etcd's bbolt database, or our snapshot file), zeros up to a
+ * multiple of 512 bytes (none for a database: its pages are 4 KiB), then the SHA-256 of all
+ * that: etcd's trailer, which etcdctl insists on (it checks that the size is a multiple of 512
+ * plus 32). {@link BackupFile} reads it back.
  */
 final class SnapshotStreamer {
   static final int CHUNK_BYTES = 32 * 1024;
@@ -47,9 +48,30 @@ final class SnapshotStreamer {
     }
   }
 
+  /** Makes the file to send (off the apply thread: it may take a while). */
+  interface Source {
+    Path file() throws IOException;
+  }
+
   /** Starts sending {@code file} on a new thread. */
   void start(Path file, ResponseHeader header) {
-    Thread t = new Thread(() -> send(file, header), "snapshot-save");
+    start(() -> file, header);
+  }
+
+  /** Starts making the file and then sending it, on a new thread. */
+  void start(Source source, ResponseHeader header) {
+    Thread t = new Thread(() -> {
+      Path file;
+      try {
+        file = source.file();
+      } catch (IOException | RuntimeException e) {
+        log.accept("snapshot save: failed to write the backup: " + e);
+        call.onError(Status.INTERNAL.withDescription("snapshot save failed: " + e.getMessage())
+            .asRuntimeException());
+        return;
+      }
+      send(file, header);
+    }, "snapshot-save");
     t.setDaemon(true);
     t.start();
   }

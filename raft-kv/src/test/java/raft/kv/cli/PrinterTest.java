@@ -144,6 +144,9 @@ class PrinterTest {
     assertEquals("1.0 kB", Printer.humanBytes(1000));
     assertEquals("25 kB", Printer.humanBytes(24_576));
     assertEquals("1.6 MB", Printer.humanBytes(1_572_864));
+    // 20.5 kB: Go's %.0f rounds the half to even (etcdctl snapshot status of a 20,480-byte db).
+    assertEquals("20 kB", Printer.humanBytes(20_480));
+    assertEquals("22 kB", Printer.humanBytes(21_500));
     assertEquals("512ns", Printer.goDuration(512));
     assertEquals("1.5µs", Printer.goDuration(1_500));
     assertEquals("2.123456ms", Printer.goDuration(2_123_456));

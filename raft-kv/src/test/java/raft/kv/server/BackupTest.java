@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +19,10 @@ import raft.storage.snap.SnapshotStore;
 
 /**
  * Backups end to end: {@code raftkv snapshot save} from one of three real members (the same
- * stream etcdctl saves), {@code status}, {@code restore} into three new data directories, and
- * a new cluster started from them that has every key and lease and takes writes. Then what a
- * damaged backup and a used data directory get: a clear refusal.
+ * stream etcdctl saves; etcd's database by default, ours with {@code --format raftkv}), {@code
+ * status}, {@code restore} into three new data directories, and a new cluster started from them
+ * that has every key and lease and takes writes. Then what a damaged backup and a used data
+ * directory get: a clear refusal.
  */
 class BackupTest {
   @TempDir Path dir;
@@ -34,6 +36,7 @@ class BackupTest {
   @Test
   void saveStatusRestoreAndStartANewClusterFromTheBackup() throws Exception {
     Path backup = dir.resolve("backup.db");
+    Path ours = dir.resolve("backup.raftkv");
     String lease;
     try (InProcessCluster old = new InProcessCluster(3, 3, dir.resolve("old"))) {
       old.awaitLeader();
@@ -49,12 +52,22 @@ class BackupTest {
           .exit(), "a backup comes from one member, as in etcdctl");
       assertEquals("Snapshot saved at " + backup + "\n",
           ok("--endpoints", one, "snapshot", "save", backup.toString()).out());
+      ok("--endpoints", one, "snapshot", "save", "--format", "raftkv", ours.toString());
     }
-    // The BackupFile's layout: a multiple of 512 bytes, then the SHA-256 trailer.
+    // Both: a multiple of 512 bytes, then the SHA-256 trailer.
     assertEquals(32, Files.size(backup) % 512);
-    // revision 23: 1 + 20 puts + a delete + the leased put; 20 live keys.
+    assertEquals(32, Files.size(ours) % 512);
+    assertTrue(raft.kv.backup.EtcdBackup.isBolt(backup), "etcd's bbolt database by default");
+    assertFalse(raft.kv.backup.EtcdBackup.isBolt(ours));
+    // revision 23: 1 + 20 puts + a delete + the leased put. etcd counts every bucket's entries:
+    // 22 revisions, 1 lease, 3 members, auth, cluster version and consistent index: 29.
     String status = ok("snapshot", "status", backup.toString()).out();
+    assertTrue(status.matches("[0-9a-f]+, 23, 29, [0-9.]+ k?B\n"), status);
+    // Ours counts the live keys: 20.
+    status = ok("snapshot", "status", ours.toString()).out();
     assertTrue(status.matches("[0-9a-f]+, 23, 20, [0-9.]+ k?B\n"), status);
+    assertEquals(BackupFile.read(ours).state().getKeysList(),
+        BackupFile.read(backup).state().getKeysList(), "the same history in both formats");
 
     Path fresh = dir.resolve("new");
     // The new cluster's peer URLs: the restore writes them into its membership, as etcdctl's.
@@ -90,27 +103,38 @@ class BackupTest {
   @Test
   void aDamagedBackupAndAUsedDataDirectoryAreRefusedWithTheReason() throws Exception {
     Path backup = dir.resolve("backup.db");
+    Path ours = dir.resolve("backup.raftkv");
     try (InProcessCluster c = new InProcessCluster(1, 1, dir.resolve("c"))) {
       c.awaitLeader();
       ok("--endpoints", c.endpoints(), "put", "k", "v");
       ok("--endpoints", c.endpoints(), "snapshot", "save", backup.toString());
+      ok("--endpoints", c.endpoints(), "snapshot", "save", "--format", "raftkv", ours.toString());
     }
-    byte[] good = Files.readAllBytes(backup);
     Path damaged = dir.resolve("damaged.db");
-    byte[] flipped = good.clone();
-    flipped[40] ^= 1;
-    Files.write(damaged, flipped);
-    CliRun r = CliRun.run("snapshot", "status", damaged.toString());
-    assertEquals(1, r.exit());
-    assertEquals("Error: " + damaged + " fails its SHA-256 check: the bytes were damaged",
-        r.errLine());
-    Files.write(damaged, Arrays.copyOf(good, good.length - 1));
-    assertTrue(CliRun.run("snapshot", "status", damaged.toString()).errLine()
-        .contains("is not a raftkv backup"));
+    for (Path good : List.of(backup, ours)) {
+      byte[] bytes = Files.readAllBytes(good);
+      byte[] flipped = bytes.clone();
+      flipped[40] ^= 1;
+      Files.write(damaged, flipped);
+      CliRun r = CliRun.run("snapshot", "status", damaged.toString());
+      assertEquals(1, r.exit());
+      assertTrue(r.errLine().startsWith(good == ours
+          ? "Error: " + damaged + " fails its SHA-256 check: the bytes were damaged"
+          : "Error: " + damaged + ": expected sha256 "), r.errLine());
+      Files.write(damaged, Arrays.copyOf(bytes, bytes.length - 1));
+      r = CliRun.run("snapshot", "restore", damaged.toString(), "--name", "n1",
+          "--initial-cluster", "n1=127.0.0.1:1", "--data-dir", dir.resolve("d").toString());
+      assertEquals(1, r.exit());
+      assertEquals(good == ours ? "Error: " + damaged + " is not a backup: it is not etcd's bbolt"
+          + " database, and its size, " + (bytes.length - 1) + " bytes, is not a multiple of 512"
+          + " plus a 32-byte SHA-256, as a raftkv backup's is (truncated, or not from 'etcdctl"
+          + " snapshot save')" : "Error: snapshot missing hash but --skip-hash-check=false",
+          r.errLine());
+    }
 
     Path used = dir.resolve("used");
     Files.createDirectories(used.resolve("wal"));
-    r = CliRun.run("snapshot", "restore", backup.toString(), "--name", "n1",
+    CliRun r = CliRun.run("snapshot", "restore", backup.toString(), "--name", "n1",
         "--initial-cluster", "n1=127.0.0.1:1", "--data-dir", used.toString());
     assertEquals(1, r.exit());
     assertEquals("Error: data-dir " + used + " exists and is not empty: restore only into a"

@@ -1,0 +1,90 @@
+package raft.kv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raft.kv.api.etcdserverpb.CompactionRequest;
+import raft.kv.api.etcdserverpb.DeleteRangeRequest;
+import raft.kv.api.etcdserverpb.HashRequest;
+import raft.kv.api.etcdserverpb.HashResponse;
+import raft.kv.api.etcdserverpb.KVGrpc;
+import raft.kv.api.etcdserverpb.MaintenanceGrpc;
+import raft.kv.api.etcdserverpb.PutRequest;
+import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.kv.backup.EtcdHash;
+import raft.kv.bbolt.BoltReader;
+import raft.kv.main.CliRun;
+
+/**
+ * Maintenance.Hash (etcd's hash of the whole database) on three real members: equal once they
+ * have applied the same log, different after one more write, and the same as the hash of a
+ * backup of the member's database, which is how etcd defines it.
+ */
+class MaintenanceHashTest {
+  @TempDir Path dir;
+
+  @Test
+  void equalOnEveryMemberThatAppliedTheSameLogAndChangedByAWrite() throws Exception {
+    try (InProcessCluster c = new InProcessCluster(3, 3, dir.resolve("c"))) {
+      c.awaitLeader();
+      List<ManagedChannel> channels = new ArrayList<>();
+      for (String ep : c.endpoints().split(",")) {
+        channels.add(ManagedChannelBuilder.forTarget(ep).usePlaintext().build());
+      }
+      try {
+        KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
+        for (int i = 0; i < 200; i++) {
+          kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k" + i % 50))
+              .setValue(ByteString.copyFromUtf8("v" + i)).build());
+        }
+        kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k7"))
+            .build());
+        kv.compact(CompactionRequest.newBuilder().setRevision(120).build());
+        List<HashResponse> hashes = hashes(channels);
+        for (HashResponse h : hashes) {
+          assertEquals(hashes.get(0).getHash(), h.getHash(), hashes::toString);
+          assertEquals(202, h.getHeader().getRevision(), "etcd's header: the store's revision");
+        }
+        Path backup = dir.resolve("backup.db");
+        CliRun saved = CliRun.run("--endpoints", c.endpoints().split(",")[1], "snapshot", "save",
+            backup.toString());
+        assertEquals(0, saved.exit(), saved::err);
+        try (BoltReader r = BoltReader.open(backup, Files.size(backup) - 32)) {
+          assertEquals(hashes.get(1).getHash(), EtcdHash.maintenanceHash(r),
+              "the hash of the member's database, as a backup holds it");
+        }
+        kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k1"))
+            .setValue(ByteString.copyFromUtf8("changed")).build());
+        for (HashResponse h : hashes(channels)) {
+          assertNotEquals(hashes.get(0).getHash(), h.getHash(), "a write changes the hash");
+          assertEquals(203, h.getHeader().getRevision());
+        }
+      } finally {
+        for (ManagedChannel ch : channels) {
+          ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  /** Each member's hash, after a linearizable read there (so it has applied every write). */
+  private static List<HashResponse> hashes(List<ManagedChannel> channels) {
+    List<HashResponse> out = new ArrayList<>();
+    for (ManagedChannel ch : channels) {
+      KVGrpc.newBlockingStub(ch).range(RangeRequest.newBuilder()
+          .setKey(ByteString.copyFromUtf8("k1")).build());
+      out.add(MaintenanceGrpc.newBlockingStub(ch).hash(HashRequest.getDefaultInstance()));
+    }
+    return out;
+  }
+}
