@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a bbolt file written by real bbolt (etcd 3.4) or by {@link BoltWriter}: validates the
@@ -158,6 +160,12 @@ public final class BoltReader implements AutoCloseable {
   }
 
   private void walk(long pgid, String from, int depth, Entries sink) throws IOException {
+    // A page reached twice in one tree is a cycle or a shared subtree: with empty leaves below
+    // (no keys to fail the order check) a few branch levels would make the walk exponential.
+    if (!sink.seen.add(pgid)) {
+      throw new BoltFormatException(pages.file, pgid, sink.where + ": page reached twice ("
+          + from + "): a cycle or a shared page");
+    }
     if (depth > MAX_DEPTH) {
       throw new BoltFormatException(pages.file, pgid, sink.where + ": tree deeper than "
           + MAX_DEPTH + " levels (a cycle?)");
@@ -250,6 +258,8 @@ public final class BoltReader implements AutoCloseable {
    */
   private final class Entries {
     final String where;
+    /** The pages this tree's walk has entered. */
+    final Set<Long> seen = new HashSet<>();
     private final Map<String, Bucket> buckets;
     private final Visitor visitor;
     private byte[] last;
