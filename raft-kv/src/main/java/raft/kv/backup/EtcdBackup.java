@@ -63,9 +63,12 @@ public final class EtcdBackup {
     }
   }
 
+  /** etcd's rule (clientv3/snapshot): a file with a trailer is a multiple of this plus 32. */
+  public static final int BLOCK = 512;
+
   /** True if the file ends in a SHA-256 trailer, by etcd's rule. */
   public static boolean hasHash(Path file) throws IOException {
-    return Files.size(file) % 512 == SHA_BYTES;
+    return Files.size(file) % BLOCK == SHA_BYTES;
   }
 
   /**
@@ -79,23 +82,35 @@ public final class EtcdBackup {
     if (!hasHash(file)) {
       throw new IOException("snapshot missing hash but --skip-hash-check=false");
     }
-    long size = Files.size(file) - SHA_BYTES;
+    String mismatch = trailerMismatch(file);
+    if (mismatch != null) {
+      throw new IOException(file + ": " + mismatch + " (the backup was damaged)");
+    }
+  }
+
+  /**
+   * The one check of a SHA-256 trailer, for both backup formats ({@link
+   * raft.kv.server.BackupFile} too): null if the file's last 32 bytes are the SHA-256 of the
+   * rest, else "expected sha256 ..., got ...".
+   */
+  public static String trailerMismatch(Path file) throws IOException {
     MessageDigest sha = sha256();
     byte[] trailer;
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[64 * 1024];
-      for (long left = size; left > 0; ) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+      for (long left = Files.size(file) - SHA_BYTES; left > 0; ) {
+        int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, left));
+        if (n == 0) { // the file shrank while we read it
+          throw new IOException(file + ": truncated while its SHA-256 was checked");
+        }
         sha.update(buf, 0, n);
         left -= n;
       }
       trailer = in.readNBytes(SHA_BYTES);
     }
     byte[] actual = sha.digest();
-    if (!Arrays.equals(actual, trailer)) {
-      throw new IOException(file + ": expected sha256 " + HexFormat.of().formatHex(trailer)
-          + ", got " + HexFormat.of().formatHex(actual) + " (the backup was damaged)");
-    }
+    return Arrays.equals(actual, trailer) ? null : "expected sha256 "
+        + HexFormat.of().formatHex(trailer) + ", got " + HexFormat.of().formatHex(actual);
   }
 
   /** The state an etcd backup holds, its trailer checked (see {@link #checkHash}). */
