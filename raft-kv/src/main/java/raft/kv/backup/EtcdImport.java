@@ -71,12 +71,13 @@ public final class EtcdImport {
     long[] newest = {0};
     r.forEach("key", (k, v) -> {
       long main = Revisions.main(k);
+      int sub = checkedSub(main, Revisions.sub(k));
       KeyValue kv = parse(KeyValue.parser(), v, "a key's value");
       if (Revisions.isTombstone(k)) { // etcd keeps the key alone; ours carries its revision
         kv = KeyValue.newBuilder().setKey(kv.getKey()).setModRevision(main).build();
       }
       histories.computeIfAbsent(kv.getKey(), x -> new ArrayList<>()).add(ChangeState
-          .newBuilder().setMain(main).setSub(Math.toIntExact(Revisions.sub(k))).setKv(kv)
+          .newBuilder().setMain(main).setSub(sub).setKv(kv)
           .build());
       newest[0] = Math.max(newest[0], main);
     });
@@ -87,6 +88,19 @@ public final class EtcdImport {
       }
     });
     return newest[0];
+  }
+
+  /**
+   * A revision our store can hold: main at least 1, sub within our int32 (etcd's is int64, but
+   * one revision of 2^31 writes is damage). Refused as damage rather than an ArithmeticException
+   * that names nothing.
+   */
+  private static int checkedSub(long main, long sub) {
+    if (main < 1 || sub < 0 || sub > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("etcd's database holds revision {main " + main
+          + ", sub " + sub + "}, outside main >= 1, 0 <= sub < 2^31");
+    }
+    return (int) sub;
   }
 
   private static long compactRev(Map<String, byte[]> meta, String name) {
