@@ -8,11 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Reads a bbolt file written by real bbolt (etcd 3.4) or by {@link BoltWriter}: validates the
@@ -162,7 +161,7 @@ public final class BoltReader implements AutoCloseable {
   private void walk(long pgid, String from, int depth, Entries sink) throws IOException {
     // A page reached twice in one tree is a cycle or a shared subtree: with empty leaves below
     // (no keys to fail the order check) a few branch levels would make the walk exponential.
-    if (!sink.seen.add(pgid)) {
+    if (!sink.firstVisit(pgid)) {
       throw new BoltFormatException(pages.file, pgid, sink.where + ": page reached twice ("
           + from + "): a cycle or a shared page");
     }
@@ -258,8 +257,8 @@ public final class BoltReader implements AutoCloseable {
    */
   private final class Entries {
     final String where;
-    /** The pages this tree's walk has entered. */
-    final Set<Long> seen = new HashSet<>();
+    /** The pages this tree's walk has entered: a bit per page of the file, not a Long each. */
+    private final BitSet seen = new BitSet();
     private final Map<String, Bucket> buckets;
     private final Visitor visitor;
     private byte[] last;
@@ -268,6 +267,16 @@ public final class BoltReader implements AutoCloseable {
       this.where = where;
       this.buckets = buckets;
       this.visitor = visitor;
+    }
+
+    /** False if the walk entered {@code pgid} before (ids past 2^31 pages are not tracked). */
+    boolean firstVisit(long pgid) {
+      if (pgid > Integer.MAX_VALUE) {
+        return true;
+      }
+      boolean first = !seen.get((int) pgid);
+      seen.set((int) pgid);
+      return first;
     }
 
     void entry(int flags, byte[] key, byte[] value, long pgid) throws IOException {
