@@ -37,7 +37,10 @@ public final class BoltReader implements AutoCloseable {
     void entry(byte[] key, byte[] value) throws IOException;
   }
 
-  /** Deeper than this is a cycle: bbolt's trees are a handful of levels. */
+  /**
+   * Bounds the recursion (cycles are caught as pages entered twice): bbolt's trees are a
+   * handful of levels.
+   */
   private static final int MAX_DEPTH = 64;
 
   private final PageFile pages;
