@@ -2,12 +2,8 @@ package raft.kv.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -24,21 +20,12 @@ import raft.kv.pb.KvState;
  */
 public final class EtcdBackup {
   public static final int SHA_BYTES = 32;
-  private static final int BOLT_MAGIC = 0xED0CDAED;
-  /** bbolt's magic sits after page 0's header (16 bytes), little-endian. */
-  private static final int MAGIC_OFFSET = 16;
 
   private EtcdBackup() {}
 
   /** True if {@code file} starts as a bbolt database does (whatever follows). */
   public static boolean isBolt(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      if (ch.read(b, MAGIC_OFFSET) != 4) {
-        return false;
-      }
-      return b.getInt(0) == BOLT_MAGIC;
-    }
+    return BoltReader.hasMagic(file);
   }
 
   /** Writes {@code s} as etcd's database (no trailer: the stream adds it). */

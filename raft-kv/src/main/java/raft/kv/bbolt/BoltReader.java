@@ -81,6 +81,17 @@ public final class BoltReader implements AutoCloseable {
     }
   }
 
+  /**
+   * True if {@code file} starts as a bbolt database does: bbolt's magic after page 0's header
+   * (whatever follows; {@link #open} checks the rest). To tell a bbolt file from other formats.
+   */
+  public static boolean hasMagic(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      return channel.read(b, Layout.PAGE_HEADER) == 4 && b.getInt(0) == Layout.MAGIC;
+    }
+  }
+
   /** The names of the top-level buckets, in the file's (ascending) order. */
   public List<String> buckets() throws IOException {
     return new ArrayList<>(topLevel().keySet());
