@@ -2,12 +2,8 @@ package raft.kv.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -24,21 +20,12 @@ import raft.kv.pb.KvState;
  */
 public final class EtcdBackup {
   public static final int SHA_BYTES = 32;
-  private static final int BOLT_MAGIC = 0xED0CDAED;
-  /** bbolt's magic sits after page 0's header (16 bytes), little-endian. */
-  private static final int MAGIC_OFFSET = 16;
 
   private EtcdBackup() {}
 
   /** True if {@code file} starts as a bbolt database does (whatever follows). */
   public static boolean isBolt(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-      if (ch.read(b, MAGIC_OFFSET) != 4) {
-        return false;
-      }
-      return b.getInt(0) == BOLT_MAGIC;
-    }
+    return BoltReader.hasMagic(file);
   }
 
   /** Writes {@code s} as etcd's database (no trailer: the stream adds it). */
@@ -63,9 +50,12 @@ public final class EtcdBackup {
     }
   }
 
+  /** etcd's rule (clientv3/snapshot): a file with a trailer is a multiple of this plus 32. */
+  public static final int BLOCK = 512;
+
   /** True if the file ends in a SHA-256 trailer, by etcd's rule. */
   public static boolean hasHash(Path file) throws IOException {
-    return Files.size(file) % 512 == SHA_BYTES;
+    return Files.size(file) % BLOCK == SHA_BYTES;
   }
 
   /**
@@ -79,23 +69,35 @@ public final class EtcdBackup {
     if (!hasHash(file)) {
       throw new IOException("snapshot missing hash but --skip-hash-check=false");
     }
-    long size = Files.size(file) - SHA_BYTES;
+    String mismatch = trailerMismatch(file);
+    if (mismatch != null) {
+      throw new IOException(file + ": " + mismatch + " (the backup was damaged)");
+    }
+  }
+
+  /**
+   * The one check of a SHA-256 trailer, for both backup formats ({@link
+   * raft.kv.server.BackupFile} too): null if the file's last 32 bytes are the SHA-256 of the
+   * rest, else "expected sha256 ..., got ...".
+   */
+  public static String trailerMismatch(Path file) throws IOException {
     MessageDigest sha = sha256();
     byte[] trailer;
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[64 * 1024];
-      for (long left = size; left > 0; ) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+      for (long left = Files.size(file) - SHA_BYTES; left > 0; ) {
+        int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, left));
+        if (n == 0) { // the file shrank while we read it
+          throw new IOException(file + ": truncated while its SHA-256 was checked");
+        }
         sha.update(buf, 0, n);
         left -= n;
       }
       trailer = in.readNBytes(SHA_BYTES);
     }
     byte[] actual = sha.digest();
-    if (!Arrays.equals(actual, trailer)) {
-      throw new IOException(file + ": expected sha256 " + HexFormat.of().formatHex(trailer)
-          + ", got " + HexFormat.of().formatHex(actual) + " (the backup was damaged)");
-    }
+    return Arrays.equals(actual, trailer) ? null : "expected sha256 "
+        + HexFormat.of().formatHex(trailer) + ", got " + HexFormat.of().formatHex(actual);
   }
 
   /** The state an etcd backup holds, its trailer checked (see {@link #checkHash}). */

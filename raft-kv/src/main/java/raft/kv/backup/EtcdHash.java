@@ -45,11 +45,7 @@ public final class EtcdHash implements BucketSink {
    * answered, if nothing was written meanwhile.
    */
   public static int maintenanceHash(BoltReader r) throws IOException {
-    EtcdHash h = new EtcdHash(true);
-    for (String name : r.buckets()) {
-      h.bucket(name);
-      r.forEach(name, h::put);
-    }
+    EtcdHash h = new EtcdHash(true).feed(r);
     return (int) h.crc.getValue();
   }
 
@@ -58,12 +54,17 @@ public final class EtcdHash implements BucketSink {
 
   /** {@code etcdctl snapshot status}'s hash, revision and key count of a bbolt database. */
   public static Status status(BoltReader r) throws IOException {
-    EtcdHash h = new EtcdHash(false);
-    for (String name : r.buckets()) {
-      h.bucket(name);
-      r.forEach(name, h::put);
-    }
+    EtcdHash h = new EtcdHash(false).feed(r);
     return new Status((int) h.crc.getValue(), h.revision, h.entries);
+  }
+
+  /** Every bucket of {@code r}, in order, as etcd's hashes walk them. */
+  private EtcdHash feed(BoltReader r) throws IOException {
+    for (String name : r.buckets()) {
+      bucket(name);
+      r.forEach(name, this::put);
+    }
+    return this;
   }
 
   @Override

@@ -24,7 +24,8 @@ import raft.kv.pb.LeaseState;
  * the compaction to finish if one was scheduled and not finished, the leases with their TTLs,
  * the alarms, the consistent index as the applied index. Members are not read: a restore makes
  * a new cluster, with the members it is given (as etcdctl's does). Auth users and roles are not
- * read either: we have none.
+ * read either: we have none, and a database with auth enabled is refused rather than restored
+ * open.
  */
 public final class EtcdImport {
   private EtcdImport() {}
@@ -35,6 +36,7 @@ public final class EtcdImport {
       throw new IOException(source + " is a bbolt database but not etcd's: it has no 'key' or "
           + "no 'meta' bucket (it has " + buckets + ")");
     }
+    refuseAuth(r, buckets, source);
     KvState.Builder s = KvState.newBuilder();
     Map<String, byte[]> meta = new TreeMap<>();
     r.forEach("meta", (k, v) -> meta.put(new String(k, java.nio.charset.StandardCharsets
@@ -64,6 +66,27 @@ public final class EtcdImport {
     return s.build();
   }
 
+  /**
+   * We have no users, roles or permissions: restoring a database with auth enabled would hand
+   * its keys to anyone, so it is refused (etcd's auth bucket holds "authEnabled" = 1 then).
+   */
+  private static void refuseAuth(BoltReader r, List<String> buckets, String source)
+      throws IOException {
+    if (!buckets.contains("auth")) {
+      return;
+    }
+    boolean[] enabled = {false};
+    r.forEach("auth", (k, v) -> enabled[0] |= java.util.Arrays.equals(k, AUTH_ENABLED)
+        && java.util.Arrays.equals(v, new byte[] {1}));
+    if (enabled[0]) {
+      throw new IOException(source + " has auth enabled, and raftkv has no users or roles: "
+          + "restoring it would open its keys to every client (run 'etcdctl auth disable' "
+          + "before the snapshot to move the data without its users)");
+    }
+  }
+
+  private static final byte[] AUTH_ENABLED = EtcdLayout.ascii("authEnabled");
+
   /** Fills in the keys' histories; returns the newest revision in the bucket (0 if none). */
   private static long readKeys(BoltReader r, KvState.Builder s, long compactRev)
       throws IOException {
@@ -71,12 +94,13 @@ public final class EtcdImport {
     long[] newest = {0};
     r.forEach("key", (k, v) -> {
       long main = Revisions.main(k);
+      int sub = checkedSub(main, Revisions.sub(k));
       KeyValue kv = parse(KeyValue.parser(), v, "a key's value");
       if (Revisions.isTombstone(k)) { // etcd keeps the key alone; ours carries its revision
         kv = KeyValue.newBuilder().setKey(kv.getKey()).setModRevision(main).build();
       }
       histories.computeIfAbsent(kv.getKey(), x -> new ArrayList<>()).add(ChangeState
-          .newBuilder().setMain(main).setSub(Math.toIntExact(Revisions.sub(k))).setKv(kv)
+          .newBuilder().setMain(main).setSub(sub).setKv(kv)
           .build());
       newest[0] = Math.max(newest[0], main);
     });
@@ -87,6 +111,19 @@ public final class EtcdImport {
       }
     });
     return newest[0];
+  }
+
+  /**
+   * A revision our store can hold: main at least 1, sub within our int32 (etcd's is int64, but
+   * one revision of 2^31 writes is damage). Refused as damage rather than an ArithmeticException
+   * that names nothing.
+   */
+  private static int checkedSub(long main, long sub) {
+    if (main < 1 || sub < 0 || sub > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("etcd's database holds revision {main " + main
+          + ", sub " + sub + "}, outside main >= 1, 0 <= sub < 2^31");
+    }
+    return (int) sub;
   }
 
   private static long compactRev(Map<String, byte[]> meta, String name) {

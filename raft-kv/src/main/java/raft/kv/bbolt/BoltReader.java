@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,10 @@ public final class BoltReader implements AutoCloseable {
     void entry(byte[] key, byte[] value) throws IOException;
   }
 
-  /** Deeper than this is a cycle: bbolt's trees are a handful of levels. */
+  /**
+   * Bounds the recursion (cycles are caught as pages entered twice): bbolt's trees are a
+   * handful of levels.
+   */
   private static final int MAX_DEPTH = 64;
 
   private final PageFile pages;
@@ -74,6 +78,17 @@ public final class BoltReader implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
+    }
+  }
+
+  /**
+   * True if {@code file} starts as a bbolt database does: bbolt's magic after page 0's header
+   * (whatever follows; {@link #open} checks the rest). To tell a bbolt file from other formats.
+   */
+  public static boolean hasMagic(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      return channel.read(b, Layout.PAGE_HEADER) == 4 && b.getInt(0) == Layout.MAGIC;
     }
   }
 
@@ -158,6 +173,12 @@ public final class BoltReader implements AutoCloseable {
   }
 
   private void walk(long pgid, String from, int depth, Entries sink) throws IOException {
+    // A page reached twice in one tree is a cycle or a shared subtree: with empty leaves below
+    // (no keys to fail the order check) a few branch levels would make the walk exponential.
+    if (!sink.firstVisit(pgid)) {
+      throw new BoltFormatException(pages.file, pgid, sink.where + ": page reached twice ("
+          + from + "): a cycle or a shared page");
+    }
     if (depth > MAX_DEPTH) {
       throw new BoltFormatException(pages.file, pgid, sink.where + ": tree deeper than "
           + MAX_DEPTH + " levels (a cycle?)");
@@ -250,6 +271,8 @@ public final class BoltReader implements AutoCloseable {
    */
   private final class Entries {
     final String where;
+    /** The pages this tree's walk has entered: a bit per page of the file, not a Long each. */
+    private final BitSet seen = new BitSet();
     private final Map<String, Bucket> buckets;
     private final Visitor visitor;
     private byte[] last;
@@ -258,6 +281,16 @@ public final class BoltReader implements AutoCloseable {
       this.where = where;
       this.buckets = buckets;
       this.visitor = visitor;
+    }
+
+    /** False if the walk entered {@code pgid} before (ids past 2^31 pages are not tracked). */
+    boolean firstVisit(long pgid) {
+      if (pgid > Integer.MAX_VALUE) {
+        return true;
+      }
+      boolean first = !seen.get((int) pgid);
+      seen.set((int) pgid);
+      return first;
     }
 
     void entry(int flags, byte[] key, byte[] value, long pgid) throws IOException {

@@ -56,8 +56,9 @@
  * only pages reachable from that meta, each checked when it is read: id in [2, pgid) with its
  * overflow, the id in its header, branch or leaf type, every element and every key and value
  * within the node, branch keys ascending, and the entries of each bucket strictly ascending
- * across the whole walk (which also catches a page reached twice); more than 64 levels is taken
- * for a cycle. The freelist page is checked (type, ids within the database) but not used; a
+ * across the whole walk, and no page entered twice in one tree (a cycle, or branches sharing
+ * a subtree of empty leaves, which no key order catches and which would make the walk
+ * exponential); more than 64 levels is refused too, to bound the recursion. The freelist page is checked (type, ids within the database) but not used; a
  * meta without one (etcd's {@code NoFreelistSync}, pgid 2^64-1) is fine. Refused, each with a
  * {@link raft.kv.bbolt.BoltFormatException} naming the file, the page and what points at it:
  * no valid meta, a truncated file, a page outside the database or of the wrong type, an element

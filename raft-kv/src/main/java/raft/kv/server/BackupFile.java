@@ -2,13 +2,10 @@ package raft.kv.server;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.LongStream;
 import raft.kv.api.etcdserverpb.Member;
@@ -34,8 +31,8 @@ import raft.storage.snap.SnapshotStore;
  * </ul>
  */
 public final class BackupFile {
-  static final int SHA_BYTES = 32;
-  private static final int BLOCK = 512;
+  static final int SHA_BYTES = EtcdBackup.SHA_BYTES;
+  private static final int BLOCK = EtcdBackup.BLOCK;
 
   private BackupFile() {}
 
@@ -48,11 +45,7 @@ public final class BackupFile {
   }
 
   static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return EtcdBackup.sha256();
   }
 
   /** What a backup holds: the Raft position it was taken at and the store's state. */
@@ -80,18 +73,7 @@ public final class BackupFile {
           + " its size, " + size + " bytes, is not a multiple of 512 plus a 32-byte SHA-256, as"
           + " a raftkv backup's is (truncated, or not from 'etcdctl snapshot save')");
     }
-    MessageDigest sha = sha256();
-    byte[] trailer;
-    try (InputStream in = Files.newInputStream(backup)) {
-      byte[] buf = new byte[64 * 1024];
-      for (long left = size - SHA_BYTES; left > 0; ) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-        sha.update(buf, 0, n);
-        left -= n;
-      }
-      trailer = in.readNBytes(SHA_BYTES);
-    }
-    if (!Arrays.equals(sha.digest(), trailer)) {
+    if (EtcdBackup.trailerMismatch(backup) != null) {
       throw new IOException(backup + " fails its SHA-256 check: the bytes were damaged");
     }
     Snapshot snap = SnapshotStore.readPrefix(backup);

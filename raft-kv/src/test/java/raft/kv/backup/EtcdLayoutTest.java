@@ -261,4 +261,33 @@ class EtcdLayoutTest {
         assertThrows(IOException.class, () -> EtcdBackup.read(bad, false)).getMessage());
     assertEquals(9, EtcdBackup.read(bad, true).getRevision());
   }
+
+  /** A damaged revision key is refused with a message, not an ArithmeticException. */
+  @Test
+  void aRevisionOutsideOurRangeIsRefusedClearly() throws Exception {
+    Path bad = dir.resolve("badrev.db");
+    try (raft.kv.bbolt.BoltWriter w = raft.kv.bbolt.BoltWriter.create(bad)) {
+      w.bucket("key");
+      w.put(Revisions.toBytes(2, 1L << 33, false), KeyValue.newBuilder()
+          .setKey(ByteString.copyFromUtf8("a")).setVersion(1).build().toByteArray());
+      w.bucket("meta");
+    }
+    IOException e = assertThrows(IOException.class, () -> EtcdBackup.read(bad, true));
+    assertTrue(e.getMessage().contains("revision {main 2, sub 8589934592}"), e.getMessage());
+  }
+
+  /** etcd's auth would be lost (we have none): an auth-enabled database is refused. */
+  @Test
+  void aDatabaseWithAuthEnabledIsRefusedNotRestoredOpen() throws Exception {
+    Path authed = dir.resolve("auth.db");
+    try (raft.kv.bbolt.BoltWriter w = raft.kv.bbolt.BoltWriter.create(authed)) {
+      w.bucket("auth");
+      w.put(EtcdLayout.ascii("authEnabled"), new byte[] {1});
+      w.put(EtcdLayout.ascii("authRevision"), Revisions.int64(3));
+      w.bucket("key");
+      w.bucket("meta");
+    }
+    IOException e = assertThrows(IOException.class, () -> EtcdBackup.read(authed, true));
+    assertTrue(e.getMessage().contains("has auth enabled"), e.getMessage());
+  }
 }

@@ -123,7 +123,21 @@ class BoltRefusalTest {
   void aBranchThatPointsAtItself() throws IOException {
     long branch = bucketRoot("key");
     patchLong(branch * PAGE + Layout.PAGE_HEADER + 8, branch);
-    refused(branch, "tree deeper than 64 levels (a cycle?)");
+    refused(branch, "page reached twice (bucket \"key\", child 0 of branch page " + branch
+        + "): a cycle or a shared page");
+  }
+
+  /**
+   * Two children of a branch sharing one empty leaf: no key is out of order, yet a few levels
+   * of such branches would make the walk exponential. Refused at the second visit.
+   */
+  @Test
+  void aBranchWithTwoChildrenSharingAPage() throws IOException {
+    long branch = bucketRoot("key");
+    long leaf = firstLeaf("key");
+    patchShort(leaf * PAGE + 10, 0); // the leaf now holds no keys
+    patchLong(branch * PAGE + Layout.PAGE_HEADER + Layout.BRANCH_ELEMENT + 8, leaf); // child 1
+    refused(leaf, "page reached twice (bucket \"key\", child 1 of branch page " + branch);
   }
 
   @Test
