@@ -182,6 +182,17 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Written on this connection's event loop; reading resumes after (keep-alive). */
   static void write(ChannelHandlerContext ctx, HttpRoutes.Response r, boolean keepAlive) {
+    FullHttpResponse res = response(r, keepAlive);
+    if (keepAlive) {
+      ctx.writeAndFlush(res);
+      ctx.channel().config().setAutoRead(true);
+    } else {
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** {@code r} as Netty's response, with the headers every answer of the client port has. */
+  static FullHttpResponse response(HttpRoutes.Response r, boolean keepAlive) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
@@ -196,11 +207,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     if (keepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(res);
-      ctx.channel().config().setAutoRead(true);
-    } else {
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
+    return res;
   }
 
   @Override
