@@ -3,16 +3,10 @@ package raft.kv.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +32,8 @@ class BodyCapTest {
   }
 
   private static void assertTooLarge(String head) throws Exception {
-    ManagedChannel nowhere = InProcessChannelBuilder.forName("nowhere").build();
-    ClientPortNegotiator negotiator = new Gateway(nowhere, List.of(), null, MAX_REQUEST)
-        .negotiator();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-        negotiator.credentials()).build().start();
-    try (Socket s = new Socket("127.0.0.1", server.getPort())) {
+    try (BareGateway g = new BareGateway(MAX_REQUEST, Gateway.REQUEST_WAIT);
+        Socket s = new Socket("127.0.0.1", g.port())) {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
       BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
@@ -64,10 +54,6 @@ class BodyCapTest {
       assertEquals("{\"error\":\"" + text + "\",\"message\":\"" + text + "\",\"code\":8}",
           new String(body));
       assertTrue(length > 0);
-    } finally {
-      server.shutdownNow();
-      negotiator.close();
-      nowhere.shutdownNow();
     }
   }
 }

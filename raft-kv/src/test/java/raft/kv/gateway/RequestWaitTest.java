@@ -2,16 +2,10 @@ package raft.kv.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,12 +28,8 @@ class RequestWaitTest {
   }
 
   private static void assertClosedAfter(String sent) throws Exception {
-    ManagedChannel nowhere = InProcessChannelBuilder.forName("nowhere").build();
-    ClientPortNegotiator negotiator = new Gateway(nowhere, List.of(), null, 1 << 20,
-        Duration.ofMillis(300)).negotiator();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-        negotiator.credentials()).build().start();
-    try (Socket s = new Socket("127.0.0.1", server.getPort())) {
+    try (BareGateway g = new BareGateway(1 << 20, Duration.ofMillis(300));
+        Socket s = new Socket("127.0.0.1", g.port())) {
       s.setSoTimeout(20_000); // far beyond the wait: a slow machine still sees the close
       s.getOutputStream().write(sent.getBytes(StandardCharsets.US_ASCII));
       InputStream in = s.getInputStream();
@@ -48,10 +38,6 @@ class RequestWaitTest {
         read = in.read(); // any answer, then the close
       }
       assertEquals(-1, read);
-    } finally {
-      server.shutdownNow();
-      negotiator.close();
-      nowhere.shutdownNow();
     }
   }
 }
