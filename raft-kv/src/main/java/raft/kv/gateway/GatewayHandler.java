@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
+import io.grpc.netty.shaded.io.netty.handler.codec.TooLongFrameException;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
@@ -86,7 +87,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     stopWaiting(); // a whole request: it is answered, or a stream holds the connection
     if (!req.decoderResult().isSuccess()) {
-      reply(ctx, HttpRoutes.Response.text(400, "400 Bad Request"), false);
+      // As Go's server: a request line or headers over the limit is 431, other errors 400.
+      reply(ctx, req.decoderResult().cause() instanceof TooLongFrameException
+          ? HttpRoutes.Response.text(431, "431 Request Header Fields Too Large")
+          : HttpRoutes.Response.text(400, "400 Bad Request"), false);
       return;
     }
     if (stream != null) {
