@@ -24,7 +24,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,12 +84,7 @@ public final class KvServer implements AutoCloseable {
   private final PeerTransport transport;
   private final NodeRuntime runtime;
   private final LeaseTimer leaseTimer = new LeaseTimer(System::nanoTime, 2_000_000_000L);
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-      r -> {
-        Thread t = new Thread(r, "server-timers");
-        t.setDaemon(true);
-        return t;
-      });
+  private final ScheduledThreadPoolExecutor timers = timerThread();
   // One thread; 20 ms ticks are fine grain for timeouts of seconds.
   private final HashedWheelTimer deadlineTimer = new HashedWheelTimer(r -> {
     Thread t = new Thread(r, "request-deadlines");
@@ -538,6 +533,26 @@ public final class KvServer implements AutoCloseable {
   /** The watch hub: tests see a stalled client's watcher move to the slow set. */
   raft.kv.watch.WatchHub watchHub() {
     return stateMachine.watchHub();
+  }
+
+  /**
+   * The "server-timers" thread. Each watch stream's progress ticker is cancelled when the
+   * stream ends: off the queue at once, not at its next run (10 minutes away), which would
+   * hold the ended stream until then.
+   */
+  private static ScheduledThreadPoolExecutor timerThread() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "server-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  /** Tasks on the server's timer thread now (tests: an ended stream leaves none). */
+  int timersQueued() {
+    return timers.getQueue().size();
   }
 
   /** The client port's HTTP/1.1 connections open now (tests). */
