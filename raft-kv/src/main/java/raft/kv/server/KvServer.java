@@ -287,6 +287,34 @@ public final class KvServer implements AutoCloseable {
     runtime.addLeaderListener(leaders);
     runtime.addLeaderListener(leaderChanges);
     runtime.start();
+    ResponseBudget budget = startClientPort(raft, headers, changes, leaders, requestTimeout,
+        quota);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
+        TimeUnit.MILLISECONDS);
+    Publisher publisher = new Publisher(memberId(), config.name(),
+        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
+        TimeUnit.MILLISECONDS);
+    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
+    // Often: the size check must see a fast writer's history before it reaches the quota (a
+    // check reads a few fields; a compaction is proposed only when one is due).
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
+        TimeUnit.MILLISECONDS);
+    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
+        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
+        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
+        + hostPort(config.peerAddress())
+        + ", data in " + config.dataDir() + "; responses in flight up to "
+        + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /**
+   * The client port (gRPC and the JSON gateway, behind etcd's interceptors), and /metrics,
+   * /health and /version on the metrics URLs if any. The budget: for the start's log line.
+   */
+  private ResponseBudget startClientPort(RaftGateway raft, Headers headers,
+      MemberChanges changes, LeaderEvents leaders, Duration requestTimeout, SpaceQuota quota)
+      throws IOException {
     GrpcMetrics grpcMetrics = new GrpcMetrics(metrics);
     ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
         deadlineTimer, RESPONSE_WAIT, largeSends, log);
@@ -322,23 +350,7 @@ public final class KvServer implements AutoCloseable {
     }
     grpcMetrics.initialize(grpc.getServices());
     startHttp(httpRoutes);
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
-        TimeUnit.MILLISECONDS);
-    Publisher publisher = new Publisher(memberId(), config.name(),
-        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
-        TimeUnit.MILLISECONDS);
-    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
-    // Often: the size check must see a fast writer's history before it reaches the quota (a
-    // check reads a few fields; a compaction is proposed only when one is due).
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
-        TimeUnit.MILLISECONDS);
-    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
-        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
-        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
-        + hostPort(config.peerAddress())
-        + ", data in " + config.dataDir() + "; responses in flight up to "
-        + budget.limitBytes() / (1024 * 1024) + " MiB");
+    return budget;
   }
 
   /** etcd's v3 API: served over gRPC and, through the JSON gateway, over HTTP/1.1. */
