@@ -42,6 +42,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private StreamBridge stream;
   /** The unary call being answered, cancelled if the client leaves first. */
   private java.util.concurrent.Future<?> pending;
+  /** A request pipelined behind the stream, answered when it ends; on the event loop. */
+  private FullHttpRequest queued;
   /** Runs while the connection owes a request (see {@link #awaitRequest}): closes it. */
   private ScheduledFuture<?> requestTimer;
 
@@ -86,15 +88,16 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     stopWaiting(); // a whole request: it is answered, or a stream holds the connection
+    if (stream != null) {
+      queueBehindStream(ctx, req);
+      return;
+    }
     if (!req.decoderResult().isSuccess()) {
       // As Go's server: a request line or headers over the limit is 431, other errors 400.
       reply(ctx, req.decoderResult().cause() instanceof TooLongFrameException
           ? HttpRoutes.Response.text(431, "431 Request Header Fields Too Large")
           : HttpRoutes.Response.text(400, "400 Bad Request"), false);
       return;
-    }
-    if (stream != null) {
-      return; // a request pipelined behind a stream: the stream answers until it ends
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     String path = path(req.uri());
@@ -177,6 +180,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       stream = null;
       if (keepAlive) {
         awaitRequest(ctx);
+        // After this task, which writes the stream's last chunk: answers keep their order.
+        ctx.executor().execute(() -> answerQueued(ctx));
       }
     });
     try {
@@ -188,9 +193,40 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
   }
 
+  /**
+   * A request pipelined behind a stream is answered once the stream ends, as Go's server
+   * answers it; reading goes on meanwhile (to see the client leave), but one request is all
+   * that is held: a client sending more before the stream ends is closed.
+   */
+  private void queueBehindStream(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (queued == null) {
+      queued = req.retain();
+    } else {
+      ctx.close();
+    }
+  }
+
+  private void answerQueued(ChannelHandlerContext ctx) {
+    FullHttpRequest next = queued;
+    queued = null;
+    if (next != null && ctx.channel().isActive()) {
+      try {
+        channelRead0(ctx, next);
+      } finally {
+        next.release();
+      }
+    } else if (next != null) {
+      next.release();
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     stopWaiting();
+    if (queued != null) {
+      queued.release();
+      queued = null;
+    }
     if (stream != null) {
       stream.cancel("the HTTP client closed the connection");
     }
