@@ -297,7 +297,10 @@ class WatchParityTest {
             .setStartRevision(start == 0 ? 0 : start + s.base() - 1)).build());
         streams.add(st);
       }
-      awaitQuiet(streams);
+      // Ours waits for as many responses as etcd's streams had: a loaded machine's pause of
+      // QUIET_MILLIS before our catch-up has sent them all must not cut the comparison short.
+      awaitQuiet(streams, bySide.isEmpty() ? null
+          : bySide.get(0).stream().map(List::size).toList());
       List<List<WatchResponse>> got = new ArrayList<>();
       for (Stream st : streams) {
         got.add(new ArrayList<>(st.got));
@@ -314,16 +317,19 @@ class WatchParityTest {
     return bySide.get(1);
   }
 
-  // Until no stream has had a response for QUIET_MILLIS (etcd syncs every 100 ms); at most a
-  // minute.
-  private static void awaitQuiet(List<Stream> streams) throws InterruptedException {
+  // Until every stream has at least {@code want} responses (if given) and no stream has had a
+  // response for QUIET_MILLIS (etcd syncs every 100 ms); at most a minute.
+  private static void awaitQuiet(List<Stream> streams, List<Integer> want)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     long quietSince = System.nanoTime();
     int seen = -1;
     while (System.nanoTime() < end
         && System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)) {
       int now = streams.stream().mapToInt(st -> st.got.size()).sum();
-      if (now != seen) {
+      boolean missing = want != null && java.util.stream.IntStream.range(0, streams.size())
+          .anyMatch(i -> streams.get(i).got.size() < want.get(i));
+      if (now != seen || missing) {
         seen = now;
         quietSince = System.nanoTime();
       }

@@ -15,7 +15,6 @@ import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.group.ChannelGroup;
 import io.grpc.netty.shaded.io.netty.channel.group.DefaultChannelGroup;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.GlobalEventExecutor;
@@ -44,7 +43,8 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
 
   /**
    * @param gateway a new {@link GatewayHandler} per connection
-   * @param maxRequestBytes the largest HTTP/1.1 request body taken (413 beyond)
+   * @param maxRequestBytes the largest HTTP/1.1 request body taken (429 beyond, see
+   *     {@link BodyCap})
    */
   public ClientPortNegotiator(Supplier<ChannelHandler> gateway, int maxRequestBytes) {
     this.gateway = gateway;
@@ -69,9 +69,8 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
   private void http1(ChannelPipeline p, String after) {
     http1.add(p.channel());
     p.addAfter(after, null, new HttpServerCodec());
-    p.addAfter(p.context(HttpServerCodec.class).name(), null,
-        new HttpObjectAggregator(maxRequestBytes));
-    p.addAfter(p.context(HttpObjectAggregator.class).name(), null, gateway.get());
+    p.addAfter(p.context(HttpServerCodec.class).name(), null, new BodyCap(maxRequestBytes));
+    p.addAfter(p.context(BodyCap.class).name(), null, gateway.get());
     p.addLast(new GrpcCommandsRefused());
   }
 

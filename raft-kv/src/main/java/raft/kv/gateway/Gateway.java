@@ -2,6 +2,7 @@ package raft.kv.gateway;
 
 import io.grpc.Channel;
 import io.grpc.ServiceDescriptor;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import raft.kv.http.HttpRoutes;
@@ -19,10 +20,20 @@ public final class Gateway {
   final Channel calls;
   final Map<String, Routes.Route> routes;
   final HttpRoutes http;
+  /** How long a connection may take to send a whole request (see GatewayHandler). */
+  final Duration requestWait;
+  /** nginx's client_header_timeout, client_body_timeout and keepalive_timeout are 60-75 s. */
+  public static final Duration REQUEST_WAIT = Duration.ofSeconds(60);
 
   public Gateway(Channel calls, List<ServiceDescriptor> services, HttpRoutes http,
       int maxRequestBytes) {
+    this(calls, services, http, maxRequestBytes, REQUEST_WAIT);
+  }
+
+  Gateway(Channel calls, List<ServiceDescriptor> services, HttpRoutes http,
+      int maxRequestBytes, Duration requestWait) {
     this.calls = calls;
+    this.requestWait = requestWait;
     this.routes = Routes.of(services);
     this.http = http;
     this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 1, 2L * maxRequestBytes + (1 << 20));

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
+import io.grpc.netty.shaded.io.netty.handler.codec.TooLongFrameException;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
@@ -23,6 +24,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import raft.kv.http.HttpRoutes;
 
 /**
@@ -39,19 +42,62 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private StreamBridge stream;
   /** The unary call being answered, cancelled if the client leaves first. */
   private java.util.concurrent.Future<?> pending;
+  /** A request pipelined behind the stream, answered when it ends; on the event loop. */
+  private FullHttpRequest queued;
+  /** Runs while the connection owes a request (see {@link #awaitRequest}): closes it. */
+  private ScheduledFuture<?> requestTimer;
 
   GatewayHandler(Gateway gateway) {
     this.gateway = gateway;
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    awaitRequest(ctx); // added as the first request's bytes arrive
+  }
+
+  /**
+   * Beyond etcd, whose HTTP server sets no timeouts: a connection neither streaming nor being
+   * answered must deliver a whole request within {@link Gateway#requestWait}, else it is
+   * closed. A client trickling a request's bytes (slowloris), or holding a body half-sent,
+   * cannot keep a connection, and up to the body cap of memory, for ever; an idle keep-alive
+   * connection closes too, as most HTTP servers close theirs. On the event loop.
+   */
+  private void awaitRequest(ChannelHandlerContext ctx) {
+    stopWaiting();
+    requestTimer = ctx.executor().schedule(() -> {
+      ctx.close();
+    }, gateway.requestWait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void stopWaiting() {
+    if (requestTimer != null) {
+      requestTimer.cancel(false);
+      requestTimer = null;
+    }
+  }
+
+  /** Answers on the event loop; a keep-alive connection then owes the next request. */
+  private void reply(ChannelHandlerContext ctx, HttpRoutes.Response r, boolean keepAlive) {
+    write(ctx, r, keepAlive);
+    if (keepAlive) {
+      awaitRequest(ctx);
+    }
+  }
+
+  @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-    if (!req.decoderResult().isSuccess()) {
-      write(ctx, HttpRoutes.Response.text(400, "400 Bad Request"), false);
+    stopWaiting(); // a whole request: it is answered, or a stream holds the connection
+    if (stream != null) {
+      queueBehindStream(ctx, req);
       return;
     }
-    if (stream != null) {
-      return; // a request pipelined behind a stream: the stream answers until it ends
+    if (!req.decoderResult().isSuccess()) {
+      // As Go's server: a request line or headers over the limit is 431, other errors 400.
+      reply(ctx, req.decoderResult().cause() instanceof TooLongFrameException
+          ? HttpRoutes.Response.text(431, "431 Request Header Fields Too Large")
+          : HttpRoutes.Response.text(400, "400 Bad Request"), false);
+      return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     String path = path(req.uri());
@@ -62,11 +108,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     Routes.Route route = gateway.routes.get(path);
     if (req.method().equals(HttpMethod.OPTIONS)) {
-      write(ctx, new HttpRoutes.Response(200, null, new byte[0], Map.of()), keepAlive);
+      reply(ctx, new HttpRoutes.Response(200, null, new byte[0], Map.of()), keepAlive);
     } else if (route == null) {
-      write(ctx, HttpRoutes.Response.text(404, "Not Found\n"), keepAlive);
+      reply(ctx, HttpRoutes.Response.text(404, "Not Found\n"), keepAlive);
     } else if (!req.method().equals(HttpMethod.POST)) {
-      write(ctx, HttpRoutes.Response.text(405, "Method Not Allowed\n"), keepAlive);
+      reply(ctx, HttpRoutes.Response.text(405, "Method Not Allowed\n"), keepAlive);
     } else {
       String body = req.content().toString(StandardCharsets.UTF_8);
       if (route.streams()) {
@@ -83,7 +129,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   }
 
   /** /metrics, /health, /version: the metrics port's answers (a health check may wait). */
-  private static void answer(Answerer routes, FullHttpRequest req, ChannelHandlerContext ctx,
+  private void answer(Answerer routes, FullHttpRequest req, ChannelHandlerContext ctx,
       boolean keepAlive) {
     CompletableFuture<HttpRoutes.Response> answer;
     try {
@@ -91,7 +137,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    answer.whenComplete((r, t) -> ctx.executor().execute(() -> write(ctx, t == null ? r
+    answer.whenComplete((r, t) -> ctx.executor().execute(() -> reply(ctx, t == null ? r
         : HttpRoutes.Response.text(500, "500 Internal Server Error\n"), keepAlive)));
   }
 
@@ -101,7 +147,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     try {
       request = JsonMapping.parse(body, route.prototype());
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      write(ctx, error(Status.INVALID_ARGUMENT.withDescription(e.getMessage())), keepAlive);
+      reply(ctx, error(Status.INVALID_ARGUMENT.withDescription(e.getMessage())), keepAlive);
       return;
     }
     var call = gateway.calls.newCall(route.method(), CallOptions.DEFAULT);
@@ -115,7 +161,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       } catch (Exception e) {
         r = error(Status.fromThrowable(e));
       }
-      write(ctx, r, keepAlive);
+      reply(ctx, r, keepAlive);
     }, ctx.executor());
   }
 
@@ -126,22 +172,61 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       requests = JsonMapping.parseAll(body, route.prototype());
     } catch (InvalidProtocolBufferException e) {
       // grpc-gateway v1 answers a stream's undecodable body with 500 and code 2 (Unknown)
-      write(ctx, json(500, JsonMapping.error(Status.UNKNOWN.withDescription(
+      reply(ctx, json(500, JsonMapping.error(Status.UNKNOWN.withDescription(
           e.getMessage())), false), keepAlive);
       return;
     }
-    stream = new StreamBridge(ctx, route, keepAlive, () -> stream = null);
+    stream = new StreamBridge(ctx, route, keepAlive, () -> {
+      stream = null;
+      if (keepAlive) {
+        awaitRequest(ctx);
+        // After this task, which writes the stream's last chunk: answers keep their order.
+        ctx.executor().execute(() -> answerQueued(ctx));
+      }
+    });
     try {
       stream.start(gateway.calls, requests);
     } catch (RuntimeException e) { // a bug of ours: the client is told, not left waiting
       stream.cancel("failed to start: " + e);
       stream = null;
-      write(ctx, error(Status.INTERNAL.withDescription(String.valueOf(e))), false);
+      reply(ctx, error(Status.INTERNAL.withDescription(String.valueOf(e))), false);
+    }
+  }
+
+  /**
+   * A request pipelined behind a stream is answered once the stream ends, as Go's server
+   * answers it; reading goes on meanwhile (to see the client leave), but one request is all
+   * that is held: a client sending more before the stream ends is closed.
+   */
+  private void queueBehindStream(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (queued == null) {
+      queued = req.retain();
+    } else {
+      ctx.close();
+    }
+  }
+
+  private void answerQueued(ChannelHandlerContext ctx) {
+    FullHttpRequest next = queued;
+    queued = null;
+    if (next != null && ctx.channel().isActive()) {
+      try {
+        channelRead0(ctx, next);
+      } finally {
+        next.release();
+      }
+    } else if (next != null) {
+      next.release();
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    stopWaiting();
+    if (queued != null) {
+      queued.release();
+      queued = null;
+    }
     if (stream != null) {
       stream.cancel("the HTTP client closed the connection");
     }
@@ -182,6 +267,17 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   /** Written on this connection's event loop; reading resumes after (keep-alive). */
   static void write(ChannelHandlerContext ctx, HttpRoutes.Response r, boolean keepAlive) {
+    FullHttpResponse res = response(r, keepAlive);
+    if (keepAlive) {
+      ctx.writeAndFlush(res);
+      ctx.channel().config().setAutoRead(true);
+    } else {
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** {@code r} as Netty's response, with the headers every answer of the client port has. */
+  static FullHttpResponse response(HttpRoutes.Response r, boolean keepAlive) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
     HttpHeaders h = res.headers();
@@ -196,11 +292,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     if (keepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(res);
-      ctx.channel().config().setAutoRead(true);
-    } else {
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
+    return res;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package raft.kv.server;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -37,6 +38,12 @@ public final class GoDuration {
       nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(
           NANOS.get(m.group(2)))));
     }
-    return Duration.ofNanos(nanos.longValueExact());
+    try {
+      // Go drops a fraction of a nanosecond ("1.5ns" is 1ns) and refuses what overflows int64.
+      return Duration.ofNanos(nanos.setScale(0, RoundingMode.DOWN).longValueExact());
+    } catch (ArithmeticException overflow) {
+      throw new IllegalArgumentException(flag + " '" + text + "': invalid duration (over"
+          + " about 292 years)");
+    }
   }
 }

@@ -24,7 +24,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,12 +84,7 @@ public final class KvServer implements AutoCloseable {
   private final PeerTransport transport;
   private final NodeRuntime runtime;
   private final LeaseTimer leaseTimer = new LeaseTimer(System::nanoTime, 2_000_000_000L);
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
-      r -> {
-        Thread t = new Thread(r, "server-timers");
-        t.setDaemon(true);
-        return t;
-      });
+  private final ScheduledThreadPoolExecutor timers = timerThread();
   // One thread; 20 ms ticks are fine grain for timeouts of seconds.
   private final HashedWheelTimer deadlineTimer = new HashedWheelTimer(r -> {
     Thread t = new Thread(r, "request-deadlines");
@@ -292,6 +287,34 @@ public final class KvServer implements AutoCloseable {
     runtime.addLeaderListener(leaders);
     runtime.addLeaderListener(leaderChanges);
     runtime.start();
+    ResponseBudget budget = startClientPort(raft, headers, changes, leaders, requestTimeout,
+        quota);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
+        TimeUnit.MILLISECONDS);
+    Publisher publisher = new Publisher(memberId(), config.name(),
+        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
+        TimeUnit.MILLISECONDS);
+    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
+    // Often: the size check must see a fast writer's history before it reaches the quota (a
+    // check reads a few fields; a compaction is proposed only when one is due).
+    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
+        TimeUnit.MILLISECONDS);
+    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
+        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
+        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
+        + hostPort(config.peerAddress())
+        + ", data in " + config.dataDir() + "; responses in flight up to "
+        + budget.limitBytes() / (1024 * 1024) + " MiB");
+  }
+
+  /**
+   * The client port (gRPC and the JSON gateway, behind etcd's interceptors), and /metrics,
+   * /health and /version on the metrics URLs if any. The budget: for the start's log line.
+   */
+  private ResponseBudget startClientPort(RaftGateway raft, Headers headers,
+      MemberChanges changes, LeaderEvents leaders, Duration requestTimeout, SpaceQuota quota)
+      throws IOException {
     GrpcMetrics grpcMetrics = new GrpcMetrics(metrics);
     ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
         deadlineTimer, RESPONSE_WAIT, largeSends, log);
@@ -327,23 +350,7 @@ public final class KvServer implements AutoCloseable {
     }
     grpcMetrics.initialize(grpc.getServices());
     startHttp(httpRoutes);
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
-        TimeUnit.MILLISECONDS);
-    Publisher publisher = new Publisher(memberId(), config.name(),
-        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
-        TimeUnit.MILLISECONDS);
-    AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
-    // Often: the size check must see a fast writer's history before it reaches the quota (a
-    // check reads a few fields; a compaction is proposed only when one is due).
-    timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
-        TimeUnit.MILLISECONDS);
-    log.accept("member " + Long.toHexString(memberId()) + " of cluster "
-        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
-        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
-        + hostPort(config.peerAddress())
-        + ", data in " + config.dataDir() + "; responses in flight up to "
-        + budget.limitBytes() / (1024 * 1024) + " MiB");
+    return budget;
   }
 
   /** etcd's v3 API: served over gRPC and, through the JSON gateway, over HTTP/1.1. */
@@ -538,6 +545,26 @@ public final class KvServer implements AutoCloseable {
   /** The watch hub: tests see a stalled client's watcher move to the slow set. */
   raft.kv.watch.WatchHub watchHub() {
     return stateMachine.watchHub();
+  }
+
+  /**
+   * The "server-timers" thread. Each watch stream's progress ticker is cancelled when the
+   * stream ends: off the queue at once, not at its next run (10 minutes away), which would
+   * hold the ended stream until then.
+   */
+  private static ScheduledThreadPoolExecutor timerThread() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "server-timers");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.setRemoveOnCancelPolicy(true);
+    return t;
+  }
+
+  /** Tasks on the server's timer thread now (tests: an ended stream leaves none). */
+  int timersQueued() {
+    return timers.getQueue().size();
   }
 
   /** The client port's HTTP/1.1 connections open now (tests). */

@@ -17,11 +17,14 @@ class GoDurationTest {
     assertEquals(Duration.ofNanos(2_300), GoDuration.parse("--f", "2us300ns"));
     assertEquals(Duration.ofNanos(7_000), GoDuration.parse("--f", "7\u00b5s"));
     assertEquals(Duration.ZERO, GoDuration.parse("--f", "0"));
+    assertEquals(Duration.ofNanos(1), GoDuration.parse("--f", "1.5ns"), "Go truncates");
+    assertEquals(Duration.ofNanos(1_500_001), GoDuration.parse("--f", "1.5000019ms"));
   }
 
   @Test
   void refusesWhatGoRefusesNamingTheFlag() {
-    for (String bad : new String[] {"", "10", "m", "1.2.3s", "-1s", "1d", "1 s"}) {
+    for (String bad : new String[] {"", "10", "m", "1.2.3s", "-1s", "1d", "1 s",
+        "3000000h"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> GoDuration.parse("--some-flag", bad), bad);
       assertTrue(e.getMessage().startsWith("--some-flag '" + bad + "'"), e.getMessage());

@@ -129,6 +129,52 @@ class JsonGatewayInProcessTest {
   }
 
   /**
+   * A request pipelined behind a stream (here a keep-alive, which ends) is answered after it,
+   * in order, as Go's server answers it. Before, it was dropped: its client waited for ever.
+   */
+  @Test
+  void aRequestPipelinedBehindAStreamIsAnsweredWhenItEnds() throws Exception {
+    try (InProcessCluster c = new InProcessCluster(1, 1, dir);
+        Socket s = new Socket()) {
+      c.awaitLeader();
+      String url = "http://" + c.endpoints();
+      String id = post(url + "/v3/lease/grant", "{\"TTL\":30}").body()
+          .replaceAll(".*\"ID\":\"(\\d+)\".*", "$1");
+      String[] hp = c.endpoints().split(":");
+      s.connect(new java.net.InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 5000);
+      s.setSoTimeout(30_000);
+      String ka = "{\"ID\":\"" + id + "\"}";
+      String range = "{\"key\":\"Zm9v\"}";
+      s.getOutputStream().write(("POST /v3/lease/keepalive HTTP/1.1\r\nHost: x\r\n"
+          + "Content-Length: " + ka.length() + "\r\n\r\n" + ka
+          + "POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: " + range.length()
+          + "\r\n\r\n" + range).getBytes(StandardCharsets.US_ASCII));
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
+          StandardCharsets.UTF_8));
+      StringBuilder all = new StringBuilder();
+      int statuses = 0;
+      int length = -1;
+      // The keep-alive's answer (chunked), then the range's status line and headers.
+      for (int i = 0; i < 100 && !(statuses == 2 && length >= 0 && all.toString()
+          .endsWith("\n\n")); i++) {
+        String line = in.readLine();
+        statuses += line.startsWith("HTTP/1.1 200 OK") ? 1 : 0;
+        if (statuses == 2 && line.toLowerCase().startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+        all.append(line).append('\n');
+      }
+      char[] body = new char[Math.max(0, length)];
+      for (int n = 0, r; n < body.length && (r = in.read(body, n, body.length - n)) > 0; ) {
+        n += r;
+      }
+      assertTrue(all.indexOf("\"TTL\":\"30\"") < all.lastIndexOf("HTTP/1.1 200 OK"), all
+          .toString());
+      assertTrue(new String(body).startsWith("{\"header\":"), all + new String(body));
+    }
+  }
+
+  /**
    * A watch client that stops reading: its events must not pile up in the member. 400 puts of
    * 64 KiB (25 MiB) to the watched key; the watcher moves to the slow set (the in-process call
    * is not ready once the socket's buffers are full), and once the client reads every event
