@@ -36,8 +36,9 @@ class NodeStatusForTheViewTest {
       // Heartbeats go out every 20 ms here; wait (bounded, 30 s for a slow machine) until each
       // follower has answered, and for an answer with the log's tail (a loop too busy to read
       // it within 200 ms leaves it out of that one answer).
-      for (int i = 0; i < 600 && (!answeredByAll(eps, leader) || lead.getLogTailCount() == 0);
-          i++) {
+      // A new leader's first messages are appends; its first heartbeat comes a tick later.
+      for (int i = 0; i < 600 && (!answeredByAll(eps, leader) || lead.getLogTailCount() == 0
+          || !heartbeatsToAll(lead, leader)); i++) {
         Thread.sleep(50);
         lead = status(eps.get((int) leader - 1));
       }
@@ -60,6 +61,15 @@ class NodeStatusForTheViewTest {
       }
       assertTrue(answeredByAll(eps, leader), "every follower answered the leader");
     }
+  }
+
+  private static boolean heartbeatsToAll(NodeStatusResponse lead, long leader) {
+    for (long peer = 1; peer <= 3; peer++) {
+      if (peer != leader && sent(lead, peer, "heartbeat") == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean answeredByAll(List<String> eps, long leader) {
