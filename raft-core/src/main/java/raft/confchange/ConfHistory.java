@@ -41,6 +41,11 @@ public final class ConfHistory {
    * up to {@code lastIndex} matched and stay. Returns true if the configuration in force changed.
    */
   public boolean onAppend(List<Entry> ents, long lastIndex) {
+    int skip = 0;
+    while (skip < ents.size() && ents.get(skip).getIndex() <= baseIndex) {
+      skip++; // in the snapshot's configuration already (a log keeps some entries before it)
+    }
+    ents = ents.subList(skip, ents.size());
     if (ents.isEmpty()) {
       return false;
     }

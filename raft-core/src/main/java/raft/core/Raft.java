@@ -82,9 +82,10 @@ public class Raft {
     if (cs.getVotersCount() == 0 && !c.peers.isEmpty()) {
       cs = ConfState.newBuilder().addAllVoters(new java.util.TreeSet<>(c.peers)).build();
     }
-    // Recovery: the snapshot's configuration, then every change in the log after it. With no
+    // Recovery: the snapshot's configuration, then every change in the log after it (not
+    // the changes before it that the log still keeps: they are in the snapshot's). With no
     // voters at all this member waits to be sent the log (it joins an existing cluster).
-    this.confs = new ConfHistory(cs, log.firstIndex() - 1);
+    this.confs = new ConfHistory(cs, st.snapshotIndex());
     confs.onAppend(log.slice(log.firstIndex(), log.lastIndex() + 1, Long.MAX_VALUE),
         log.lastIndex());
     this.trk = new ProgressTracker(confs.current(), c.maxInflightMsgs, c.maxInflightBytes);

@@ -40,7 +40,8 @@ public final class MemoryStorage implements Storage {
 
   @Override
   public synchronized InitialState initialState() {
-    return new InitialState(hardState, snapshot.getMetadata().getConfState());
+    return new InitialState(hardState, snapshot.getMetadata().getConfState(),
+        snapshot.getMetadata().getIndex());
   }
 
   public synchronized HardState hardState() {

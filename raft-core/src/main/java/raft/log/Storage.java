@@ -19,8 +19,11 @@ import raft.pb.Snapshot;
  */
 public interface Storage {
 
-  /** What a node starts from: the persisted hard state and the membership. */
-  record InitialState(HardState hardState, ConfState confState) {}
+  /**
+   * What a node starts from: the persisted hard state, and the membership as of the snapshot
+   * at {@code snapshotIndex} (the log may still hold entries from before it).
+   */
+  record InitialState(HardState hardState, ConfState confState, long snapshotIndex) {}
 
   InitialState initialState();
 

@@ -67,6 +67,39 @@ class NodeContractMutationTest {
   }
 
   @Test
+  @DisplayName("§4.1 and §7: a restarted node's configuration is its snapshot's plus the changes"
+      + " after it, not those before it that the log still keeps")
+  void changesBeforeTheSnapshotAreNotFoldedAgain() {
+    // Entries 1-3: enter {1,2,4} & {1,2,3}, leave it, enter {1,2,5} & {1,2,4}. The snapshot
+    // at 3 records the last; the log keeps all three (as etcd's storage keeps entries for
+    // slow followers). Folded again on top of the snapshot's, entry 2 left the joint
+    // configuration and entry 3 gave {1,2,5} & {1,2,5}: CI's seed 1267959950 (5 voters,
+    // members) found that as a MembershipAgreement violation after a restart.
+    List<raft.pb.ConfChangeV2> changes = List.of(joint(4, 3),
+        raft.pb.ConfChangeV2.getDefaultInstance(), joint(5, 4));
+    ConfState cs = ConfState.newBuilder().addAllVoters(List.of(1L, 2L, 3L)).build();
+    MemoryStorage s = new MemoryStorage();
+    for (int i = 0; i < changes.size(); i++) {
+      cs = raft.confchange.ConfChanges.apply(cs, changes.get(i)).after();
+      s.append(List.of(Entry.newBuilder().setIndex(i + 1).setTerm(1)
+          .setType(raft.pb.EntryType.ENTRY_CONF_CHANGE_V2).setData(changes.get(i).toByteString())
+          .build()));
+    }
+    assertEquals(List.of(1L, 2L, 4L), cs.getVotersOutgoingList().stream().sorted().toList());
+    s.setHardState(HardState.newBuilder().setTerm(1).setCommit(3).build());
+    s.createSnapshot(3, cs, com.google.protobuf.ByteString.EMPTY);
+    assertEquals(cs, new Raft(config(s)).confState());
+  }
+
+  private static raft.pb.ConfChangeV2 joint(long add, long remove) {
+    return raft.pb.ConfChangeV2.newBuilder()
+        .addChanges(raft.pb.ConfChangeSingle.newBuilder().setNodeId(add))
+        .addChanges(raft.pb.ConfChangeSingle.newBuilder()
+            .setType(raft.pb.ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(remove))
+        .build();
+  }
+
+  @Test
   @DisplayName("§4.2.1: a member with no configuration yet (it joins) never campaigns; it waits"
       + " to be sent the log")
   void noVotersWaitsToJoin() {

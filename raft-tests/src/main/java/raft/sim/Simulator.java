@@ -274,7 +274,7 @@ public final class Simulator {
     }
     raft.log.MemoryStorage d = node(i).durable;
     var h = new raft.confchange.ConfHistory(d.snapshot().getMetadata().getConfState(),
-        d.firstIndex() - 1);
+        d.snapshot().getMetadata().getIndex());
     h.onAppend(d.entries(d.firstIndex(), d.lastIndex() + 1, Long.MAX_VALUE), d.lastIndex());
     return h.current();
   }
