@@ -45,7 +45,9 @@ public final class ConfHistory {
     while (skip < ents.size() && ents.get(skip).getIndex() <= baseIndex) {
       skip++; // in the snapshot's configuration already (a log keeps some entries before it)
     }
-    ents = ents.subList(skip, ents.size());
+    if (skip > 0) { // only recovery hands these over: no view on the loop's hot path
+      ents = ents.subList(skip, ents.size());
+    }
     if (ents.isEmpty()) {
       return false;
     }
