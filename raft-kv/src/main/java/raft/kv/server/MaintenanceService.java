@@ -60,6 +60,8 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   private final LeaderEvents leaders;
   private final long transferTimeoutMillis;
   private final Consumer<String> log;
+  private CompletableFuture<HashResponse> hashRunning; // guarded by this, as is hashNext
+  private CompletableFuture<HashResponse> hashNext;
 
   MaintenanceService(NodeRuntime runtime, RaftGateway raft, KvStateMachine state,
       Headers headers, java.util.function.Supplier<List<Long>> memberIds,
@@ -168,7 +170,49 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
    */
   @Override
   public void hash(HashRequest r, StreamObserver<HashResponse> out) {
-    runtime.exportSnapshot().thenApplyAsync(file -> {
+    hashing().whenComplete((h, t) -> {
+      if (t != null) {
+        out.onError(Errors.of(t instanceof CompletionException ? t.getCause() : t));
+      } else {
+        Rpc.answer(h, out);
+      }
+    });
+  }
+
+  /**
+   * One hash at a time: each takes a copy of the state as large as the store. A request that
+   * arrives while one runs waits for the next, which starts when that one ends and answers
+   * every request that arrived meanwhile: each answer is of a state taken after its request
+   * came, and however many clients ask, at most one copy is on disk and one more is promised.
+   */
+  private synchronized CompletableFuture<HashResponse> hashing() {
+    if ((hashRunning == null || hashRunning.isDone()) && hashNext == null) {
+      hashRunning = hashOfACopy();
+      return hashRunning;
+    }
+    CompletableFuture<HashResponse> next = hashNext;
+    if (next == null) {
+      next = hashNext = new CompletableFuture<>();
+      CompletableFuture<HashResponse> promised = next;
+      hashRunning.whenComplete((h, t) -> startNextHash(promised));
+    }
+    return next;
+  }
+
+  private synchronized void startNextHash(CompletableFuture<HashResponse> promised) {
+    hashNext = null;
+    hashRunning = hashOfACopy();
+    hashRunning.whenComplete((h, t) -> {
+      if (t != null) {
+        promised.completeExceptionally(t);
+      } else {
+        promised.complete(h);
+      }
+    });
+  }
+
+  private CompletableFuture<HashResponse> hashOfACopy() {
+    return runtime.exportSnapshot().thenApplyAsync(file -> {
       try {
         StateScan s = StateScan.of(SnapshotStore.mapPrefix(file).getData());
         return HashResponse.newBuilder().setHeader(headers.at(s.revision()))
@@ -178,13 +222,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       } finally {
         deleteQuietly(file);
       }
-    }, MaintenanceService::ownThread).whenComplete((h, t) -> {
-      if (t != null) {
-        out.onError(Errors.of(t instanceof CompletionException ? t.getCause() : t));
-      } else {
-        Rpc.answer(h, out);
-      }
-    });
+    }, MaintenanceService::ownThread);
   }
 
   private static void ownThread(Runnable r) {

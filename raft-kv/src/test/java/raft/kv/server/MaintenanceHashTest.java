@@ -77,6 +77,32 @@ class MaintenanceHashTest {
     }
   }
 
+  @Test
+  void concurrentRequestsShareOneCopyAtATimeAndAllAreAnswered() throws Exception {
+    try (InProcessCluster c = new InProcessCluster(1, 1, dir.resolve("one"))) {
+      c.awaitLeader();
+      ManagedChannel ch = ManagedChannelBuilder.forTarget(c.endpoints()).usePlaintext().build();
+      try {
+        KVGrpc.newBlockingStub(ch).put(PutRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).build());
+        MaintenanceGrpc.MaintenanceFutureStub m = MaintenanceGrpc.newFutureStub(ch);
+        List<com.google.common.util.concurrent.ListenableFuture<HashResponse>> asked =
+            new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          asked.add(m.hash(HashRequest.getDefaultInstance()));
+        }
+        HashResponse first = asked.get(0).get(60, TimeUnit.SECONDS);
+        for (var f : asked) { // the running hash, then one more for everyone who waited
+          HashResponse h = f.get(60, TimeUnit.SECONDS);
+          assertEquals(first.getHash(), h.getHash());
+          assertEquals(2, h.getHeader().getRevision());
+        }
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** Each member's hash, after a linearizable read there (so it has applied every write). */
   private static List<HashResponse> hashes(List<ManagedChannel> channels) {
     List<HashResponse> out = new ArrayList<>();
