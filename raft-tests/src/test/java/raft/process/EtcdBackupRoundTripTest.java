@@ -87,9 +87,15 @@ class EtcdBackupRoundTripTest {
     try (LocalCluster ours = new LocalCluster(3, OURS_OFFSET, "etcd-backup-roundtrip")
         .startFrom(etcdBackup)) {
       sameAsEtcd(etcd, ours.channel(2), "ours, restored from etcd's backup");
+      // The backup's members bucket must be the list compared below: wait (bounded) until
+      // every member has published its name and client URLs (each does so after its start).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      do {
+        ourMembers = ClusterGrpc.newBlockingStub(ours.channel(1)).memberList(MemberListRequest
+            .getDefaultInstance()).getMembersList();
+      } while (!ourMembers.stream().allMatch(m -> !m.getName().isEmpty()
+          && m.getClientURLsCount() > 0) && System.nanoTime() < deadline && pause(200));
       save(2379 + OURS_OFFSET, ourBackup);
-      ourMembers = ClusterGrpc.newBlockingStub(ours.channel(1)).memberList(MemberListRequest
-          .getDefaultInstance()).getMembersList();
     }
     String etcdStatus = status(etcdBackup);
     String ourStatus = status(ourBackup);
