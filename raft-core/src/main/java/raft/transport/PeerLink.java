@@ -166,13 +166,22 @@ final class PeerLink {
     ChannelFuture f = bootstrap.connect(address);
     channel = f.channel();
     f.addListener((ChannelFutureListener) this::onConnect);
-    f.channel().closeFuture().addListener((ChannelFutureListener) c -> {
+    // Run after the events of the close's own event loop turn: a TLS alert that closes the
+    // connection reaches the Quiet handler after the close, and the outage line should say it.
+    f.channel().closeFuture().addListener((ChannelFutureListener) c -> later(() -> {
       if (c.channel() == channel && state == State.UP) { // a failed connect: onConnect reports
         Throwable why = tlsFailure;
         wentDown(why == null ? null
             : new IOException("TLS: " + PeerHandshakes.reason(why)));
       }
-    });
+    }));
+  }
+
+  private void later(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException closing) {
+      // the transport is closing: no outage to report
   }
 
   private void onConnect(ChannelFuture f) {
