@@ -182,6 +182,7 @@ final class PeerLink {
       loop.execute(task);
     } catch (RejectedExecutionException closing) {
       // the transport is closing: no outage to report
+    }
   }
 
   private void onConnect(ChannelFuture f) {
