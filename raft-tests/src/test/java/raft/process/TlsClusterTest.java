@@ -285,7 +285,7 @@ class TlsClusterTest {
     assertTrue(list.out().contains("unstarted, , " + peerUrl), list::toString);
     LocalCluster.Result put = etcdctl(endpoint(3), goodFlags(), "put", "after/n4", "ok");
     assertEquals("OK\n", put.out(), put::toString);
-    java.util.regex.Matcher id = java.util.regex.Pattern.compile("Member ([0-9a-f]+) added")
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("Member\\s+([0-9a-f]+) added")
         .matcher(add.out());
     assertTrue(id.find(), add::toString);
     LocalCluster.Result remove = etcdctl(endpoint(1), goodFlags(), "member", "remove",
@@ -300,7 +300,7 @@ class TlsClusterTest {
     LocalCluster.Result add = memberAdd("n5", "--learner",
         "--peer-urls=https://127.0.0.1:" + (2379 + 280 + 3));
     assertEquals(0, add.exit(), add::toString);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("Member ([0-9a-f]+) added")
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("Member\\s+([0-9a-f]+) added")
         .matcher(add.out());
     assertTrue(m.find(), add::toString);
     for (int k = 1; k <= 3; k++) {
