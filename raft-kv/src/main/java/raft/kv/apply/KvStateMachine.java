@@ -195,7 +195,7 @@ public final class KvStateMachine implements StateMachine {
    * InternalRaftRequest.header.username); empty for internal entries and while auth is off.
    */
   static String requester(InternalRequest req) {
-    return ""; // until the auth header of the entry lands (issue 17's contract, item 4)
+    return req.getAuthHeader().getUsername();
   }
 
   // Auth responses carry the store's revision, as etcd's do.
