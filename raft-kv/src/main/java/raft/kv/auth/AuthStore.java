@@ -312,6 +312,19 @@ public final class AuthStore {
     state = s.with(s.enabled(), s.revision() + 1, s.users(), roles);
   }
 
+  /**
+   * Writes the state as KvState's auth field, unless it is a new store's (restoring a snapshot
+   * without the field gives a new store): a store that never used auth snapshots as before.
+   */
+  public void writeTo(com.google.protobuf.CodedOutputStream out, int field)
+      throws java.io.IOException {
+    AuthState s = state;
+    if (s.enabled() || enabledFlagWritten || s.revision() != 1 || !s.users().isEmpty()
+        || !s.roles().isEmpty()) {
+      out.writeMessage(field, toSnapshot());
+    }
+  }
+
   /** The state for a snapshot (and etcd's auth buckets in a backup). */
   public AuthSnapshot toSnapshot() {
     AuthState s = state;
