@@ -335,9 +335,23 @@ public final class AuthStore {
 
   /**
    * Replaces the state with a snapshot's ({@code present} false: a snapshot from before auth,
-   * so a new store). Tokens end if auth is off afterwards.
+   * so a new store). Tokens end if auth is off afterwards, and so do those of users the
+   * snapshot no longer has or whose password it changed (what the skipped entries would have
+   * done, as UserDelete and UserChangePassword do when applied).
    */
   public void restore(AuthSnapshot snap, boolean present) {
+    SortedMap<String, User> before = state.users();
+    replace(snap, present);
+    SortedMap<String, User> after = state.users();
+    before.forEach((name, u) -> {
+      User now = after.get(name);
+      if (now == null || !now.getPassword().equals(u.getPassword())) {
+        tokens.invalidateUser(name);
+      }
+    });
+  }
+
+  private void replace(AuthSnapshot snap, boolean present) {
     enabledFlagWritten = present && (snap.getEnabledFlagWritten() || snap.getEnabled());
     if (!present) {
       state = AuthState.initial();
