@@ -60,4 +60,7 @@ public sealed interface ApplyResult {
 
   /** The state machine refused the request (or the entry did not parse); nothing changed. */
   record Refused(KvException error) implements ApplyResult {}
+
+  /** Refused for auth reasons (etcd's text and code in the exception); nothing changed. */
+  record Denied(raft.kv.auth.AuthException error) implements ApplyResult {}
 }

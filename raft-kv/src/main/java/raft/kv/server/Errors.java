@@ -107,6 +107,9 @@ final class Errors {
     if (cause instanceof KvException kv) {
       return refused(kv);
     }
+    if (cause instanceof raft.kv.auth.AuthException a) { // etcd's code and text, as it is
+      return Status.fromCode(a.code()).withDescription(a.getMessage()).asRuntimeException();
+    }
     if (cause instanceof NoLeaderException) {
       return noLeader();
     }

@@ -1,0 +1,44 @@
+package raft.kv.server;
+
+import java.util.Optional;
+import java.util.function.Supplier;
+import raft.kv.api.etcdserverpb.RangeRequest;
+import raft.kv.api.etcdserverpb.WatchCreateRequest;
+import raft.kv.auth.AuthView;
+
+/**
+ * etcd 3.4's isWatchPermitted: a watch needs read permission on its range, checked once, when
+ * it is created; a refused one is answered created and canceled at once, with the refusal's
+ * text as the cancel reason (the stream stays open for other watches). As in etcd 3.4, a live
+ * watch is not re-checked when its user's permissions are revoked later: it keeps its events.
+ */
+final class WatchAuth {
+  private final Supplier<AuthView> view;
+
+  WatchAuth(Supplier<AuthView> view) {
+    this.view = view;
+  }
+
+  /**
+   * Why this create is refused (the cancel reason), or empty if permitted. {@code failure}: the
+   * caller's token did not resolve. The range is checked as written: etcd 3.4 turns a watch's
+   * "\0" range end (from the key on) into a check of the key alone before it checks, which
+   * lets a user watch keys it may not read; we check the whole range.
+   */
+  Optional<String> refusal(Caller caller, Throwable failure, WatchCreateRequest c) {
+    try {
+      if (failure != null) {
+        throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
+      }
+      caller.permissions(view.get()).range(RangeRequest.newBuilder().setKey(c.getKey())
+          .setRangeEnd(c.getRangeEnd()).build());
+      return Optional.empty();
+    } catch (RuntimeException refused) {
+      return Optional.of(Errors.of(refused).getStatus().getDescription());
+    }
+  }
+
+  static WatchAuth disabled() {
+    return new WatchAuth(() -> ReadAuth.disabled().view());
+  }
+}
