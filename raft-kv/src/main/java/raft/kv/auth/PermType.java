@@ -1,4 +1,7 @@
 package raft.kv.auth;
 
-/** TEMPORARY copy of the contract (authstore owns it). */
-public enum PermType { READ, WRITE }
+/** What a request does to keys, for {@link AuthView#checkPermitted}: etcd's READ or WRITE. */
+public enum PermType {
+  READ,
+  WRITE
+}

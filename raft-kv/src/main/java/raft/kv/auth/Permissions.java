@@ -44,7 +44,7 @@ public final class Permissions {
       return;
     }
     if (revision != 0 && revision < view.revision()) {
-      throw AuthErrors.oldRevision();
+      throw AuthException.authOldRevision();
     }
     view.checkPermitted(user, key, rangeEnd, type);
   }

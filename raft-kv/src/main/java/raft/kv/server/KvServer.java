@@ -107,8 +107,6 @@ public final class KvServer implements AutoCloseable {
   private final LeaderChanges leaderChanges = new LeaderChanges();
   private volatile MetricsHttpServer http;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** TEMPORARY until authstore lands its TokenKeeper wiring. */
-  private final raft.kv.auth.TokenKeeper tokenKeeper = new raft.kv.auth.TokenKeeper();
 
   /**
    * The largest frame a peer may send after its Hello, which bounds the memory one peer
@@ -323,7 +321,7 @@ public final class KvServer implements AutoCloseable {
     // etcd's interceptors, listed as the builder would add them: the last runs first.
     ServerInterceptor[] interceptors = {
         // First, so it runs last: only calls the member takes need their caller resolved.
-        new AuthInterceptor(new Tokens(tokenKeeper, stateMachine::auth,
+        new AuthInterceptor(new Tokens(stateMachine.tokens(), stateMachine::auth,
             stateMachine::appliedIndex, raft::linearizableBarrier)),
         new BudgetInterceptor(budget),
         new LearnerGate(this::isLearner),

@@ -2,7 +2,7 @@ package raft.kv.server;
 
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import raft.kv.auth.AuthErrors;
+import raft.kv.auth.AuthException;
 import raft.kv.auth.AuthView;
 import raft.kv.auth.Permissions;
 
@@ -27,34 +27,8 @@ final class ReadAuth {
     check.accept(caller.permissions(view.get()));
     T answer = read.get();
     if (caller.revision() != 0 && caller.revision() != view.get().revision()) {
-      throw AuthErrors.oldRevision();
+      throw AuthException.authOldRevision();
     }
     return answer;
-  }
-
-  /** Auth never enabled: tests that build services alone. */
-  static ReadAuth disabled() {
-    return new ReadAuth(() -> Disabled.VIEW);
-  }
-
-  private enum Disabled implements AuthView {
-    VIEW;
-
-    @Override
-    public boolean enabled() {
-      return false;
-    }
-
-    @Override
-    public long revision() {
-      return 0;
-    }
-
-    @Override
-    public void checkPermitted(String user, com.google.protobuf.ByteString key,
-        com.google.protobuf.ByteString rangeEnd, raft.kv.auth.PermType type) {}
-
-    @Override
-    public void checkAdmin(String user) {}
   }
 }

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import raft.kv.auth.AuthErrors;
+import raft.kv.auth.AuthException;
 import raft.kv.auth.AuthView;
 import raft.kv.auth.TokenKeeper;
 
@@ -37,7 +37,7 @@ final class Tokens {
   CompletableFuture<Caller> resolve(String token) {
     Optional<Long> index = index(token);
     if (index.isEmpty()) {
-      return CompletableFuture.failedFuture(AuthErrors.invalidToken());
+      return CompletableFuture.failedFuture(AuthException.invalidAuthToken());
     }
     if (Long.compareUnsigned(index.get(), appliedIndex.getAsLong()) <= 0) {
       return lookup(token);
@@ -48,7 +48,7 @@ final class Tokens {
   private CompletableFuture<Caller> lookup(String token) {
     long revision = view.get().revision(); // before the user: a change in between is caught
     return keeper.user(token).map(u -> CompletableFuture.completedFuture(new Caller(u, revision)))
-        .orElseGet(() -> CompletableFuture.failedFuture(AuthErrors.invalidToken()));
+        .orElseGet(() -> CompletableFuture.failedFuture(AuthException.invalidAuthToken()));
   }
 
   /** A client certificate's CN is the user when no token is sent (etcd's AuthInfoFromTLS). */

@@ -37,8 +37,4 @@ final class WatchAuth {
       return Optional.of(Errors.of(refused).getStatus().getDescription());
     }
   }
-
-  static WatchAuth disabled() {
-    return new WatchAuth(() -> ReadAuth.disabled().view());
-  }
 }
