@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import raft.kv.auth.AuthView;
@@ -25,6 +26,22 @@ final class RootOnly<Q, R> implements ServerCallHandler<Q, R> {
     this.next = next;
     this.view = view;
     this.caller = caller;
+  }
+
+  /**
+   * etcd's authMaintenanceServer returns the auth store's own error, not its gRPC one, so a
+   * client sees code Unknown and the store's text ("auth: permission denied", as etcdctl
+   * prints it); other failures (no leader...) pass as they are.
+   */
+  static Status asEtcdMaintenance(Status s) {
+    String raw = switch (String.valueOf(s.getDescription())) {
+      case "etcdserver: permission denied" -> "auth: permission denied";
+      case "etcdserver: user name is empty" -> "auth: user name is empty";
+      case "etcdserver: user name not found" -> "auth: user not found";
+      case "etcdserver: invalid auth token" -> "auth: invalid auth token";
+      default -> null;
+    };
+    return raw == null ? s : Status.UNKNOWN.withDescription(raw);
   }
 
   @Override
@@ -49,7 +66,7 @@ final class RootOnly<Q, R> implements ServerCallHandler<Q, R> {
             }
             c.permissions(view.get()).admin();
           } catch (RuntimeException refused) {
-            call.close(Errors.of(refused).getStatus(), new Metadata());
+            call.close(asEtcdMaintenance(Errors.of(refused).getStatus()), new Metadata());
             return;
           }
           started = next.startCall(call, headers);
