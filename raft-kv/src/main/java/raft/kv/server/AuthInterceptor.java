@@ -10,6 +10,7 @@ import io.grpc.ServerInterceptor;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLSession;
+import raft.kv.api.etcdserverpb.AuthGrpc;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 
 /**
@@ -36,7 +37,8 @@ final class AuthInterceptor implements ServerInterceptor {
       MaintenanceGrpc.getSnapshotMethod().getFullMethodName(),
       MaintenanceGrpc.getHashMethod().getFullMethodName(),
       MaintenanceGrpc.getHashKVMethod().getFullMethodName());
-  private static final String AUTHENTICATE = "etcdserverpb.Auth/Authenticate";
+  private static final String AUTHENTICATE =
+      AuthGrpc.getAuthenticateMethod().getFullMethodName();
 
   private final Tokens tokens;
 
