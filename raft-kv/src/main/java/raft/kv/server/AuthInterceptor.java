@@ -2,14 +2,12 @@ package raft.kv.server;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLSession;
 import raft.kv.api.etcdserverpb.AuthGrpc;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 
@@ -70,8 +68,8 @@ final class AuthInterceptor implements ServerInterceptor {
     if (token != null) {
       return tokens.resolve(token);
     }
-    SSLSession tls = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-    return CompletableFuture.completedFuture(
-        ClientCertName.of(tls).map(tokens::byCertificate).orElse(Caller.NONE));
+    // The port asks for a certificate only with --client-cert-auth (etcd's condition too).
+    return CompletableFuture.completedFuture(TlsPeerIdentity.commonName(call.getAttributes())
+        .map(tokens::byCertificate).orElse(Caller.NONE));
   }
 }
