@@ -8,8 +8,8 @@ import raft.kv.auth.AuthView;
 
 /**
  * etcd 3.4's isWatchPermitted: a watch needs read permission on its range, checked once, when
- * it is created; a refused one is answered created and canceled at once, with the refusal's
- * text as the cancel reason (the stream stays open for other watches). As in etcd 3.4, a live
+ * it is created; a refused one is answered created and canceled at once, with the refusal as
+ * the cancel reason (the stream stays open for other watches). As in etcd 3.4, a live
  * watch is not re-checked when its user's permissions are revoked later: it keeps its events.
  */
 final class WatchAuth {
@@ -34,7 +34,20 @@ final class WatchAuth {
           .setRangeEnd(c.getRangeEnd()).build());
       return Optional.empty();
     } catch (RuntimeException refused) {
-      return Optional.of(Errors.of(refused).getStatus().getDescription());
+      return Optional.of(goErrorString(Errors.of(refused).getStatus()));
     }
+  }
+
+  /**
+   * etcd sets the cancel reason to its gRPC error's Error() string, "rpc error: code =
+   * PermissionDenied desc = etcdserver: permission denied", and clientv3 passes it on whole
+   * (etcdctl prints "watch was canceled (rpc error: code = ...)").
+   */
+  static String goErrorString(io.grpc.Status s) {
+    StringBuilder code = new StringBuilder();
+    for (String part : s.getCode().name().split("_")) {
+      code.append(part.charAt(0)).append(part.substring(1).toLowerCase(java.util.Locale.ROOT));
+    }
+    return "rpc error: code = " + code + " desc = " + s.getDescription();
   }
 }
