@@ -49,6 +49,8 @@ import raft.kv.pb.InternalUserChangePasswordRequest;
 public final class AuthStore {
   private final TokenKeeper tokens;
   private volatile AuthState state = AuthState.initial();
+  // etcd's auth bucket has an "authEnabled" key once auth was first enabled (backups only).
+  private boolean enabledFlagWritten;
 
   public AuthStore(TokenKeeper tokens) {
     this.tokens = tokens;
@@ -111,6 +113,7 @@ public final class AuthStore {
         throw AuthException.rootRoleNotExist();
       }
       state = s.with(true, s.revision(), s.users(), s.roles());
+      enabledFlagWritten = true;
     }
     return AuthEnableResponse.getDefaultInstance();
   }
@@ -313,7 +316,8 @@ public final class AuthStore {
   public AuthSnapshot toSnapshot() {
     AuthState s = state;
     return AuthSnapshot.newBuilder().setEnabled(s.enabled()).setRevision(s.revision())
-        .addAllUsers(s.users().values()).addAllRoles(s.roles().values()).build();
+        .addAllUsers(s.users().values()).addAllRoles(s.roles().values())
+        .setEnabledFlagWritten(enabledFlagWritten).build();
   }
 
   /**
@@ -321,6 +325,7 @@ public final class AuthStore {
    * so a new store). Tokens end if auth is off afterwards.
    */
   public void restore(AuthSnapshot snap, boolean present) {
+    enabledFlagWritten = present && (snap.getEnabledFlagWritten() || snap.getEnabled());
     if (!present) {
       state = AuthState.initial();
     } else {
