@@ -286,6 +286,33 @@ class TlsClusterTest {
     assertTrue(list.out().contains("unstarted, , " + peerUrl), list::toString);
     LocalCluster.Result put = etcdctl(endpoint(3), goodFlags(), "put", "after/n4", "ok");
     assertEquals("OK\n", put.out(), put::toString);
+    java.util.regex.Matcher id = java.util.regex.Pattern.compile("Member ([0-9a-f]+) added")
+        .matcher(add.out());
+    assertTrue(id.find(), add::toString);
+    LocalCluster.Result remove = etcdctl(endpoint(1), goodFlags(), "member", "remove",
+        id.group(1)); // the cluster as it was, for the other tests
+    assertEquals(0, remove.exit(), remove::toString);
+  }
+
+  @Test
+  @DisplayName("member promote on a follower is forwarded to the leader's https client URL over"
+      + " TLS with the member's own certificate: every member answers with the leader's verdict")
+  void promoteIsForwardedOverTls() throws Exception {
+    LocalCluster.Result add = etcdctl(endpoint(1), goodFlags(), "member", "add", "n5",
+        "--learner", "--peer-urls=https://127.0.0.1:" + (2379 + 280 + 3));
+    assertEquals(0, add.exit(), add::toString);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("Member ([0-9a-f]+) added")
+        .matcher(add.out());
+    assertTrue(m.find(), add::toString);
+    for (int k = 1; k <= 3; k++) {
+      LocalCluster.Result promote = etcdctl(endpoint(k), goodFlags(), "member", "promote",
+          m.group(1));
+      assertEquals("Error: etcdserver: can only promote a learner member which is in sync with"
+          + " leader", errorLine(promote), () -> promote + logOf(members.get(0)));
+    }
+    LocalCluster.Result remove = etcdctl(endpoint(1), goodFlags(), "member", "remove",
+        m.group(1));
+    assertEquals(0, remove.exit(), remove::toString);
   }
 
   private static String logOf(MemberProcess p) {
