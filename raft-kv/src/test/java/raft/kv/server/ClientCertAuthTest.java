@@ -64,6 +64,7 @@ class ClientCertAuthTest {
                 certs.resolve("ca.crt"), true));
     server = new KvServer(config, line -> { });
     server.start();
+    InProcessCluster.awaitLeader(java.util.List.of(server));
     withChannel(ch -> {
       AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(ch)
           .withDeadlineAfter(60, TimeUnit.SECONDS);
