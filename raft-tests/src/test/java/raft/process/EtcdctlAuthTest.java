@@ -186,7 +186,7 @@ class EtcdctlAuthTest {
       cmd.addAll(List.of(args));
       LocalCluster.Result ours = LocalCluster.run(cmd, null, 60);
       LocalCluster.Result theirs = targets.get(1).ctl(null, args);
-      assertEquals(theirs.out(), ours.out(), String.join(" ", args));
+      assertEquals(theirs.toString(), ours.toString(), String.join(" ", args));
     }
   }
 
