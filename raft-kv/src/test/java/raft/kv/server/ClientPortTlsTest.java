@@ -1,7 +1,6 @@
 package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +68,7 @@ class ClientPortTlsTest {
                 certs.resolve("ca.crt"), true));
     server = new KvServer(config, logs::add);
     server.start();
+    InProcessCluster.awaitLeader(List.of(server)); // else the first calls may meet "no leader"
   }
 
   @AfterAll
@@ -163,9 +163,10 @@ class ClientPortTlsTest {
     long written = withChannel(https(), good(), kv -> kv.range(RangeRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8("refused")).build()).getCount());
     assertEquals(0, written, "nothing written by a refused client");
-    assertFalse(withChannel(https(), new ClientTls(null, certs.resolve("client.crt"),
+    // Served: any answer at all (the test methods run in no fixed order, so no key is assumed).
+    assertTrue(withChannel(https(), new ClientTls(null, certs.resolve("client.crt"),
         certs.resolve("client.key"), true), kv -> kv.range(RangeRequest.newBuilder()
-        .setKey(ByteString.copyFromUtf8("tls")).build()).getKvsList()).isEmpty(),
+        .setKey(ByteString.copyFromUtf8("tls")).build()).getHeader().getRevision()) > 0,
         "--insecure-skip-tls-verify with a client certificate is served");
   }
 
