@@ -29,10 +29,13 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
   private final Supplier<Membership.View> registry;
   private final Headers headers;
   private final LeaderForward forward;
+  private final String peerScheme;
 
+  /** {@code peerScheme}: this member's (ServerConfig.peerScheme()), which new URLs must use. */
   ClusterService(MemberChanges changes, Supplier<Membership.View> registry, Headers headers,
-      LeaderForward forward) {
+      LeaderForward forward, String peerScheme) {
     this.changes = changes;
+    this.peerScheme = peerScheme;
     this.forward = forward;
     this.registry = registry;
     this.headers = headers;
@@ -40,14 +43,28 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberAdd(MemberAddRequest r, StreamObserver<MemberAddResponse> out) {
-    Optional<List<String>> urls = PeerUrls.parse(r.getPeerURLsList());
+    Optional<List<String>> urls = checked(r.getPeerURLsList(), out);
     if (urls.isEmpty()) {
-      out.onError(MemberErrors.badUrls());
       return;
     }
     Rpc.reply(changes.add(urls.get(), r.getIsLearner()), added -> MemberAddResponse
         .newBuilder().setHeader(headers.at(0)).setMember(added.member())
         .addAllMembers(added.members()).build(), out);
+  }
+
+  /** The URLs as etcd stores them, or empty after answering {@code out} with the refusal. */
+  private Optional<List<String>> checked(List<String> given, StreamObserver<?> out) {
+    Optional<List<String>> urls = PeerUrls.parse(given);
+    if (urls.isEmpty()) {
+      out.onError(MemberErrors.badUrls());
+      return urls;
+    }
+    Optional<String> wrong = PeerUrls.wrongScheme(urls.get(), peerScheme);
+    if (wrong.isPresent()) {
+      out.onError(MemberErrors.wrongScheme(wrong.get(), peerScheme));
+      return Optional.empty();
+    }
+    return urls;
   }
 
   @Override
@@ -58,9 +75,8 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberUpdate(MemberUpdateRequest r, StreamObserver<MemberUpdateResponse> out) {
-    Optional<List<String>> urls = PeerUrls.parse(r.getPeerURLsList());
+    Optional<List<String>> urls = checked(r.getPeerURLsList(), out);
     if (urls.isEmpty()) {
-      out.onError(MemberErrors.badUrls());
       return;
     }
     Rpc.reply(changes.update(r.getID(), urls.get()), members -> MemberUpdateResponse

@@ -175,13 +175,15 @@ public final class KvServer implements AutoCloseable {
   private Map<Long, InetSocketAddress> initialPeers(Joining.Identity who) {
     return who.registry() == null ? peerAddresses()
         : MembershipWatcher.addresses(new raft.kv.apply.Membership.View(
-            who.registry().getMembersList(), java.util.Set.of()), Map.of());
+            who.registry().getMembersList(), java.util.Set.of()), Map.of(),
+            config.peerScheme(), m -> log.accept(MembershipWatcher.skipped(m,
+                config.peerScheme())));
   }
 
   /** The registry drives the transport, narrates, and stops this member once removed. */
   private void watchMembership() {
     MembershipWatcher w = new MembershipWatcher(memberId(), log, transport,
-        why -> removedStop.accept(why));
+        why -> removedStop.accept(why), config.peerScheme());
     stateMachine.setMembershipListener(w);
     transport.onRemoved(w::removed);
     transport.answerMembersWith(this::registryBytes);
@@ -372,7 +374,8 @@ public final class KvServer implements AutoCloseable {
         new WatchService(stateMachine.watchHub(), headers, timers,
             config.watchProgressInterval(), log, new WatchAuth(stateMachine::auth)).bindService(),
         new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
-        new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
+        new ClusterService(changes, stateMachine::membership, headers, forward,
+            config.peerScheme()).bindService(),
         ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,
             this::voterIds, leaders, requestTimeout.toMillis(), log),
             new BackupFormat.Interceptor()),

@@ -43,6 +43,15 @@ final class MemberErrors {
     return Status.INVALID_ARGUMENT.withDescription(BAD_URLS).asRuntimeException();
   }
 
+  /**
+   * A peer URL whose scheme is not the cluster's (etcd has no text for it: it would dial such a
+   * URL as given, we cannot, see {@link PeerUrls#wrongScheme}).
+   */
+  static StatusRuntimeException wrongScheme(String url, String peerScheme) {
+    return Status.INVALID_ARGUMENT.withDescription("raftkv: given member URL " + url
+        + " does not use this cluster's peer scheme " + peerScheme).asRuntimeException();
+  }
+
   static StatusRuntimeException learnerNotReady() {
     return failed(LEARNER_NOT_READY);
   }

@@ -2,8 +2,10 @@ package raft.kv.server;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -27,12 +29,18 @@ final class MembershipWatcher implements MembershipListener {
   private final PeerTransport transport;
   private final Consumer<String> stop;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final String peerScheme;
+  private final Set<String> skippedSaid = new HashSet<>();
   private String lastSaid = "";
 
-  /** {@code stop}: ends this member with the reason given; called once. */
+  /**
+   * {@code stop}: ends this member with the reason given; called once. {@code peerScheme}:
+   * this member's (http or https); a member whose peer URL has the other one is not dialled.
+   */
   MembershipWatcher(long self, Consumer<String> log, PeerTransport transport,
-      Consumer<String> stop) {
+      Consumer<String> stop, String peerScheme) {
     this.self = self;
+    this.peerScheme = peerScheme;
     this.log = log;
     this.transport = transport;
     this.stop = stop;
@@ -47,7 +55,8 @@ final class MembershipWatcher implements MembershipListener {
     }
     lastSaid = members;
     if (!view.members().isEmpty()) { // empty: before the first entries of a replay
-      transport.updatePeers(addresses(view, transport.peers()), view.removed());
+      transport.updatePeers(addresses(view, transport.peers(), peerScheme, this::sayOnce),
+          view.removed());
     }
     if (view.removed().contains(self)) {
       removed();
@@ -60,6 +69,18 @@ final class MembershipWatcher implements MembershipListener {
       log.accept(REMOVED + "; stopping");
       stop.accept(REMOVED);
     }
+  }
+
+  /** One line per skipped member and URL, not one per entry applied. */
+  private void sayOnce(Member m) {
+    if (skippedSaid.add(m.getID() + " " + m.getPeerURLs(0))) {
+      log.accept(skipped(m, peerScheme));
+    }
+  }
+
+  static String skipped(Member m, String peerScheme) {
+    return "not dialling member " + nameOf(m) + " at " + m.getPeerURLs(0)
+        + ": its peer URL's scheme is not this cluster's peer scheme " + peerScheme;
   }
 
   static String names(Membership.View view, boolean learners) {
@@ -75,14 +96,19 @@ final class MembershipWatcher implements MembershipListener {
   /**
    * Each member's first peer URL: the one address the transport dials; {@code known} for a
    * member without one (a data directory older than the registry knows its members' ids only).
+   * The transport dials host and port with one cluster-wide TLS setting, so a member whose URL
+   * has another scheme than {@code peerScheme} (added before the Cluster service refused such
+   * URLs, or restored so) is left out, told to {@code skipped}, rather than dialled wrongly.
    */
   static Map<Long, InetSocketAddress> addresses(Membership.View view,
-      Map<Long, InetSocketAddress> known) {
+      Map<Long, InetSocketAddress> known, String peerScheme, Consumer<Member> skipped) {
     Map<Long, InetSocketAddress> peers = new HashMap<>();
     for (Member m : view.members()) {
       List<String> urls = m.getPeerURLsList();
       if (urls.isEmpty() && known.containsKey(m.getID())) {
         peers.put(m.getID(), known.get(m.getID()));
+      } else if (!urls.isEmpty() && !PeerUrls.matches(urls.get(0), peerScheme)) {
+        skipped.accept(m);
       } else if (!urls.isEmpty()) {
         try {
           peers.put(m.getID(), ServerConfig.parseAddress(urls.get(0)));

@@ -33,6 +33,26 @@ final class PeerUrls {
     return Optional.of(List.copyOf(out));
   }
 
+  /**
+   * The first URL whose scheme does not say the same about TLS as {@code peerScheme} (this
+   * member's: http or https), if any. The peer transport uses one TLS setting for every peer
+   * and dials a URL's host and port only, so an https URL in a plain cluster would be dialled
+   * in clear text, and an http one in a TLS cluster with TLS: refused rather than misread.
+   * unix/unixs go with http/https (etcd's pairs); the transport cannot dial them anyway.
+   */
+  static Optional<String> wrongScheme(List<String> urls, String peerScheme) {
+    return urls.stream().filter(u -> !matches(u, peerScheme)).findFirst();
+  }
+
+  /**
+   * Whether {@code url}'s scheme is {@code peerScheme} (or its unix twin); a bare host:port
+   * is http, as everywhere ({@link ServerConfig#isHttps}).
+   */
+  static boolean matches(String url, String peerScheme) {
+    boolean tls = ServerConfig.isHttps(url) || url.trim().regionMatches(true, 0, "unixs://", 0, 8);
+    return tls == "https".equalsIgnoreCase(peerScheme);
+  }
+
   private static boolean valid(String u) {
     try {
       URI uri = new URI(u);

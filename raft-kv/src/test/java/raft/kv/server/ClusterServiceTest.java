@@ -67,6 +67,20 @@ class ClusterServiceTest {
     assertEquals("etcdserver: given member URLs are invalid", e.getStatus().getDescription());
   }
 
+  /** A plain cluster's transport would dial an https peer URL in clear text: refused. */
+  @Test
+  void peerUrlsOfTheOtherSchemeAreRefused() {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub()
+        .memberAdd(MemberAddRequest.newBuilder().addPeerURLs("https://127.0.0.1:1")
+            .setIsLearner(true).build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertEquals("raftkv: given member URL https://127.0.0.1:1 does not use this cluster's"
+        + " peer scheme http", e.getStatus().getDescription());
+    e = assertThrows(StatusRuntimeException.class, () -> stub().memberUpdate(
+        MemberUpdateRequest.newBuilder().setID(1).addPeerURLs("https://127.0.0.1:1").build()));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+  }
+
   @Test
   void theInitialMembersComeFromTheBootstrapEntriesWithIdsByPosition() {
     List<Member> members = stub().memberList(MemberListRequest.getDefaultInstance())
