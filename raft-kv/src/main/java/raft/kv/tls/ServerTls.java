@@ -67,12 +67,4 @@ public record ServerTls(Path cert, Path key, Path trustedCa, boolean clientCertA
           + e.getMessage(), e);
     }
   }
-
-  /**
-   * The context a member uses to call another member's https client URL (a forwarded request):
-   * its own certificate as the client's, the trusted CA to check the other member's.
-   */
-  public SslContext memberClientContext() {
-    return GrpcClientTls.context(trustedCa, cert, key, false);
-  }
 }
