@@ -5,26 +5,40 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
+import java.util.function.LongSupplier;
+import raft.util.RateLimitedLog;
 
 /**
  * TLS on a peer connection, and the log of the handshakes that fail. A peer refused for its
  * certificate retries every second or so: its refusal is logged once per reason (the reason
- * names the certificate, so once per peer certificate), not once per retry, and the connection
- * is closed without the transport's own error lines.
+ * names the certificate, so once per peer certificate) per {@link #WINDOW_SECONDS}, not once
+ * per retry, and the connection is closed without the transport's own error lines. Since
+ * anyone who reaches the port can vary the reason, distinct lines are rate limited too.
  */
 final class PeerHandshakes {
-  /** Distinct reasons remembered; past that, new ones are no longer logged (one line says so). */
+  /** How long a line logged keeps its repeats quiet; then it is logged again. */
+  static final long WINDOW_SECONDS = 60;
+  /** Distinct lines logged per window at most; the rest are counted (RateLimitedLog). */
   static final int MAX_REASONS = 64;
 
-  private final Consumer<String> log;
-  private final Set<String> logged = ConcurrentHashMap.newKeySet();
+  private final RateLimitedLog log;
+  private final LongSupplier nanoTime;
+  private final Set<String> logged = new HashSet<>();
+  private long windowStart;
 
   PeerHandshakes(Consumer<String> log) {
-    this.log = log;
+    this(log, System::nanoTime);
+  }
+
+  /** @param nanoTime the clock of the windows (tests set it) */
+  PeerHandshakes(Consumer<String> log, LongSupplier nanoTime) {
+    this.log = new RateLimitedLog(log, "peer TLS refusals", MAX_REASONS, WINDOW_SECONDS,
+        nanoTime);
+    this.nanoTime = nanoTime;
+    this.windowStart = nanoTime.getAsLong();
   }
 
   /** The accepting side: TLS first on a new connection, its failure logged here. */
@@ -43,14 +57,20 @@ final class PeerHandshakes {
     });
   }
 
-  /** Logs {@code line} unless the same line was logged before. */
+  /** Logs {@code line} unless the same line was logged in this window. */
   void refused(String line) {
-    if (logged.size() >= MAX_REASONS) {
-      return;
+    boolean first;
+    synchronized (logged) {
+      long now = nanoTime.getAsLong();
+      if (now - windowStart >= WINDOW_SECONDS * 1_000_000_000L) {
+        logged.clear();
+        windowStart = now;
+      }
+      // bounded memory: past that many, every line goes to the rate limit, which counts them
+      first = logged.size() >= 4 * MAX_REASONS || logged.add(line);
     }
-    if (logged.add(line)) {
-      log.accept(line + (logged.size() == MAX_REASONS
-          ? " (" + MAX_REASONS + " kinds of refusal logged; no more will be)" : ""));
+    if (first) {
+      log.accept(line);
     }
   }
 
@@ -75,12 +95,10 @@ final class PeerHandshakes {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      for (Throwable t = cause; t != null; t = t.getCause()) {
-        if (t instanceof SSLException) {
-          seen.accept(cause);
-          ctx.close();
-          return;
-        }
+      if (TlsFailures.isTls(cause)) {
+        seen.accept(cause);
+        ctx.close();
+        return;
       }
       ctx.fireExceptionCaught(cause);
     }

@@ -9,6 +9,19 @@ public final class TlsFailures {
   }
 
   /**
+   * Whether {@code cause} or one of its causes is a TLS error: the failed handshakes that the
+   * TLS-first handlers (peer port, client port) close quietly, having logged them their way.
+   */
+  public static boolean isTls(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * A refused certificate's reason (naming it: see {@link CaTrust}), or "not TLS" plus
    * {@code notTlsHint} for plain text on a TLS port, or the TLS error's message.
    */

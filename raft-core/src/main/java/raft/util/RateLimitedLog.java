@@ -23,7 +23,8 @@ public final class RateLimitedLog implements Consumer<String> {
     this(log, what, burst, windowSeconds, System::nanoTime);
   }
 
-  RateLimitedLog(Consumer<String> log, String what, int burst, long windowSeconds,
+  /** @param nanoTime the windows' clock (System::nanoTime; a test's own) */
+  public RateLimitedLog(Consumer<String> log, String what, int burst, long windowSeconds,
       LongSupplier nanoTime) {
     this.log = log;
     this.what = what;

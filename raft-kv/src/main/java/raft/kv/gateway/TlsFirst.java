@@ -16,7 +16,6 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -85,11 +84,9 @@ final class TlsFirst extends ChannelInboundHandlerAdapter {
   /** Handshake failures end here: the connection closes, nothing else hears of it. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof SSLException) {
-        ctx.close();
-        return;
-      }
+    if (raft.transport.TlsFailures.isTls(cause)) {
+      ctx.close();
+      return;
     }
     ctx.fireExceptionCaught(cause);
   }
