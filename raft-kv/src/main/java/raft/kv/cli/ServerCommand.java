@@ -137,6 +137,9 @@ public final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    tlsWarnings().forEach(w -> err.println("raftkv server: warning: " + w));
+    err.flush();
     GlobalOptions.of(spec).serverRunner().run(config);
     return 0;
   }
@@ -199,6 +202,26 @@ public final class ServerCommand implements Callable<Integer> {
         peerClientCertAuth);
     tls.load(); // a missing, unreadable or mismatched file: a usage error now
     return tls;
+  }
+
+  /** Certificate flags an http listen URL ignores, in etcd's words (its log warns too). */
+  private java.util.List<String> tlsWarnings() {
+    java.util.List<String> out = new java.util.ArrayList<>(TlsFlagWarnings.client(
+        listenClientUrls, certFile, keyFile, clientCertAuth));
+    out.addAll(TlsFlagWarnings.peer(listenPeerUrls != null ? listenPeerUrls : ownPeerUrl(),
+        peerCertFile, peerKeyFile, peerClientCertAuth));
+    return out;
+  }
+
+  /** This member's peer URL as --initial-cluster spells it; null if it is not there. */
+  private String ownPeerUrl() {
+    for (String part : initialCluster.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq > 0 && part.substring(0, eq).trim().equals(name)) {
+        return part.substring(eq + 1).trim();
+      }
+    }
+    return null;
   }
 
   /** The schemes of --initial-cluster's peer URLs ("http" for host:port). */

@@ -60,6 +60,32 @@ class ServerTlsFlagsTest {
     assertNull(r.servers().get(0).peerTls());
   }
 
+  /** etcd 3.4's warnings (embed/etcd.go), one per port and kind, with the URL. */
+  @Test
+  void certificateFlagsOnHttpUrlsAreIgnoredWithEtcdsWarnings() {
+    CliRun r = server("n1=http://127.0.0.1:12380", "--listen-client-urls",
+        "http://127.0.0.1:2379", "--cert-file", f("n1.crt"), "--key-file", f("n1.key"),
+        "--trusted-ca-file", f("ca.crt"), "--client-cert-auth", "--peer-cert-file", f("n1.crt"),
+        "--peer-key-file", f("n1.key"), "--peer-client-cert-auth");
+    assertEquals(0, r.exit(), r.err());
+    assertNull(r.servers().get(0).clientTls());
+    assertEquals(List.of(
+        "raftkv server: warning: scheme is HTTP while key and cert files are present; ignoring"
+            + " key and cert files (client-url http://127.0.0.1:2379)",
+        "raftkv server: warning: scheme is HTTP while --client-cert-auth is enabled; ignoring"
+            + " client cert auth for this URL (client-url http://127.0.0.1:2379)",
+        "raftkv server: warning: scheme is HTTP while key and cert files are present; ignoring"
+            + " key and cert files (peer-url http://127.0.0.1:12380)",
+        "raftkv server: warning: scheme is HTTP while --peer-client-cert-auth is enabled;"
+            + " ignoring client cert auth for this URL (peer-url http://127.0.0.1:12380)"),
+        r.err().lines().toList());
+    CliRun https = server(HTTPS_CLUSTER, "--listen-client-urls", "https://127.0.0.1:2379",
+        "--cert-file", f("n1.crt"), "--key-file", f("n1.key"), "--peer-cert-file", f("n1.crt"),
+        "--peer-key-file", f("n1.key"));
+    assertEquals(0, https.exit(), https.err());
+    assertEquals("", https.err());
+  }
+
   @Test
   void httpsWithoutCertificateOrKeyIsRefused() {
     CliRun r = server("n1=http://127.0.0.1:12380", "--listen-client-urls",
