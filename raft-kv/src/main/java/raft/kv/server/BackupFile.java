@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.backup.EtcdBackup;
@@ -147,11 +148,21 @@ public final class BackupFile {
   public static Contents restore(Path backup, Path dataDir,
       Map<String, InetSocketAddress> members, boolean skipHashCheck, String peerScheme)
       throws IOException {
+    return restore(backup, dataDir, members, skipHashCheck, name -> peerScheme);
+  }
+
+  /**
+   * As above, each member's peer URL with its own scheme, {@code schemeOf} its name (as
+   * etcdctl keeps each URL as given; see {@link ServerConfig#peerSchemes}).
+   */
+  public static Contents restore(Path backup, Path dataDir,
+      Map<String, InetSocketAddress> members, boolean skipHashCheck,
+      Function<String, String> schemeOf) throws IOException {
     refuseNonEmpty(dataDir);
     Contents contents = read(backup, skipHashCheck);
     try (DataDirLock lock = DataDirLock.acquire(dataDir, "raftkv snapshot restore")) {
       refuseNonEmpty(dataDir); // again, now that no member can start on it meanwhile
-      restore(contents, dataDir, members, peerScheme);
+      restore(contents, dataDir, members, schemeOf);
     }
     return contents;
   }
@@ -167,12 +178,19 @@ public final class BackupFile {
 
   static KvState newMembership(KvState state, Map<String, InetSocketAddress> members,
       String peerScheme) {
+    return newMembership(state, members, name -> peerScheme);
+  }
+
+  /** {@code schemeOf}: each member's peer URL scheme by name; http where it says nothing. */
+  static KvState newMembership(KvState state, Map<String, InetSocketAddress> members,
+      Function<String, String> schemeOf) {
     KvState.Builder b = state.toBuilder().clearMembers().clearRemovedMembers();
     long id = 1;
     for (String name : ServerConfig.idOrder(members.keySet())) {
       InetSocketAddress peer = members.get(name);
+      String scheme = java.util.Objects.requireNonNullElse(schemeOf.apply(name), "http");
       b.addMembers(Member.newBuilder().setID(id++).setName(name)
-          .addPeerURLs(peerScheme + "://" + peer.getHostString() + ":" + peer.getPort()));
+          .addPeerURLs(scheme + "://" + peer.getHostString() + ":" + peer.getPort()));
     }
     return b.build();
   }
@@ -189,7 +207,8 @@ public final class BackupFile {
   }
 
   private static void restore(Contents contents, Path dataDir,
-      Map<String, InetSocketAddress> members, String peerScheme) throws IOException {
+      Map<String, InetSocketAddress> members, Function<String, String> schemeOf)
+      throws IOException {
     Snapshot snap = contents.snapshot();
     ConfState voters = ConfState.newBuilder()
         .addAllVoters(LongStream.rangeClosed(1, members.size()).boxed().toList()).build();
@@ -198,7 +217,7 @@ public final class BackupFile {
     // elections compare last terms, so an entry of an old, higher term would outrank newer
     // ones). The index stays, so the state's applied index still matches it.
     Snapshot restored = snap.toBuilder().setData(newMembership(contents.state(), members,
-        peerScheme).toByteString()).setMetadata(snap.getMetadata().toBuilder()
+        schemeOf).toByteString()).setMetadata(snap.getMetadata().toBuilder()
         .setTerm(1).setConfState(voters)).build();
     SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
   }

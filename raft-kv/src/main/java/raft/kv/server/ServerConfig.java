@@ -173,6 +173,21 @@ public record ServerConfig(
     return members;
   }
 
+  /**
+   * Each member's peer URL scheme in an --initial-cluster spec (checked by
+   * {@link #parseInitialCluster}): "https" or "http" ({@link #isHttps}), by name.
+   */
+  public static Map<String, String> peerSchemes(String spec) {
+    Map<String, String> schemes = new LinkedHashMap<>();
+    for (String part : spec.split(",")) {
+      String[] kv = part.trim().split("=", 2);
+      if (kv.length == 2) {
+        schemes.put(kv[0], isHttps(kv[1]) ? "https" : "http");
+      }
+    }
+    return schemes;
+  }
+
   /** Whether a URL's scheme is https (TLS); {@code host:port} alone is http. */
   public static boolean isHttps(String url) {
     return url.trim().regionMatches(true, 0, "https://", 0, 8);

@@ -101,7 +101,7 @@ class BackupTest {
   }
 
   @Test
-  void aDamagedBackupAndAUsedDataDirectoryAreRefusedWithTheReason() throws Exception {
+  void aDamagedBackupAndAUsedDirectoryAreRefusedAndEachPeerUrlKeepsItsScheme() throws Exception {
     Path backup = dir.resolve("backup.db");
     Path ours = dir.resolve("backup.raftkv");
     try (InProcessCluster c = new InProcessCluster(1, 1, dir.resolve("c"))) {
@@ -150,5 +150,17 @@ class BackupTest {
           + "member n9 (pid " + ProcessHandle.current().pid() + ")"), r.errLine());
       assertFalse(Files.exists(held.resolve("snap")), "the restore wrote nothing");
     }
+
+    // Each member's peer URL keeps its own scheme, as etcdctl keeps each URL as given (the
+    // Cluster service and the transport then refuse or skip the odd one, not misread it).
+    Path mixed = dir.resolve("mixed");
+    ok("snapshot", "restore", backup.toString(), "--name", "n1", "--initial-cluster",
+        "n1=https://127.0.0.1:1,n2=http://127.0.0.1:2,n3=127.0.0.1:3", "--data-dir",
+        mixed.toString());
+    Snapshot snap = SnapshotStore.open(mixed.resolve("snap"), l -> { }).loadNewest()
+        .orElseThrow();
+    assertEquals(List.of("https://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"),
+        raft.kv.pb.KvState.parseFrom(snap.getData()).getMembersList().stream()
+            .map(m -> m.getPeerURLs(0)).toList());
   }
 }
