@@ -35,8 +35,9 @@ final class LeaderForward implements AutoCloseable {
   private final Supplier<SslContext> tls;
 
   /**
-   * @param tls the context for an https client URL (the member's own certificate, its trusted
-   *     CA): never plain text to an https URL
+   * @param tls the context for an https client URL ({@link MemberTls#forwardContext}: peer TLS
+   *     when the member has it, as etcd forwards over its peer transport): never plain text to
+   *     an https URL
    */
   LeaderForward(LongSupplier leader, Supplier<Membership.View> registry, Duration timeout,
       Supplier<SslContext> tls) {
