@@ -335,20 +335,14 @@ public final class AuthStore {
 
   /**
    * Replaces the state with a snapshot's ({@code present} false: a snapshot from before auth,
-   * so a new store). Tokens end if auth is off afterwards, and so do those of users the
-   * snapshot no longer has or whose password it changed (what the skipped entries would have
-   * done, as UserDelete and UserChangePassword do when applied).
+   * so a new store). Every token ends: the entries the snapshot stands for are not applied
+   * here, so neither the tokens they issued (Authenticate) nor the ones they ended (a user
+   * deleted and re-added, a password changed and changed back) can be known; clients
+   * authenticate again, as after a restart.
    */
   public void restore(AuthSnapshot snap, boolean present) {
-    SortedMap<String, User> before = state.users();
     replace(snap, present);
-    SortedMap<String, User> after = state.users();
-    before.forEach((name, u) -> {
-      User now = after.get(name);
-      if (now == null || !now.getPassword().equals(u.getPassword())) {
-        tokens.invalidateUser(name);
-      }
-    });
+    tokens.clear();
   }
 
   private void replace(AuthSnapshot snap, boolean present) {

@@ -159,7 +159,7 @@ public final class KvServer implements AutoCloseable {
     watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
-      auth.recovered(runtime.status().lastIndex());
+      auth.recovered(runtime.status().commit());
       this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
