@@ -298,6 +298,20 @@ class AuthEnforcementTest {
     assertEquals(2, rootLeases.leaseTimeToLive(withKeys).getKeysCount());
   }
 
+  @Test
+  void userAddAndPasswordChangesFromNonRootAreRefusedBeforeAnyWork() {
+    AuthGrpc.AuthBlockingStub app = as(token("app", "apppw"), AuthGrpc.newBlockingStub(ch));
+    MaintenanceGrpc.MaintenanceBlockingStub m = as(null, MaintenanceGrpc.newBlockingStub(ch));
+    long before = m.status(StatusRequest.getDefaultInstance()).getRaftIndex();
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.userAdd(AuthUserAddRequest.newBuilder().setName("x").setPassword("p").build()));
+    refused(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty",
+        () -> as(null, AuthGrpc.newBlockingStub(ch)).userChangePassword(
+            AuthUserChangePasswordRequest.newBuilder().setName("app").setPassword("p").build()));
+    // Refused on the local view: no bcrypt hash was made, so no entry was proposed either.
+    assertEquals(before, m.status(StatusRequest.getDefaultInstance()).getRaftIndex());
+  }
+
   private static WatchRequest create(String key, String end) {
     return WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
         .setKey(b(key)).setRangeEnd(b(end))).build();
