@@ -184,8 +184,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       }
       Optional<String> refused = c.getKey().isEmpty() ? Optional.empty()
           : auth.refusal(caller, unresolved, c);
-      if (refused.isPresent()) { // etcd 3.4: created and canceled, under the asked watch id
-        send(WatchResponse.newBuilder().setWatchId(c.getWatchId()).setCreated(true)
+      if (refused.isPresent()) {
+        // etcd 3.4.23: created and canceled, under no watch id (-1) whatever id was asked
+        // (later etcd answers under the asked id); EtcdctlAuthTest compares with it.
+        send(WatchResponse.newBuilder().setWatchId(NO_WATCHER).setCreated(true)
             .setCanceled(true).setCancelReason(refused.get()));
         return;
       }
