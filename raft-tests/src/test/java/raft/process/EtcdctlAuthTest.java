@@ -3,11 +3,20 @@ package raft.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -18,6 +27,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import raft.kv.api.etcdserverpb.AuthGrpc;
+import raft.kv.api.etcdserverpb.AuthenticateRequest;
+import raft.kv.api.etcdserverpb.WatchCreateRequest;
+import raft.kv.api.etcdserverpb.WatchGrpc;
+import raft.kv.api.etcdserverpb.WatchRequest;
+import raft.kv.api.etcdserverpb.WatchResponse;
 
 /**
  * Issue 17's users and roles through real etcdctl 3.4, the same commands against our three
@@ -157,6 +172,49 @@ class EtcdctlAuthTest {
   }
 
   @Test
+  @Order(4)
+  @DisplayName("a refused watch is answered under the watch id asked for, as etcd answers")
+  void watchRefusalShape() throws Exception {
+    List<String> answers = new ArrayList<>();
+    for (Target t : targets) {
+      ManagedChannel ch = ManagedChannelBuilder.forTarget(t.endpoints().split(",")[0])
+          .usePlaintext().build();
+      try {
+        String token = AuthGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .authenticate(AuthenticateRequest.newBuilder().setName("app").setPassword("apppw")
+                .build()).getToken();
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER), token);
+        BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
+        StreamObserver<WatchRequest> w = WatchGrpc.newStub(ch)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+            .withDeadlineAfter(60, TimeUnit.SECONDS).watch(new StreamObserver<>() {
+              @Override
+              public void onNext(WatchResponse r) {
+                got.add(r);
+              }
+
+              @Override
+              public void onError(Throwable e) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+        w.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("/secret/x")).setWatchId(7)).build());
+        WatchResponse r = got.poll(30, TimeUnit.SECONDS);
+        assertTrue(r != null, t.name() + ": no answer");
+        answers.add("id=" + r.getWatchId() + " created=" + r.getCreated() + " canceled="
+            + r.getCanceled() + " reason=" + r.getCancelReason());
+        w.onCompleted();
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    assertEquals(answers.get(1), answers.get(0), "ours, then etcd's");
+  }
+
+  @Test
   @Order(5)
   @DisplayName("root-only maintenance: hashkv and defrag refused to app with etcd's words")
   void maintenanceNeedsRoot() throws Exception {
@@ -167,6 +225,24 @@ class EtcdctlAuthTest {
     assertTrue(theirs.out().contains(why), theirs::toString);
     assertTrue(ours.out().contains(why), ours::toString);
     assertEquals(theirs.exit(), ours.exit());
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("member add, remove, update, promote need root (etcd's words); member list not")
+  void memberChangesNeedRoot() throws Exception {
+    String[][] calls = {
+        {"member", "add", "x", "--peer-urls=http://127.0.0.1:1"},
+        {"member", "remove", "1234"},
+        {"member", "update", "1234", "--peer-urls=http://127.0.0.1:1"},
+        {"member", "promote", "1234"}};
+    for (String[] call : calls) {
+      String[] args = new String[call.length + 1];
+      args[0] = APP;
+      System.arraycopy(call, 0, args, 1, call.length);
+      refusedOnBoth("Error: etcdserver: permission denied\n", null, args);
+    }
+    assertEquals(0, targets.get(0).ctl(null, APP, "member", "list").exit());
   }
 
   @Test

@@ -3,7 +3,9 @@ package raft.kv.apply;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -26,9 +28,9 @@ import raft.kv.mvcc.Sizes;
 import raft.kv.pb.InternalRequest;
 import raft.kv.pb.KvState;
 import raft.kv.pb.MemberChange;
+import raft.kv.watch.WatchHub;
 import raft.pb.ConfChangeV2;
 import raft.pb.ConfState;
-import raft.kv.watch.WatchHub;
 import raft.runtime.StateMachine;
 
 /**
@@ -200,9 +202,8 @@ public final class KvStateMachine implements StateMachine {
   }
 
   // Auth responses carry the store's revision, as etcd's do.
-  private com.google.protobuf.Message withHeader(com.google.protobuf.Message response) {
-    com.google.protobuf.Descriptors.FieldDescriptor f =
-        response.getDescriptorForType().findFieldByName("header");
+  private Message withHeader(Message response) {
+    FieldDescriptor f = response.getDescriptorForType().findFieldByName("header");
     return response.toBuilder().setField(f, header(store.currentRevision())).build();
   }
 

@@ -57,11 +57,15 @@ final class AuthState implements AuthView {
         }
         for (Permission p : role.getKeyPermissionList()) {
           ByteString[] iv = {p.getKey(), KeyRanges.intervalEnd(p.getKey(), p.getRangeEnd())};
-          if (p.getPermType() != Permission.Type.WRITE) {
-            read.add(iv);
-          }
-          if (p.getPermType() != Permission.Type.READ) {
-            write.add(iv);
+          // etcd's getMergedPerms: a type it does not know (a raw client's 5) grants nothing.
+          switch (p.getPermType()) {
+            case READ -> read.add(iv);
+            case WRITE -> write.add(iv);
+            case READWRITE -> {
+              read.add(iv);
+              write.add(iv);
+            }
+            default -> { }
           }
         }
       }
@@ -130,6 +134,12 @@ final class AuthState implements AuthView {
   @Override
   public Optional<List<String>> roles(String user) {
     return Optional.ofNullable(users.get(user)).map(User::getRolesList);
+  }
+
+  @Override
+  public Optional<Login> login(String user) {
+    return user(user).map(u -> new Login(u.getPassword(), u.getOptions().getNoPassword(),
+        revision));
   }
 
   SortedMap<String, User> users() {

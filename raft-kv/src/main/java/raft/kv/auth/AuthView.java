@@ -31,4 +31,7 @@ public interface AuthView {
 
   /** The user's roles (sorted), if the user exists. Never the password. */
   Optional<List<String>> roles(String user);
+
+  /** What {@code user}'s password is checked against at this revision, if the user exists. */
+  Optional<Login> login(String user);
 }

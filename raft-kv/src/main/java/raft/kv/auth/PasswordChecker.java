@@ -7,7 +7,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import raft.kv.api.authpb.User;
 
 /**
  * bcrypt work, off the apply thread and off gRPC's event loops: checking a password at
@@ -40,22 +39,21 @@ public final class PasswordChecker implements AutoCloseable {
    * authentication failed, for an unknown user as for a wrong password; a no-password user).
    */
   public CompletableFuture<Long> check(AuthView view, String name, String password) {
-    AuthState s = (AuthState) view;
-    if (!s.enabled()) {
+    if (!view.enabled()) {
       return CompletableFuture.failedFuture(AuthException.authNotEnabled());
     }
-    User u = s.user(name).orElse(null);
+    Login u = view.login(name).orElse(null);
     if (u == null) {
       return CompletableFuture.failedFuture(AuthException.authFailed());
     }
-    if (u.getOptions().getNoPassword()) {
+    if (u.noPassword) {
       return CompletableFuture.failedFuture(AuthException.noPasswordUser());
     }
     return submit(() -> {
-      if (!Passwords.matches(u.getPassword(), password)) {
+      if (!Passwords.matches(u.hash, password)) {
         throw AuthException.authFailed();
       }
-      return s.revision();
+      return u.revision;
     });
   }
 

@@ -15,15 +15,16 @@ final class RolePerms {
    * key); if it has the same key and range end its type is replaced, else the new permission
    * is added and the list sorted by key again (stable: equal keys keep their order).
    */
+  /** The type is kept as sent (a raw value etcd does not know too, as etcd stores it). */
   static Role grant(Role role, Permission perm) {
     List<Permission> perms = new ArrayList<>(role.getKeyPermissionList());
     int idx = firstAtOrAfter(perms, perm.getKey());
     if (idx < perms.size() && perms.get(idx).getKey().equals(perm.getKey())
         && perms.get(idx).getRangeEnd().equals(perm.getRangeEnd())) {
-      perms.set(idx, perms.get(idx).toBuilder().setPermType(perm.getPermType()).build());
+      perms.set(idx, perms.get(idx).toBuilder().setPermTypeValue(perm.getPermTypeValue()).build());
     } else {
       perms.add(Permission.newBuilder().setKey(perm.getKey()).setRangeEnd(perm.getRangeEnd())
-          .setPermType(perm.getPermType()).build());
+          .setPermTypeValue(perm.getPermTypeValue()).build());
       perms.sort((a, b) -> ByteString.unsignedLexicographicalComparator()
           .compare(a.getKey(), b.getKey()));
     }

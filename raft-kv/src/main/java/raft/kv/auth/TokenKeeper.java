@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * after last use, lost on restart (then "etcdserver: invalid auth token").
  *
  * <p>In memory only. A restarted member replays the log entries after its last snapshot, among
- * them Authenticate entries from before the restart: tokens of entries at or below the log's
- * last index at start ({@link #ignoreUpTo}) are therefore not registered again, so every token
+ * them Authenticate entries from before the restart: tokens of entries at or below the commit
+ * index recovered at start ({@link #ignoreUpTo}) are therefore not registered again, so every token
  * issued before a restart is refused by the restarted member, as etcd's are.
  *
  * <p>Threading: registered and dropped on the apply thread, read on any thread.
@@ -94,7 +94,7 @@ public final class TokenKeeper {
     tokens.put(token, new Entry(user, now + ttlNanos));
   }
 
-  /** Tokens of entries at or below {@code index} (the log's end at start) are not taken. */
+  /** Tokens of entries at or below {@code index} (the commit index at start) are not taken. */
   public void ignoreUpTo(long index) {
     ignoredUpTo = index;
   }

@@ -1,9 +1,5 @@
 package raft.kv.cli;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,6 +14,7 @@ import raft.kv.api.etcdserverpb.AuthUserGrantRoleRequest;
 import raft.kv.api.etcdserverpb.AuthUserListRequest;
 import raft.kv.api.etcdserverpb.AuthUserRevokeRoleRequest;
 import raft.kv.client.Clients;
+import raft.kv.client.PasswordPrompt;
 
 /** etcdctl 3.4's {@code user} verbs, printing what etcdctl prints (printer_simple.go). */
 @Command(name = "user", description = "User related commands.",
@@ -32,26 +29,19 @@ public final class UserCommand {
    * --interactive=false (or no terminal) it reads one word of stdin.
    */
   static String readPassword(ClientCommand cmd, String user, boolean interactive) {
-    java.io.Console console = System.console();
-    if (interactive && console != null) {
-      String p1 = new String(console.readPassword("Password of %s: ", user));
+    if (interactive && System.console() != null) {
+      String p1 = PasswordPrompt.ask("Password of %s: ", cmd.root().in(), true, user);
       if (p1.isEmpty()) {
         throw new Clients.Failure("empty password");
       }
-      String p2 = new String(console.readPassword("Type password of %s again for "
-          + "confirmation: ", user));
+      String p2 = PasswordPrompt.ask("Type password of %s again for confirmation: ", cmd.root().in(),
+          true, user);
       if (!p1.equals(p2)) {
         throw new Clients.Failure("given passwords are different");
       }
       return p1;
     }
-    try {
-      String line = new BufferedReader(new InputStreamReader(cmd.root().in(),
-          StandardCharsets.UTF_8)).readLine();
-      return line == null ? "" : line.strip().split("\\s+", 2)[0];
-    } catch (IOException e) {
-      throw new Clients.Failure("failed to ask password: " + e.getMessage());
-    }
+    return PasswordPrompt.ask("", cmd.root().in(), false).strip().split("\\s+", 2)[0];
   }
 
   @Command(name = "add", description = "Adds a new user.")

@@ -1,11 +1,6 @@
 package raft.kv.client;
 
-import java.io.BufferedReader;
-import java.io.Console;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 /**
  * etcdctl's {@code --user name[:password]} and {@code --password}: with --password, --user is
@@ -27,17 +22,6 @@ final class UserFlag {
   }
 
   private static String ask(InputStream in) {
-    Console console = System.console();
-    if (console != null) {
-      char[] p = console.readPassword("Password: ");
-      return p == null ? "" : new String(p);
-    }
-    try {
-      String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
-          .readLine();
-      return line == null ? "" : line;
-    } catch (IOException e) {
-      throw new Clients.Failure("failed to read password: " + e.getMessage());
-    }
+    return PasswordPrompt.ask("Password: ", in, true);
   }
 }

@@ -2,9 +2,11 @@ package raft.kv.gateway;
 
 import io.grpc.Channel;
 import io.grpc.ServiceDescriptor;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import raft.kv.http.HttpRoutes;
 
 /**
@@ -49,8 +51,7 @@ public final class Gateway {
    * {@code refusals} in a line.
    */
   public ClientPortNegotiator negotiator(
-      io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls,
-      java.util.function.Consumer<String> refusals) {
+      SslContext tls, Consumer<String> refusals) {
     return new ClientPortNegotiator(() -> new GatewayHandler(this), maxBodyBytes, tls,
         refusals);
   }

@@ -21,10 +21,12 @@ final class AuthApi implements AutoCloseable {
 
   /**
    * Called once the log is recovered, before anything is applied: tokens of the Authenticate
-   * entries up to the log's end were issued before this start and must not come back.
+   * entries up to the commit index recovered from disk were issued before this start and must
+   * not come back. Not up to the log's end: entries past the commit index may be replaced by a
+   * new leader's, and a fresh Authenticate at such a reused index must register here.
    */
-  void recovered(long lastIndex) {
-    tokens.ignoreUpTo(lastIndex);
+  void recovered(long commitIndex) {
+    tokens.ignoreUpTo(commitIndex);
   }
 
   /** etcd's Auth service on this member. */

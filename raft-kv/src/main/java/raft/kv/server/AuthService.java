@@ -39,6 +39,7 @@ import raft.kv.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import raft.kv.api.etcdserverpb.AuthenticateRequest;
 import raft.kv.api.etcdserverpb.AuthenticateResponse;
 import raft.kv.apply.ApplyResult;
+import raft.kv.auth.AuthException;
 import raft.kv.auth.AuthView;
 import raft.kv.auth.PasswordChecker;
 import raft.kv.auth.TokenKeeper;
@@ -56,7 +57,11 @@ import raft.kv.pb.InternalUserChangePasswordRequest;
  * Authenticate checks the password here, then proposes the token's random part.
  */
 final class AuthService extends AuthGrpc.AuthImplBase {
-  /** etcd retries an Authenticate whose password was checked at a stale revision; we bound it. */
+  /**
+   * etcd retries an Authenticate whose password was checked at a stale revision, without bound;
+   * we bound it: three tries ride out a burst of auth changes (each try is a barrier, a bcrypt
+   * check and an entry), and a caller that keeps losing the race gets an error, not a hang.
+   */
   private static final int AUTHENTICATE_TRIES = 3;
 
   private final RaftGateway raft;
@@ -96,19 +101,27 @@ final class AuthService extends AuthGrpc.AuthImplBase {
       InternalRequest.Builder entry = InternalRequest.newBuilder().setAuthenticate(
           InternalAuthenticateRequest.newBuilder().setName(r.getName())
               .setSimpleToken(TokenKeeper.newPrefix()));
-      return propose(entry, caller, AuthenticateResponse.class).thenCompose(resp ->
-          // A change between the check and the entry (a new password...): check again.
-          checkedAt == view.get().revision() || attempt >= AUTHENTICATE_TRIES
-              ? CompletableFuture.completedFuture(resp) : authenticate(r, caller, attempt + 1));
+      return propose(entry, caller, AuthenticateResponse.class).thenCompose(resp -> {
+        if (checkedAt == view.get().revision()) {
+          return CompletableFuture.completedFuture(resp);
+        }
+        // A change between the check and the entry (a new password...): check again. The
+        // token just made may belong to a password no longer valid, so after the last try it
+        // is not handed out: the client gets etcd's old-revision error and may retry.
+        return attempt >= AUTHENTICATE_TRIES
+            ? CompletableFuture.failedFuture(AuthException.authOldRevision())
+            : authenticate(r, caller, attempt + 1);
+      });
     });
   }
 
   @Override
   public void userAdd(AuthUserAddRequest r, StreamObserver<AuthUserAddResponse> out) {
-    CompletableFuture<AuthHeader> caller = caller();
+    CompletableFuture<AuthHeader> caller = adminFirst(caller());
     boolean noPassword = r.getOptions().getNoPassword();
     CompletableFuture<ByteString> hash = noPassword
-        ? CompletableFuture.completedFuture(ByteString.EMPTY) : passwords.hash(r.getPassword());
+        ? CompletableFuture.completedFuture(ByteString.EMPTY)
+        : caller.thenCompose(x -> passwords.hash(r.getPassword()));
     Rpc.reply(hash.thenCompose(h -> propose(InternalRequest.newBuilder().setAuthUserAdd(
         InternalUserAddRequest.newBuilder().setName(r.getName()).setHashedPassword(h)
             .setOptions(r.getOptions())), caller, AuthUserAddResponse.class)), x -> x, out);
@@ -132,8 +145,8 @@ final class AuthService extends AuthGrpc.AuthImplBase {
   @Override
   public void userChangePassword(AuthUserChangePasswordRequest r,
       StreamObserver<AuthUserChangePasswordResponse> out) {
-    CompletableFuture<AuthHeader> caller = caller();
-    Rpc.reply(passwords.hash(r.getPassword()).thenCompose(h -> propose(
+    CompletableFuture<AuthHeader> caller = adminFirst(caller());
+    Rpc.reply(caller.thenCompose(x -> passwords.hash(r.getPassword())).thenCompose(h -> propose(
         InternalRequest.newBuilder().setAuthUserChangePassword(
             InternalUserChangePasswordRequest.newBuilder().setName(r.getName())
                 .setHashedPassword(h)), caller, AuthUserChangePasswordResponse.class)),
@@ -198,6 +211,18 @@ final class AuthService extends AuthGrpc.AuthImplBase {
       CompletableFuture<AuthHeader> caller, Class<R> type) {
     return caller.thenCompose(h -> raft.propose(entry.setAuthHeader(h), ApplyResult.Auth.class))
         .thenApply(applied -> type.cast(headers.complete(applied.response())));
+  }
+
+  /**
+   * Refuses at once a caller the current view says is not root, before any bcrypt work: the
+   * hashing pool is shared with Authenticate, and anonymous callers must not be able to fill it
+   * and starve logins. The check when the entry applies stays the one that decides.
+   */
+  private CompletableFuture<AuthHeader> adminFirst(CompletableFuture<AuthHeader> caller) {
+    return caller.thenApply(h -> {
+      view.get().checkAdmin(h.getUsername());
+      return h;
+    });
   }
 
   /**

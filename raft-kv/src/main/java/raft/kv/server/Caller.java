@@ -2,6 +2,7 @@ package raft.kv.server;
 
 import io.grpc.Context;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import raft.kv.auth.AuthView;
 import raft.kv.auth.Permissions;
 import raft.kv.pb.AuthHeader;
@@ -17,6 +18,10 @@ record Caller(String user, long revision) {
 
   static final Context.Key<CompletableFuture<Caller>> KEY = Context.key("raftkv-caller");
 
+  /** Resolves the call's token (or certificate) anew: a stream's later requests use it. */
+  static final Context.Key<Supplier<CompletableFuture<Caller>>> RESOLVE =
+      Context.key("raftkv-caller-resolve");
+
   /**
    * The current call's caller; read it on the call's own thread. A call that did not pass the
    * interceptor (in-process tests) is {@link #NONE}: refused everything once auth is enabled.
@@ -24,6 +29,20 @@ record Caller(String user, long revision) {
   static CompletableFuture<Caller> current() {
     CompletableFuture<Caller> c = KEY.get();
     return c != null ? c : CompletableFuture.completedFuture(NONE);
+  }
+
+  /**
+   * The current call's caller resolved now, as etcd resolves a Watch stream's token at each
+   * create (a token revoked or expired since the stream opened is refused); read it on the
+   * call's own thread. Without the interceptor: {@link #current()}.
+   */
+  static Supplier<CompletableFuture<Caller>> resolver() {
+    Supplier<CompletableFuture<Caller>> r = RESOLVE.get();
+    if (r != null) {
+      return r;
+    }
+    CompletableFuture<Caller> c = current();
+    return () -> c;
   }
 
   /** What the entry of this caller's write carries, so every member checks the same user. */

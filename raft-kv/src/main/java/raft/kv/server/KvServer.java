@@ -21,10 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -157,7 +159,7 @@ public final class KvServer implements AutoCloseable {
     watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
-      auth.recovered(runtime.status().lastIndex());
+      auth.recovered(runtime.status().commit());
       this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
@@ -216,6 +218,11 @@ public final class KvServer implements AutoCloseable {
   }
 
   /** What a joining member is told when it asks who is in the cluster. */
+  private Set<String> memberNames() {
+    return stateMachine.membership().members().stream().map(Member::getName)
+        .collect(Collectors.toSet());
+  }
+
   private com.google.protobuf.ByteString registryBytes() {
     raft.kv.apply.Membership.View v = stateMachine.membership();
     return KvState.newBuilder().addAllMembers(v.members()).addAllRemovedMembers(v.removed())
@@ -330,7 +337,7 @@ public final class KvServer implements AutoCloseable {
     ServerInterceptor[] interceptors = {
         // First, so it runs last: only calls the member takes need their caller resolved.
         new AuthInterceptor(new Tokens(stateMachine.tokens(), stateMachine::auth,
-            stateMachine::appliedIndex, raft::linearizableBarrier)),
+            stateMachine::appliedIndex, raft::linearizableBarrier), this::memberNames),
         new BudgetInterceptor(budget),
         new LearnerGate(this::isLearner),
         // Late, so it runs early: a stopped member refuses before anything is charged.
@@ -373,7 +380,8 @@ public final class KvServer implements AutoCloseable {
             .bindService(),
         new WatchService(stateMachine.watchHub(), headers, timers,
             config.watchProgressInterval(), log, new WatchAuth(stateMachine::auth)).bindService(),
-        new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
+        new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers,
+            stateMachine::auth).bindService(),
         new ClusterService(changes, stateMachine::membership, headers, forward,
             config.peerScheme()).bindService(),
         ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,

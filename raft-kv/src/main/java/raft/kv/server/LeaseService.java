@@ -2,6 +2,7 @@ package raft.kv.server;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 import raft.kv.api.etcdserverpb.LeaseGrantRequest;
 import raft.kv.api.etcdserverpb.LeaseGrantResponse;
 import raft.kv.api.etcdserverpb.LeaseGrpc;
@@ -14,7 +15,10 @@ import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
 import raft.kv.api.etcdserverpb.LeaseStatus;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
 import raft.kv.api.etcdserverpb.LeaseTimeToLiveResponse;
+import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.apply.ApplyResult;
+import raft.kv.auth.AuthView;
+import raft.kv.auth.Permissions;
 import raft.kv.lease.LeaseInfo;
 import raft.kv.lease.Lessor;
 import raft.kv.pb.InternalRequest;
@@ -29,8 +33,11 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   private final Lessor lessor;
   private final LeaseTimer timer;
   private final Headers headers;
+  private final Supplier<AuthView> view;
 
-  LeaseService(RaftGateway raft, Lessor lessor, LeaseTimer timer, Headers headers) {
+  LeaseService(RaftGateway raft, Lessor lessor, LeaseTimer timer, Headers headers,
+      Supplier<AuthView> view) {
+    this.view = view;
     this.raft = raft;
     this.lessor = lessor;
     this.timer = timer;
@@ -64,17 +71,30 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public void leaseTimeToLive(LeaseTimeToLiveRequest r,
       StreamObserver<LeaseTimeToLiveResponse> out) {
+    if (!r.getKeys()) {
+      Rpc.answer(timeToLive(r, null), out);
+      return;
+    }
+    // etcd 3.4.26+ (CVE-2023-32082, checkLeaseTimeToLive): listing the keys needs read
+    // permission on every one of them, else the call fails ("permission denied"...).
+    Rpc.reply(Caller.current(), caller -> timeToLive(r, caller), out);
+  }
+
+  /** The answer; with {@code caller} (keys asked) each attached key is checked first. */
+  private LeaseTimeToLiveResponse timeToLive(LeaseTimeToLiveRequest r, Caller caller) {
     LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setID(r.getID());
     LeaseInfo info = lessor.lookup(r.getID()).orElse(null);
     if (info == null) {
       b.setTTL(-1); // etcd answers an unknown lease with TTL -1, not an error
     } else {
       b.setTTL(Math.max(0, timer.remainingSeconds(r.getID()))).setGrantedTTL(info.grantedTtl());
-      if (r.getKeys()) {
+      if (caller != null) {
+        Permissions p = new Permissions(view.get(), caller.user(), 0);
+        info.keys().forEach(k -> p.range(RangeRequest.newBuilder().setKey(k).build()));
         b.addAllKeys(info.keys());
       }
     }
-    Rpc.answer(b.setHeader(headers.now()).build(), out); // its keys may be many
+    return b.setHeader(headers.now()).build(); // its keys may be many: sent within the budget
   }
 
   @Override

@@ -1,31 +1,40 @@
 package raft.kv.server;
 
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import raft.kv.auth.AuthView;
 
 /**
- * etcd's authMaintenanceServer for one call (Defragment, Snapshot, Hash, HashKV): the call
- * starts only once its caller is known to hold the root role (or auth is disabled); otherwise
- * it ends with etcd's refusal (user name is empty, user name not found, permission denied,
- * invalid auth token) and the service never sees it. The request is held meanwhile: a unary
- * or server-streaming call has one message and a half-close.
+ * A call that needs the root role: etcd's authMaintenanceServer (Defragment, Snapshot, Hash,
+ * HashKV) and its checkMembershipOperationPermission (MemberAdd, MemberRemove, MemberUpdate,
+ * MemberPromote). The call starts only once its caller is known to hold the root role (or auth
+ * is disabled); otherwise it ends with etcd's refusal, in the shape etcd's clients see for that
+ * call ({@link #asEtcdMaintenance} or {@link #asEtcdGrpc}), and the service never sees it.
  */
 final class RootOnly<Q, R> implements ServerCallHandler<Q, R> {
   private final ServerCallHandler<Q, R> next;
   private final Supplier<AuthView> view;
   private final CompletableFuture<Caller> caller;
+  private final UnaryOperator<Status> shape;
+  private final Executor executor;
 
+  /**
+   * {@code executor}: where the call goes on when its caller was not known at once (the token's
+   * barrier completes on the Raft loop or the apply thread, which must not run HashKV).
+   */
   RootOnly(ServerCallHandler<Q, R> next, Supplier<AuthView> view,
-      CompletableFuture<Caller> caller) {
+      CompletableFuture<Caller> caller, UnaryOperator<Status> shape, Executor executor) {
     this.next = next;
     this.view = view;
     this.caller = caller;
+    this.shape = shape;
+    this.executor = executor;
   }
 
   /**
@@ -44,59 +53,21 @@ final class RootOnly<Q, R> implements ServerCallHandler<Q, R> {
     return raw == null ? s : Status.UNKNOWN.withDescription(raw);
   }
 
+  /**
+   * etcd's member calls return their error through togRPCError, which maps the auth store's
+   * errors to the gRPC ones ("etcdserver: permission denied", PermissionDenied...): ours as
+   * they are.
+   */
+  static Status asEtcdGrpc(Status s) {
+    return s;
+  }
+
   @Override
   public ServerCall.Listener<Q> startCall(ServerCall<Q, R> call, Metadata headers) {
     call.request(2); // as gRPC's unary and server-streaming handlers ask: the request, then more
-    return new ServerCall.Listener<>() {
-      private Q message;
-      private volatile ServerCall.Listener<Q> started;
-
-      @Override
-      public void onMessage(Q m) {
-        message = m;
-      }
-
-      @Override
-      public void onHalfClose() {
-        Context ctx = Context.current();
-        caller.whenComplete((c, t) -> ctx.run(() -> {
-          try {
-            if (t != null) {
-              throw t instanceof RuntimeException e ? e : new IllegalStateException(t);
-            }
-            c.permissions(view.get()).admin();
-          } catch (RuntimeException refused) {
-            call.close(asEtcdMaintenance(Errors.of(refused).getStatus()), new Metadata());
-            return;
-          }
-          started = next.startCall(call, headers);
-          if (message != null) {
-            started.onMessage(message);
-          }
-          started.onHalfClose();
-        }));
-      }
-
-      @Override
-      public void onCancel() {
-        if (started != null) {
-          started.onCancel();
-        }
-      }
-
-      @Override
-      public void onComplete() {
-        if (started != null) {
-          started.onComplete();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (started != null) {
-          started.onReady();
-        }
-      }
-    };
+    return new HeldCall<>(call, headers, () -> {
+      caller.join().permissions(view.get()).admin();
+      return next;
+    }, shape, caller.isDone() ? Runnable::run : executor, caller);
   }
 }

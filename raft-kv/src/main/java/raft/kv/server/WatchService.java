@@ -5,11 +5,14 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +88,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     ServerCallStreamObserver<WatchResponse> out =
         (ServerCallStreamObserver<WatchResponse>) responses;
-    Stream s = new Stream(out);
+    Stream s = new Stream(out, Caller.resolver()); // read on the call's thread, in its Context
     out.disableAutoRequest();
     out.setOnReadyHandler(s::onReady);
     s.progressTicker = timers.scheduleWithFixedDelay(s::notifyProgress, s.progressMillis,
@@ -100,7 +103,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
    */
   private long progressMillis() {
     long ms = Math.max(1, progressEvery.toMillis());
-    return ms + java.util.concurrent.ThreadLocalRandom.current().nextLong(ms / 10 + 1);
+    return ms + ThreadLocalRandom.current().nextLong(ms / 10 + 1);
   }
 
   private final class Stream implements StreamObserver<WatchRequest> {
@@ -113,9 +116,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     // A request was handled while the stream was not ready: read the next one on onReady.
     private final AtomicBoolean requestOwed = new AtomicBoolean();
     private boolean closed; // guarded by this
+    private final Supplier<CompletableFuture<Caller>> resolve;
 
-    Stream(ServerCallStreamObserver<WatchResponse> out) {
+    Stream(ServerCallStreamObserver<WatchResponse> out,
+        Supplier<CompletableFuture<Caller>> resolve) {
       this.out = out;
+      this.resolve = resolve;
     }
 
     @Override
@@ -149,26 +155,38 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
     /**
      * Creates the watch now if its caller is known (true: later, once the caller's token is
-     * resolved, the next request being read only then, so requests stay in order).
+     * resolved, the next request being read only then, so requests stay in order). The token
+     * is resolved again for each create, as etcd's isWatchPermitted does (AuthInfoFromCtx): one
+     * revoked or expired since the stream opened is refused. A late answer goes on on an
+     * executor, never on the thread that completed the token's barrier (Raft loop, apply).
      */
     private boolean createWhenCallerKnown(WatchCreateRequest c) {
-      java.util.concurrent.CompletableFuture<Caller> who = Caller.current();
+      CompletableFuture<Caller> who = resolve.get();
       if (who.isDone()) {
         who.whenComplete((caller, t) -> create(c, caller, t));
         return false;
       }
-      who.whenComplete((caller, t) -> {
+      who.whenCompleteAsync((caller, t) -> {
         create(c, caller, t);
         requestOwed.set(true);
         requestNextIfReady();
-      });
+      }, AuthInterceptor.CONTINUE);
       return true;
     }
 
+    private synchronized boolean isClosed() {
+      return closed;
+    }
+
     private void create(WatchCreateRequest c, Caller caller, Throwable unresolved) {
-      java.util.Optional<String> refused = c.getKey().isEmpty() ? java.util.Optional.empty()
+      if (isClosed()) {
+        return; // the client is gone: nothing to answer, nothing to register
+      }
+      Optional<String> refused = c.getKey().isEmpty() ? Optional.empty()
           : auth.refusal(caller, unresolved, c);
-      if (refused.isPresent()) { // etcd: created and canceled, under no watch id (-1)
+      if (refused.isPresent()) {
+        // etcd 3.4.23: created and canceled, under no watch id (-1) whatever id was asked
+        // (later etcd answers under the asked id); EtcdctlAuthTest compares with it.
         send(WatchResponse.newBuilder().setWatchId(NO_WATCHER).setCreated(true)
             .setCanceled(true).setCancelReason(refused.get()));
         return;
@@ -195,6 +213,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       Watcher w = hub.watch(c.getKey(), c.getRangeEnd(), start, c.getPrevKv(), noPut, noDelete,
           new Sink(id));
       watchers.put(id, w);
+      // close() sets closed, then cancels what is in the map: either it saw this watcher, or
+      // this sees closed and cancels it (else it would stay in the hub after the stream).
+      if (isClosed()) {
+        watchers.remove(id);
+        w.cancel();
+      }
       if (w.isCanceled()) { // its start was compacted away; the client has been told
         watchers.remove(id);
         progress.remove(id);

@@ -11,6 +11,7 @@ import static raft.kv.auth.AuthLog.userAdd;
 import com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import raft.kv.api.authpb.Permission;
+import raft.kv.api.etcdserverpb.AuthenticateResponse;
 import raft.kv.apply.KvStateMachine;
 import raft.kv.pb.KvState;
 
@@ -57,11 +58,11 @@ class AuthSnapshotTest {
     log.run(userAdd("alice", "pw"));
     log.run(userAdd("bob", "pw"));
     log.withRootEnabled();
-    String alice = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+    String alice = ((AuthenticateResponse) log.run(
         AuthLog.authenticate("alice", "aaaaaaaaaaaaaaaa"))).getToken();
-    String bob = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+    String bob = ((AuthenticateResponse) log.run(
         AuthLog.authenticate("bob", "bbbbbbbbbbbbbbbb"))).getToken();
-    String root = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+    String root = ((AuthenticateResponse) log.run(
         AuthLog.authenticate("root", "cccccccccccccccc"))).getToken();
     AuthLog leader = new AuthLog();
     leader.run(userAdd("bob", "pw"));
@@ -72,5 +73,19 @@ class AuthSnapshotTest {
     assertTrue(log.tokens.user(root).isEmpty(), "root's password changed");
     assertTrue(log.tokens.user(bob).isEmpty(),
         "bob's hash differs too (another salt): a new password as far as anyone can tell");
+  }
+
+  @Test
+  void anySnapshotRestoredEndsEveryToken() throws Exception {
+    AuthLog log = new AuthLog();
+    log.run(userAdd("bob", "pw"));
+    log.withRootEnabled();
+    ByteString snap = log.sm.snapshot(); // bob as he still is
+    String bob = ((AuthenticateResponse) log.run(
+        AuthLog.authenticate("bob", "bbbbbbbbbbbbbbbb"))).getToken();
+    assertTrue(log.tokens.user(bob).isPresent());
+    log.sm.restore(100, snap);
+    assertTrue(log.tokens.user(bob).isEmpty(),
+        "the entries a snapshot skips may have issued or ended tokens: all end");
   }
 }

@@ -28,11 +28,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import raft.kv.api.authpb.Permission;
+import raft.kv.api.etcdserverpb.AuthRoleGrantPermissionRequest;
 import raft.kv.api.etcdserverpb.AuthRoleGetResponse;
 import raft.kv.api.etcdserverpb.AuthRoleListResponse;
 import raft.kv.api.etcdserverpb.AuthUserGetResponse;
 import raft.kv.api.etcdserverpb.AuthUserListResponse;
 import raft.kv.api.etcdserverpb.AuthenticateResponse;
+import raft.kv.pb.InternalRequest;
 
 /**
  * etcd 3.4's auth rules (auth/store.go, etcdserver/apply_auth.go), applied as entries through
@@ -166,6 +168,22 @@ class AuthStoreTest {
     assertEquals(Permission.Type.READWRITE, perms.get(0).getPermType());
     log.run(revoke("app", "/b", ""));
     assertEquals(1, ((AuthRoleGetResponse) log.run(roleGet("app"))).getPermCount());
+  }
+
+  @Test
+  void aPermissionTypeEtcdDoesNotKnowGrantsNothing() {
+    log.run(roleAdd("app"));
+    log.run(InternalRequest.newBuilder().setAuthRoleGrantPermission(
+        AuthRoleGrantPermissionRequest.newBuilder().setName("app").setPerm(Permission.newBuilder()
+            .setPermTypeValue(5).setKey(bytes("/a")))));
+    log.run(userAdd("alice", "pw"));
+    log.run(grantRole("alice", "app"));
+    log.withRootEnabled();
+    AuthView v = log.view();
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> v.checkPermitted("alice", bytes("/a"), bytes(""), PermType.READ));
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> v.checkPermitted("alice", bytes("/a"), bytes(""), PermType.WRITE));
   }
 
   @Test

@@ -35,6 +35,16 @@ import raft.kv.api.etcdserverpb.AuthRoleAddRequest;
 import raft.kv.api.etcdserverpb.AuthRoleGrantPermissionRequest;
 import raft.kv.api.etcdserverpb.AuthUserAddRequest;
 import raft.kv.api.etcdserverpb.AuthUserGrantRoleRequest;
+import raft.kv.api.etcdserverpb.AuthUserChangePasswordRequest;
+import raft.kv.api.etcdserverpb.ClusterGrpc;
+import raft.kv.api.etcdserverpb.LeaseGrantRequest;
+import raft.kv.api.etcdserverpb.LeaseGrpc;
+import raft.kv.api.etcdserverpb.LeaseTimeToLiveRequest;
+import raft.kv.api.etcdserverpb.MemberAddRequest;
+import raft.kv.api.etcdserverpb.MemberListRequest;
+import raft.kv.api.etcdserverpb.MemberPromoteRequest;
+import raft.kv.api.etcdserverpb.MemberRemoveRequest;
+import raft.kv.api.etcdserverpb.MemberUpdateRequest;
 import raft.kv.api.etcdserverpb.AuthUserRevokeRoleRequest;
 import raft.kv.api.etcdserverpb.AuthenticateRequest;
 import raft.kv.api.etcdserverpb.DefragmentRequest;
@@ -193,7 +203,7 @@ class AuthEnforcementTest {
     w.onNext(create("/secret/x", ""));
     WatchResponse refused = got.poll(30, TimeUnit.SECONDS);
     assertTrue(refused.getCreated() && refused.getCanceled(), refused::toString);
-    assertEquals(-1, refused.getWatchId());
+    assertEquals(-1, refused.getWatchId(), "etcd 3.4.23's answer (EtcdctlAuthTest)");
     assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied",
         refused.getCancelReason());
     // From /app/ to the end is more than app may read (etcd 3.4 would check /app/ alone).
@@ -216,6 +226,90 @@ class AuthEnforcementTest {
     assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied",
         after.getCancelReason());
     w.onCompleted();
+  }
+
+  @Test
+  void aWatchStreamResolvesItsTokenAgainAtEachCreate() throws Exception {
+    String app = token("app", "apppw");
+    BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
+    StreamObserver<WatchRequest> w = as(app, WatchGrpc.newStub(ch))
+        .withDeadlineAfter(60, TimeUnit.SECONDS).watch(new StreamObserver<>() {
+          @Override
+          public void onNext(WatchResponse r) {
+            got.add(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+    w.onNext(create("/app/a", ""));
+    assertFalse(got.poll(30, TimeUnit.SECONDS).getCanceled());
+    // A new password ends app's tokens: the stream's token no longer resolves.
+    as(token("root", "rootpw"), AuthGrpc.newBlockingStub(ch)).userChangePassword(
+        AuthUserChangePasswordRequest.newBuilder().setName("app").setPassword("new").build());
+    w.onNext(create("/app/b", ""));
+    WatchResponse after = got.poll(30, TimeUnit.SECONDS);
+    assertTrue(after.getCanceled(), after::toString);
+    assertEquals(WatchAuth.DENIED, after.getCancelReason());
+    w.onCompleted();
+  }
+
+  @Test
+  void memberChangesNeedRootMemberListDoesNot() {
+    ClusterGrpc.ClusterBlockingStub app =
+        as(token("app", "apppw"), ClusterGrpc.newBlockingStub(ch));
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:1")
+            .build()));
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.memberRemove(MemberRemoveRequest.newBuilder().setID(12345).build()));
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.memberUpdate(MemberUpdateRequest.newBuilder().setID(12345).build()));
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.memberPromote(MemberPromoteRequest.newBuilder().setID(12345).build()));
+    refused(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty",
+        () -> as(null, ClusterGrpc.newBlockingStub(ch))
+            .memberRemove(MemberRemoveRequest.newBuilder().setID(12345).build()));
+    assertEquals(1, app.memberList(MemberListRequest.getDefaultInstance()).getMembersCount());
+    // Root passes the check and meets the member code's own answer.
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> as(token("root", "rootpw"), ClusterGrpc.newBlockingStub(ch))
+            .memberRemove(MemberRemoveRequest.newBuilder().setID(12345).build()));
+    assertEquals("etcdserver: member not found", e.getStatus().getDescription());
+  }
+
+  @Test
+  void leaseKeysAreListedOnlyToWhoMayReadThemAll() {
+    String root = token("root", "rootpw");
+    LeaseGrpc.LeaseBlockingStub rootLeases = as(root, LeaseGrpc.newBlockingStub(ch));
+    long id = rootLeases.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
+    kv(root).put(PutRequest.newBuilder().setKey(b("/app/x")).setLease(id).build());
+    kv(root).put(PutRequest.newBuilder().setKey(b("/secret/y")).setLease(id).build());
+    LeaseGrpc.LeaseBlockingStub app = as(token("app", "apppw"), LeaseGrpc.newBlockingStub(ch));
+    LeaseTimeToLiveRequest withKeys = LeaseTimeToLiveRequest.newBuilder().setID(id)
+        .setKeys(true).build();
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.leaseTimeToLive(withKeys));
+    assertEquals(0, app.leaseTimeToLive(withKeys.toBuilder().setKeys(false).build())
+        .getKeysCount());
+    assertEquals(2, rootLeases.leaseTimeToLive(withKeys).getKeysCount());
+  }
+
+  @Test
+  void userAddAndPasswordChangesFromNonRootAreRefusedBeforeAnyWork() {
+    AuthGrpc.AuthBlockingStub app = as(token("app", "apppw"), AuthGrpc.newBlockingStub(ch));
+    MaintenanceGrpc.MaintenanceBlockingStub m = as(null, MaintenanceGrpc.newBlockingStub(ch));
+    long before = m.status(StatusRequest.getDefaultInstance()).getRaftIndex();
+    refused(Status.Code.PERMISSION_DENIED, "etcdserver: permission denied",
+        () -> app.userAdd(AuthUserAddRequest.newBuilder().setName("x").setPassword("p").build()));
+    refused(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty",
+        () -> as(null, AuthGrpc.newBlockingStub(ch)).userChangePassword(
+            AuthUserChangePasswordRequest.newBuilder().setName("app").setPassword("p").build()));
+    // Refused on the local view: no bcrypt hash was made, so no entry was proposed either.
+    assertEquals(before, m.status(StatusRequest.getDefaultInstance()).getRaftIndex());
   }
 
   private static WatchRequest create(String key, String end) {
