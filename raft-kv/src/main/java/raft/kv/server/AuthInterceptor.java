@@ -81,7 +81,8 @@ final class AuthInterceptor implements ServerInterceptor {
     }
     CompletableFuture<Caller> caller = caller(call, headers);
     Context ctx = Context.current().withValue(Caller.KEY, caller)
-        .withValue(Caller.RESOLVE, resolver(call, headers));
+        .withValue(Caller.RESOLVE, resolver(call, headers))
+        .withValue(Caller.TOKEN, token(headers));
     UnaryOperator<Status> shape = ROOT_ONLY.get(method);
     if (shape != null && !forwardedPromote(method, call)) {
       return Contexts.interceptCall(ctx, call, headers,
@@ -105,11 +106,13 @@ final class AuthInterceptor implements ServerInterceptor {
     return () -> caller(call, headers);
   }
 
-  private CompletableFuture<Caller> caller(ServerCall<?, ?> call, Metadata headers) {
+  private static String token(Metadata headers) {
     String token = headers.get(TOKEN);
-    if (token == null) {
-      token = headers.get(AUTHORIZATION);
-    }
+    return token != null ? token : headers.get(AUTHORIZATION);
+  }
+
+  private CompletableFuture<Caller> caller(ServerCall<?, ?> call, Metadata headers) {
+    String token = token(headers);
     if (token != null) {
       return tokens.resolve(token);
     }

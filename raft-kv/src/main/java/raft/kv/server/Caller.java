@@ -23,6 +23,12 @@ record Caller(String user, long revision) {
       Context.key("raftkv-caller-resolve");
 
   /**
+   * The call's token as sent (null without one): a follower forwards it with a MemberPromote to
+   * the leader, so the leader checks the same caller.
+   */
+  static final Context.Key<String> TOKEN = Context.key("raftkv-token");
+
+  /**
    * The current call's caller; read it on the call's own thread. A call that did not pass the
    * interceptor (in-process tests) is {@link #NONE}: refused everything once auth is enabled.
    */

@@ -85,8 +85,9 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
   @Override
   public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
+    String token = Caller.TOKEN.get(); // read on the call's thread: the Context is there
     CompletableFuture<List<Member>> promoted = changes.promote(r.getID())
-        .exceptionallyCompose(t -> isNotLeader(t) ? forward.promote(r.getID())
+        .exceptionallyCompose(t -> isNotLeader(t) ? forward.promote(r.getID(), token)
             : CompletableFuture.failedFuture(t));
     Rpc.reply(promoted, members -> MemberPromoteResponse.newBuilder()
         .setHeader(headers.at(0)).addAllMembers(members).build(), out);

@@ -5,6 +5,8 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +49,8 @@ final class LeaderForward implements AutoCloseable {
     this.tls = tls;
   }
 
-  CompletableFuture<List<Member>> promote(long id) {
+  /** {@code token}: the client's auth token (null: none), sent on so the leader checks it. */
+  CompletableFuture<List<Member>> promote(long id, String token) {
     long lead = leader.getAsLong();
     List<String> urls = registry.get().member(lead)
         .<List<String>>map(Member::getClientURLsList).orElse(List.of());
@@ -59,8 +62,13 @@ final class LeaderForward implements AutoCloseable {
     }
     ManagedChannel ch = channels.computeIfAbsent(urls.get(0), this::channel);
     CompletableFuture<List<Member>> reply = new CompletableFuture<>();
-    Futures.addCallback(ClusterGrpc.newFutureStub(ch)
-        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    ClusterGrpc.ClusterFutureStub stub = ClusterGrpc.newFutureStub(ch);
+    if (token != null) {
+      Metadata md = new Metadata();
+      md.put(AuthInterceptor.TOKEN, token);
+      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+    Futures.addCallback(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .memberPromote(MemberPromoteRequest.newBuilder().setID(id).build()),
         new FutureCallback<MemberPromoteResponse>() {
           @Override
