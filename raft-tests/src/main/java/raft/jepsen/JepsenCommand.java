@@ -49,6 +49,9 @@ public final class JepsenCommand implements Callable<Integer> {
   Integer portOffset;
   @Option(names = "--serializable", description = "Serializable (stale) reads: shows teeth.")
   boolean serializable;
+  @Option(names = "--tls", description = "Our cluster with TLS on client and peer ports"
+      + " (scripts/cluster start --tls); every client presents its client certificate.")
+  boolean tls;
   @Option(names = "--data", defaultValue = "data/jepsen") Path data;
   @Option(names = "--reports", defaultValue = "reports/jepsen") Path reports;
   @Option(names = "--jar", defaultValue = "raft-kv/target/raftkv.jar") Path jar;
@@ -59,6 +62,10 @@ public final class JepsenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (tls && (etcd || endpoints != null)) {
+      System.err.println("Error: --tls runs our own cluster (not with --etcd or --endpoints)");
+      return 2;
+    }
     long first = seed != null ? seed : System.currentTimeMillis() % 1_000_000;
     List<Fault.Kind> kinds = kinds();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -66,15 +73,16 @@ public final class JepsenCommand implements Callable<Integer> {
     boolean ok = true;
     for (int r = 0; r < runs; r++) {
       long s = first + r;
-      String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "") + "seed" + s;
+      String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "")
+          + (tls ? "tls-" : "") + "seed" + s;
       RunConfig cfg = RunConfig.defaults(name, s, seconds,
           Schedule.generate(s, capacity(kinds), kinds, seconds * 1000L)).withClients(clients)
           .withThinkMillis(thinkMillis);
       if (serializable) {
         cfg = cfg.withSerializableReads();
       }
-      System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%n", r + 1, runs, s,
-          nodes, seconds, kinds);
+      System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%s%n", r + 1, runs, s,
+          nodes, seconds, kinds, tls ? ", TLS" : "");
       Runner.Checked c;
       try (Db db = db(capacity(kinds))) {
         c = Runner.run(db, cfg, reports, System.out::println);
@@ -117,6 +125,6 @@ public final class JepsenCommand implements Callable<Integer> {
       return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
     }
     int offset = portOffset != null ? portOffset : 360;
-    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset).start();
+    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls).start();
   }
 }

@@ -2,6 +2,7 @@ package raft.jepsen.db;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import raft.jepsen.client.Dialer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class EtcdDb implements Db {
     for (int k = 1; k <= peers.length; k++) {
       peers[k - 1] = PEER_PORTS[k - 1] + portOffset;
     }
-    this.memberClient = new MemberClient(endpoints, peers);
+    this.memberClient = new MemberClient(endpoints, peers, Dialer.PLAIN);
     for (int k = 1; k <= endpoints.size(); k++) {
       members.add(k);
     }
