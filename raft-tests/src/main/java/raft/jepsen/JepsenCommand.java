@@ -52,6 +52,9 @@ public final class JepsenCommand implements Callable<Integer> {
   @Option(names = "--tls", description = "Our cluster with TLS on client and peer ports"
       + " (scripts/cluster start --tls); every client presents its client certificate.")
   boolean tls;
+  @Option(names = "--auth", description = "Our cluster with etcd's auth on: a root user, a user"
+      + " who may read and write jepsen/ only, auth enabled; clients run as that user.")
+  boolean auth;
   @Option(names = "--data", defaultValue = "data/jepsen") Path data;
   @Option(names = "--reports", defaultValue = "reports/jepsen") Path reports;
   @Option(names = "--jar", defaultValue = "raft-kv/target/raftkv.jar") Path jar;
@@ -62,8 +65,9 @@ public final class JepsenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tls && (etcd || endpoints != null)) {
-      System.err.println("Error: --tls runs our own cluster (not with --etcd or --endpoints)");
+    if ((tls || auth) && (etcd || endpoints != null)) {
+      System.err.println("Error: --tls and --auth run our own cluster (not with --etcd or"
+          + " --endpoints)");
       return 2;
     }
     long first = seed != null ? seed : System.currentTimeMillis() % 1_000_000;
@@ -74,7 +78,7 @@ public final class JepsenCommand implements Callable<Integer> {
     for (int r = 0; r < runs; r++) {
       long s = first + r;
       String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "")
-          + (tls ? "tls-" : "") + "seed" + s;
+          + (tls ? "tls-" : "") + (auth ? "auth-" : "") + "seed" + s;
       RunConfig cfg = RunConfig.defaults(name, s, seconds,
           Schedule.generate(s, capacity(kinds), kinds, seconds * 1000L)).withClients(clients)
           .withThinkMillis(thinkMillis);
@@ -82,7 +86,7 @@ public final class JepsenCommand implements Callable<Integer> {
         cfg = cfg.withSerializableReads();
       }
       System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%s%n", r + 1, runs, s,
-          nodes, seconds, kinds, tls ? ", TLS" : "");
+          nodes, seconds, kinds, (tls ? ", TLS" : "") + (auth ? ", auth" : ""));
       Runner.Checked c;
       try (Db db = db(capacity(kinds))) {
         c = Runner.run(db, cfg, reports, System.out::println);
@@ -125,6 +129,7 @@ public final class JepsenCommand implements Callable<Integer> {
       return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
     }
     int offset = portOffset != null ? portOffset : 360;
-    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls).start();
+    RaftKvDb db = new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls);
+    return (auth ? db.withAuth() : db).start();
   }
 }

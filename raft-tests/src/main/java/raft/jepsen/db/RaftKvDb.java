@@ -27,7 +27,9 @@ import raft.kv.pb.PartitionRequest;
  * member list, by peer URL (ids are the cluster's, not a node's position). With TLS the
  * launcher starts it with {@code start --tls} (which records it, so every later verb uses TLS by
  * itself) and every channel here presents the launcher's client certificate, {@code
- * DIR/tls/client.crt}.
+ * DIR/tls/client.crt}. With auth ({@link #withAuth}), once started it gets a root user and a
+ * user for the run's keys and auth is enabled ({@link AuthSetup}); clients then run as that
+ * user, and this class's own calls (Admin, the member API) as root.
  */
 public final class RaftKvDb implements Db {
   private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
@@ -43,7 +45,9 @@ public final class RaftKvDb implements Db {
   private final Set<Integer> members = new TreeSet<>();
   private final MemberClient memberClient;
   private final boolean tls;
-  private final Dialer dialer;
+  private final Dialer transport; // plain or TLS, no token
+  private boolean auth;
+  private volatile AuthSetup.Users users; // set once auth is enabled
 
   public RaftKvDb(Path jar, Path data, int nodes, int portOffset) {
     this(jar, data, nodes, nodes, portOffset);
@@ -72,14 +76,27 @@ public final class RaftKvDb implements Db {
     }
     this.tls = tls;
     Path certs = this.data.resolve("tls");
-    this.dialer = Dialer.tls(tls ? new ClientTls(certs.resolve("ca.crt"),
+    this.transport = Dialer.tls(tls ? new ClientTls(certs.resolve("ca.crt"),
         certs.resolve("client.crt"), certs.resolve("client.key"), false) : ClientTls.NONE);
-    this.memberClient = new MemberClient(endpoints(), peers, dialer);
+    this.memberClient = new MemberClient(endpoints(), peers, ep -> adminDialer().dial(ep));
+  }
+
+  /** Enables auth once started (before {@link #start}). */
+  public RaftKvDb withAuth() {
+    this.auth = true;
+    return this;
   }
 
   @Override
   public Dialer dialer() {
-    return dialer;
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.user();
+  }
+
+  @Override
+  public Dialer adminDialer() {
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.root();
   }
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
@@ -90,6 +107,11 @@ public final class RaftKvDb implements Db {
       launcher("start", "--nodes", Integer.toString(nodes), "--tls");
     } else {
       launcher("start", "--nodes", Integer.toString(nodes));
+    }
+    if (auth) {
+      users = AuthSetup.enable(transport, endpoints().get(Math.max(leader(), 1) - 1));
+      admin.values().forEach(ManagedChannel::shutdownNow); // dialed without a token
+      admin.clear();
     }
     return this;
   }
@@ -141,7 +163,8 @@ public final class RaftKvDb implements Db {
   }
 
   private AdminGrpc.AdminBlockingStub admin(int k) {
-    ManagedChannel ch = admin.computeIfAbsent(k, n -> dialer.dial(endpoints().get(n - 1)));
+    ManagedChannel ch = admin.computeIfAbsent(k, n -> adminDialer().dial(endpoints()
+        .get(n - 1)));
     ch.resetConnectBackoff(); // a restarted member refused us a moment ago; do not back off
     return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(700, TimeUnit.MILLISECONDS);
   }
