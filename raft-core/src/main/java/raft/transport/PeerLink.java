@@ -1,6 +1,8 @@
 package raft.transport;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -72,7 +74,7 @@ final class PeerLink {
 
   PeerLink(long peerId, InetSocketAddress address, EventLoop loop, PeerFrame hello,
       boolean snapshots, PeerTransport.Options options, LongConsumer unreachable,
-      Runnable removed, PeerStats stats) {
+      Runnable removed, PeerStats stats, SslContext tls) {
     this.peerId = peerId;
     this.removed = removed;
     this.stats = stats;
@@ -88,6 +90,11 @@ final class PeerLink {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) { // checks the peer's certificate against the host dialed
+              ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(),
+                  address.getPort()));
+              ch.pipeline().addLast("tls-failures", new PeerHandshakes.Quiet());
+            }
             Frames.addEncoder(ch.pipeline());
             // The acceptor writes back only to say this member was removed (a tiny frame).
             Frames.addDecoder(ch.pipeline(), Frames.HELLO_MAX_BYTES);
@@ -172,6 +179,27 @@ final class PeerLink {
           + " socket to itself (TCP self-connect)"));
       return;
     }
+    SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+    if (ssl == null) {
+      up();
+      return;
+    }
+    // Up once the handshake is done: a peer that refuses this member's certificate (or whose
+    // own is refused) is an outage, logged once with the reason, like a refused connection.
+    ssl.handshakeFuture().addListener(h -> {
+      if (f.channel() != channel) {
+        return;
+      }
+      if (h.isSuccess()) {
+        up();
+      } else {
+        f.channel().close();
+        wentDown(new IOException("TLS handshake failed: " + PeerHandshakes.reason(h.cause())));
+      }
+    });
+  }
+
+  private void up() {
     state = State.UP;
     upSince = System.nanoTime();
     upSinceNanos = upSince;

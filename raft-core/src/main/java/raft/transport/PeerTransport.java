@@ -122,9 +122,11 @@ public final class PeerTransport implements Transport {
    * @param maxWaitingHellos accepted connections that may wait for their Hello at once (default
    *     64); one more closes the oldest of them
    * @param log receives one line per notable event; called from any thread
+   * @param tls TLS on the peer port and on the connections this member dials (etcd's https
+   *     peer URLs), or null for plain TCP
    */
   public record Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
-      Duration helloTimeout, int maxWaitingHellos, Consumer<String> log) {
+      Duration helloTimeout, int maxWaitingHellos, Consumer<String> log, PeerTls tls) {
     public Options {
       Objects.requireNonNull(log, "log");
       Objects.requireNonNull(helloTimeout, "helloTimeout");
@@ -141,7 +143,8 @@ public final class PeerTransport implements Transport {
 
     public Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
         Consumer<String> log) {
-      this(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, Duration.ofSeconds(10), 64, log);
+      this(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, Duration.ofSeconds(10), 64, log,
+          null);
     }
 
     public static Options defaults(Consumer<String> log) {
@@ -151,13 +154,19 @@ public final class PeerTransport implements Transport {
     /** The same options with another frame limit (the memory one peer connection may hold). */
     public Options withMaxFrameBytes(int bytes) {
       return new Options(bytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
-          maxWaitingHellos, log);
+          maxWaitingHellos, log, tls);
     }
 
     /** The same options with another Hello deadline and number of waiting places. */
     public Options withHelloGate(Duration timeout, int maxWaiting) {
       return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, timeout,
-          maxWaiting, log);
+          maxWaiting, log, tls);
+    }
+
+    /** The same options with TLS on the peer connections (null: plain TCP). */
+    public Options withTls(PeerTls peerTls) {
+      return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
+          maxWaitingHellos, log, peerTls);
     }
   }
 
@@ -170,6 +179,9 @@ public final class PeerTransport implements Transport {
   // Replaced whole by updatePeers (under this object's lock); read by any thread.
   private volatile Map<Long, InetSocketAddress> peers;
   private final Options options;
+  // Made once from options.tls() (null: plain TCP); the files are read and checked by then.
+  private final PeerTls.Contexts tls;
+  private final PeerHandshakes handshakes;
   private volatile Set<Long> cut = Set.of();
   private volatile Set<Long> removed = Set.of();
   private volatile Supplier<ByteString> membersAnswer = () -> ByteString.EMPTY;
@@ -196,6 +208,8 @@ public final class PeerTransport implements Transport {
     this.listen = Objects.requireNonNull(listen, "listen");
     this.peers = Map.copyOf(peers);
     this.options = Objects.requireNonNull(options, "options");
+    this.tls = options.tls() == null ? null : options.tls().load();
+    this.handshakes = new PeerHandshakes(options.log());
   }
 
   /**
@@ -240,10 +254,11 @@ public final class PeerTransport implements Transport {
       return;
     }
     Runnable gone = () -> removedListener.run();
+    io.netty.handler.ssl.SslContext client = tls == null ? null : tls.client();
     links.put(id, new PeerLink(id, address, workers.next(), helloFrame, false, options, report,
-        gone, stats));
+        gone, stats, client));
     snapshotLinks.put(id, new PeerLink(id, address, workers.next(), helloFrame, true, options,
-        report, gone, stats));
+        report, gone, stats, client));
   }
 
   /**
@@ -330,9 +345,17 @@ public final class PeerTransport implements Transport {
    */
   public static MembersAnswer queryMembers(InetSocketAddress peer, Duration timeout)
       throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(peer, (int) timeout.toMillis());
-      s.setSoTimeout((int) timeout.toMillis());
+    return queryMembers(peer, timeout, null);
+  }
+
+  /**
+   * The same over TLS when {@code tls} is not null (https peer URLs): the joining member checks
+   * the peer's certificate and presents its own, as its Raft connections will.
+   */
+  public static MembersAnswer queryMembers(InetSocketAddress peer, Duration timeout,
+      PeerTls.Contexts tls) throws IOException {
+    try (Socket s = tls == null ? plainSocket(peer, timeout)
+        : PeerTls.connect(tls.client(), peer, (int) timeout.toMillis())) {
       byte[] query = PeerFrame.newBuilder().setMembersQuery(MembersQuery.getDefaultInstance())
           .build().toByteArray();
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -354,6 +377,19 @@ public final class PeerTransport implements Transport {
     }
   }
 
+  private static Socket plainSocket(InetSocketAddress peer, Duration timeout)
+      throws IOException {
+    Socket s = new Socket();
+    try {
+      s.connect(peer, (int) timeout.toMillis());
+      s.setSoTimeout((int) timeout.toMillis());
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
   private Channel bind(Consumer<Message> inbound) {
     gate = new HelloGate(options.maxWaitingHellos(), options.helloTimeout(),
         peers.keySet(), options.log());
@@ -368,6 +404,9 @@ public final class PeerTransport implements Transport {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (tls != null) {
+              handshakes.addServer(ch, tls.server());
+            }
             Frames.CappedFrameDecoder frames = Frames.addDecoder(ch.pipeline(),
                 options.maxFrameBytes());
             Frames.addEncoder(ch.pipeline()); // for a MembersAnswer or a Removed

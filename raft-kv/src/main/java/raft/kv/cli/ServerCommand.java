@@ -13,6 +13,8 @@ import raft.kv.client.GlobalOptions;
 import raft.kv.server.AutoCompaction;
 import raft.kv.server.GoDuration;
 import raft.kv.server.ServerConfig;
+import raft.kv.tls.ServerTls;
+import raft.transport.PeerTls;
 
 /** {@code raftkv server}: etcd's member flags, turned into a {@link ServerConfig}. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -35,7 +37,8 @@ public final class ServerCommand implements Callable<Integer> {
   String initialClusterState;
 
   @Option(names = "--listen-client-urls", defaultValue = "127.0.0.1:2379",
-      description = "The one address of the etcd v3 gRPC API (default: ${DEFAULT-VALUE}).")
+      description = "The one address of the etcd v3 gRPC API; https://host:port for TLS"
+          + " (default: ${DEFAULT-VALUE}).")
   String listenClientUrls;
 
   @Option(names = "--listen-peer-urls",
@@ -99,6 +102,38 @@ public final class ServerCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   String watchProgressInterval;
 
+  // etcd's TLS flags. TLS is on for a port when its listen URL is https.
+  @Option(names = "--cert-file", description = "The client port's certificate (PEM), for an"
+      + " https --listen-client-urls.")
+  Path certFile;
+
+  @Option(names = "--key-file", description = "The private key of --cert-file (PEM: PKCS#8,"
+      + " PKCS#1 or SEC1, unencrypted).")
+  Path keyFile;
+
+  @Option(names = "--trusted-ca-file", description = "CA certificates (PEM) that sign the"
+      + " clients' certificates; as in etcd, given, it makes the client port require one.")
+  Path trustedCaFile;
+
+  @Option(names = "--client-cert-auth", description = "Require a client certificate signed by"
+      + " --trusted-ca-file on the client port.")
+  boolean clientCertAuth;
+
+  @Option(names = "--peer-cert-file", description = "This member's peer certificate (PEM): it"
+      + " serves the peer port and is presented when dialing peers (https peer URLs).")
+  Path peerCertFile;
+
+  @Option(names = "--peer-key-file", description = "The private key of --peer-cert-file (PEM).")
+  Path peerKeyFile;
+
+  @Option(names = "--peer-trusted-ca-file", description = "CA certificates (PEM) that sign the"
+      + " peers' certificates; given, the peer port requires the dialer's certificate.")
+  Path peerTrustedCaFile;
+
+  @Option(names = "--peer-client-cert-auth", description = "Require a peer certificate signed"
+      + " by --peer-trusted-ca-file from every member that dials this one.")
+  boolean peerClientCertAuth;
+
   @Override
   public Integer call() throws Exception {
     ServerConfig config = toConfig();
@@ -128,10 +163,52 @@ public final class ServerCommand implements Callable<Integer> {
           .withJoin(existing(initialClusterState))
           .withMetricsAddresses(metricsAddresses(listenMetricsUrls))
           .withWatchProgressInterval(GoDuration.parse(
-              "--experimental-watch-progress-notify-interval", watchProgressInterval));
+              "--experimental-watch-progress-notify-interval", watchProgressInterval))
+          .withTls(clientTls(), peerTls());
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+  }
+
+  /** TLS on the client port when its URL is https; the files read and checked now. */
+  private ServerTls clientTls() {
+    if (!ServerConfig.isHttps(listenClientUrls)) {
+      return null;
+    }
+    ServerTls tls = new ServerTls(certFile, keyFile, trustedCaFile, clientCertAuth);
+    tls.serverContext(); // a missing, unreadable or mismatched file: a usage error now
+    return tls;
+  }
+
+  /**
+   * TLS on the peer port when the peer URLs are https: every one of them, since a member dials
+   * all its peers the same way; the files read and checked now.
+   */
+  private PeerTls peerTls() {
+    boolean https = listenPeerUrls != null ? ServerConfig.isHttps(listenPeerUrls)
+        : peerUrlSchemes().contains("https");
+    java.util.Set<String> schemes = peerUrlSchemes();
+    if (schemes.size() > 1 || https != schemes.contains("https")) {
+      throw new IllegalArgumentException("--initial-cluster and --listen-peer-urls mix http and"
+          + " https peer URLs: with peer TLS every peer URL is https, without it none is");
+    }
+    if (!https) {
+      return null;
+    }
+    PeerTls tls = new PeerTls(peerCertFile, peerKeyFile, peerTrustedCaFile,
+        peerClientCertAuth);
+    tls.load(); // a missing, unreadable or mismatched file: a usage error now
+    return tls;
+  }
+
+  /** The schemes of --initial-cluster's peer URLs ("http" for host:port). */
+  private java.util.Set<String> peerUrlSchemes() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String part : initialCluster.split(",")) {
+      String url = part.contains("=") ? part.substring(part.indexOf('=') + 1) : part;
+      out.add(ServerConfig.isHttps(url) ? "https" : "http");
+    }
+    return out;
   }
 
   private static boolean existing(String state) {

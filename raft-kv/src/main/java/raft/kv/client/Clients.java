@@ -20,7 +20,9 @@ import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.LeaseGrpc;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.WatchGrpc;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import raft.kv.server.ServerConfig;
+import raft.kv.tls.GrpcClientTls;
 
 /**
  * The one place that dials endpoints, builds stubs, applies timeouts and turns gRPC failures
@@ -44,13 +46,26 @@ public final class Clients implements AutoCloseable {
   private final List<String> endpoints;
   private final Duration dialTimeout;
   private final Duration commandTimeout;
+  private final ClientTls tls;
   private final Map<String, ManagedChannel> open = new LinkedHashMap<>();
   private ManagedChannel first;
 
   public Clients(List<String> endpoints, Duration dialTimeout, Duration commandTimeout) {
+    this(endpoints, dialTimeout, commandTimeout, ClientTls.NONE);
+  }
+
+  /** The same, dialing with TLS when {@code tls} has a flag or an endpoint is https. */
+  public Clients(List<String> endpoints, Duration dialTimeout, Duration commandTimeout,
+      ClientTls tls) {
     this.endpoints = List.copyOf(endpoints);
     this.dialTimeout = dialTimeout;
     this.commandTimeout = commandTimeout;
+    this.tls = java.util.Objects.requireNonNull(tls, "tls");
+  }
+
+  /** The TLS flags this client dials with. */
+  public ClientTls tls() {
+    return tls;
   }
 
   public Duration commandTimeout() {
@@ -131,7 +146,12 @@ public final class Clients implements AutoCloseable {
     if (cached != null) {
       return cached;
     }
-    ManagedChannel ch = dial(endpoint);
+    ManagedChannel ch;
+    try {
+      ch = dial(endpoint, tls);
+    } catch (IllegalArgumentException e) {
+      throw new Failure(e.getMessage()); // a TLS file missing or unreadable: say which
+    }
     try {
       if (awaitReady(ch, dialTimeout)) {
         open.put(endpoint, ch);
@@ -144,10 +164,31 @@ public final class Clients implements AutoCloseable {
     return null;
   }
 
-  /** Accepts {@code host:port} or {@code http://host:port}, like etcdctl. */
+  /** Accepts {@code host:port} or {@code http://host:port}, like etcdctl; plain text. */
   public static ManagedChannel dial(String endpoint) {
     InetSocketAddress a = ServerConfig.parseAddress(endpoint);
     return ManagedChannelBuilder.forAddress(a.getHostString(), a.getPort()).usePlaintext().build();
+  }
+
+  // One context per set of flags: reading the files and building a context costs milliseconds,
+  // and a bench dials many channels.
+  private static final Map<ClientTls, SslContext> CONTEXTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Dials {@code host:port}, {@code http://host:port} or {@code https://host:port}: with TLS when
+   * the endpoint is https or {@code tls} is not {@link ClientTls#NONE} (etcdctl's rule: any of
+   * --cacert, --cert, --key, --insecure-skip-tls-verify means TLS), else plain text.
+   *
+   * @throws IllegalArgumentException if a TLS file is missing, unreadable or mismatched
+   */
+  public static ManagedChannel dial(String endpoint, ClientTls tls) {
+    boolean https = endpoint.trim().regionMatches(true, 0, "https://", 0, 8);
+    if (!https && !tls.enabled()) {
+      return dial(endpoint);
+    }
+    SslContext context = CONTEXTS.computeIfAbsent(tls, ClientTls::sslContext);
+    return GrpcClientTls.dial(ServerConfig.parseAddress(endpoint), context);
   }
 
   /**

@@ -37,6 +37,24 @@ public abstract class GlobalOptions {
       description = "Time allowed for one request (default: ${DEFAULT-VALUE}).")
   private Duration commandTimeout;
 
+  // etcdctl's TLS flags; any of them (or an https:// endpoint) means TLS.
+  @Option(names = "--cacert", scope = ScopeType.INHERIT,
+      description = "Verify the members' certificates with this CA bundle (PEM).")
+  private java.nio.file.Path cacert;
+
+  @Option(names = "--cert", scope = ScopeType.INHERIT,
+      description = "Identify this client with this certificate (PEM), for members that"
+          + " require one (--client-cert-auth).")
+  private java.nio.file.Path cert;
+
+  @Option(names = "--key", scope = ScopeType.INHERIT,
+      description = "The private key of --cert (PEM: PKCS#8, PKCS#1 or SEC1).")
+  private java.nio.file.Path key;
+
+  @Option(names = "--insecure-skip-tls-verify", scope = ScopeType.INHERIT,
+      description = "Accept any server certificate (tests only).")
+  private boolean insecureSkipTlsVerify;
+
   private final InputStream in;
   private final ServerRunner serverRunner;
 
@@ -56,7 +74,12 @@ public abstract class GlobalOptions {
     if (eps.isEmpty()) {
       throw new Clients.Failure("--endpoints is empty");
     }
-    return new Clients(eps, dialTimeout, commandTimeout);
+    return new Clients(eps, dialTimeout, commandTimeout, tls());
+  }
+
+  /** The TLS flags given ({@link ClientTls#NONE} if none). */
+  public ClientTls tls() {
+    return new ClientTls(cacert, cert, key, insecureSkipTlsVerify);
   }
 
   public InputStream in() {

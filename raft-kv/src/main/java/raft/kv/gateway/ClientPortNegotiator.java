@@ -16,6 +16,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.group.ChannelGroup;
 import io.grpc.netty.shaded.io.netty.channel.group.DefaultChannelGroup;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
       GlobalEventExecutor.INSTANCE);
   private final Supplier<ChannelHandler> gateway;
   private final int maxRequestBytes;
+  private final SslContext tls;
 
   /**
    * @param gateway a new {@link GatewayHandler} per connection
@@ -47,8 +49,18 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
    *     {@link BodyCap})
    */
   public ClientPortNegotiator(Supplier<ChannelHandler> gateway, int maxRequestBytes) {
+    this(gateway, maxRequestBytes, null);
+  }
+
+  /**
+   * The same over TLS ({@link TlsFirst}: the handshake, then the same choice on the decrypted
+   * bytes) when {@code tls} is not null.
+   */
+  public ClientPortNegotiator(Supplier<ChannelHandler> gateway, int maxRequestBytes,
+      SslContext tls) {
     this.gateway = gateway;
     this.maxRequestBytes = maxRequestBytes;
+    this.tls = tls;
   }
 
   /** What NettyServerBuilder.forAddress(address, credentials) takes. */
@@ -58,12 +70,20 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
 
   @Override
   public AsciiString scheme() {
-    return grpc.scheme();
+    return tls == null ? grpc.scheme() : HTTPS;
   }
+
+  private static final AsciiString HTTPS = AsciiString.of("https");
 
   @Override
   public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
-    return new ProtocolSniffer(() -> grpc.newHandler(grpcHandler), this::http1);
+    if (tls == null) {
+      return new ProtocolSniffer(() -> grpc.newHandler(grpcHandler), this::http1);
+    }
+    // As gRPC's own TLS negotiator: wait for the channel to be active, then the handshake.
+    return InternalProtocolNegotiators.waitUntilActiveHandler(new TlsFirst(tls,
+        () -> InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler), this::http1),
+        grpcHandler.getNegotiationLogger());
   }
 
   private void http1(ChannelPipeline p, String after) {

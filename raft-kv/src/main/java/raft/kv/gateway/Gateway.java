@@ -41,6 +41,12 @@ public final class Gateway {
 
   /** The client port's negotiator: gRPC and this gateway on one port. */
   public ClientPortNegotiator negotiator() {
-    return new ClientPortNegotiator(() -> new GatewayHandler(this), maxBodyBytes);
+    return negotiator(null);
+  }
+
+  /** The same over TLS with {@code tls} (null: plain text). */
+  public ClientPortNegotiator negotiator(
+      io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) {
+    return new ClientPortNegotiator(() -> new GatewayHandler(this), maxBodyBytes, tls);
   }
 }

@@ -63,7 +63,10 @@ final class Joining {
 
   // Every peer in turn until one answers with a registry that lists this member.
   private static Identity ask(ServerConfig config, Consumer<String> log) throws IOException {
-    String self = "http://" + KvServer.hostPort(config.initialCluster().get(config.name()));
+    String self = config.peerScheme() + "://"
+        + KvServer.hostPort(config.initialCluster().get(config.name()));
+    raft.transport.PeerTls.Contexts tls = config.peerTls() == null ? null
+        : config.peerTls().load();
     long deadline = System.nanoTime() + GIVE_UP.toNanos();
     String last = "no member of --initial-cluster other than " + config.name();
     while (System.nanoTime() < deadline) {
@@ -72,7 +75,7 @@ final class Joining {
           continue;
         }
         try {
-          MembersAnswer a = PeerTransport.queryMembers(peer.getValue(), ASK_TIMEOUT);
+          MembersAnswer a = PeerTransport.queryMembers(peer.getValue(), ASK_TIMEOUT, tls);
           KvState registry = KvState.parseFrom(a.getMembers());
           for (Member m : registry.getMembersList()) {
             if (m.getPeerURLsList().contains(self)) {

@@ -151,7 +151,8 @@ public final class KvServer implements AutoCloseable {
         (id, index, result) -> tracker.applied(id, result), leaseListener());
     this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(),
         initialPeers(who), PeerTransport.Options.defaults(log)
-            .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes())));
+            .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes()))
+            .withTls(config.peerTls()));
     watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
@@ -201,7 +202,8 @@ public final class KvServer implements AutoCloseable {
     List<ConfChange> entries = new ArrayList<>();
     for (String n : config.initialClusterOrder()) {
       Member m = Member.newBuilder().setID(config.memberId(n)).setName(n)
-          .addPeerURLs("http://" + hostPort(config.initialCluster().get(n))).build();
+          .addPeerURLs(config.peerScheme() + "://" + hostPort(config.initialCluster().get(n)))
+          .build();
       entries.add(ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
           .setNodeId(m.getID()).setContext(MemberChange.newBuilder().setMember(m).build()
               .toByteString()).build());
@@ -281,7 +283,7 @@ public final class KvServer implements AutoCloseable {
         stateMachine::membership, new ReconfigCheck(memberId(), this::connectedLongEnough),
         leaderProgress(), new MemberIds());
     forward = new LeaderForward(() -> runtime.status().lead(), stateMachine::membership,
-        requestTimeout);
+        requestTimeout, MemberTls.forwardContext(config));
     LeaderEvents leaders = new LeaderEvents(this::nameOf, log,
         () -> leaseTimer.promoted(leaseTtls()));
     runtime.addLeaderListener(leaders);
@@ -292,7 +294,8 @@ public final class KvServer implements AutoCloseable {
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> expireLeases(raft)), 250, 250,
         TimeUnit.MILLISECONDS);
     Publisher publisher = new Publisher(memberId(), config.name(),
-        "http://" + hostPort(config.clientAddress()), stateMachine::membership, raft, log);
+        config.clientScheme() + "://" + hostPort(config.clientAddress()),
+        stateMachine::membership, raft, log);
     timers.scheduleWithFixedDelay(uncaughtIfThrows(publisher::publishIfNeeded), 200, 1000,
         TimeUnit.MILLISECONDS);
     AutoCompactor compactor = new AutoCompactor(config.autoCompaction(), quota.quotaBytes());
@@ -301,9 +304,10 @@ public final class KvServer implements AutoCloseable {
     timers.scheduleWithFixedDelay(uncaughtIfThrows(() -> autoCompact(raft, compactor)), 100, 100,
         TimeUnit.MILLISECONDS);
     log.accept("member " + Long.toHexString(memberId()) + " of cluster "
-        + Long.toHexString(clusterId()) + ": etcd v3 API on " + hostPort(config.clientAddress())
-        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1), peers on "
-        + hostPort(config.peerAddress())
+        + Long.toHexString(clusterId()) + ": etcd v3 API on " + config.clientScheme() + "://"
+        + hostPort(config.clientAddress())
+        + " (gRPC; JSON, /metrics, /health and /version over HTTP/1.1" + MemberTls.describe(config)
+        + "), peers on " + config.peerScheme() + "://" + hostPort(config.peerAddress())
         + ", data in " + config.dataDir() + "; responses in flight up to "
         + budget.limitBytes() / (1024 * 1024) + " MiB");
   }
@@ -413,7 +417,8 @@ public final class KvServer implements AutoCloseable {
         .maxInboundMessageSize(Integer.MAX_VALUE).build(); // as etcd's gateway's client
     negotiator = new Gateway(gatewayChannel,
         etcdApi.stream().map(ServerServiceDefinition::getServiceDescriptor).toList(),
-        httpRoutes, config.maxRequestBytes()).negotiator();
+        httpRoutes, config.maxRequestBytes()).negotiator(
+            config.clientTls() == null ? null : config.clientTls().serverContext());
     return negotiator;
   }
 

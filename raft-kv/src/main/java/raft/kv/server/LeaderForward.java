@@ -18,7 +18,9 @@ import raft.kv.api.etcdserverpb.ClusterGrpc;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.etcdserverpb.MemberPromoteRequest;
 import raft.kv.api.etcdserverpb.MemberPromoteResponse;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import raft.kv.apply.Membership;
+import raft.kv.tls.GrpcClientTls;
 
 /**
  * etcd's PromoteMember on a follower: only the leader knows how far a learner's log is, so the
@@ -30,11 +32,18 @@ final class LeaderForward implements AutoCloseable {
   private final Supplier<Membership.View> registry;
   private final Duration timeout;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Supplier<SslContext> tls;
 
-  LeaderForward(LongSupplier leader, Supplier<Membership.View> registry, Duration timeout) {
+  /**
+   * @param tls the context for an https client URL (the member's own certificate, its trusted
+   *     CA): never plain text to an https URL
+   */
+  LeaderForward(LongSupplier leader, Supplier<Membership.View> registry, Duration timeout,
+      Supplier<SslContext> tls) {
     this.leader = leader;
     this.registry = registry;
     this.timeout = timeout;
+    this.tls = tls;
   }
 
   CompletableFuture<List<Member>> promote(long id) {
@@ -47,7 +56,7 @@ final class LeaderForward implements AutoCloseable {
     if (urls.isEmpty()) {
       return CompletableFuture.failedFuture(Errors.notLeader());
     }
-    ManagedChannel ch = channels.computeIfAbsent(urls.get(0), LeaderForward::channel);
+    ManagedChannel ch = channels.computeIfAbsent(urls.get(0), this::channel);
     CompletableFuture<List<Member>> reply = new CompletableFuture<>();
     Futures.addCallback(ClusterGrpc.newFutureStub(ch)
         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -66,8 +75,11 @@ final class LeaderForward implements AutoCloseable {
     return reply;
   }
 
-  private static ManagedChannel channel(String url) {
+  private ManagedChannel channel(String url) {
     InetSocketAddress a = ServerConfig.parseAddress(url);
+    if (ServerConfig.isHttps(url)) {
+      return GrpcClientTls.dial(a, tls.get());
+    }
     return ManagedChannelBuilder.forAddress(a.getHostString(), a.getPort()).usePlaintext()
         .build();
   }

@@ -36,6 +36,10 @@ import java.util.zip.CRC32C;
  * @param watchProgressInterval how often a watcher created with progress_notify that is synced
  *     and had no events meanwhile gets an empty response at the current revision (etcd 3.5's
  *     --experimental-watch-progress-notify-interval; etcd 3.4 fixes it at 10 minutes)
+ * @param clientTls TLS on the client port (an https --listen-client-urls with --cert-file,
+ *     --key-file, --trusted-ca-file, --client-cert-auth), or null for plain text
+ * @param peerTls TLS on the peer port and the peer connections this member dials (https peer
+ *     URLs with the --peer-* flags), or null for plain TCP
  */
 public record ServerConfig(
     String name,
@@ -52,7 +56,9 @@ public record ServerConfig(
     Map<String, InetSocketAddress> clientUrls,
     boolean join,
     List<InetSocketAddress> metricsAddresses,
-    java.time.Duration watchProgressInterval) {
+    java.time.Duration watchProgressInterval,
+    raft.kv.tls.ServerTls clientTls,
+    raft.transport.PeerTls peerTls) {
 
   public static final long DEFAULT_HEARTBEAT_MILLIS = 100;
   /** etcd's progress notification interval (fixed in 3.4, the flag's default in 3.5). */
@@ -84,28 +90,48 @@ public record ServerConfig(
       Map<String, InetSocketAddress> clientUrls) {
     this(name, initialCluster, clientAddress, peerAddress, dataDir, heartbeatMillis,
         electionMillis, snapshotCount, maxRequestBytes, autoCompaction, quotaBackendBytes,
-        clientUrls, false, List.of(), DEFAULT_WATCH_PROGRESS_INTERVAL);
+        clientUrls, false, List.of(), DEFAULT_WATCH_PROGRESS_INTERVAL, null, null);
   }
 
   /** The same, joining a running cluster ({@code --initial-cluster-state existing}) or not. */
   public ServerConfig withJoin(boolean existing) {
     return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
         heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
-        quotaBackendBytes, clientUrls, existing, metricsAddresses, watchProgressInterval);
+        quotaBackendBytes, clientUrls, existing, metricsAddresses, watchProgressInterval,
+        clientTls, peerTls);
   }
 
   /** The same, serving /metrics, /health and /version on {@code addresses}. */
   public ServerConfig withMetricsAddresses(List<InetSocketAddress> addresses) {
     return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
         heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
-        quotaBackendBytes, clientUrls, join, addresses, watchProgressInterval);
+        quotaBackendBytes, clientUrls, join, addresses, watchProgressInterval, clientTls,
+        peerTls);
   }
 
   /** The same, with progress notifications every {@code interval}. */
   public ServerConfig withWatchProgressInterval(java.time.Duration interval) {
     return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
         heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
-        quotaBackendBytes, clientUrls, join, metricsAddresses, interval);
+        quotaBackendBytes, clientUrls, join, metricsAddresses, interval, clientTls, peerTls);
+  }
+
+  /** The same, with TLS on the client port and on the peer port (either may be null). */
+  public ServerConfig withTls(raft.kv.tls.ServerTls client, raft.transport.PeerTls peer) {
+    return new ServerConfig(name, initialCluster, clientAddress, peerAddress, dataDir,
+        heartbeatMillis, electionMillis, snapshotCount, maxRequestBytes, autoCompaction,
+        quotaBackendBytes, clientUrls, join, metricsAddresses, watchProgressInterval, client,
+        peer);
+  }
+
+  /** The scheme of this member's client URLs: https with client TLS. */
+  public String clientScheme() {
+    return clientTls == null ? "http" : "https";
+  }
+
+  /** The scheme of the members' peer URLs: https with peer TLS. */
+  public String peerScheme() {
+    return peerTls == null ? "http" : "https";
   }
 
   public ServerConfig {
@@ -147,7 +173,12 @@ public record ServerConfig(
     return members;
   }
 
-  /** Parses {@code host:port} or {@code http://host:port}. */
+  /** Whether a URL's scheme is https (TLS); {@code host:port} alone is http. */
+  public static boolean isHttps(String url) {
+    return url.trim().regionMatches(true, 0, "https://", 0, 8);
+  }
+
+  /** Parses {@code host:port}, {@code http://host:port} or {@code https://host:port}. */
   public static InetSocketAddress parseAddress(String url) {
     String s = url.trim().contains("://") ? url.trim() : "http://" + url.trim();
     URI uri = URI.create(s);
