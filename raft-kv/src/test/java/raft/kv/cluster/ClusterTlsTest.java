@@ -16,6 +16,7 @@ import raft.kv.api.etcdserverpb.Member;
 import raft.kv.client.ClientTls;
 import raft.kv.client.Clients;
 import raft.kv.main.CliRun;
+import raft.kv.server.ServerConfig;
 
 /**
  * {@code scripts/cluster start --tls} without a server: what the layout records, the flags every
@@ -82,14 +83,29 @@ class ClusterTlsTest {
     assertFalse(plain.contains("https"), plain);
   }
 
+  /**
+   * The certificates scripts/tls-certs makes (the real script, found beside the jar as start
+   * finds it) and the member's command line are what the server's own flags accept: TLS on
+   * both ports, client certificates required on both.
+   */
   @Test
-  void theMembersCommandLineParsesAsTheServersOwnFlags() throws IOException {
+  void theMembersCommandLineWithRealCertificatesParsesAsTheServersOwnFlags() throws Exception {
     ClusterLayout l = new ClusterLayout(3, 0, dir, true);
+    ClusterTls tls = new ClusterTls(l);
+    tls.makeCertificates(Path.of("..", "raft-kv", "target", "raftkv.jar"));
+    for (int k = 1; k <= ClusterLayout.MAX_NODES; k++) {
+      assertTrue(Files.isRegularFile(tls.nodeCert(k)) && Files.isRegularFile(tls.nodeKey(k)));
+    }
     List<String> cmd = new NodeProcesses(l).command(1, Path.of("/x/raftkv.jar"));
     List<String> serverArgs = cmd.subList(cmd.indexOf("server"), cmd.size());
     CliRun r = CliRun.run(serverArgs.toArray(String[]::new));
     assertEquals(0, r.exit(), r.err());
-    assertEquals(1, r.servers().size(), r.err());
+    ServerConfig c = r.servers().get(0);
+    assertEquals("https", c.clientScheme());
+    assertEquals("https", c.peerScheme());
+    assertTrue(c.clientTls().requiresClientCert());
+    assertEquals(tls.ca(), c.peerTls().trustedCa());
+    assertTrue(c.peerTls().clientCertAuth());
   }
 
   @Test
