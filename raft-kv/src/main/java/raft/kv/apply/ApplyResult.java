@@ -58,6 +58,15 @@ public sealed interface ApplyResult {
     }
   }
 
+  /**
+   * An auth request was applied (raft.kv.auth.AuthStore): {@code response} is etcd's response
+   * to it (AuthUserAddResponse for UserAdd...), header revision set.
+   */
+  record Auth(Message response) implements Applied<Message> {}
+
   /** The state machine refused the request (or the entry did not parse); nothing changed. */
   record Refused(KvException error) implements ApplyResult {}
+
+  /** The auth store refused the request (etcd's auth errors); nothing changed. */
+  record AuthRefused(raft.kv.auth.AuthException error) implements ApplyResult {}
 }

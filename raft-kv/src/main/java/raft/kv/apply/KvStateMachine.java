@@ -14,6 +14,10 @@ import raft.kv.api.etcdserverpb.LeaseKeepAliveResponse;
 import raft.kv.api.etcdserverpb.LeaseRevokeResponse;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.etcdserverpb.ResponseHeader;
+import raft.kv.auth.AuthException;
+import raft.kv.auth.AuthStore;
+import raft.kv.auth.AuthView;
+import raft.kv.auth.TokenKeeper;
 import raft.kv.lease.LeaseListener;
 import raft.kv.lease.Lessor;
 import raft.kv.mvcc.KvException;
@@ -45,6 +49,7 @@ public final class KvStateMachine implements StateMachine {
   private final WatchHub watchHub;
   private final Alarms alarms = new Alarms();
   private final Membership membership = new Membership();
+  private final AuthStore auth;
   private volatile MembershipListener membershipListener = MembershipListener.NONE;
   private final ApplyListener applyListener;
   private final LeaseListener leaseListener;
@@ -53,6 +58,13 @@ public final class KvStateMachine implements StateMachine {
 
   public KvStateMachine(
       long minLeaseTtlSeconds, ApplyListener applyListener, LeaseListener leaseListener) {
+    this(minLeaseTtlSeconds, applyListener, leaseListener, new TokenKeeper());
+  }
+
+  /** {@code tokens}: the member's simple tokens, registered as Authenticate entries apply. */
+  public KvStateMachine(long minLeaseTtlSeconds, ApplyListener applyListener,
+      LeaseListener leaseListener, TokenKeeper tokens) {
+    this.auth = new AuthStore(tokens);
     this.lessor = new Lessor(minLeaseTtlSeconds);
     this.store = new MvccStore(lessor);
     this.watchHub = new WatchHub(store);
@@ -86,11 +98,16 @@ public final class KvStateMachine implements StateMachine {
       result = execute(req, index);
     } catch (KvException refused) {
       result = new ApplyResult.Refused(refused);
+    } catch (AuthException refused) {
+      result = new ApplyResult.AuthRefused(refused);
     }
     applyListener.applied(req.getId(), index, result);
   }
 
   private ApplyResult execute(InternalRequest req, long index) {
+    if (AuthStore.isAuth(req)) {
+      return new ApplyResult.Auth(withHeader(auth.apply(req, index, requester(req))));
+    }
     if (Sizes.of(req) > 0 && alarms.isRaised(AlarmType.NOSPACE)) {
       // etcd's capped applier: puts, txns with puts and lease grants are refused; reads,
       // deletes and compaction still go, so that the store can be emptied.
@@ -173,6 +190,21 @@ public final class KvStateMachine implements StateMachine {
     }
   }
 
+  /**
+   * Who proposed the entry, as the proposing member authenticated it (etcd's
+   * InternalRaftRequest.header.username); empty for internal entries and while auth is off.
+   */
+  static String requester(InternalRequest req) {
+    return req.getAuthHeader().getUsername();
+  }
+
+  // Auth responses carry the store's revision, as etcd's do.
+  private com.google.protobuf.Message withHeader(com.google.protobuf.Message response) {
+    com.google.protobuf.Descriptors.FieldDescriptor f =
+        response.getDescriptorForType().findFieldByName("header");
+    return response.toBuilder().setField(f, header(store.currentRevision())).build();
+  }
+
   private static ApplyResult.Refused malformed(long index) {
     return new ApplyResult.Refused(KvException.malformedEntry(index));
   }
@@ -193,6 +225,7 @@ public final class KvStateMachine implements StateMachine {
     lessor.writeTo(state);
     alarms.writeTo(state);
     membership.writeTo(state);
+    state.writeMessage(KvState.AUTH_FIELD_NUMBER, auth.toSnapshot());
     state.flush();
   }
 
@@ -214,6 +247,7 @@ public final class KvStateMachine implements StateMachine {
     store.restoreFrom(state);
     alarms.restoreFrom(state);
     membership.restoreFrom(state);
+    auth.restore(state.getAuth(), state.hasAuth());
     appliedIndex = index;
     membershipListener.changed(index, membership.view(), null, true);
     watchHub.cancelAll(store.compactRevision());
@@ -227,6 +261,21 @@ public final class KvStateMachine implements StateMachine {
 
   public MvccStore store() {
     return store;
+  }
+
+  /** The auth state now (published after every auth entry applied): any thread. */
+  public AuthView auth() {
+    return auth.view();
+  }
+
+  /** The member's simple tokens (registered here as Authenticate entries apply). */
+  public TokenKeeper tokens() {
+    return auth.tokens();
+  }
+
+  /** The auth store, for backups (etcd's auth buckets): its state as a snapshot message. */
+  public AuthStore authStore() {
+    return auth;
   }
 
   public Lessor lessor() {

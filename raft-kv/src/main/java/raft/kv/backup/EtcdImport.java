@@ -4,14 +4,18 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import raft.kv.api.authpb.Role;
+import raft.kv.api.authpb.User;
 import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.leasepb.Lease;
 import raft.kv.api.mvccpb.KeyValue;
 import raft.kv.bbolt.BoltReader;
+import raft.kv.pb.AuthSnapshot;
 import raft.kv.pb.ChangeState;
 import raft.kv.pb.KeyHistoryState;
 import raft.kv.pb.KvState;
@@ -23,9 +27,8 @@ import raft.kv.pb.LeaseState;
  * the key bucket, the current revision as the newest one there (or the compaction's, if later),
  * the compaction to finish if one was scheduled and not finished, the leases with their TTLs,
  * the alarms, the consistent index as the applied index. Members are not read: a restore makes
- * a new cluster, with the members it is given (as etcdctl's does). Auth users and roles are not
- * read either: we have none, and a database with auth enabled is refused rather than restored
- * open.
+ * a new cluster, with the members it is given (as etcdctl's does). The auth buckets are read
+ * whole: enabled flag, auth revision, users with their bcrypt hashes, roles.
  */
 public final class EtcdImport {
   private EtcdImport() {}
@@ -36,7 +39,6 @@ public final class EtcdImport {
       throw new IOException(source + " is a bbolt database but not etcd's: it has no 'key' or "
           + "no 'meta' bucket (it has " + buckets + ")");
     }
-    refuseAuth(r, buckets, source);
     KvState.Builder s = KvState.newBuilder();
     Map<String, byte[]> meta = new TreeMap<>();
     r.forEach("meta", (k, v) -> meta.put(new String(k, java.nio.charset.StandardCharsets
@@ -63,29 +65,31 @@ public final class EtcdImport {
           .thenComparing(AlarmMember::getMemberID, Long::compareUnsigned));
       s.addAllAlarms(alarms);
     }
+    s.setAuth(readAuth(r, buckets));
     return s.build();
   }
 
-  /**
-   * We have no users, roles or permissions: restoring a database with auth enabled would hand
-   * its keys to anyone, so it is refused (etcd's auth bucket holds "authEnabled" = 1 then).
-   */
-  private static void refuseAuth(BoltReader r, List<String> buckets, String source)
-      throws IOException {
-    if (!buckets.contains("auth")) {
-      return;
+  /** etcd's auth buckets (auth/store.go): what its store recovers at start. */
+  private static AuthSnapshot readAuth(BoltReader r, List<String> buckets) throws IOException {
+    AuthSnapshot.Builder a = AuthSnapshot.newBuilder().setRevision(1);
+    if (buckets.contains("auth")) {
+      r.forEach("auth", (k, v) -> {
+        if (Arrays.equals(k, EtcdLayout.AUTH_ENABLED)) {
+          a.setEnabledFlagWritten(true).setEnabled(Arrays.equals(v, new byte[] {1}));
+        } else if (Arrays.equals(k, EtcdLayout.AUTH_REVISION)) {
+          a.setRevision(Math.max(1, Revisions.int64(v, "auth/authRevision")));
+        }
+      });
     }
-    boolean[] enabled = {false};
-    r.forEach("auth", (k, v) -> enabled[0] |= java.util.Arrays.equals(k, AUTH_ENABLED)
-        && java.util.Arrays.equals(v, new byte[] {1}));
-    if (enabled[0]) {
-      throw new IOException(source + " has auth enabled, and raftkv has no users or roles: "
-          + "restoring it would open its keys to every client (run 'etcdctl auth disable' "
-          + "before the snapshot to move the data without its users)");
+    if (buckets.contains("authUsers")) {
+      r.forEach("authUsers", (k, v) -> a.addUsers(parse(User.parser(), v, "a user")));
     }
+    if (buckets.contains("authRoles")) {
+      r.forEach("authRoles", (k, v) -> a.addRoles(parse(Role.parser(), v, "a role")));
+    }
+    return a.build();
   }
 
-  private static final byte[] AUTH_ENABLED = EtcdLayout.ascii("authEnabled");
 
   /** Fills in the keys' histories; returns the newest revision in the bucket (0 if none). */
   private static long readKeys(BoltReader r, KvState.Builder s, long compactRev)

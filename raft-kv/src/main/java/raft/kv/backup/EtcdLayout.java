@@ -7,10 +7,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
+import raft.kv.api.authpb.Role;
+import raft.kv.api.authpb.User;
 import raft.kv.api.etcdserverpb.AlarmMember;
 import raft.kv.api.etcdserverpb.Member;
 import raft.kv.api.leasepb.Lease;
 import raft.kv.api.mvccpb.KeyValue;
+import raft.kv.pb.AuthSnapshot;
 import raft.kv.pb.ChangeState;
 import raft.kv.pb.KvState;
 import raft.kv.pb.LeaseState;
@@ -20,8 +23,11 @@ import raft.kv.pb.LeaseState;
  * backup of ours is one etcd can restore, and its hash is etcd's:
  * <ul>
  * <li>{@code alarm}: each raised alarm's marshalled {@code AlarmMember} as key, no value;
- * <li>{@code auth}: {@code authRevision} = 1 (8 bytes big-endian), as a fresh etcd writes it;
- *     {@code authRoles} and {@code authUsers} empty: we have no users or roles;
+ * <li>{@code auth}: {@code authEnabled} (1 byte: 1 enabled, 0 disabled; absent until auth was
+ *     first enabled, as in etcd) and {@code authRevision} (8 bytes big-endian, 1 in a new store);
+ *     {@code authRoles}: each role's name with its marshalled {@code authpb.Role};
+ *     {@code authUsers}: each user's name with its marshalled {@code authpb.User}, the password
+ *     as its bcrypt hash (so a user's password works in etcd after a restore, and back);
  * <li>{@code cluster}: {@code clusterVersion} = "3.4.0";
  * <li>{@code key}: every revision of the history ({@link Revisions}) with its {@code
  *     mvccpb.KeyValue}; a tombstone's value is the KeyValue of its key alone, as etcd writes it;
@@ -42,6 +48,8 @@ public final class EtcdLayout {
   static final byte[] CONSISTENT_INDEX = ascii("consistent_index");
   static final byte[] FINISHED_COMPACT = ascii("finishedCompactRev");
   static final byte[] SCHEDULED_COMPACT = ascii("scheduledCompactRev");
+  static final byte[] AUTH_ENABLED = ascii("authEnabled");
+  static final byte[] AUTH_REVISION = ascii("authRevision");
 
   private EtcdLayout() {}
 
@@ -58,10 +66,7 @@ public final class EtcdLayout {
         .sorted(Arrays::compareUnsigned).toList()) {
       sink.put(k, new byte[0]);
     }
-    sink.bucket("auth");
-    sink.put(ascii("authRevision"), Revisions.int64(1));
-    sink.bucket("authRoles");
-    sink.bucket("authUsers");
+    writeAuth(s.hasAuth() ? s.getAuth() : AuthSnapshot.getDefaultInstance(), sink);
     sink.bucket("cluster");
     sink.put(ascii("clusterVersion"), ascii(CLUSTER_VERSION));
     sink.bucket("key");
@@ -106,6 +111,25 @@ public final class EtcdLayout {
       return firstAfter - 1;
     }
     return firstAfter;
+  }
+
+  /** etcd's auth/store.go buckets; names sort as bbolt's keys: unsigned bytes. */
+  private static void writeAuth(AuthSnapshot a, BucketSink sink) throws IOException {
+    sink.bucket("auth");
+    if (a.getEnabledFlagWritten() || a.getEnabled()) {
+      sink.put(AUTH_ENABLED, new byte[] {(byte) (a.getEnabled() ? 1 : 0)});
+    }
+    sink.put(AUTH_REVISION, Revisions.int64(Math.max(1, a.getRevision())));
+    sink.bucket("authRoles");
+    for (Role r : a.getRolesList().stream()
+        .sorted(Comparator.comparing(Role::getName, KEY_ORDER)).toList()) {
+      sink.put(r.getName().toByteArray(), r.toByteArray());
+    }
+    sink.bucket("authUsers");
+    for (User u : a.getUsersList().stream()
+        .sorted(Comparator.comparing(User::getName, KEY_ORDER)).toList()) {
+      sink.put(u.getName().toByteArray(), u.toByteArray());
+    }
   }
 
   private static void writeMembers(KvState s, BucketSink sink) throws IOException {

@@ -10,8 +10,7 @@ import java.util.Map;
 /**
  * etcd 3.4's gateway paths (its rpc.proto's {@code google.api.http} options), each naming one
  * gRPC method, under {@code /v3/} and {@code /v3beta/} as etcd 3.4 serves them. A method that
- * our services do not have is simply not routed (404, as for any unknown path). The auth
- * service's paths are not here: we do not serve etcd's Auth API.
+ * our services do not have is simply not routed (404, as for any unknown path).
  */
 final class Routes {
   static final List<String> PREFIXES = List.of("/v3", "/v3beta");
@@ -61,7 +60,23 @@ final class Routes {
       Map.entry("etcdserverpb.Maintenance/Hash", List.of("/maintenance/hash")),
       Map.entry("etcdserverpb.Maintenance/Snapshot", List.of("/maintenance/snapshot")),
       Map.entry("etcdserverpb.Maintenance/MoveLeader",
-          List.of("/maintenance/transfer-leadership")));
+          List.of("/maintenance/transfer-leadership")),
+      Map.entry("etcdserverpb.Auth/AuthEnable", List.of("/auth/enable")),
+      Map.entry("etcdserverpb.Auth/AuthDisable", List.of("/auth/disable")),
+      Map.entry("etcdserverpb.Auth/Authenticate", List.of("/auth/authenticate")),
+      Map.entry("etcdserverpb.Auth/UserAdd", List.of("/auth/user/add")),
+      Map.entry("etcdserverpb.Auth/UserGet", List.of("/auth/user/get")),
+      Map.entry("etcdserverpb.Auth/UserList", List.of("/auth/user/list")),
+      Map.entry("etcdserverpb.Auth/UserDelete", List.of("/auth/user/delete")),
+      Map.entry("etcdserverpb.Auth/UserChangePassword", List.of("/auth/user/changepw")),
+      Map.entry("etcdserverpb.Auth/UserGrantRole", List.of("/auth/user/grant")),
+      Map.entry("etcdserverpb.Auth/UserRevokeRole", List.of("/auth/user/revoke")),
+      Map.entry("etcdserverpb.Auth/RoleAdd", List.of("/auth/role/add")),
+      Map.entry("etcdserverpb.Auth/RoleGet", List.of("/auth/role/get")),
+      Map.entry("etcdserverpb.Auth/RoleList", List.of("/auth/role/list")),
+      Map.entry("etcdserverpb.Auth/RoleDelete", List.of("/auth/role/delete")),
+      Map.entry("etcdserverpb.Auth/RoleGrantPermission", List.of("/auth/role/grant")),
+      Map.entry("etcdserverpb.Auth/RoleRevokePermission", List.of("/auth/role/revoke")));
 
   private Routes() {}
 

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import raft.kv.auth.AuthException;
 import raft.kv.mvcc.KvException;
 import raft.runtime.NoLeaderException;
 
@@ -98,6 +99,11 @@ final class Errors {
     return s.asRuntimeException();
   }
 
+  /** The auth store's refusal as etcd sends it: its code and rpctypes text, as it carries. */
+  static StatusRuntimeException refused(AuthException e) {
+    return Status.fromCode(e.code()).withDescription(e.getMessage()).asRuntimeException();
+  }
+
   /** Maps whatever a proposal or read ended with to the status a client should see. */
   static StatusRuntimeException of(Throwable t) {
     Throwable cause = unwrap(t);
@@ -106,6 +112,9 @@ final class Errors {
     }
     if (cause instanceof KvException kv) {
       return refused(kv);
+    }
+    if (cause instanceof AuthException auth) {
+      return refused(auth);
     }
     if (cause instanceof NoLeaderException) {
       return noLeader();

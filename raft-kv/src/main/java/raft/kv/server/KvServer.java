@@ -79,6 +79,7 @@ public final class KvServer implements AutoCloseable {
   /** How this member stops once removed from the cluster: a process exits (FatalExit). */
   private volatile Consumer<String> removedStop;
   private final RequestTracker tracker = new RequestTracker();
+  private final AuthApi auth = new AuthApi();
   private final ProposalIds ids;
   private final KvStateMachine stateMachine;
   private final PeerTransport transport;
@@ -148,7 +149,7 @@ public final class KvServer implements AutoCloseable {
     // etcd's minimum lease TTL: long enough to survive a leader election.
     long minTtlSeconds = Math.max(2, (3 * config.electionMillis() / 2 + 999) / 1000);
     this.stateMachine = new KvStateMachine(minTtlSeconds,
-        (id, index, result) -> tracker.applied(id, result), leaseListener());
+        (id, index, result) -> tracker.applied(id, result), leaseListener(), auth.tokens());
     this.transport = new PeerTransport(memberId(), clusterId(), config.peerAddress(),
         initialPeers(who), PeerTransport.Options.defaults(log)
             .withMaxFrameBytes(peerFrameBytes(config.maxRequestBytes()))
@@ -156,6 +157,7 @@ public final class KvServer implements AutoCloseable {
     watchMembership();
     try {
       this.runtime = new NodeRuntime(runtimeOptions(), transport, stateMachine);
+      auth.recovered(runtime.status().lastIndex());
       this.ids = ProposalIds.open(config.dataDir(), memberId(), System.currentTimeMillis());
     } catch (DataDirCheck.IdentityMismatchException e) {
       closeQuietly(lock);
@@ -368,7 +370,8 @@ public final class KvServer implements AutoCloseable {
         new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
         ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,
             this::voterIds, leaders, requestTimeout.toMillis(), log),
-            new BackupFormat.Interceptor()));
+            new BackupFormat.Interceptor()),
+        auth.service(raft, headers, stateMachine::auth));
   }
 
   /**
@@ -533,6 +536,7 @@ public final class KvServer implements AutoCloseable {
     }
     timers.shutdownNow();
     largeSends.shutdownNow();
+    auth.close();
     if (forward != null) {
       forward.close();
     }

@@ -99,6 +99,8 @@ final class RaftGateway {
       reply.completeExceptionally(Errors.of(t));
     } else if (result instanceof ApplyResult.Refused refused) {
       reply.completeExceptionally(Errors.of(refused.error()));
+    } else if (result instanceof ApplyResult.AuthRefused refused) {
+      reply.completeExceptionally(Errors.of(refused.error()));
     } else if (kind.isInstance(result)) {
       reply.complete(kind.cast(result));
     } else { // the entry under this id was another request: a bug, but never a hung client

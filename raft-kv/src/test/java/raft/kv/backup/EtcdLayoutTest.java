@@ -275,19 +275,4 @@ class EtcdLayoutTest {
     IOException e = assertThrows(IOException.class, () -> EtcdBackup.read(bad, true));
     assertTrue(e.getMessage().contains("revision {main 2, sub 8589934592}"), e.getMessage());
   }
-
-  /** etcd's auth would be lost (we have none): an auth-enabled database is refused. */
-  @Test
-  void aDatabaseWithAuthEnabledIsRefusedNotRestoredOpen() throws Exception {
-    Path authed = dir.resolve("auth.db");
-    try (raft.kv.bbolt.BoltWriter w = raft.kv.bbolt.BoltWriter.create(authed)) {
-      w.bucket("auth");
-      w.put(EtcdLayout.ascii("authEnabled"), new byte[] {1});
-      w.put(EtcdLayout.ascii("authRevision"), Revisions.int64(3));
-      w.bucket("key");
-      w.bucket("meta");
-    }
-    IOException e = assertThrows(IOException.class, () -> EtcdBackup.read(authed, true));
-    assertTrue(e.getMessage().contains("has auth enabled"), e.getMessage());
-  }
 }
