@@ -73,10 +73,22 @@ final class PeerHandshakes {
 
   /** Handshake errors end here (already logged above): closes the connection quietly. */
   static final class Quiet extends ChannelInboundHandlerAdapter {
+    private final Consumer<Throwable> seen;
+
+    Quiet() {
+      this(t -> { });
+    }
+
+    /** @param seen told of each TLS failure before the close (the dialer's outage line) */
+    Quiet(Consumer<Throwable> seen) {
+      this.seen = seen;
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       for (Throwable t = cause; t != null; t = t.getCause()) {
         if (t instanceof SSLException) {
+          seen.accept(cause);
           ctx.close();
           return;
         }

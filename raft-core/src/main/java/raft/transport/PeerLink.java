@@ -62,6 +62,11 @@ final class PeerLink {
   // System.nanoTime() when the connection came up; UP_NEVER while it is not up.
   private volatile long upSinceNanos = UP_NEVER;
   static final long UP_NEVER = Long.MIN_VALUE;
+  static final long TLS_CONFIRM_NANOS = 900_000_000L;
+  private final boolean tls;
+  // Confined to `loop`: the TLS error that closed the last connection (an alert from a peer
+  // that refused this member's certificate), for the outage line.
+  private Throwable tlsFailure;
   private final AtomicLong lastReport = new AtomicLong(System.nanoTime() - REPORT_INTERVAL_NANOS);
 
   // Confined to `loop`.
@@ -84,6 +89,7 @@ final class PeerLink {
     this.snapshots = snapshots;
     this.options = options;
     this.unreachable = unreachable;
+    this.tls = tls != null;
     this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
@@ -93,7 +99,8 @@ final class PeerLink {
             if (tls != null) { // checks the peer's certificate against the host dialed
               ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), address.getHostString(),
                   address.getPort()));
-              ch.pipeline().addLast("tls-failures", new PeerHandshakes.Quiet());
+              ch.pipeline().addLast("tls-failures", new PeerHandshakes.Quiet(
+                  failure -> tlsFailure = failure));
             }
             Frames.addEncoder(ch.pipeline());
             // The acceptor writes back only to say this member was removed (a tiny frame).
@@ -155,14 +162,27 @@ final class PeerLink {
 
   private void connect() {
     state = State.CONNECTING;
+    tlsFailure = null;
     ChannelFuture f = bootstrap.connect(address);
     channel = f.channel();
     f.addListener((ChannelFutureListener) this::onConnect);
-    f.channel().closeFuture().addListener((ChannelFutureListener) c -> {
+    // Run after the events of the close's own event loop turn: a TLS alert that closes the
+    // connection reaches the Quiet handler after the close, and the outage line should say it.
+    f.channel().closeFuture().addListener((ChannelFutureListener) c -> later(() -> {
       if (c.channel() == channel && state == State.UP) { // a failed connect: onConnect reports
-        wentDown(null);
+        Throwable why = tlsFailure;
+        wentDown(why == null ? null
+            : new IOException("TLS: " + PeerHandshakes.reason(why)));
       }
-    });
+    }));
+  }
+
+  private void later(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException closing) {
+      // the transport is closing: no outage to report
+    }
   }
 
   private void onConnect(ChannelFuture f) {
@@ -203,13 +223,17 @@ final class PeerLink {
     state = State.UP;
     upSince = System.nanoTime();
     upSinceNanos = upSince;
-    if (outageLogged) {
-      outageLogged = false;
-      options.log().accept("reconnected to member " + who() + " at " + Frames.hostPort(address)
-          + (snapshots ? " (snapshots)" : ""));
+    if (outageLogged && !tls) {
+      reconnected();
     }
     channel.write(hello).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     writePending(true);
+  }
+
+  private void reconnected() {
+    outageLogged = false;
+    options.log().accept("reconnected to member " + who() + " at " + Frames.hostPort(address)
+        + (snapshots ? " (snapshots)" : ""));
   }
 
   private void writePending(boolean mustFlush) {
@@ -264,6 +288,13 @@ final class PeerLink {
         if (!closed && (state == State.IDLE
             || (state == State.DOWN && System.nanoTime() - retryAt >= 0))) {
           connect();
+        } else if (state == State.UP && outageLogged
+            && System.nanoTime() - upSince >= TLS_CONFIRM_NANOS) {
+          // Under TLS 1.3 the dialer's handshake is done before the peer has checked the
+          // dialer's certificate: a peer that refuses it closes the connection just after. A
+          // TLS link counts as back once it has stayed up a while, so such a peer is one
+          // logged outage, not a line per retry.
+          reconnected();
         }
       });
     } catch (RejectedExecutionException closing) {

@@ -48,6 +48,11 @@ final class MemberProcess implements AutoCloseable {
     return start(cmd, dir.resolve("etcd.log"));
   }
 
+  /** Any command line (etcd with TLS flags, say), its output in {@code log}. */
+  static MemberProcess command(List<String> cmd, Path log) throws IOException {
+    return start(cmd, log);
+  }
+
   private static MemberProcess start(List<String> cmd, Path log) throws IOException {
     Files.createDirectories(log.getParent());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -105,6 +105,7 @@ public final class KvStateMachine implements StateMachine {
   }
 
   private ApplyResult execute(InternalRequest req, long index) {
+    ApplyAuth.check(req, auth.view(), lessor); // first, as etcd's auth applier wraps the others
     if (AuthStore.isAuth(req)) {
       return new ApplyResult.Auth(withHeader(auth.apply(req, index, requester(req))));
     }

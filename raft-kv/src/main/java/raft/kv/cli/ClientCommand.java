@@ -22,7 +22,14 @@ abstract class ClientCommand implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     try (Clients clients = root().clients()) {
-      return run(clients);
+      try {
+        return run(clients);
+      } catch (RuntimeException e) {
+        if (!clients.retryWithNewToken(e)) {
+          throw e;
+        }
+        return run(clients); // once, with a new token (clientv3 retries so)
+      }
     } finally {
       out().flush();
     }

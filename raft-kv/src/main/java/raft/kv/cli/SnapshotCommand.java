@@ -61,8 +61,8 @@ public final class SnapshotCommand {
             + " multiple " + clients.endpoints());
       }
       // A stream has no deadline: a large state takes as long as it takes.
-      Iterator<SnapshotResponse> stream = MaintenanceGrpc.newBlockingStub(clients.channel())
-          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(asked))
+      Iterator<SnapshotResponse> stream = clients.withToken(
+          MaintenanceGrpc.newBlockingStub(clients.channel())).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(asked))
           .snapshot(SnapshotRequest.getDefaultInstance());
       Path part = file.resolveSibling(file.getFileName() + ".part");
       try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE,

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import raft.kv.api.etcdserverpb.AuthGrpc;
 import raft.kv.api.etcdserverpb.ClusterGrpc;
 import raft.kv.api.etcdserverpb.KVGrpc;
 import raft.kv.api.etcdserverpb.LeaseGrpc;
@@ -49,6 +50,7 @@ public final class Clients implements AutoCloseable {
   private final ClientTls tls;
   private final Map<String, ManagedChannel> open = new LinkedHashMap<>();
   private ManagedChannel first;
+  private ClientAuth auth; // null: no --user
 
   public Clients(List<String> endpoints, Duration dialTimeout, Duration commandTimeout) {
     this(endpoints, dialTimeout, commandTimeout, ClientTls.NONE);
@@ -121,16 +123,40 @@ public final class Clients implements AutoCloseable {
 
   /** Streams have no deadline: a watch or keep-alive runs until stopped. */
   public WatchGrpc.WatchStub watch() {
-    return WatchGrpc.newStub(channel());
+    return withToken(WatchGrpc.newStub(channel()));
   }
 
   public LeaseGrpc.LeaseStub leaseStreams() {
-    return LeaseGrpc.newStub(channel());
+    return withToken(LeaseGrpc.newStub(channel()));
   }
 
-  /** A deadline is absolute, so apply it just before each call. */
+  /** A deadline is absolute, so apply it just before each call. With --user, the token. */
   public <T extends AbstractStub<T>> T withDeadline(T stub) {
-    return stub.withDeadlineAfter(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    return withToken(stub).withDeadlineAfter(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** etcdctl's --user: authenticate (once, lazily) and send the token with every call. */
+  public Clients authenticateAs(String user, String password) {
+    this.auth = new ClientAuth(user, password);
+    return this;
+  }
+
+  /** {@code stub} carrying the --user token, if any (authenticating on first use). */
+  public <T extends AbstractStub<T>> T withToken(T stub) {
+    return auth == null ? stub : auth.apply(stub, this::channel, commandTimeout);
+  }
+
+  /**
+   * Whether a command that failed with {@code t} should run once more: with --user, on a token
+   * the member no longer knows or an auth state that moved (a new token is fetched), as
+   * clientv3 retries.
+   */
+  public boolean retryWithNewToken(Throwable t) {
+    return auth != null && auth.refreshAfter(t);
+  }
+
+  public AuthGrpc.AuthBlockingStub auth() {
+    return withDeadline(AuthGrpc.newBlockingStub(channel()));
   }
 
   @Override

@@ -55,6 +55,16 @@ public abstract class GlobalOptions {
       description = "Accept any server certificate (tests only).")
   private boolean insecureSkipTlsVerify;
 
+  @Option(names = "--user", scope = ScopeType.INHERIT, paramLabel = "name[:password]",
+      description = "Username[:password] for authentication (prompt if password is not "
+          + "supplied).")
+  private String user;
+
+  @Option(names = "--password", scope = ScopeType.INHERIT,
+      description = "Password for authentication (if this option is used, --user option "
+          + "shouldn't include password).")
+  private String password;
+
   private final InputStream in;
   private final ServerRunner serverRunner;
 
@@ -74,7 +84,8 @@ public abstract class GlobalOptions {
     if (eps.isEmpty()) {
       throw new Clients.Failure("--endpoints is empty");
     }
-    return new Clients(eps, dialTimeout, commandTimeout, tls());
+    Clients c = new Clients(eps, dialTimeout, commandTimeout, tls());
+    return user == null ? c : UserFlag.authenticate(c, user, password, in);
   }
 
   /** The TLS flags given ({@link ClientTls#NONE} if none). */

@@ -115,11 +115,12 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       reply(ctx, HttpRoutes.Response.text(405, "Method Not Allowed\n"), keepAlive);
     } else {
       String body = req.content().toString(StandardCharsets.UTF_8);
+      io.grpc.Channel calls = GatewayAuth.calls(gateway.calls, req.headers());
       if (route.streams()) {
-        stream(ctx, route, body, keepAlive);
+        stream(ctx, calls, route, body, keepAlive);
       } else {
         ctx.channel().config().setAutoRead(false);
-        unary(ctx, route, body, keepAlive);
+        unary(ctx, calls, route, body, keepAlive);
       }
     }
   }
@@ -141,8 +142,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         : HttpRoutes.Response.text(500, "500 Internal Server Error\n"), keepAlive)));
   }
 
-  private void unary(ChannelHandlerContext ctx, Routes.Route route, String body,
-      boolean keepAlive) {
+  private void unary(ChannelHandlerContext ctx, io.grpc.Channel calls, Routes.Route route,
+      String body, boolean keepAlive) {
     Message request;
     try {
       request = JsonMapping.parse(body, route.prototype());
@@ -150,7 +151,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       reply(ctx, error(Status.INVALID_ARGUMENT.withDescription(e.getMessage())), keepAlive);
       return;
     }
-    var call = gateway.calls.newCall(route.method(), CallOptions.DEFAULT);
+    var call = calls.newCall(route.method(), CallOptions.DEFAULT);
     var future = ClientCalls.futureUnaryCall(call, request);
     pending = future;
     // The answer may complete on the apply thread: the JSON is made on this connection's loop.
@@ -165,8 +166,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }, ctx.executor());
   }
 
-  private void stream(ChannelHandlerContext ctx, Routes.Route route, String body,
-      boolean keepAlive) {
+  private void stream(ChannelHandlerContext ctx, io.grpc.Channel calls, Routes.Route route,
+      String body, boolean keepAlive) {
     java.util.List<Message> requests;
     try {
       requests = JsonMapping.parseAll(body, route.prototype());
@@ -185,7 +186,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
     });
     try {
-      stream.start(gateway.calls, requests);
+      stream.start(calls, requests);
     } catch (RuntimeException e) { // a bug of ours: the client is told, not left waiting
       stream.cancel("failed to start: " + e);
       stream = null;

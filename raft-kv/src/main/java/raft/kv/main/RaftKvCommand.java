@@ -13,7 +13,9 @@ import raft.kv.cli.LeaseCommand;
 import raft.kv.cli.MaintenanceCommands;
 import raft.kv.cli.ServerCommand;
 import raft.kv.cli.SnapshotCommand;
+import raft.kv.cli.RoleCommand;
 import raft.kv.cli.TxnCommand;
+import raft.kv.cli.UserCommand;
 import raft.kv.cli.WalCommand;
 import raft.kv.cli.WatchCommand;
 import raft.kv.client.Clients;
@@ -38,7 +40,8 @@ import raft.kv.server.KvServer;
         KvCommands.Del.class, TxnCommand.class, WatchCommand.class, LeaseCommand.class,
         MaintenanceCommands.MemberCommand.class, MaintenanceCommands.EndpointCommand.class,
         MaintenanceCommands.MoveLeader.class, AlarmCommand.class, SnapshotCommand.class,
-        KvCommands.Compaction.class,
+        KvCommands.Compaction.class, UserCommand.class, RoleCommand.class,
+        RoleCommand.AuthCommand.class,
         WalCommand.class, ClusterCommand.class, BenchCommand.class})
 public final class RaftKvCommand extends GlobalOptions {
 

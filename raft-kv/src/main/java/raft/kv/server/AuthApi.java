@@ -1,6 +1,5 @@
 package raft.kv.server;
 
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.util.function.Supplier;
 import raft.kv.auth.AuthView;
@@ -30,8 +29,8 @@ final class AuthApi implements AutoCloseable {
 
   /** etcd's Auth service on this member. */
   ServerServiceDefinition service(RaftGateway raft, Headers headers, Supplier<AuthView> view) {
-    return ServerInterceptors.intercept(new AuthService(raft, headers, view, passwords),
-        new AuthCaller(tokens));
+    // The caller comes from AuthInterceptor, which every service of the etcd API passes.
+    return new AuthService(raft, headers, view, passwords).bindService();
   }
 
   @Override

@@ -85,13 +85,13 @@ final class AuthService extends AuthGrpc.AuthImplBase {
   /** etcd's Authenticate: a linearizable read, the password check, then the token's entry. */
   @Override
   public void authenticate(AuthenticateRequest r, StreamObserver<AuthenticateResponse> out) {
-    AuthHeader caller = caller();
+    CompletableFuture<AuthHeader> caller = caller();
     Rpc.reply(raft.linearizableBarrier().thenCompose(v -> authenticate(r, caller, 1)),
         resp -> resp, out);
   }
 
   private CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest r,
-      AuthHeader caller, int attempt) {
+      CompletableFuture<AuthHeader> caller, int attempt) {
     return passwords.check(view.get(), r.getName(), r.getPassword()).thenCompose(checkedAt -> {
       InternalRequest.Builder entry = InternalRequest.newBuilder().setAuthenticate(
           InternalAuthenticateRequest.newBuilder().setName(r.getName())
@@ -105,7 +105,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
   @Override
   public void userAdd(AuthUserAddRequest r, StreamObserver<AuthUserAddResponse> out) {
-    AuthHeader caller = caller();
+    CompletableFuture<AuthHeader> caller = caller();
     boolean noPassword = r.getOptions().getNoPassword();
     CompletableFuture<ByteString> hash = noPassword
         ? CompletableFuture.completedFuture(ByteString.EMPTY) : passwords.hash(r.getPassword());
@@ -132,7 +132,7 @@ final class AuthService extends AuthGrpc.AuthImplBase {
   @Override
   public void userChangePassword(AuthUserChangePasswordRequest r,
       StreamObserver<AuthUserChangePasswordResponse> out) {
-    AuthHeader caller = caller();
+    CompletableFuture<AuthHeader> caller = caller();
     Rpc.reply(passwords.hash(r.getPassword()).thenCompose(h -> propose(
         InternalRequest.newBuilder().setAuthUserChangePassword(
             InternalUserChangePasswordRequest.newBuilder().setName(r.getName())
@@ -195,17 +195,17 @@ final class AuthService extends AuthGrpc.AuthImplBase {
 
   /** Proposes an auth entry for {@code caller}; the applied response, header completed. */
   private <R extends Message> CompletableFuture<R> propose(InternalRequest.Builder entry,
-      AuthHeader caller, Class<R> type) {
-    return raft.propose(entry.setAuthHeader(caller), ApplyResult.Auth.class)
+      CompletableFuture<AuthHeader> caller, Class<R> type) {
+    return caller.thenCompose(h -> raft.propose(entry.setAuthHeader(h), ApplyResult.Auth.class))
         .thenApply(applied -> type.cast(headers.complete(applied.response())));
   }
 
   /**
-   * Who asks, read on the call's own thread: the user its token named ({@link AuthCaller}),
-   * at the auth revision now.
+   * Who asks, read on the call's own thread: the {@link Caller} the call's token (or client
+   * certificate) names, as {@link AuthInterceptor} resolved it; a token that does not resolve
+   * fails the call with etcd's "invalid auth token" before anything is proposed.
    */
-  private AuthHeader caller() {
-    return AuthHeader.newBuilder().setUsername(AuthCaller.user())
-        .setAuthRevision(view.get().revision()).build();
+  private CompletableFuture<AuthHeader> caller() {
+    return Caller.current().thenApply(Caller::header);
   }
 }

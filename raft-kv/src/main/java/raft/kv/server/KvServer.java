@@ -325,7 +325,11 @@ public final class KvServer implements AutoCloseable {
     ResponseBudget budget = new ResponseBudget(ResponseBudget.defaultLimit(), RESPONSES_WAITING,
         deadlineTimer, RESPONSE_WAIT, largeSends, log);
     // etcd's interceptors, listed as the builder would add them: the last runs first.
-    ServerInterceptor[] interceptors = {new BudgetInterceptor(budget),
+    ServerInterceptor[] interceptors = {
+        // First, so it runs last: only calls the member takes need their caller resolved.
+        new AuthInterceptor(new Tokens(stateMachine.tokens(), stateMachine::auth,
+            stateMachine::appliedIndex, raft::linearizableBarrier)),
+        new BudgetInterceptor(budget),
         new LearnerGate(this::isLearner),
         // Late, so it runs early: a stopped member refuses before anything is charged.
         new StoppedGate(() -> runtime.failure().map(Failure::line)),
@@ -363,9 +367,10 @@ public final class KvServer implements AutoCloseable {
   private List<ServerServiceDefinition> etcdApi(RaftGateway raft, Headers headers,
       MemberChanges changes, LeaderEvents leaders, Duration requestTimeout) {
     return List.of(
-        new KvService(raft, stateMachine.store(), headers).bindService(),
+        new KvService(raft, stateMachine.store(), headers, new ReadAuth(stateMachine::auth))
+            .bindService(),
         new WatchService(stateMachine.watchHub(), headers, timers,
-            config.watchProgressInterval(), log).bindService(),
+            config.watchProgressInterval(), log, new WatchAuth(stateMachine::auth)).bindService(),
         new LeaseService(raft, stateMachine.lessor(), leaseTimer, headers).bindService(),
         new ClusterService(changes, stateMachine::membership, headers, forward).bindService(),
         ServerInterceptors.intercept(new MaintenanceService(runtime, raft, stateMachine, headers,

@@ -27,11 +27,13 @@ final class KvService extends KVGrpc.KVImplBase {
   private final RaftGateway raft;
   private final MvccStore store;
   private final Headers headers;
+  private final ReadAuth auth;
 
-  KvService(RaftGateway raft, MvccStore store, Headers headers) {
+  KvService(RaftGateway raft, MvccStore store, Headers headers, ReadAuth auth) {
     this.raft = raft;
     this.store = store;
     this.headers = headers;
+    this.auth = auth;
   }
 
   @Override
@@ -43,7 +45,9 @@ final class KvService extends KVGrpc.KVImplBase {
     CompletableFuture<Void> ready = r.getSerializable()
         ? CompletableFuture.completedFuture(null)
         : raft.linearizableBarrier();
-    Rpc.reply(ready, v -> headers.complete(store.range(r)), out);
+    // Checked after the barrier (as etcd): against the auth state the read is served under.
+    Rpc.reply(ready.thenCombine(Caller.current(), (v, who) -> who),
+        who -> auth.serve(who, p -> p.range(r), () -> headers.complete(store.range(r))), out);
   }
 
   @Override
@@ -79,7 +83,8 @@ final class KvService extends KVGrpc.KVImplBase {
     CompletableFuture<Void> ready = isSerializable(r)
         ? CompletableFuture.completedFuture(null)
         : raft.linearizableBarrier();
-    Rpc.reply(ready, v -> headers.complete(store.txn(r)), out);
+    Rpc.reply(ready.thenCombine(Caller.current(), (v, who) -> who),
+        who -> auth.serve(who, p -> p.txn(r), () -> headers.complete(store.txn(r))), out);
   }
 
   /** Only ranges in both branches (a nested txn counts as a write, as in etcd 3.4). */

@@ -13,11 +13,15 @@ final class Rpc {
 
   /**
    * Proposes a write and answers with its response, header completed; {@code kind} is the
-   * result its request produces (ApplyResult.Put for a put...), which types the response.
+   * result its request produces (ApplyResult.Put for a put...), which types the response. The
+   * entry carries the caller (read here, on the call's thread): its permissions are checked
+   * when it is applied. A token that does not resolve fails the call before proposing.
    */
   static <A extends ApplyResult.Applied<R>, R extends Message> void write(RaftGateway raft,
       Headers headers, InternalRequest.Builder request, Class<A> kind, StreamObserver<R> out) {
-    reply(raft.propose(request, kind), applied -> headers.complete(applied.response()), out);
+    CompletableFuture<A> applied = Caller.current()
+        .thenCompose(who -> raft.propose(request.setAuthHeader(who.header()), kind));
+    reply(applied, a -> headers.complete(a.response()), out);
   }
 
   /**

@@ -49,6 +49,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private static final long SLOW_LOG_SECONDS = 10;
 
   private final WatchHub hub;
+  private final WatchAuth auth;
   private final Headers headers;
   private final ScheduledExecutorService timers;
   private final Duration progressEvery;
@@ -58,7 +59,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
    *     revision (etcd's is 10 minutes; --experimental-watch-progress-notify-interval)
    */
   WatchService(WatchHub hub, Headers headers, ScheduledExecutorService timers,
-      Duration progressEvery, Consumer<String> log) {
+      Duration progressEvery, Consumer<String> log, WatchAuth auth) {
+    this.auth = auth;
     this.hub = hub;
     this.headers = headers;
     this.timers = timers;
@@ -119,7 +121,11 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     @Override
     public void onNext(WatchRequest r) {
       switch (r.getRequestUnionCase()) {
-        case CREATE_REQUEST -> create(r.getCreateRequest());
+        case CREATE_REQUEST -> {
+          if (createWhenCallerKnown(r.getCreateRequest())) {
+            return; // the next request is read once this one is answered
+          }
+        }
         case CANCEL_REQUEST -> cancel(r.getCancelRequest().getWatchId(), "");
         case PROGRESS_REQUEST -> hub.progress(watchers.values(),
             rev -> send(WatchResponse.newBuilder().setWatchId(NO_WATCHER), rev));
@@ -141,7 +147,32 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       watchers.values().forEach(Watcher::resume);
     }
 
-    private void create(WatchCreateRequest c) {
+    /**
+     * Creates the watch now if its caller is known (true: later, once the caller's token is
+     * resolved, the next request being read only then, so requests stay in order).
+     */
+    private boolean createWhenCallerKnown(WatchCreateRequest c) {
+      java.util.concurrent.CompletableFuture<Caller> who = Caller.current();
+      if (who.isDone()) {
+        who.whenComplete((caller, t) -> create(c, caller, t));
+        return false;
+      }
+      who.whenComplete((caller, t) -> {
+        create(c, caller, t);
+        requestOwed.set(true);
+        requestNextIfReady();
+      });
+      return true;
+    }
+
+    private void create(WatchCreateRequest c, Caller caller, Throwable unresolved) {
+      java.util.Optional<String> refused = c.getKey().isEmpty() ? java.util.Optional.empty()
+          : auth.refusal(caller, unresolved, c);
+      if (refused.isPresent()) { // etcd: created and canceled, under no watch id (-1)
+        send(WatchResponse.newBuilder().setWatchId(NO_WATCHER).setCreated(true)
+            .setCanceled(true).setCancelReason(refused.get()));
+        return;
+      }
       long id = c.getWatchId() != 0 ? c.getWatchId() : nextWatchId.getAndIncrement();
       if (c.getKey().isEmpty() || watchers.containsKey(id)) {
         String why = c.getKey().isEmpty() ? "etcdserver: key is not provided"
