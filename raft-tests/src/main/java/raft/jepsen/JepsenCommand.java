@@ -130,6 +130,11 @@ public final class JepsenCommand implements Callable<Integer> {
     }
     int offset = portOffset != null ? portOffset : 360;
     RaftKvDb db = new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls);
-    return (auth ? db.withAuth() : db).start();
+    if (!auth) {
+      return db.start();
+    }
+    db.withAuth().start();
+    System.out.println("  " + db.authProof());
+    return db;
   }
 }

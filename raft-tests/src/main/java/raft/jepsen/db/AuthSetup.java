@@ -2,6 +2,7 @@ package raft.jepsen.db;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,8 @@ import raft.kv.api.etcdserverpb.AuthRoleAddRequest;
 import raft.kv.api.etcdserverpb.AuthRoleGrantPermissionRequest;
 import raft.kv.api.etcdserverpb.AuthUserAddRequest;
 import raft.kv.api.etcdserverpb.AuthUserGrantRoleRequest;
+import raft.kv.api.etcdserverpb.KVGrpc;
+import raft.kv.api.etcdserverpb.RangeRequest;
 
 /**
  * {@code --auth}: turns etcd's authentication on in a fresh cluster, as an operator would with
@@ -28,8 +31,11 @@ final class AuthSetup {
   static final String PREFIX = "jepsen/";
   private static final long DEADLINE_SECONDS = 10;
 
-  /** The dialers once auth is on: the run's user and root. */
-  record Users(Dialer user, Dialer root) {}
+  /**
+   * The dialers once auth is on (the run's user and root), and what proved it on: the answers
+   * to a read without a token and to the user's read outside its keys.
+   */
+  record Users(Dialer user, Dialer root, String proof) {}
 
   private AuthSetup() {}
 
@@ -58,8 +64,43 @@ final class AuthSetup {
     } finally {
       ch.shutdownNow();
     }
-    return new Users(new AuthDialer(transport, USER, userPassword),
-        new AuthDialer(transport, "root", rootPassword));
+    Dialer user = new AuthDialer(transport, USER, userPassword);
+    return new Users(user, new AuthDialer(transport, "root", rootPassword),
+        proof(transport, user, endpoint));
+  }
+
+  /**
+   * Checks that auth is in force before the run counts on it: a read without a token is
+   * refused, the user's read outside {@link #PREFIX} is refused, and inside it answers.
+   *
+   * @throws IllegalStateException if any of the three is otherwise
+   */
+  static String proof(Dialer transport, Dialer user, String endpoint) {
+    String anonymous = refusal(transport, endpoint, "outside/k");
+    String outside = refusal(user, endpoint, "outside/k");
+    ManagedChannel ch = user.dial(endpoint);
+    try {
+      KVGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+          .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(PREFIX + "k"))
+              .build());
+    } finally {
+      ch.shutdownNow();
+    }
+    return "auth enabled; a read without a token: " + anonymous + "; user " + USER
+        + " outside " + PREFIX + ": " + outside;
+  }
+
+  private static String refusal(Dialer dialer, String endpoint, String key) {
+    ManagedChannel ch = dialer.dial(endpoint);
+    try {
+      KVGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+          .range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build());
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode() + " " + e.getStatus().getDescription();
+    } finally {
+      ch.shutdownNow();
+    }
+    throw new IllegalStateException("auth is not in force: a read of " + key + " answered");
   }
 
   private static AuthGrpc.AuthBlockingStub stub(AuthGrpc.AuthBlockingStub s) {

@@ -93,6 +93,12 @@ public final class RaftKvDb implements Db {
     return u == null ? transport : u.user();
   }
 
+  /** With auth, what proved it in force when it was enabled; empty without. */
+  public String authProof() {
+    AuthSetup.Users u = users;
+    return u == null ? "" : u.proof();
+  }
+
   @Override
   public Dialer adminDialer() {
     AuthSetup.Users u = users;
