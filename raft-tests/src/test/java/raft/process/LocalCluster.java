@@ -22,7 +22,8 @@ import raft.kv.pb.NodeStatusResponse;
  * (10 stalled watchers, 30 response memory, 40 and 45 data directories, 50 stopped members,
  * 60 long loads, 70 peer-port flood and install-etcd, 100 etcdctl, 120 and 130 member commands,
  * 150 Jepsen, 160 and 170 membership, 180 demos, 190 Jepsen members, 200 kill-all, 210 metrics,
- * 215 and 230 metrics against etcd, 220 the live view, 250 teeth, 290 TLS, 300, 350, 370 and
+ * 215 and 230 metrics against etcd, 220 the live view, 250 teeth, 290 TLS (the launcher, then
+ * Jepsen with TLS and auth), 300, 350, 370 and
  * 400 single members) so that every port of a 3-node cluster, n3's metrics port (client port + 2)
  * included, is below the kernel's ephemeral range (32768 and up): a port in that range can
  * already be held by some outgoing connection when the member starts.
