@@ -22,10 +22,22 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class CaTrust extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager pkix;
   private final String what;
+  private final boolean clientSan;
 
-  private CaTrust(X509ExtendedTrustManager pkix, String what) {
+  private CaTrust(X509ExtendedTrustManager pkix, String what, boolean clientSan) {
     this.pkix = pkix;
     this.what = what;
+    this.clientSan = clientSan;
+  }
+
+  /**
+   * The same, also checking, as etcd's peer listener does, that a dialer's certificate with
+   * subject alternative names names the address it dials from (an IP SAN equal to it, or a DNS
+   * SAN resolving to it). The engine must know the peer's address ({@code
+   * SslContext.newHandler(alloc, host, port)}).
+   */
+  public CaTrust withClientSanCheck() {
+    return new CaTrust(pkix, what, true);
   }
 
   /** Trusts the certificates in {@code caFile} (PEM), named {@code flag} in refusals. */
@@ -42,7 +54,7 @@ public final class CaTrust extends X509ExtendedTrustManager {
       f.init(store);
       for (TrustManager t : f.getTrustManagers()) {
         if (t instanceof X509ExtendedTrustManager x) {
-          return new CaTrust(x, flag + " " + caFile);
+          return new CaTrust(x, flag + " " + caFile, false);
         }
       }
       throw new IllegalStateException("the JDK offers no X509ExtendedTrustManager");
@@ -89,6 +101,9 @@ public final class CaTrust extends X509ExtendedTrustManager {
       pkix.checkClientTrusted(chain, authType, engine);
     } catch (CertificateException e) {
       throw refused(chain, e);
+    }
+    if (clientSan && engine != null && engine.getPeerHost() != null) {
+      SanCheck.check(chain[0], engine.getPeerHost());
     }
   }
 

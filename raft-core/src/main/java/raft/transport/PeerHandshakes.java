@@ -31,7 +31,10 @@ final class PeerHandshakes {
 
   /** The accepting side: TLS first on a new connection, its failure logged here. */
   void addServer(Channel ch, SslContext server) {
-    SslHandler ssl = server.newHandler(ch.alloc());
+    // The engine knows the dialer's address: its certificate must name it (SanCheck).
+    java.net.InetSocketAddress from = (java.net.InetSocketAddress) ch.remoteAddress();
+    SslHandler ssl = server.newHandler(ch.alloc(), from.getAddress().getHostAddress(),
+        from.getPort());
     ch.pipeline().addFirst("tls", ssl);
     ch.pipeline().addAfter("tls", "tls-failures", new Quiet());
     ssl.handshakeFuture().addListener(f -> {

@@ -18,7 +18,8 @@ import javax.net.ssl.SSLSocket;
  * {@code --peer-key-file}) serves its peer port and is also the one it presents when it dials a
  * peer; {@code --peer-trusted-ca-file} checks the other side's certificate, and the dialer also
  * checks that the peer's certificate names the host it dialed (an IP or DNS subject alternative
- * name, as etcd's peers check). As in etcd, a trusted CA (or {@code --peer-client-cert-auth})
+ * name, as etcd's peers check), and the accepting side checks that a dialer's certificate names
+ * the address it connects from ({@link SanCheck}, etcd's peer listener's check). As in etcd, a trusted CA (or {@code --peer-client-cert-auth})
  * makes the accepting side require the dialer's certificate, signed by that CA.
  *
  * @param cert PEM certificate (chain), leaf first
@@ -59,7 +60,7 @@ public record PeerTls(Path cert, Path key, Path trustedCa, boolean clientCertAut
           .keyManager(pair.key(), pair.chain())
           .endpointIdentificationAlgorithm("HTTPS");
       if (trust != null) {
-        server.trustManager(trust);
+        server.trustManager(trust.withClientSanCheck());
         client.trustManager(trust);
       }
       return new Contexts(server.build(), client.build());

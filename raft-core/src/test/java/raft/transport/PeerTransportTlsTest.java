@@ -92,4 +92,35 @@ class PeerTransportTlsTest {
       assertTrue(a.inbox.isEmpty(), "nothing from the refused member arrives");
     }
   }
+
+  @Test
+  @DisplayName("a dialer whose certificate names another address is refused, as etcd's peer"
+      + " listener refuses it (the certificate of another host)")
+  void aCertificateForAnotherAddressIsRefused() throws Exception {
+    Path d = dir.resolve("elsewhere");
+    java.nio.file.Files.createDirectories(d);
+    Path key = d.resolve("n3.key");
+    Path csr = d.resolve("n3.csr");
+    Path ext = d.resolve("n3.ext");
+    java.nio.file.Files.writeString(ext, "extendedKeyUsage=serverAuth,clientAuth\n"
+        + "subjectAltName=IP:10.1.2.3\n");
+    Openssl.run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+        "-out", key.toString());
+    Openssl.run("openssl", "req", "-new", "-key", key.toString(), "-subj", "/CN=n3", "-out",
+        csr.toString());
+    Openssl.run("openssl", "x509", "-req", "-in", csr.toString(), "-CA",
+        certs.resolve("ca.crt").toString(), "-CAkey", certs.resolve("ca.key").toString(),
+        "-set_serial", "99", "-days", "1", "-extfile", ext.toString(), "-out",
+        d.resolve("n3.crt").toString());
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(3);
+    try (TestPeers a = TestPeers.start(1, Map.of(1L, addrs.get(1L), 2L, addrs.get(2L)),
+            o -> o.withTls(tls(certs, "n1", certs)));
+        TestPeers c = TestPeers.start(3, Map.of(1L, addrs.get(1L), 3L, addrs.get(3L)),
+            o -> o.withTls(tls(d, "n3", certs)))) {
+      c.transport.send(msg(MSG_HEARTBEAT, 3, 1, 0));
+      String refusal = a.awaitLog(l -> l.contains("peer TLS handshake from 127.0.0.1 refused"));
+      assertTrue(refusal.contains("names IP [10.1.2.3] and DNS [], not 127.0.0.1"), refusal);
+      assertTrue(a.inbox.isEmpty(), "nothing from it arrives");
+    }
+  }
 }
