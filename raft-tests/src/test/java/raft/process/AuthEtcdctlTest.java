@@ -128,7 +128,7 @@ class AuthEtcdctlTest {
 
   private static void adminAndUsersOnceEnabled() throws Exception {
     says("/app/a\n1", null, ROOT, "get", "/app/a");
-    says("alice\nroot", null, ROOT, "user", "list");
+    says("alice\nroot", null, ROOT, "user", "list"); // (carol comes later)
     says("app", null, ROOT, "role", "list");
     says("Role app\nKV Read:\n\t[/app/, /app0) (prefix /app/)\n\t/cfg\nKV Write:\n"
         + "\t[/app/, /app0) (prefix /app/)", null, ROOT, "role", "get", "app");
@@ -139,6 +139,9 @@ class AuthEtcdctlTest {
     says("Error: etcdserver: authentication failed, invalid user ID or password", null,
         "--user=root:wrong", "user", "list");
     says("Error: etcdserver: user name is empty", null, "user", "list");
+    says("User carol created", null, ROOT, "user", "add", "carol", "--no-password");
+    says("password was given for no password user", null, "--user=carol:x", "user", "get",
+        "carol");
     says("Error: etcdserver: invalid auth management", null, ROOT, "user", "delete", "root");
     says("Error: etcdserver: invalid auth management", null, ROOT, "user", "revoke-role",
         "root", "root");
@@ -166,7 +169,7 @@ class AuthEtcdctlTest {
           .authenticate(AuthenticateRequest.newBuilder().setName("root").setPassword("rootpw")
               .build()).getToken();
       assertTrue(token.matches("[a-zA-Z]{16}\\.\\d+"), token);
-      assertEquals(List.of("alice", "root"), userList(before, token));
+      assertEquals(List.of("alice", "carol", "root"), userList(before, token));
     } finally {
       before.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -174,7 +177,7 @@ class AuthEtcdctlTest {
     LocalCluster.Result start = ours.cluster("start", "--nodes", "3");
     assertEquals(0, start.exit(), start::toString);
     String users = answer(etcdctl(ours.endpoints(), null, ROOT, "user", "list"));
-    assertEquals("exit 0\nalice\nroot", users);
+    assertEquals("exit 0\nalice\ncarol\nroot", users);
     assertTrue(answer(etcdctl(ours.endpoints(), null, "user", "list"))
         .contains("Error: etcdserver: user name is empty"), "auth is still enabled");
     ManagedChannel after = ManagedChannelBuilder.forTarget(ours.endpoint(1)).usePlaintext()
@@ -217,7 +220,8 @@ class AuthEtcdctlTest {
     assertEquals(0, r.exit(), r::toString);
     etcd = MemberProcess.etcd(etcdDir, ETCD_CLIENT, ETCD_PEER);
     awaitEtcd(ROOT);
-    assertEquals("exit 0\nalice\nroot", answer(etcdctl(ETCD, null, ROOT, "user", "list")));
+    assertEquals("exit 0\nalice\ncarol\nroot",
+        answer(etcdctl(ETCD, null, ROOT, "user", "list")));
     assertEquals("exit 0\n/app/a\n1", answer(etcdctl(ETCD, null, "--user=alice:newpw", "get",
         "/app/a")), "alice's new password and her role's permission, in etcd");
     assertTrue(answer(etcdctl(ETCD, null, "--user=alice:alicepw", "get", "/app/a"))
@@ -233,7 +237,7 @@ class AuthEtcdctlTest {
     says("Error: etcdserver: permission denied", null, "--user=alice:newpw", "auth",
         "disable");
     says("Authentication Disabled", null, ROOT, "auth", "disable");
-    says("alice\nroot", null, "user", "list");
+    says("alice\ncarol\nroot", null, "user", "list");
   }
 
   /** Until etcd answers (with auth on, a health check needs a user: etcd's is a read). */

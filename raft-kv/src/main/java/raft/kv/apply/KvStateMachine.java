@@ -226,7 +226,7 @@ public final class KvStateMachine implements StateMachine {
     lessor.writeTo(state);
     alarms.writeTo(state);
     membership.writeTo(state);
-    state.writeMessage(KvState.AUTH_FIELD_NUMBER, auth.toSnapshot());
+    auth.writeTo(state, KvState.AUTH_FIELD_NUMBER);
     state.flush();
   }
 

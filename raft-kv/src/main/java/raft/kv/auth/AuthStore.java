@@ -312,6 +312,19 @@ public final class AuthStore {
     state = s.with(s.enabled(), s.revision() + 1, s.users(), roles);
   }
 
+  /**
+   * Writes the state as KvState's auth field, unless it is a new store's (restoring a snapshot
+   * without the field gives a new store): a store that never used auth snapshots as before.
+   */
+  public void writeTo(com.google.protobuf.CodedOutputStream out, int field)
+      throws java.io.IOException {
+    AuthState s = state;
+    if (s.enabled() || enabledFlagWritten || s.revision() != 1 || !s.users().isEmpty()
+        || !s.roles().isEmpty()) {
+      out.writeMessage(field, toSnapshot());
+    }
+  }
+
   /** The state for a snapshot (and etcd's auth buckets in a backup). */
   public AuthSnapshot toSnapshot() {
     AuthState s = state;
@@ -322,9 +335,23 @@ public final class AuthStore {
 
   /**
    * Replaces the state with a snapshot's ({@code present} false: a snapshot from before auth,
-   * so a new store). Tokens end if auth is off afterwards.
+   * so a new store). Tokens end if auth is off afterwards, and so do those of users the
+   * snapshot no longer has or whose password it changed (what the skipped entries would have
+   * done, as UserDelete and UserChangePassword do when applied).
    */
   public void restore(AuthSnapshot snap, boolean present) {
+    SortedMap<String, User> before = state.users();
+    replace(snap, present);
+    SortedMap<String, User> after = state.users();
+    before.forEach((name, u) -> {
+      User now = after.get(name);
+      if (now == null || !now.getPassword().equals(u.getPassword())) {
+        tokens.invalidateUser(name);
+      }
+    });
+  }
+
+  private void replace(AuthSnapshot snap, boolean present) {
     enabledFlagWritten = present && (snap.getEnabledFlagWritten() || snap.getEnabled());
     if (!present) {
       state = AuthState.initial();

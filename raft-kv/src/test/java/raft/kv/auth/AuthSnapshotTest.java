@@ -50,4 +50,27 @@ class AuthSnapshotTest {
     assertTrue(!log.sm.auth().enabled());
     assertTrue(!log.sm.authStore().toSnapshot().getEnabledFlagWritten());
   }
+
+  @Test
+  void aSnapshotWithoutAUserOrWithItsNewPasswordEndsItsTokens() throws Exception {
+    AuthLog log = new AuthLog();
+    log.run(userAdd("alice", "pw"));
+    log.run(userAdd("bob", "pw"));
+    log.withRootEnabled();
+    String alice = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+        AuthLog.authenticate("alice", "aaaaaaaaaaaaaaaa"))).getToken();
+    String bob = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+        AuthLog.authenticate("bob", "bbbbbbbbbbbbbbbb"))).getToken();
+    String root = ((raft.kv.api.etcdserverpb.AuthenticateResponse) log.run(
+        AuthLog.authenticate("root", "cccccccccccccccc"))).getToken();
+    AuthLog leader = new AuthLog();
+    leader.run(userAdd("bob", "pw"));
+    leader.withRootEnabled();
+    leader.as("root", AuthLog.changePassword("root", "new"));
+    log.sm.restore(100, leader.sm.snapshot()); // a follower that missed these entries
+    assertTrue(log.tokens.user(alice).isEmpty(), "alice is gone");
+    assertTrue(log.tokens.user(root).isEmpty(), "root's password changed");
+    assertTrue(log.tokens.user(bob).isEmpty(),
+        "bob's hash differs too (another salt): a new password as far as anyone can tell");
+  }
 }
