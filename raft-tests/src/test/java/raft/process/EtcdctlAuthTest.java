@@ -171,6 +171,27 @@ class EtcdctlAuthTest {
 
   @Test
   @Order(6)
+  @DisplayName("scripts/raftkv's --user and auth verbs print what etcdctl prints")
+  void ourCliAsEtcdctl() throws Exception {
+    String[][] commands = {{ROOT, "user", "list"}, {ROOT, "role", "list"},
+        {ROOT, "user", "get", "app"}, {APP, "role", "get", "app-rw"},
+        {APP, "get", "/secret/x"}, {APP, "put", "/app/cli", "1"}, {"get", "/app/x"},
+        {"--user=app:wrong", "get", "/app/x"},
+        {ROOT, "role", "grant-permission", "app-rw", "read", "/pub/", "--prefix=true"},
+        {ROOT, "role", "revoke-permission", "app-rw", "/pub/", "--prefix=true"}};
+    for (String[] args : commands) {
+      List<String> cmd = new ArrayList<>(List.of(
+          LocalCluster.REPO.resolve("scripts/raftkv").toString(),
+          "--endpoints=" + cluster.endpoints(), "--command-timeout=15s"));
+      cmd.addAll(List.of(args));
+      LocalCluster.Result ours = LocalCluster.run(cmd, null, 60);
+      LocalCluster.Result theirs = targets.get(1).ctl(null, args);
+      assertEquals(theirs.toString(), ours.toString(), String.join(" ", args));
+    }
+  }
+
+  @Test
+  @Order(7)
   @DisplayName("30 wrong passwords: the same error each time; app's writes go on meanwhile")
   void wrongPasswordManyTimes() throws Exception {
     Target ours = targets.get(0);
@@ -196,7 +217,7 @@ class EtcdctlAuthTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   @DisplayName("after auth disable everyone may do everything again")
   void authDisable() throws Exception {
     assertEquals("Authentication Disabled\n", same(null, ROOT, "auth", "disable"));

@@ -59,7 +59,7 @@ final class ClientAuth {
       if ("etcdserver: authentication is not enabled".equals(e.getStatus().getDescription())) {
         return null;
       }
-      throw e;
+      throw new Clients.BadConnection(Clients.errorMessage(e), e); // etcdctl exits 2 then
     }
   }
 

@@ -44,6 +44,16 @@ public final class Clients implements AutoCloseable {
     }
   }
 
+  /**
+   * The client could not be made ready: etcdctl exits 2 (ExitBadConnection) for it, as when
+   * --user's Authenticate is refused. The message is printed as {@code Error: msg}.
+   */
+  public static final class BadConnection extends RuntimeException {
+    public BadConnection(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   private final List<String> endpoints;
   private final Duration dialTimeout;
   private final Duration commandTimeout;
@@ -241,7 +251,7 @@ public final class Clients implements AutoCloseable {
 
   /** The text after {@code Error: }, as etcdctl (clientv3) would print it. */
   public static String errorMessage(Throwable t) {
-    if (t instanceof Failure) {
+    if (t instanceof Failure || t instanceof BadConnection) {
       return t.getMessage();
     }
     if (t instanceof StatusRuntimeException e) {

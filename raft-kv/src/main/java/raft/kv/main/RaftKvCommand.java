@@ -26,7 +26,8 @@ import raft.kv.server.KvServer;
 /**
  * {@code raftkv}: the server entry point, an etcdctl-3.4-like client, WAL tools, the local
  * cluster launcher and the benchmark, in one jar. Exit codes: 0 fine, 1 the operation failed
- * (the line {@code Error: ...} on stderr, as etcdctl), 2 bad command line.
+ * (the line {@code Error: ...} on stderr, as etcdctl), 2 bad command line, or --user's
+ * authentication refused (etcdctl's ExitBadConnection).
  *
  * <p>Only this package lists the verbs of every other (the top of raft-kv's layering); the
  * options they all inherit are in {@link GlobalOptions}.
@@ -64,7 +65,7 @@ public final class RaftKvCommand extends GlobalOptions {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       cmd.getErr().println("Error: " + Clients.errorMessage(e));
       cmd.getErr().flush();
-      return 1;
+      return e instanceof Clients.BadConnection ? 2 : 1;
     });
     return cl;
   }

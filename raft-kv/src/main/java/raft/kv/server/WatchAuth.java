@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.api.etcdserverpb.WatchCreateRequest;
 import raft.kv.auth.AuthView;
+import raft.kv.auth.Permissions;
 
 /**
  * etcd 3.4's isWatchPermitted: a watch needs read permission on its range, checked once, when
@@ -30,8 +31,10 @@ final class WatchAuth {
       if (failure != null) {
         throw failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
       }
-      caller.permissions(view.get()).range(RangeRequest.newBuilder().setKey(c.getKey())
-          .setRangeEnd(c.getRangeEnd()).build());
+      // Revision 0: etcd resolves the stream's token again at each create, at the current auth
+      // revision, so a stream opened before an auth change is not "old" for later creates.
+      new Permissions(view.get(), caller.user(), 0).range(RangeRequest.newBuilder()
+          .setKey(c.getKey()).setRangeEnd(c.getRangeEnd()).build());
       return Optional.empty();
     } catch (RuntimeException refused) {
       return Optional.of(goErrorString(Errors.of(refused).getStatus()));

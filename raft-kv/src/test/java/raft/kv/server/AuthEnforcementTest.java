@@ -210,6 +210,11 @@ class AuthEnforcementTest {
     WatchResponse event = got.poll(30, TimeUnit.SECONDS);
     assertEquals("/app/x", event.getEvents(0).getKv().getKey().toStringUtf8(),
         "etcd 3.4 keeps a live watch's events after a revoke");
+    // A create on the same stream after the change is checked against the current state.
+    w.onNext(create("/app/y", ""));
+    WatchResponse after = got.poll(30, TimeUnit.SECONDS);
+    assertEquals("rpc error: code = PermissionDenied desc = etcdserver: permission denied",
+        after.getCancelReason());
     w.onCompleted();
   }
 

@@ -96,6 +96,11 @@ public final class InProcessCluster implements AutoCloseable {
 
   /** Waits (bounded) until some running member is leader; returns its member id. */
   public long awaitLeader() throws Exception {
+    return awaitLeader(servers);
+  }
+
+  /** As {@link #awaitLeader()}, for members a test started itself. */
+  public static long awaitLeader(List<KvServer> servers) throws Exception {
     java.util.concurrent.CompletableFuture<Long> leader =
         new java.util.concurrent.CompletableFuture<>();
     for (KvServer s : servers) {
