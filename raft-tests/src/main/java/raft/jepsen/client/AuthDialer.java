@@ -49,18 +49,21 @@ public final class AuthDialer implements Dialer {
   @Override
   public ManagedChannel dial(String endpoint) {
     ManagedChannel ch = transport.dial(endpoint);
-    return new InterceptedChannel(ch, ClientInterceptors.intercept(ch, new Attach(endpoint)));
+    return new InterceptedChannel(ch, ClientInterceptors.intercept(ch, new Attach(endpoint,
+        ch)));
   }
 
-  /** This endpoint's token, asked for if there is none. */
-  private String token(String endpoint) {
+  /**
+   * This endpoint's token, asked for if there is none, over the caller's own channel (no new
+   * connection; a channel backing off after a refused connection fails at once, as before).
+   */
+  private String token(String endpoint, Channel raw) {
     String t = tokens.get(endpoint);
     if (t != null) {
       return t;
     }
-    ManagedChannel ch = transport.dial(endpoint);
     try {
-      t = AuthGrpc.newBlockingStub(ch).withDeadlineAfter(AUTH_DEADLINE_MILLIS,
+      t = AuthGrpc.newBlockingStub(raw).withDeadlineAfter(AUTH_DEADLINE_MILLIS,
           TimeUnit.MILLISECONDS).authenticate(AuthenticateRequest.newBuilder().setName(user)
           .setPassword(password).build()).getToken();
     } catch (StatusRuntimeException e) {
@@ -70,8 +73,6 @@ public final class AuthDialer implements Dialer {
           ? " " + s.getDescription() : "";
       throw Status.UNAUTHENTICATED.withDescription("jepsen: could not authenticate: "
           + s.getCode() + why).withCause(e).asRuntimeException();
-    } finally {
-      ch.shutdownNow();
     }
     tokens.put(endpoint, t);
     return t;
@@ -85,9 +86,11 @@ public final class AuthDialer implements Dialer {
   /** Puts the token on each call; forgets it when the member no longer knows it. */
   private final class Attach implements ClientInterceptor {
     private final String endpoint;
+    private final Channel raw; // the channel under the interceptor: Authenticate needs no token
 
-    Attach(String endpoint) {
+    Attach(String endpoint, Channel raw) {
       this.endpoint = endpoint;
+      this.raw = raw;
     }
 
     @Override
@@ -95,7 +98,7 @@ public final class AuthDialer implements Dialer {
         CallOptions options, Channel next) {
       String token;
       try {
-        token = token(endpoint);
+        token = token(endpoint, raw);
       } catch (StatusRuntimeException e) {
         return new Refused<>(e.getStatus());
       }
