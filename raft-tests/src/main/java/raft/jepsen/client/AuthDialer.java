@@ -25,8 +25,9 @@ import raft.kv.api.etcdserverpb.AuthenticateRequest;
  * applied there when it answers), and dropped when the member answers "invalid auth token" (a
  * restarted member has forgotten every token), so the next call authenticates again.
  *
- * <p>A call that cannot get a token fails before anything is sent, with UNAUTHENTICATED: the
- * harness counts it, like the server's own auth refusals, as certainly not applied. The
+ * <p>A call that cannot get a token fails before anything is sent, with UNAUTHENTICATED (or,
+ * when the member refused the connection, with that refusal itself): the harness counts it,
+ * like the server's own auth refusals, as certainly not applied. The
  * password lives only in this object's memory. Thread-safe; authenticating blocks the calling
  * thread for at most {@link #AUTH_DEADLINE_MILLIS}.
  */
@@ -67,6 +68,9 @@ public final class AuthDialer implements Dialer {
           TimeUnit.MILLISECONDS).authenticate(AuthenticateRequest.newBuilder().setName(user)
           .setPassword(password).build()).getToken();
     } catch (StatusRuntimeException e) {
+      if (Kv.neverConnected(e)) {
+        throw e; // a member that is down: the same refusal (and pause) as without auth
+      }
       // Short and endpoint-free: the harness counts refusals by their text.
       Status s = e.getStatus();
       String why = s.getDescription() != null && s.getDescription().startsWith("etcdserver:")
