@@ -77,8 +77,8 @@ public final class Harness {
       List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
       List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
       // The members now: with the member nemesis, some endpoints have no member behind them.
-      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(db.adminDialer(), db.memberEndpoints(), lastRev,
-          SETTLE_MILLIS);
+      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(db.adminDialer(),
+          db.memberEndpoints(), lastRev, SETTLE_MILLIS);
       long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
           .count();
       return new RunResult(cfg, history.events(), windows,

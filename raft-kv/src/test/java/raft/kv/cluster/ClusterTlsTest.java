@@ -132,7 +132,8 @@ class ClusterTlsTest {
   @Test
   void aPathThatIsNotOneShellWordIsQuoted() {
     assertEquals("/a/b-c_d.crt", ClusterTls.shellWord(Path.of("/a/b-c_d.crt")));
-    assertEquals("'/my data/it'\\''s/ca.crt'", ClusterTls.shellWord(Path.of("/my data/it's/ca.crt")));
+    assertEquals("'/my data/it'\\''s/ca.crt'",
+        ClusterTls.shellWord(Path.of("/my data/it's/ca.crt")));
   }
 
   @Test
