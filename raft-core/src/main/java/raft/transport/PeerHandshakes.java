@@ -3,10 +3,8 @@ package raft.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import java.security.cert.CertificateException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -58,20 +56,8 @@ final class PeerHandshakes {
 
   /** What went wrong, in a line: a certificate's refusal names it (see {@link CaTrust}). */
   static String reason(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException) {
-        return t.getMessage();
-      }
-      if (t instanceof NotSslRecordException) {
-        return "not TLS (plain text on a TLS port: is the other side's peer URL http?)";
-      }
-    }
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof SSLException) {
-        return t.getMessage();
-      }
-    }
-    return String.valueOf(cause);
+    return TlsFailures.reason(cause, "plain text on a TLS port: is the other side's peer URL"
+        + " http?");
   }
 
   /** Handshake errors end here (already logged above): closes the connection quietly. */

@@ -173,8 +173,9 @@ public final class SnapshotCommand {
             + members.keySet());
       }
       Path dir = dataDir != null ? dataDir : Path.of(name + ".raftkv");
-      KvState state = BackupFile.restore(file, dir, members, skipHashCheck)
-          .state();
+      // etcdctl keeps the peer URLs as given: https ones for a cluster with peer TLS.
+      String scheme = initialCluster.contains("https://") ? "https" : "http";
+      KvState state = BackupFile.restore(file, dir, members, skipHashCheck, scheme).state();
       spec.commandLine().getOut().println("restored revision " + state.getRevision() + " into "
           + dir + " for member " + name + " of " + ServerConfig.idOrder(members.keySet()));
       return 0;

@@ -42,6 +42,7 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
   private final Supplier<ChannelHandler> gateway;
   private final int maxRequestBytes;
   private final SslContext tls;
+  private final java.util.function.Consumer<String> refusals;
 
   /**
    * @param gateway a new {@link GatewayHandler} per connection
@@ -49,18 +50,19 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
    *     {@link BodyCap})
    */
   public ClientPortNegotiator(Supplier<ChannelHandler> gateway, int maxRequestBytes) {
-    this(gateway, maxRequestBytes, null);
+    this(gateway, maxRequestBytes, null, line -> { });
   }
 
   /**
    * The same over TLS ({@link TlsFirst}: the handshake, then the same choice on the decrypted
-   * bytes) when {@code tls} is not null.
+   * bytes) when {@code tls} is not null; failed handshakes are told to {@code refusals}.
    */
   public ClientPortNegotiator(Supplier<ChannelHandler> gateway, int maxRequestBytes,
-      SslContext tls) {
+      SslContext tls, java.util.function.Consumer<String> refusals) {
     this.gateway = gateway;
     this.maxRequestBytes = maxRequestBytes;
     this.tls = tls;
+    this.refusals = refusals;
   }
 
   /** What NettyServerBuilder.forAddress(address, credentials) takes. */
@@ -82,7 +84,8 @@ public final class ClientPortNegotiator implements InternalProtocolNegotiator.Pr
     }
     // As gRPC's own TLS negotiator: wait for the channel to be active, then the handshake.
     return InternalProtocolNegotiators.waitUntilActiveHandler(new TlsFirst(tls,
-        () -> InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler), this::http1),
+        () -> InternalProtocolNegotiators.grpcNegotiationHandler(grpcHandler), this::http1,
+        refusals),
         grpcHandler.getNegotiationLogger());
   }
 

@@ -41,12 +41,17 @@ public final class Gateway {
 
   /** The client port's negotiator: gRPC and this gateway on one port. */
   public ClientPortNegotiator negotiator() {
-    return negotiator(null);
+    return negotiator(null, line -> { });
   }
 
-  /** The same over TLS with {@code tls} (null: plain text). */
+  /**
+   * The same over TLS with {@code tls} (null: plain text); a failed handshake is told to
+   * {@code refusals} in a line.
+   */
   public ClientPortNegotiator negotiator(
-      io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls) {
-    return new ClientPortNegotiator(() -> new GatewayHandler(this), maxBodyBytes, tls);
+      io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls,
+      java.util.function.Consumer<String> refusals) {
+    return new ClientPortNegotiator(() -> new GatewayHandler(this), maxBodyBytes, tls,
+        refusals);
   }
 }

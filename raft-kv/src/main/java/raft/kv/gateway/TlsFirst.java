@@ -34,13 +34,16 @@ final class TlsFirst extends ChannelInboundHandlerAdapter {
   private final SslContext tls;
   private final Supplier<ChannelHandler> grpc;
   private final BiConsumer<ChannelPipeline, String> http1;
+  private final java.util.function.Consumer<String> refusals;
   private ProtocolNegotiationEvent negotiation = InternalProtocolNegotiationEvent.getDefault();
 
+  /** @param refusals told of each failed handshake, one line (etcd logs them too) */
   TlsFirst(SslContext tls, Supplier<ChannelHandler> grpc,
-      BiConsumer<ChannelPipeline, String> http1) {
+      BiConsumer<ChannelPipeline, String> http1, java.util.function.Consumer<String> refusals) {
     this.tls = tls;
     this.grpc = grpc;
     this.http1 = http1;
+    this.refusals = refusals;
   }
 
   @Override
@@ -59,6 +62,9 @@ final class TlsFirst extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!done.isSuccess()) {
+      refusals.accept("rejected connection from " + ctx.channel().remoteAddress() + ": "
+          + raft.transport.TlsFailures.reason(done.cause(), "plain text on the TLS client"
+              + " port: an http:// endpoint?"));
       ctx.close();
       return;
     }

@@ -137,11 +137,21 @@ public final class BackupFile {
   /** As above; {@code skipHashCheck} as in {@link #read(Path, boolean)}. */
   public static Contents restore(Path backup, Path dataDir,
       Map<String, InetSocketAddress> members, boolean skipHashCheck) throws IOException {
+    return restore(backup, dataDir, members, skipHashCheck, "http");
+  }
+
+  /**
+   * As above, the registry's peer URLs with {@code peerScheme} ("https" for a cluster with
+   * peer TLS: a member joining it later finds its https peer URL there).
+   */
+  public static Contents restore(Path backup, Path dataDir,
+      Map<String, InetSocketAddress> members, boolean skipHashCheck, String peerScheme)
+      throws IOException {
     refuseNonEmpty(dataDir);
     Contents contents = read(backup, skipHashCheck);
     try (DataDirLock lock = DataDirLock.acquire(dataDir, "raftkv snapshot restore")) {
       refuseNonEmpty(dataDir); // again, now that no member can start on it meanwhile
-      restore(contents, dataDir, members);
+      restore(contents, dataDir, members, peerScheme);
     }
     return contents;
   }
@@ -152,12 +162,17 @@ public final class BackupFile {
    * removed ids. The old cluster's members, their ids among them, are not this cluster's.
    */
   static KvState newMembership(KvState state, Map<String, InetSocketAddress> members) {
+    return newMembership(state, members, "http");
+  }
+
+  static KvState newMembership(KvState state, Map<String, InetSocketAddress> members,
+      String peerScheme) {
     KvState.Builder b = state.toBuilder().clearMembers().clearRemovedMembers();
     long id = 1;
     for (String name : ServerConfig.idOrder(members.keySet())) {
       InetSocketAddress peer = members.get(name);
       b.addMembers(Member.newBuilder().setID(id++).setName(name)
-          .addPeerURLs("http://" + peer.getHostString() + ":" + peer.getPort()));
+          .addPeerURLs(peerScheme + "://" + peer.getHostString() + ":" + peer.getPort()));
     }
     return b.build();
   }
@@ -174,7 +189,7 @@ public final class BackupFile {
   }
 
   private static void restore(Contents contents, Path dataDir,
-      Map<String, InetSocketAddress> members) throws IOException {
+      Map<String, InetSocketAddress> members, String peerScheme) throws IOException {
     Snapshot snap = contents.snapshot();
     ConfState voters = ConfState.newBuilder()
         .addAllVoters(LongStream.rangeClosed(1, members.size()).boxed().toList()).build();
@@ -182,8 +197,8 @@ public final class BackupFile {
     // first leader writes at term 1 or later, and a log's terms must never go down (§5.4.1:
     // elections compare last terms, so an entry of an old, higher term would outrank newer
     // ones). The index stays, so the state's applied index still matches it.
-    Snapshot restored = snap.toBuilder().setData(newMembership(contents.state(), members)
-        .toByteString()).setMetadata(snap.getMetadata().toBuilder()
+    Snapshot restored = snap.toBuilder().setData(newMembership(contents.state(), members,
+        peerScheme).toByteString()).setMetadata(snap.getMetadata().toBuilder()
         .setTerm(1).setConfState(voters)).build();
     SnapshotStore.open(dataDir.resolve("snap"), line -> { }).save(restored);
   }

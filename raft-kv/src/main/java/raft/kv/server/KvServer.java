@@ -426,7 +426,9 @@ public final class KvServer implements AutoCloseable {
     negotiator = new Gateway(gatewayChannel,
         etcdApi.stream().map(ServerServiceDefinition::getServiceDescriptor).toList(),
         httpRoutes, config.maxRequestBytes()).negotiator(
-            config.clientTls() == null ? null : config.clientTls().serverContext());
+            config.clientTls() == null ? null : config.clientTls().serverContext(),
+            // as etcd's "rejected connection from ...", which a stranger can provoke at will
+            new raft.util.RateLimitedLog(log, "client TLS refusals", 10, 10));
     return negotiator;
   }
 

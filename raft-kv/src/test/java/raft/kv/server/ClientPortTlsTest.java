@@ -50,6 +50,7 @@ class ClientPortTlsTest {
   static KvServer server;
   static InetSocketAddress client;
   static InetSocketAddress metrics;
+  static final java.util.Queue<String> logs = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -66,7 +67,7 @@ class ClientPortTlsTest {
                 certs.resolve("ca.crt"), true),
             new PeerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
                 certs.resolve("ca.crt"), true));
-    server = new KvServer(config, line -> { });
+    server = new KvServer(config, logs::add);
     server.start();
   }
 
@@ -151,6 +152,14 @@ class ClientPortTlsTest {
             kv -> kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("x"))
                 .build())));
     assertEquals(io.grpc.Status.Code.UNAVAILABLE, wrongCa.getStatus().getCode());
+    // The member says why, as etcd's "rejected connection from ..." lines.
+    List<String> rejected = logs.stream().filter(l -> l.startsWith("rejected connection from"))
+        .toList();
+    assertTrue(rejected.stream().anyMatch(l -> l.contains("certificate CN=client (issued by"
+        + " CN=raftkv throwaway CA") && l.contains("is not trusted by --trusted-ca-file")),
+        "" + rejected);
+    assertTrue(rejected.stream().anyMatch(l -> l.contains("not TLS (plain text on the TLS"
+        + " client port")), "" + rejected);
     long written = withChannel(https(), good(), kv -> kv.range(RangeRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8("refused")).build()).getCount());
     assertEquals(0, written, "nothing written by a refused client");

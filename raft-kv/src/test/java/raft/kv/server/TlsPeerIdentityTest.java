@@ -99,7 +99,7 @@ class TlsPeerIdentityTest {
     for (boolean required : List.of(true, false)) {
       var negotiator = new Gateway(null, List.of(), null, 1 << 20).negotiator(
           new ServerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-              required ? certs.resolve("ca.crt") : null, required).serverContext());
+              required ? certs.resolve("ca.crt") : null, required).serverContext(), line -> { });
       Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
           negotiator.credentials()).addService(ServerInterceptors.intercept(who, new Identity()))
           .build().start();
