@@ -86,9 +86,10 @@ final class StartVerbs {
       }
       long revision = 0;
       for (int k = 1; k <= l.nodes(); k++) {
+        // With --tls the restored members list https peer URLs, as they will listen.
         revision = BackupFile.restore(restore, l.nodeDir(k),
-            raft.kv.server.ServerConfig.parseInitialCluster(l.initialCluster())).state()
-            .getRevision();
+            raft.kv.server.ServerConfig.parseInitialCluster(l.initialCluster()), false,
+            l.scheme()).state().getRevision();
       }
       out().println("restored " + restore + " (revision " + revision + ") into "
           + l.nodes() + " new members");
