@@ -65,9 +65,9 @@ public final class JepsenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if ((tls || auth) && (etcd || endpoints != null)) {
-      System.err.println("Error: --tls and --auth run our own cluster (not with --etcd or"
-          + " --endpoints)");
+    if ((tls || auth) && endpoints != null) {
+      System.err.println("Error: --tls and --auth start the cluster (ours, or etcd's with"
+          + " --etcd), so not with --endpoints");
       return 2;
     }
     long first = seed != null ? seed : System.currentTimeMillis() % 1_000_000;
@@ -126,7 +126,19 @@ public final class JepsenCommand implements Callable<Integer> {
     }
     if (etcd) {
       int offset = portOffset != null ? portOffset : 380;
-      return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      if (!tls && !auth) {
+        return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      }
+      // scripts/tls-certs of the checkout the jar was built in (raft-kv/target/raftkv.jar).
+      Path script = jar.toAbsolutePath().getParent().getParent().getParent()
+          .resolve("scripts/tls-certs");
+      EtcdDb db = tls ? EtcdDb.startTls(data.resolve("etcd"), nodes, capacity, offset, script)
+          : EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      if (auth) {
+        db.enableAuth();
+        System.out.println("  " + db.authProof());
+      }
+      return db;
     }
     int offset = portOffset != null ? portOffset : 360;
     RaftKvDb db = new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls);
