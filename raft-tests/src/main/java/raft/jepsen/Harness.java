@@ -1,7 +1,6 @@
 package raft.jepsen;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class Harness {
   public RunResult run() throws Exception {
     String prefix = "jepsen/" + cfg.name() + "/";
     List<String> eps = db.endpoints();
-    long startRev = FinalRead.prefix(eps, prefix, SETTLE_MILLIS).response().getHeader()
+    long startRev = FinalRead.prefix(db.dialer(), eps, prefix, SETTLE_MILLIS).response().getHeader()
         .getRevision();
     History history = new History(cfg.clients());
     Client.Shared shared = new Client.Shared(history, prefix, cfg.keys(), cfg.thinkMillis(),
@@ -72,14 +71,14 @@ public final class Harness {
       shared.errors().forEach((what, n) -> notes.add("client errors: " + n.sum() + " x "
           + what));
       heal(notes);
-      FinalRead.Timed fin = FinalRead.prefix(eps, prefix, SETTLE_MILLIS);
+      FinalRead.Timed fin = FinalRead.prefix(db.dialer(), eps, prefix, SETTLE_MILLIS);
       Set<String> finalSet = recordFinalRead(history, prefix, fin);
       long lastRev = maxModRevision(fin.response());
       List<Long> expected = expectedRevisions(eps, prefix, startRev, lastRev, notes);
       List<List<Long>> watched = drainWatchers(watchers, watcherThreads, lastRev, notes);
       // The members now: with the member nemesis, some endpoints have no member behind them.
-      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(db.memberEndpoints(), lastRev,
-          SETTLE_MILLIS);
+      List<ReplicaHashes.Hash> replicas = ReplicaHashes.at(db.adminDialer(),
+          db.memberEndpoints(), lastRev, SETTLE_MILLIS);
       long clientOps = history.events().stream().filter(e -> !e.workload().equals("final"))
           .count();
       return new RunResult(cfg, history.events(), windows,
@@ -118,8 +117,7 @@ public final class Harness {
       List<ManagedChannel> channels, List<Thread> threads) {
     SplittableRandom seeds = new SplittableRandom(cfg.seed());
     for (int lane = 0; lane < cfg.clients(); lane++) {
-      ManagedChannel ch = ManagedChannelBuilder.forTarget(eps.get(lane % eps.size()))
-          .usePlaintext().build();
+      ManagedChannel ch = db.dialer().dial(eps.get(lane % eps.size()));
       channels.add(ch);
       Kv kv = new Kv(ch, cfg.opDeadlineMillis(), cfg.serializableReads(),
           db.noLeaderMeansDropped());
@@ -132,7 +130,7 @@ public final class Harness {
   private void startWatchers(List<String> eps, String prefix, long startRev,
       List<Watcher> watchers, List<Thread> threads) {
     for (int w = 0; w < cfg.watchers(); w++) {
-      Watcher watcher = new Watcher(eps, w + 1, prefix, startRev + 1);
+      Watcher watcher = new Watcher(db.dialer(), eps, w + 1, prefix, startRev + 1);
       Thread t = new Thread(watcher, "watcher-" + w);
       t.start();
       watchers.add(watcher);
@@ -182,7 +180,7 @@ public final class Harness {
 
   private List<Long> expectedRevisions(List<String> eps, String prefix, long startRev,
       long lastRev, List<String> notes) throws InterruptedException {
-    Watcher fresh = new Watcher(eps, 0, prefix, startRev + 1);
+    Watcher fresh = new Watcher(db.dialer(), eps, 0, prefix, startRev + 1);
     List<List<Long>> seen = drainWatchers(List.of(fresh), List.of(start(fresh)), lastRev, notes);
     List<Long> expected = seen.get(0);
     if (lastRev != 0 && (expected.isEmpty() || expected.get(expected.size() - 1) != lastRev)) {

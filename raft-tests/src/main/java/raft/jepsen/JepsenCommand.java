@@ -49,6 +49,12 @@ public final class JepsenCommand implements Callable<Integer> {
   Integer portOffset;
   @Option(names = "--serializable", description = "Serializable (stale) reads: shows teeth.")
   boolean serializable;
+  @Option(names = "--tls", description = "Our cluster with TLS on client and peer ports"
+      + " (scripts/cluster start --tls); every client presents its client certificate.")
+  boolean tls;
+  @Option(names = "--auth", description = "Our cluster with etcd's auth on: a root user, a user"
+      + " who may read and write jepsen/ only, auth enabled; clients run as that user.")
+  boolean auth;
   @Option(names = "--data", defaultValue = "data/jepsen") Path data;
   @Option(names = "--reports", defaultValue = "reports/jepsen") Path reports;
   @Option(names = "--jar", defaultValue = "raft-kv/target/raftkv.jar") Path jar;
@@ -59,6 +65,11 @@ public final class JepsenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if ((tls || auth) && endpoints != null) {
+      System.err.println("Error: --tls and --auth start the cluster (ours, or etcd's with"
+          + " --etcd), so not with --endpoints");
+      return 2;
+    }
     long first = seed != null ? seed : System.currentTimeMillis() % 1_000_000;
     List<Fault.Kind> kinds = kinds();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -66,15 +77,16 @@ public final class JepsenCommand implements Callable<Integer> {
     boolean ok = true;
     for (int r = 0; r < runs; r++) {
       long s = first + r;
-      String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "") + "seed" + s;
+      String name = stamp + "-" + (etcd ? "etcd-" : endpoints != null ? "ext-" : "")
+          + (tls ? "tls-" : "") + (auth ? "auth-" : "") + "seed" + s;
       RunConfig cfg = RunConfig.defaults(name, s, seconds,
           Schedule.generate(s, capacity(kinds), kinds, seconds * 1000L)).withClients(clients)
           .withThinkMillis(thinkMillis);
       if (serializable) {
         cfg = cfg.withSerializableReads();
       }
-      System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%n", r + 1, runs, s,
-          nodes, seconds, kinds);
+      System.out.printf("run %d/%d: seed %d, %d nodes, %d s, nemesis %s%s%n", r + 1, runs, s,
+          nodes, seconds, kinds, (tls ? ", TLS" : "") + (auth ? ", auth" : ""));
       Runner.Checked c;
       try (Db db = db(capacity(kinds))) {
         c = Runner.run(db, cfg, reports, System.out::println);
@@ -114,9 +126,27 @@ public final class JepsenCommand implements Callable<Integer> {
     }
     if (etcd) {
       int offset = portOffset != null ? portOffset : 380;
-      return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      if (!tls && !auth) {
+        return EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      }
+      // scripts/tls-certs of the checkout the jar was built in (raft-kv/target/raftkv.jar).
+      Path script = jar.toAbsolutePath().getParent().getParent().getParent()
+          .resolve("scripts/tls-certs");
+      EtcdDb db = tls ? EtcdDb.startTls(data.resolve("etcd"), nodes, capacity, offset, script)
+          : EtcdDb.start(data.resolve("etcd"), nodes, capacity, offset);
+      if (auth) {
+        db.enableAuth();
+        System.out.println("  " + db.authProof());
+      }
+      return db;
     }
     int offset = portOffset != null ? portOffset : 360;
-    return new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset).start();
+    RaftKvDb db = new RaftKvDb(jar, data.resolve("raftkv"), nodes, capacity, offset, tls);
+    if (!auth) {
+      return db.start();
+    }
+    db.withAuth().start();
+    System.out.println("  " + db.authProof());
+    return db;
   }
 }

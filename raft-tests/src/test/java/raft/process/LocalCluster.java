@@ -1,7 +1,6 @@
 package raft.process;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +22,9 @@ import raft.kv.pb.NodeStatusResponse;
  * (10 stalled watchers, 30 response memory, 40 and 45 data directories, 50 stopped members,
  * 60 long loads, 70 peer-port flood and install-etcd, 100 etcdctl, 120 and 130 member commands,
  * 150 Jepsen, 160 and 170 membership, 180 demos, 190 Jepsen members, 200 kill-all, 210 metrics,
- * 215 and 230 metrics against etcd, 220 the live view, 250 teeth, 300, 350, 370 and 400 single
- * members) so that every port of a 3-node cluster, n3's metrics port (client port + 2)
+ * 215 and 230 metrics against etcd, 220 the live view, 250 teeth, 290 TLS (the launcher, then
+ * Jepsen with TLS and auth), 300, 350, 370 and
+ * 400 single members) so that every port of a 3-node cluster, n3's metrics port (client port + 2)
  * included, is below the kernel's ephemeral range (32768 and up): a port in that range can
  * already be held by some outgoing connection when the member starts.
  */
@@ -39,6 +39,8 @@ final class LocalCluster implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private String serverFlags = "";
   private String jvmOpts = "";
+  private boolean tls;
+  private String startOutput = "";
 
   LocalCluster(int nodes, int portOffset, String name) {
     this.nodes = nodes;
@@ -58,6 +60,31 @@ final class LocalCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * TLS on every client and peer port ({@code start --tls}: certificates made in {@code
+   * data/tls}); {@link #channel}, {@link #statuses} and {@link #etcdctl} then present the
+   * cluster's client certificate, and endpoints are https://.
+   */
+  LocalCluster withTls() {
+    this.tls = true;
+    return this;
+  }
+
+  /** What {@code start} printed (the endpoints and the commands to try). */
+  String startOutput() {
+    return startOutput;
+  }
+
+  /** The CA and client certificate a TLS cluster's clients present; NONE for a plain one. */
+  raft.kv.client.ClientTls clientTls() {
+    if (!tls) {
+      return raft.kv.client.ClientTls.NONE;
+    }
+    Path t = data.resolve("tls");
+    return new raft.kv.client.ClientTls(t.resolve("ca.crt"), t.resolve("client.crt"),
+        t.resolve("client.key"), false);
+  }
+
   /** Starts the cluster from empty data; returns once a leader is elected. */
   LocalCluster start() throws Exception {
     return start(List.of());
@@ -72,10 +99,14 @@ final class LocalCluster implements AutoCloseable {
     cluster("clean");
     List<String> args = new ArrayList<>(List.of("--nodes", String.valueOf(nodes)));
     args.addAll(startFlags);
+    if (tls) {
+      args.add("--tls");
+    }
     Result r = cluster("start", args.toArray(String[]::new));
     if (r.exit != 0) {
       throw new IllegalStateException("cluster start " + args + " failed:\n" + r.out);
     }
+    startOutput = r.out;
     return this;
   }
 
@@ -92,7 +123,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   String endpoint(int node) {
-    return "127.0.0.1:" + (CLIENT_PORTS[node - 1] + portOffset);
+    return (tls ? "https://" : "") + "127.0.0.1:" + (CLIENT_PORTS[node - 1] + portOffset);
   }
 
   /** Node's HTTP (/metrics, /health, /version): its client port + 2, as scripts/cluster. */
@@ -109,7 +140,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   ManagedChannel channel(int node) {
-    ManagedChannel c = ManagedChannelBuilder.forTarget(endpoint(node)).usePlaintext().build();
+    ManagedChannel c = raft.kv.client.Clients.dial(endpoint(node), clientTls());
     channels.add(c);
     return c;
   }
@@ -161,6 +192,10 @@ final class LocalCluster implements AutoCloseable {
   Result etcdctl(String stdin, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("etcdctl", "--endpoints=" + endpoints(),
         "--command-timeout=15s"));
+    raft.kv.client.ClientTls t = clientTls();
+    if (tls) {
+      cmd.addAll(List.of("--cacert=" + t.cacert(), "--cert=" + t.cert(), "--key=" + t.key()));
+    }
     cmd.addAll(List.of(args));
     return run(cmd, stdin, 30);
   }

@@ -105,8 +105,8 @@ public final class BenchCommand {
         endpoints = clients.endpoints();
         deadlineMs = clients.commandTimeout().toMillis();
       }
-      List<String> chosen = Targets.resolve(endpoints, config.target(), deadlineMs);
-      List<ManagedChannel> channels = Targets.open(chosen, config.conns());
+      List<String> chosen = Targets.resolve(endpoints, config.target(), deadlineMs, root.tls());
+      List<ManagedChannel> channels = Targets.open(chosen, config.conns(), root.tls());
       try {
         if (config.workload() == BenchConfig.Workload.RANGE) {
           preload(config, channels, deadlineMs);

@@ -57,7 +57,7 @@ final class FailoverProbe implements java.util.concurrent.Callable<Integer> {
     try (Clients clients = root.clients()) {
       survivors = clients.endpoints();
     }
-    List<ManagedChannel> channels = Targets.open(survivors, survivors.size());
+    List<ManagedChannel> channels = Targets.open(survivors, survivors.size(), root.tls());
     try {
       List<KVGrpc.KVFutureStub> stubs = channels.stream().map(KVGrpc::newFutureStub).toList();
       // Warm the connections and the client's code path before the clock starts.

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import raft.kv.api.etcdserverpb.MaintenanceGrpc;
 import raft.kv.api.etcdserverpb.StatusRequest;
 import raft.kv.api.etcdserverpb.StatusResponse;
+import raft.kv.client.ClientTls;
 import raft.kv.client.Clients;
 
 /**
@@ -18,7 +19,7 @@ final class Targets {
 
   /** The endpoints of {@code endpoints} that match the target, in the given order. */
   static List<String> resolve(List<String> endpoints, BenchConfig.Target target,
-      long deadlineMs) {
+      long deadlineMs, ClientTls tls) {
     if (target == BenchConfig.Target.ALL) {
       return endpoints;
     }
@@ -26,7 +27,7 @@ final class Targets {
     List<String> followers = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     for (String ep : endpoints) {
-      ManagedChannel ch = Clients.dial(ep);
+      ManagedChannel ch = Clients.dial(ep, tls);
       try {
         StatusResponse s = MaintenanceGrpc.newBlockingStub(ch)
             .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
@@ -48,11 +49,14 @@ final class Targets {
     return chosen;
   }
 
-  /** {@code conns} channels, spread round-robin over the endpoints; the caller closes them. */
-  static List<ManagedChannel> open(List<String> endpoints, int conns) {
+  /**
+   * {@code conns} channels, spread round-robin over the endpoints, with etcdctl's TLS flags
+   * when given ({@code --cacert --cert --key}); the caller closes them.
+   */
+  static List<ManagedChannel> open(List<String> endpoints, int conns, ClientTls tls) {
     List<ManagedChannel> out = new ArrayList<>();
     for (int i = 0; i < conns; i++) {
-      ManagedChannel ch = Clients.dial(endpoints.get(i % endpoints.size()));
+      ManagedChannel ch = Clients.dial(endpoints.get(i % endpoints.size()), tls);
       ch.getState(true); // start connecting now, not on the first request
       out.add(ch);
     }

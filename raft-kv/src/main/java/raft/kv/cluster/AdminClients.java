@@ -7,14 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import raft.kv.client.Clients;
 import raft.kv.pb.AdminGrpc;
 import raft.kv.pb.NodeStatusRequest;
 import raft.kv.pb.NodeStatusResponse;
 import raft.kv.pb.PartitionRequest;
 
 /**
- * The launcher's view into each node: {@code raftkvpb.Admin} on the node's client port. Calls
+ * The launcher's view into each node: {@code raftkvpb.Admin} on the node's client port (over
+ * TLS with the cluster's client certificate when it runs with TLS). Calls
  * carry a short deadline, so a down or paused node costs at most that; never call a paused
  * node on purpose. Not thread-safe; close it when done.
  */
@@ -22,16 +22,16 @@ final class AdminClients implements AutoCloseable {
   private static final long DEADLINE_MILLIS = 500;
   private static final long PARTITION_DEADLINE_MILLIS = 5000;
 
-  private final ClusterLayout layout;
+  private final ClusterTls tls; // the cluster's client certificate, when it runs with TLS
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
 
   AdminClients(ClusterLayout layout) {
-    this.layout = layout;
+    this.tls = new ClusterTls(layout);
   }
 
   /** Node k's client channel (kept open until close). */
   ManagedChannel channel(int k) {
-    ManagedChannel ch = channels.computeIfAbsent(k, n -> Clients.dial(layout.clientEndpoint(n)));
+    ManagedChannel ch = channels.computeIfAbsent(k, n -> tls.dial(n));
     // A node that is still starting refused earlier connections; skip gRPC's backoff.
     ch.resetConnectBackoff();
     return ch;

@@ -15,12 +15,19 @@ import java.util.Properties;
  * 22379, 32379, 42379, 52379, peers on 12380, 22380, ... (etcd's Procfile ports) and HTTP
  * (/metrics, /health, /version) on its client port + 2, each shifted by the port offset; its
  * data is {@code dir/nK}, its log {@code dir/nK.log}, its pid {@code dir/nK.pid}. {@code
- * dir/cluster.properties} records the node count and offset at start, so the other verbs
- * address the same cluster and clean only deletes cluster dirs.
+ * dir/cluster.properties} records the node count, the offset and whether TLS is on at start,
+ * so the other verbs address the same cluster, the same way, and clean only deletes cluster
+ * dirs. With {@code tls}, every client and peer URL is https and the certificates live in
+ * {@code dir/tls} ({@link ClusterTls}); the metrics port stays plain HTTP, as etcd's may.
  */
-public record ClusterLayout(int nodes, int portOffset, Path dir) {
+public record ClusterLayout(int nodes, int portOffset, Path dir, boolean tls) {
   public static final int MAX_NODES = 5;
   static final String MARKER = "cluster.properties";
+
+  /** A plain (no TLS) cluster. */
+  public ClusterLayout(int nodes, int portOffset, Path dir) {
+    this(nodes, portOffset, dir, false);
+  }
 
   public ClusterLayout {
     if (nodes < 1 || nodes > MAX_NODES) {
@@ -91,26 +98,36 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     }
   }
 
+  /** "https" when the cluster runs with TLS, else "http". */
+  public String scheme() {
+    return tls ? "https" : "http";
+  }
+
   /** nK's peer URL, as MemberAdd and --initial-cluster name it. */
   public String peerUrl(int k) {
-    return "http://127.0.0.1:" + peerPort(k);
+    return scheme() + "://127.0.0.1:" + peerPort(k);
   }
 
   /**
    * Which node a member is, by its peer URL (the one thing the launcher chose for it: a member
    * added but not yet started has no name, and ids are the cluster's); empty if none matches.
+   * The host and port decide, not the scheme: a member restored from a backup may list its
+   * peer URL as http:// while it listens with TLS.
    */
   public java.util.OptionalInt nodeOf(raft.kv.api.etcdserverpb.Member m) {
     for (int k = 1; k <= MAX_NODES; k++) {
-      if (metricsPort(k) <= 65535 && m.getPeerURLsList().contains(peerUrl(k))) {
+      String hostPort = "://127.0.0.1:" + peerPort(k);
+      if (metricsPort(k) <= 65535
+          && m.getPeerURLsList().stream().anyMatch(u -> u.endsWith(hostPort))) {
         return java.util.OptionalInt.of(k);
       }
     }
     return java.util.OptionalInt.empty();
   }
 
+  /** host:port, or https://host:port with TLS (as etcdctl's --endpoints takes it). */
   public String clientEndpoint(int k) {
-    return "127.0.0.1:" + clientPort(k);
+    return (tls ? "https://" : "") + "127.0.0.1:" + clientPort(k);
   }
 
   /** Comma-separated client endpoints, for --endpoints. */
@@ -134,7 +151,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
   public String initialCluster() {
     List<String> members = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
-      members.add(name(k) + "=http://127.0.0.1:" + peerPort(k));
+      members.add(name(k) + "=" + peerUrl(k));
     }
     return String.join(",", members);
   }
@@ -147,7 +164,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     List<String> members = new ArrayList<>();
     for (int k = 1; k <= MAX_NODES; k++) {
       if (metricsPort(k) <= 65535) {
-        members.add(name(k) + "=http://127.0.0.1:" + clientPort(k));
+        members.add(name(k) + "=" + scheme() + "://127.0.0.1:" + clientPort(k));
       }
     }
     return String.join(",", members);
@@ -170,6 +187,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
     Properties p = new Properties();
     p.setProperty("nodes", Integer.toString(nodes));
     p.setProperty("port-offset", Integer.toString(portOffset));
+    p.setProperty("tls", Boolean.toString(tls));
     try (Writer w = Files.newBufferedWriter(dir.resolve(MARKER))) {
       p.store(w, "written by scripts/cluster start; read by the other verbs");
     }
@@ -186,6 +204,7 @@ public record ClusterLayout(int nodes, int portOffset, Path dir) {
       p.load(r);
     }
     return Optional.of(new ClusterLayout(Integer.parseInt(p.getProperty("nodes", "3")),
-        Integer.parseInt(p.getProperty("port-offset", "0")), dir));
+        Integer.parseInt(p.getProperty("port-offset", "0")), dir,
+        Boolean.parseBoolean(p.getProperty("tls", "false"))));
   }
 }

@@ -149,11 +149,14 @@ final class NodeProcesses {
       // Joins a running cluster (etcd's flag): an empty log, sent the log or a snapshot.
       cmd.addAll(List.of("--initial-cluster-state", "existing"));
     }
-    cmd.addAll(List.of("--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
-        "--listen-peer-urls", "http://127.0.0.1:" + layout.peerPort(k),
+    // With TLS the client and peer URLs are https (the scheme turns TLS on); metrics stay HTTP.
+    String scheme = layout.scheme() + "://127.0.0.1:";
+    cmd.addAll(List.of("--listen-client-urls", scheme + layout.clientPort(k),
+        "--listen-peer-urls", scheme + layout.peerPort(k),
         "--listen-metrics-urls", "http://127.0.0.1:" + layout.metricsPort(k),
         "--member-client-urls", layout.memberClientUrls(),
         "--data-dir", layout.nodeDir(k).toString()));
+    cmd.addAll(new ClusterTls(layout).serverFlags(k));
     // More server flags, e.g. "--auto-compaction-retention 0" (raftkv server --help).
     addWords(cmd, System.getenv().getOrDefault("RAFTKV_SERVER_FLAGS", ""));
     return cmd;

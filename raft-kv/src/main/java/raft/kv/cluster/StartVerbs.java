@@ -32,6 +32,12 @@ final class StartVerbs {
         + " snapshot save' in either format); DIR must hold no cluster yet.")
     Path restore;
 
+    @Option(names = "--tls", description = "TLS on every client and peer port (https, client"
+        + " certificates required), with a throwaway CA and certificates made in DIR/tls; later"
+        + " verbs on DIR use TLS by themselves. A cluster started with --tls keeps it; a plain"
+        + " one cannot be turned into one (clean first).")
+    boolean tls;
+
     @Override
     int run() throws Exception {
       ClusterLayout l = newLayout();
@@ -53,6 +59,9 @@ final class StartVerbs {
         procs.checkPortsFree(k);
       }
       Path jar = requireJar(opts().jar());
+      if (l.tls()) {
+        new ClusterTls(l).makeCertificates(jar);
+      }
       l.save();
       members.save();
       List<String> started = new ArrayList<>();
@@ -63,11 +72,8 @@ final class StartVerbs {
       out().flush();
       NodeStatusResponse leader = await(l, procs, ks, "a leader", s -> s.getRole()
           .equals("leader"), err());
-      String eps = l.endpoints(ks);
       out().println("leader: " + leaderName(l, leader) + " (term " + leader.getTerm() + ")");
-      out().println("endpoints: " + eps);
-      out().println("try: scripts/raftkv --endpoints=" + eps + " put greeting hello");
-      out().println("     ETCDCTL_API=3 etcdctl --endpoints=" + eps + " get greeting");
+      tryLines(l, ks).forEach(out()::println);
       return 0;
     }
 
@@ -80,31 +86,68 @@ final class StartVerbs {
       }
       long revision = 0;
       for (int k = 1; k <= l.nodes(); k++) {
+        // With --tls the restored members list https peer URLs, as they will listen.
         revision = BackupFile.restore(restore, l.nodeDir(k),
-            raft.kv.server.ServerConfig.parseInitialCluster(l.initialCluster())).state()
-            .getRevision();
+            raft.kv.server.ServerConfig.parseInitialCluster(l.initialCluster()), false,
+            l.scheme()).state().getRevision();
       }
       out().println("restored " + restore + " (revision " + revision + ") into "
           + l.nodes() + " new members");
     }
 
-    /** Validates --nodes and --port-offset (usage errors) against what DIR already holds. */
+    /**
+     * Validates --nodes and --port-offset (usage errors) against what DIR already holds. A TLS
+     * cluster stays one without --tls; a plain one is refused --tls: its members recorded each
+     * other's http:// peer URLs, and converting them all would be a membership change of its
+     * own (etcd's member update), not a start.
+     */
     private ClusterLayout newLayout() throws Exception {
       ClusterLayout l;
       try {
         Integer offset = opts().portOffset;
-        l = new ClusterLayout(nodes, offset == null ? 0 : offset, opts().dir());
+        l = new ClusterLayout(nodes, offset == null ? 0 : offset, opts().dir(), tls);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       Optional<ClusterLayout> saved = ClusterLayout.load(l.dir());
-      if (saved.isPresent() && !saved.get().equals(l)) {
-        throw new Clients.Failure(l.dir() + " holds a " + saved.get().nodes()
-            + "-node cluster with --port-offset " + saved.get().portOffset()
+      if (saved.isEmpty()) {
+        return l;
+      }
+      ClusterLayout was = saved.get();
+      if (was.nodes() != l.nodes() || was.portOffset() != l.portOffset()) {
+        throw new Clients.Failure(l.dir() + " holds a " + was.nodes()
+            + "-node cluster with --port-offset " + was.portOffset()
             + "; start it the same way, or run clean first");
       }
-      return l;
+      if (tls && !was.tls()) {
+        throw new Clients.Failure(l.dir() + " holds a cluster started without --tls: its"
+            + " members know each other by http:// URLs; start it without --tls, or run clean"
+            + " first and start a new one with --tls");
+      }
+      return was;
     }
+  }
+
+  /**
+   * What start prints after the leader: the endpoints and commands that work as printed, with
+   * etcdctl's TLS flags (--cacert --cert --key) when the cluster has TLS.
+   */
+  static List<String> tryLines(ClusterLayout l, List<Integer> ks) {
+    String eps = l.endpoints(ks);
+    String flags = new ClusterTls(l).clientFlags();
+    List<String> lines = new ArrayList<>();
+    lines.add("endpoints: " + eps);
+    if (l.tls()) {
+      lines.add("tls: CA, member and client certificates in " + new ClusterTls(l).dir()
+          + "; clients must present client.crt");
+    }
+    lines.add("try: scripts/raftkv --endpoints=" + eps + flags + " put greeting hello");
+    lines.add("     ETCDCTL_API=3 etcdctl --endpoints=" + eps + flags + " get greeting");
+    if (l.tls()) {
+      lines.add("     ETCDCTL_API=3 etcdctl --endpoints=" + eps + flags
+          + " endpoint status -w table");
+    }
+    return lines;
   }
 
   @Command(name = "restart", description = "Starts a node from its data; a running one is"

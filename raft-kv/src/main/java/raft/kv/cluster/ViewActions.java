@@ -147,7 +147,7 @@ final class ViewActions implements AutoCloseable {
       if (procs.state(k) != NodeProcesses.State.UP) {
         continue;
       }
-      ManagedChannel ch = Clients.dial(layout.clientEndpoint(k));
+      ManagedChannel ch = new ClusterTls(layout).dial(k);
       try {
         KVGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).put(PutRequest
             .newBuilder().setKey(ByteString.copyFromUtf8(key))

@@ -28,8 +28,8 @@ public final class Client implements Runnable {
       String what = e.getClass().getSimpleName();
       if (e instanceof StatusRuntimeException s) {
         String d = s.getStatus().getDescription();
-        what = s.getStatus().getCode() + (d != null && d.startsWith("etcdserver:") ? " " + d
-            : "");
+        boolean known = d != null && (d.startsWith("etcdserver:") || d.startsWith("jepsen:"));
+        what = s.getStatus().getCode() + (known ? " " + d : "");
       }
       errors.computeIfAbsent(what, w -> new LongAdder()).increment();
     }

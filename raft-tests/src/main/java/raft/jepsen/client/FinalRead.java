@@ -2,7 +2,6 @@ package raft.jepsen.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import raft.kv.api.etcdserverpb.KVGrpc;
@@ -20,15 +19,14 @@ public final class FinalRead {
   /** The result and when it was asked for and answered. */
   public record Timed(RangeResponse response, long invokeNanos, long completeNanos) {}
 
-  public static Timed prefix(List<String> endpoints, String prefix, long timeoutMillis)
-      throws InterruptedException {
+  public static Timed prefix(Dialer dialer, List<String> endpoints, String prefix,
+      long timeoutMillis) throws InterruptedException {
     RangeRequest req = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(prefix))
         .setRangeEnd(Watcher.prefixEnd(prefix)).build();
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
     RuntimeException last = null;
     for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
-      ManagedChannel ch = ManagedChannelBuilder.forTarget(endpoints.get(attempt
-          % endpoints.size())).usePlaintext().build();
+      ManagedChannel ch = dialer.dial(endpoints.get(attempt % endpoints.size()));
       try {
         long invoke = System.nanoTime();
         RangeResponse r = KVGrpc.newBlockingStub(ch).withDeadlineAfter(3, TimeUnit.SECONDS)

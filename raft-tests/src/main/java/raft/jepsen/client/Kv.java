@@ -77,12 +77,16 @@ public final class Kv {
    * request never left this process: gRPC sends nothing before the transport is up, and a
    * transparent retry is only made for a stream that never reached the server). Everything else
    * (timeouts, a connection lost mid-call) may have been proposed and committed behind our back:
-   * INFO.
+   * INFO. With auth on, an auth refusal is FAIL too: an unknown token (UNAUTHENTICATED, or our
+   * own dialer's failure to get one) is refused before anything is proposed, and a denied
+   * permission (PERMISSION_DENIED) is an entry applied as a refusal, in etcd as in ours.
    */
   public Outcome outcomeOfWriteError(RuntimeException e) {
     if (e instanceof StatusRuntimeException s) {
       Status st = s.getStatus();
-      if (st.getCode() == Status.Code.INVALID_ARGUMENT || neverConnected(s)) {
+      if (st.getCode() == Status.Code.INVALID_ARGUMENT || neverConnected(s)
+          || st.getCode() == Status.Code.UNAUTHENTICATED
+          || st.getCode() == Status.Code.PERMISSION_DENIED) {
         return Outcome.FAIL;
       }
       if (noLeaderMeansDropped && st.getCode() == Status.Code.UNAVAILABLE

@@ -2,7 +2,6 @@ package raft.jepsen.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,21 +26,21 @@ public final class ReplicaHashes {
     }
   }
 
-  public static List<Hash> at(List<String> endpoints, long revision, long timeoutMillis)
-      throws InterruptedException {
+  public static List<Hash> at(Dialer dialer, List<String> endpoints, long revision,
+      long timeoutMillis) throws InterruptedException {
     List<Hash> out = new ArrayList<>();
     for (String ep : endpoints) {
-      out.add(of(ep, revision, timeoutMillis));
+      out.add(of(dialer, ep, revision, timeoutMillis));
     }
     return out;
   }
 
-  private static Hash of(String endpoint, long revision, long timeoutMillis)
+  private static Hash of(Dialer dialer, String endpoint, long revision, long timeoutMillis)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
     String last = "no attempt";
     while (System.nanoTime() < deadline) {
-      ManagedChannel ch = ManagedChannelBuilder.forTarget(endpoint).usePlaintext().build();
+      ManagedChannel ch = dialer.dial(endpoint);
       try {
         KVGrpc.newBlockingStub(ch).withDeadlineAfter(3, TimeUnit.SECONDS).range(
             RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("jepsen")).build());

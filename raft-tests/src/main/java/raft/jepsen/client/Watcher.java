@@ -2,7 +2,6 @@ package raft.jepsen.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +20,7 @@ import raft.kv.api.mvccpb.Event;
  * once. Runs on its own thread until {@link #stop}; {@link #revisions} is thread-safe.
  */
 public final class Watcher implements Runnable {
+  private final Dialer dialer;
   private final List<String> endpoints;
   private final ByteString key;
   private final ByteString rangeEnd;
@@ -31,7 +31,9 @@ public final class Watcher implements Runnable {
   private int reconnects;
 
   /** @param firstMember index into endpoints to start on; @param fromRevision first revision */
-  public Watcher(List<String> endpoints, int firstMember, String prefix, long fromRevision) {
+  public Watcher(Dialer dialer, List<String> endpoints, int firstMember, String prefix,
+      long fromRevision) {
+    this.dialer = dialer;
     this.endpoints = endpoints;
     this.member = firstMember;
     this.key = ByteString.copyFromUtf8(prefix);
@@ -82,7 +84,7 @@ public final class Watcher implements Runnable {
 
   /** One stream on one member, until it breaks or we are stopped. */
   private void watchOnce(String endpoint) throws InterruptedException {
-    ManagedChannel ch = ManagedChannelBuilder.forTarget(endpoint).usePlaintext().build();
+    ManagedChannel ch = dialer.dial(endpoint);
     CountDownLatch broken = new CountDownLatch(1);
     try {
       StreamObserver<WatchRequest> requests = WatchGrpc.newStub(ch).watch(observer(broken));

@@ -18,6 +18,19 @@ public interface Db extends AutoCloseable {
     return endpoints().size();
   }
 
+  /**
+   * How clients, watchers and final reads connect: plain text unless the db runs with TLS
+   * (then with its client certificate) or auth (then as a user allowed the run's keys).
+   */
+  default raft.jepsen.client.Dialer dialer() {
+    return raft.jepsen.client.Dialer.PLAIN;
+  }
+
+  /** As {@link #dialer}, as the root user with auth on (HashKV needs root, as in etcd). */
+  default raft.jepsen.client.Dialer adminDialer() {
+    return dialer();
+  }
+
   /** Whether the nemesis may kill, pause and restart members (false for foreign endpoints). */
   boolean controlsProcesses();
 

@@ -1,7 +1,8 @@
 package raft.jepsen.db;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import raft.jepsen.client.Dialer;
+import raft.kv.client.ClientTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,9 @@ import raft.kv.api.etcdserverpb.StatusResponse;
  * member is added as a learner, started with {@code --initial-cluster-state existing} and an
  * empty data dir, and promoted once etcd agrees it is in sync.
  * Also serves as the view onto foreign endpoints ({@link #external}): no process control.
+ * With TLS ({@link #startTls}) every member runs with client and peer TLS, client certificates
+ * required on both, from certificates scripts/tls-certs makes in {@code DATA/tls} (as our
+ * {@code scripts/cluster start --tls}); with auth, {@link AuthSetup} once it has a leader.
  */
 public final class EtcdDb implements Db {
   private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
@@ -45,16 +49,27 @@ public final class EtcdDb implements Db {
   /** How each member was first launched: --initial-cluster and --initial-cluster-state. */
   private final Map<Integer, List<String>> joinFlags = new HashMap<>();
   private final MemberClient memberClient;
+  private final Path certs; // DATA/tls with TLS, else null
+  private final Dialer transport;
+  private volatile AuthSetup.Users users;
 
   private EtcdDb(List<String> endpoints, Path data, int portOffset) {
+    this(endpoints, data, portOffset, null);
+  }
+
+  private EtcdDb(List<String> endpoints, Path data, int portOffset, Path certs) {
     this.endpoints = endpoints;
     this.data = data;
     this.portOffset = portOffset;
+    this.certs = certs;
+    this.transport = Dialer.tls(certs == null ? ClientTls.NONE : new ClientTls(
+        certs.resolve("ca.crt"), certs.resolve("client.crt"), certs.resolve("client.key"),
+        false));
     int[] peers = new int[endpoints.size()];
     for (int k = 1; k <= peers.length; k++) {
       peers[k - 1] = PEER_PORTS[k - 1] + portOffset;
     }
-    this.memberClient = new MemberClient(endpoints, peers);
+    this.memberClient = new MemberClient(endpoints, peers, ep -> adminDialer().dial(ep));
     for (int k = 1; k <= endpoints.size(); k++) {
       members.add(k);
     }
@@ -76,13 +91,36 @@ public final class EtcdDb implements Db {
    */
   public static EtcdDb start(Path data, int nodes, int capacity, int portOffset)
       throws Exception {
+    return start(data, nodes, capacity, portOffset, null);
+  }
+
+  /**
+   * As above, with TLS on client and peer ports: {@code certsScript} (scripts/tls-certs)
+   * makes the CA and certificates in {@code data/tls}.
+   */
+  public static EtcdDb startTls(Path data, int nodes, int capacity, int portOffset,
+      Path certsScript) throws Exception {
+    return start(data, nodes, capacity, portOffset, certsScript);
+  }
+
+  private static EtcdDb start(Path data, int nodes, int capacity, int portOffset,
+      Path certsScript) throws Exception {
     List<String> eps = new ArrayList<>();
     for (int k = 1; k <= capacity; k++) {
       eps.add("127.0.0.1:" + (CLIENT_PORTS[k - 1] + portOffset));
     }
-    EtcdDb db = new EtcdDb(eps, data.toAbsolutePath().normalize(), portOffset);
+    Path dir = data.toAbsolutePath().normalize();
+    EtcdDb db = new EtcdDb(eps, dir, portOffset, certsScript == null ? null
+        : dir.resolve("tls"));
     deleteTree(db.data);
     Files.createDirectories(db.data);
+    if (certsScript != null) {
+      Procs.Result r = Procs.run(List.of(certsScript.toString(), db.certs.toString(),
+          "--nodes", "5"), 120);
+      if (r.exit() != 0) {
+        throw new IOException(certsScript + " failed: " + r.out());
+      }
+    }
     List<String> initial = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
       initial.add("e" + k + "=" + db.peerUrl(k));
@@ -97,12 +135,55 @@ public final class EtcdDb implements Db {
     return db;
   }
 
+  /** With TLS ({@link #startTls}), auth enabled as {@link AuthSetup} does; call once. */
+  public EtcdDb enableAuth() {
+    users = AuthSetup.enable(transport, endpoints.get(Math.max(leader(), 1) - 1));
+    channels.values().forEach(ManagedChannel::shutdownNow); // dialed without a token
+    channels.clear();
+    return this;
+  }
+
+  /** With auth, what proved it in force when it was enabled; empty without. */
+  public String authProof() {
+    AuthSetup.Users u = users;
+    return u == null ? "" : u.proof();
+  }
+
+  @Override
+  public Dialer dialer() {
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.user();
+  }
+
+  @Override
+  public Dialer adminDialer() {
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.root();
+  }
+
+  private String scheme() {
+    return certs == null ? "http" : "https";
+  }
+
   private String peerUrl(int k) {
-    return "http://127.0.0.1:" + (PEER_PORTS[k - 1] + portOffset);
+    return scheme() + "://127.0.0.1:" + (PEER_PORTS[k - 1] + portOffset);
+  }
+
+  /** etcd's TLS flags for member k: its certificate on both ports, client certs required. */
+  private List<String> tlsFlags(int k) {
+    if (certs == null) {
+      return List.of();
+    }
+    String cert = certs.resolve("n" + k + ".crt").toString();
+    String key = certs.resolve("n" + k + ".key").toString();
+    String ca = certs.resolve("ca.crt").toString();
+    return List.of("--cert-file", cert, "--key-file", key, "--trusted-ca-file", ca,
+        "--client-cert-auth", "--peer-cert-file", cert, "--peer-key-file", key,
+        "--peer-trusted-ca-file", ca, "--peer-client-cert-auth");
   }
 
   private void launch(int k) throws IOException {
-    String client = "http://" + endpoints.get(k - 1);
+    String client = scheme() + "://" + endpoints.get(k - 1);
     List<String> cmd = new ArrayList<>(List.of("etcd", "--name", "e" + k,
         "--data-dir", data.resolve("e" + k).toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -110,6 +191,7 @@ public final class EtcdDb implements Db {
         "--initial-cluster-token", "jepsen-" + portOffset,
         "--heartbeat-interval", "100", "--election-timeout", "1000"));
     cmd.addAll(joinFlags.get(k));
+    cmd.addAll(tlsFlags(k));
     Path log = data.resolve("e" + k + ".log");
     procs.put(k, new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
@@ -146,8 +228,8 @@ public final class EtcdDb implements Db {
   @Override
   public int leader() {
     for (int k = 1; k <= endpoints.size(); k++) {
-      ManagedChannel ch = channels.computeIfAbsent(k, n -> ManagedChannelBuilder
-          .forTarget(endpoints.get(n - 1)).usePlaintext().build());
+      ManagedChannel ch = channels.computeIfAbsent(k, n -> adminDialer()
+          .dial(endpoints.get(n - 1)));
       ch.resetConnectBackoff();
       try {
         StatusResponse s = MaintenanceGrpc.newBlockingStub(ch)

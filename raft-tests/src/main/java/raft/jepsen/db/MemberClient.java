@@ -1,7 +1,7 @@
 package raft.jepsen.db;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import raft.jepsen.client.Dialer;
 import io.grpc.StatusRuntimeException;
 import java.util.HashMap;
 import java.util.List;
@@ -23,30 +23,28 @@ import raft.kv.cluster.MemberApi;
 final class MemberClient implements AutoCloseable {
   private final List<String> endpoints;
   private final int[] peerPorts;
+  private final Dialer dialer;
   private final Map<Integer, ManagedChannel> channels = new HashMap<>();
 
   /** @param peerPorts node k's peer port at index k - 1 (offset applied) */
-  MemberClient(List<String> endpoints, int[] peerPorts) {
+  MemberClient(List<String> endpoints, int[] peerPorts, Dialer dialer) {
     this.endpoints = endpoints;
     this.peerPorts = peerPorts;
+    this.dialer = dialer;
   }
 
   ClusterGrpc.ClusterBlockingStub stub(int k, long deadlineMillis) {
-    ManagedChannel ch = channels.computeIfAbsent(k, n -> ManagedChannelBuilder
-        .forTarget(endpoints.get(n - 1)).usePlaintext().build());
+    ManagedChannel ch = channels.computeIfAbsent(k, n -> dialer.dial(endpoints.get(n - 1)));
     ch.resetConnectBackoff();
     return ClusterGrpc.newBlockingStub(ch).withDeadlineAfter(deadlineMillis,
         TimeUnit.MILLISECONDS);
   }
 
-  String peerUrl(int k) {
-    return "http://127.0.0.1:" + peerPorts[k - 1];
-  }
-
-  /** Node k of a member, by its peer URL; 0 if it is none of ours. */
+  /** Node k of a member, by its peer URL's host and port (http or https); 0 if none of ours. */
   int nodeOf(Member m) {
     for (int k = 1; k <= peerPorts.length; k++) {
-      if (m.getPeerURLsList().contains(peerUrl(k))) {
+      String hostPort = "://127.0.0.1:" + peerPorts[k - 1];
+      if (m.getPeerURLsList().stream().anyMatch(u -> u.endsWith(hostPort))) {
         return k;
       }
     }

@@ -1,7 +1,8 @@
 package raft.jepsen.db;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import raft.jepsen.client.Dialer;
+import raft.kv.client.ClientTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,12 @@ import raft.kv.pb.PartitionRequest;
  * JVM per verb, so fault windows start when the schedule says); and the loopback Admin service
  * for status and per-member cut sets (which is how a bridge is built). Membership changes are
  * the launcher's add and remove verbs (etcd's member API underneath); member ids come from the
- * member list, by peer URL (ids are the cluster's, not a node's position).
+ * member list, by peer URL (ids are the cluster's, not a node's position). With TLS the
+ * launcher starts it with {@code start --tls} (which records it, so every later verb uses TLS by
+ * itself) and every channel here presents the launcher's client certificate, {@code
+ * DIR/tls/client.crt}. With auth ({@link #withAuth}), once started it gets a root user and a
+ * user for the run's keys and auth is enabled ({@link AuthSetup}); clients then run as that
+ * user, and this class's own calls (Admin, the member API) as root.
  */
 public final class RaftKvDb implements Db {
   private static final int[] CLIENT_PORTS = {2379, 22379, 32379, 42379, 52379};
@@ -38,16 +44,24 @@ public final class RaftKvDb implements Db {
   private final Map<Integer, ManagedChannel> admin = new HashMap<>();
   private final Set<Integer> members = new TreeSet<>();
   private final MemberClient memberClient;
+  private final boolean tls;
+  private final Dialer transport; // plain or TLS, no token
+  private boolean auth;
+  private volatile AuthSetup.Users users; // set once auth is enabled
 
   public RaftKvDb(Path jar, Path data, int nodes, int portOffset) {
     this(jar, data, nodes, nodes, portOffset);
+  }
+
+  public RaftKvDb(Path jar, Path data, int nodes, int capacity, int portOffset) {
+    this(jar, data, nodes, capacity, portOffset, false);
   }
 
   /**
    * {@code nodes} members to start with, endpoints for {@code capacity} (room for the member
    * nemesis to grow the cluster).
    */
-  public RaftKvDb(Path jar, Path data, int nodes, int capacity, int portOffset) {
+  public RaftKvDb(Path jar, Path data, int nodes, int capacity, int portOffset, boolean tls) {
     this.jar = jar;
     this.data = data.toAbsolutePath().normalize();
     this.nodes = nodes;
@@ -60,14 +74,51 @@ public final class RaftKvDb implements Db {
         members.add(k);
       }
     }
-    this.memberClient = new MemberClient(endpoints(), peers);
+    this.tls = tls;
+    Path certs = this.data.resolve("tls");
+    this.transport = Dialer.tls(tls ? new ClientTls(certs.resolve("ca.crt"),
+        certs.resolve("client.crt"), certs.resolve("client.key"), false) : ClientTls.NONE);
+    this.memberClient = new MemberClient(endpoints(), peers, ep -> adminDialer().dial(ep));
+  }
+
+  /** Enables auth once started (before {@link #start}). */
+  public RaftKvDb withAuth() {
+    this.auth = true;
+    return this;
+  }
+
+  @Override
+  public Dialer dialer() {
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.user();
+  }
+
+  /** With auth, what proved it in force when it was enabled; empty without. */
+  public String authProof() {
+    AuthSetup.Users u = users;
+    return u == null ? "" : u.proof();
+  }
+
+  @Override
+  public Dialer adminDialer() {
+    AuthSetup.Users u = users;
+    return u == null ? transport : u.root();
   }
 
   /** Starts the cluster from empty data; returns once a leader is elected. */
   public RaftKvDb start() throws Exception {
     // Without --port-offset, clean takes whatever cluster DIR holds, on whatever offset.
     run(List.of("clean", "--data", data.toString()));
-    launcher("start", "--nodes", Integer.toString(nodes));
+    if (tls) {
+      launcher("start", "--nodes", Integer.toString(nodes), "--tls");
+    } else {
+      launcher("start", "--nodes", Integer.toString(nodes));
+    }
+    if (auth) {
+      users = AuthSetup.enable(transport, endpoints().get(Math.max(leader(), 1) - 1));
+      admin.values().forEach(ManagedChannel::shutdownNow); // dialed without a token
+      admin.clear();
+    }
     return this;
   }
 
@@ -118,8 +169,8 @@ public final class RaftKvDb implements Db {
   }
 
   private AdminGrpc.AdminBlockingStub admin(int k) {
-    ManagedChannel ch = admin.computeIfAbsent(k, n -> ManagedChannelBuilder
-        .forTarget(endpoints().get(n - 1)).usePlaintext().build());
+    ManagedChannel ch = admin.computeIfAbsent(k, n -> adminDialer().dial(endpoints()
+        .get(n - 1)));
     ch.resetConnectBackoff(); // a restarted member refused us a moment ago; do not back off
     return AdminGrpc.newBlockingStub(ch).withDeadlineAfter(700, TimeUnit.MILLISECONDS);
   }

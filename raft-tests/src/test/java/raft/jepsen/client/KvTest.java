@@ -46,4 +46,13 @@ class KvTest {
     assertFalse(Kv.neverConnected(lost), "a connection lost mid-call may have delivered it");
     assertEquals(Outcome.INFO, new Kv(null, 1, false, false).outcomeOfWriteError(lost));
   }
+
+  @Test
+  void anAuthRefusalOfAWriteIsAFailNothingWasApplied() {
+    Kv kv = new Kv(null, 1, false, false);
+    assertEquals(Outcome.FAIL, kv.outcomeOfWriteError(Status.UNAUTHENTICATED
+        .withDescription("etcdserver: invalid auth token").asRuntimeException()));
+    assertEquals(Outcome.FAIL, kv.outcomeOfWriteError(Status.PERMISSION_DENIED
+        .withDescription("etcdserver: permission denied").asRuntimeException()));
+  }
 }
