@@ -56,8 +56,13 @@ final class AuthInterceptor implements ServerInterceptor {
       AuthGrpc.getAuthenticateMethod().getFullMethodName();
   private static final String PROMOTE = ClusterGrpc.getMemberPromoteMethod().getFullMethodName();
 
-  /** Where a held call goes on once its token resolved late (never the Raft or apply thread). */
-  static final Executor CONTINUE = Executors.newCachedThreadPool(r -> {
+  /**
+   * Where a held call goes on once its token resolved late (never the Raft or apply thread).
+   * Two threads, not one per waiting call: a flood of calls with tokens this member has not
+   * applied yet must not start a thread each; what waits here is only a task per call gRPC
+   * already holds, so the queue is no bigger than the calls in flight.
+   */
+  static final Executor CONTINUE = Executors.newFixedThreadPool(2, r -> {
     Thread t = new Thread(r, "auth-continue");
     t.setDaemon(true);
     return t;
