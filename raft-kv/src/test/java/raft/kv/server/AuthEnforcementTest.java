@@ -128,6 +128,23 @@ class AuthEnforcementTest {
     return as(token, KVGrpc.newBlockingStub(ch));
   }
 
+  /** A watch stream as {@code token}'s user; its responses go to {@code got}. */
+  private StreamObserver<WatchRequest> watchAs(String token, BlockingQueue<WatchResponse> got) {
+    return as(token, WatchGrpc.newStub(ch)).withDeadlineAfter(60, TimeUnit.SECONDS)
+        .watch(new StreamObserver<>() {
+          @Override
+          public void onNext(WatchResponse r) {
+            got.add(r);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+  }
+
   private static void refused(Status.Code code, String text, Executable call) {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call);
     assertEquals(code, e.getStatus().getCode());
@@ -187,19 +204,7 @@ class AuthEnforcementTest {
   void aWatchNeedsReadOnItsRangeWhenCreatedOnly() throws Exception {
     String app = token("app", "apppw");
     BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
-    StreamObserver<WatchRequest> w = as(app, WatchGrpc.newStub(ch))
-        .withDeadlineAfter(60, TimeUnit.SECONDS).watch(new StreamObserver<>() {
-          @Override
-          public void onNext(WatchResponse r) {
-            got.add(r);
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        });
+    StreamObserver<WatchRequest> w = watchAs(app, got);
     w.onNext(create("/secret/x", ""));
     WatchResponse refused = got.poll(30, TimeUnit.SECONDS);
     assertTrue(refused.getCreated() && refused.getCanceled(), refused::toString);
@@ -232,19 +237,7 @@ class AuthEnforcementTest {
   void aWatchStreamResolvesItsTokenAgainAtEachCreate() throws Exception {
     String app = token("app", "apppw");
     BlockingQueue<WatchResponse> got = new LinkedBlockingQueue<>();
-    StreamObserver<WatchRequest> w = as(app, WatchGrpc.newStub(ch))
-        .withDeadlineAfter(60, TimeUnit.SECONDS).watch(new StreamObserver<>() {
-          @Override
-          public void onNext(WatchResponse r) {
-            got.add(r);
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        });
+    StreamObserver<WatchRequest> w = watchAs(app, got);
     w.onNext(create("/app/a", ""));
     assertFalse(got.poll(30, TimeUnit.SECONDS).getCanceled());
     // A new password ends app's tokens: the stream's token no longer resolves.
