@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,10 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import raft.kv.main.CliRun;
 import raft.kv.server.InProcessCluster;
 import raft.kv.server.KvServer;
-import raft.kv.server.ServerConfig;
-import raft.kv.tls.ServerTls;
 import raft.kv.tls.TestCerts;
-import raft.transport.PeerTls;
 
 /**
  * {@code raftkv bench} against a member that requires client certificates (what {@code
@@ -34,19 +31,8 @@ class BenchTlsTest {
   @BeforeAll
   static void start() throws Exception {
     certs = TestCerts.make(dir.resolve("certs"), 1);
-    InetSocketAddress peer = InProcessCluster.freePort();
     InetSocketAddress client = InProcessCluster.freePort();
-    ServerConfig config = new ServerConfig("n1", Map.of("n1", peer), client, peer,
-        dir.resolve("n1"), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-        ServerConfig.DEFAULT_MAX_REQUEST_BYTES, ServerConfig.DEFAULT_AUTO_COMPACTION, 0,
-        Map.of()).withTls(
-            new ServerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true),
-            new PeerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true));
-    server = new KvServer(config, line -> { });
-    server.start();
-    InProcessCluster.awaitLeader(java.util.List.of(server));
+    server = InProcessCluster.tlsMember(dir.resolve("n1"), certs, client, List.of(), line -> { });
     endpoint = "https://127.0.0.1:" + client.getPort();
   }
 

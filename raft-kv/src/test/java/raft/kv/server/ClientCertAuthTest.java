@@ -13,8 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +33,7 @@ import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.client.ClientTls;
 import raft.kv.client.Clients;
-import raft.kv.tls.ServerTls;
 import raft.kv.tls.TestCerts;
-import raft.transport.PeerTls;
 
 /**
  * etcd's AuthInfoFromTLS: with --client-cert-auth, a call without a token is made by the user
@@ -52,19 +50,8 @@ class ClientCertAuthTest {
   @BeforeAll
   static void start() throws Exception {
     certs = TestCerts.make(dir.resolve("certs"), 1);
-    InetSocketAddress peer = InProcessCluster.freePort();
     client = InProcessCluster.freePort();
-    ServerConfig config = new ServerConfig("n1", Map.of("n1", peer), client, peer,
-        dir.resolve("n1"), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-        ServerConfig.DEFAULT_MAX_REQUEST_BYTES, ServerConfig.DEFAULT_AUTO_COMPACTION, 0,
-        Map.of()).withTls(
-            new ServerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true),
-            new PeerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true));
-    server = new KvServer(config, line -> { });
-    server.start();
-    InProcessCluster.awaitLeader(java.util.List.of(server));
+    server = InProcessCluster.tlsMember(dir.resolve("n1"), certs, client, List.of(), line -> { });
     withChannel(ch -> {
       AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(ch)
           .withDeadlineAfter(60, TimeUnit.SECONDS);

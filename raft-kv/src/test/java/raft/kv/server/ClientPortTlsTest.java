@@ -17,7 +17,6 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -31,11 +30,9 @@ import raft.kv.api.etcdserverpb.PutRequest;
 import raft.kv.api.etcdserverpb.RangeRequest;
 import raft.kv.client.ClientTls;
 import raft.kv.client.Clients;
-import raft.kv.tls.ServerTls;
 import raft.kv.tls.TestCerts;
 import raft.transport.CaTrust;
 import raft.transport.PemFiles;
-import raft.transport.PeerTls;
 
 /**
  * One member with TLS on its client port (client certificates required) and on its peer port:
@@ -55,20 +52,10 @@ class ClientPortTlsTest {
   static void start() throws Exception {
     certs = TestCerts.make(dir.resolve("certs"), 1);
     other = TestCerts.make(dir.resolve("other"), 1);
-    InetSocketAddress peer = InProcessCluster.freePort();
     client = InProcessCluster.freePort();
     metrics = InProcessCluster.freePort();
-    ServerConfig config = new ServerConfig("n1", Map.of("n1", peer), client, peer,
-        dir.resolve("n1"), 20, 200, ServerConfig.DEFAULT_SNAPSHOT_COUNT,
-        ServerConfig.DEFAULT_MAX_REQUEST_BYTES, ServerConfig.DEFAULT_AUTO_COMPACTION, 0,
-        Map.of()).withMetricsAddresses(List.of(metrics)).withTls(
-            new ServerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true),
-            new PeerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
-                certs.resolve("ca.crt"), true));
-    server = new KvServer(config, logs::add);
-    server.start();
-    InProcessCluster.awaitLeader(List.of(server)); // else the first calls may meet "no leader"
+    server = InProcessCluster.tlsMember(dir.resolve("n1"), certs, client, List.of(metrics),
+        logs::add);
   }
 
   @AfterAll

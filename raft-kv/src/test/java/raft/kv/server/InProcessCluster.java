@@ -94,6 +94,25 @@ public final class InProcessCluster implements AutoCloseable {
     return String.join(",", endpoints);
   }
 
+  /**
+   * One member with TLS on its client and peer ports, client certificates required (the files
+   * of {@code TestCerts.make(dir, 1)}), started and leading; the caller closes it.
+   */
+  public static KvServer tlsMember(Path dataDir, Path certs, InetSocketAddress client,
+      List<InetSocketAddress> metrics, java.util.function.Consumer<String> log) throws Exception {
+    InetSocketAddress peer = freePort();
+    ServerConfig config = new ServerConfig("n1", Map.of("n1", peer), client, peer, dataDir, 20,
+        200, ServerConfig.DEFAULT_SNAPSHOT_COUNT, ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
+        ServerConfig.DEFAULT_AUTO_COMPACTION, 0, Map.of()).withMetricsAddresses(metrics)
+        .withTls(new raft.kv.tls.ServerTls(certs.resolve("n1.crt"), certs.resolve("n1.key"),
+            certs.resolve("ca.crt"), true), new raft.transport.PeerTls(certs.resolve("n1.crt"),
+            certs.resolve("n1.key"), certs.resolve("ca.crt"), true));
+    KvServer server = new KvServer(config, log);
+    server.start();
+    awaitLeader(List.of(server));
+    return server;
+  }
+
   /** Waits (bounded) until some running member is leader; returns its member id. */
   public long awaitLeader() throws Exception {
     return awaitLeader(servers);
