@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import raft.kv.api.authpb.Permission;
 import raft.kv.api.authpb.Role;
 import raft.kv.api.authpb.User;
@@ -91,13 +92,8 @@ final class AuthState implements AuthView {
     if (!enabled) {
       return;
     }
-    if (user == null || user.isEmpty()) {
-      throw AuthException.userEmpty();
-    }
-    UserPerms p = perms.get(user);
-    if (p == null) {
-      throw AuthException.permissionDenied(); // etcd 3.4: an unknown user is just denied
-    }
+    // etcd 3.4: an unknown user is just denied here (the admin check names it not found).
+    UserPerms p = known(user, AuthException::permissionDenied);
     if (p.root()) {
       return;
     }
@@ -107,19 +103,25 @@ final class AuthState implements AuthView {
     }
   }
 
+  /** The user's merged permissions; an empty name is etcd's "user name is empty". */
+  private UserPerms known(String user, Supplier<AuthException> unknown) {
+    if (user == null || user.isEmpty()) {
+      throw AuthException.userEmpty();
+    }
+    UserPerms p = perms.get(user);
+    if (p == null) {
+      throw unknown.get();
+    }
+    return p;
+  }
+
   /** etcd's IsAdminPermitted. */
   @Override
   public void checkAdmin(String user) {
     if (!enabled) {
       return;
     }
-    if (user == null || user.isEmpty()) {
-      throw AuthException.userEmpty();
-    }
-    UserPerms p = perms.get(user);
-    if (p == null) {
-      throw AuthException.userNotFound();
-    }
+    UserPerms p = known(user, AuthException::userNotFound);
     if (!p.root()) {
       throw AuthException.permissionDenied();
     }
