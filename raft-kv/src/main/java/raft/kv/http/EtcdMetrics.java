@@ -59,6 +59,7 @@ public final class EtcdMetrics {
   private static PrometheusRegistry jvm() {
     PrometheusRegistry r = new PrometheusRegistry();
     JvmMetrics.builder().register(r);
+    JvmAllocationMetrics.register(r);
     return r;
   }
 

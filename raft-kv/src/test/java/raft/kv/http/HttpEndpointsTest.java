@@ -60,6 +60,8 @@ class HttpEndpointsTest {
       assertEquals(1.0, value(metrics.body(), "etcd_server_is_leader"));
       assertTrue(metrics.body().contains("# TYPE process_cpu_seconds_total counter"));
       assertTrue(metrics.body().contains("# TYPE jvm_memory_used_bytes gauge"));
+      assertTrue(value(metrics.body(), JvmAllocationMetrics.ALLOCATED) > 0);
+      assertTrue(value(metrics.body(), JvmAllocationMetrics.GC_PAUSE) >= 0);
     }
   }
 
