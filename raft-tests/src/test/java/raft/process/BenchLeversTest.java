@@ -35,7 +35,7 @@ class BenchLeversTest {
         "--variant", "plain|",
         "--variant", "young32|OPTS=-Xms128m -Xmx256m -Xmn32m -XX:+UseSerialGC"
             + " -XX:TieredStopAtLevel=1",
-        "--rounds", "1", "--duration", "2", "--warmup", "1", "--idle", "1",
+        "--rounds", "1", "--duration", "2", "--warmup", "2", "--idle", "1",
         "--workloads", "put64", "--port-offset", Integer.toString(OFFSET),
         "--out", OUT.toString()), null, 150);
     try {
