@@ -23,6 +23,8 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
   static final String JAVA_ENV = "RAFTKV_NODE_JAVA";
   static final String OPTS_ENV = "RAFTKV_NODE_JVM_OPTS";
   static final Path JVM_DIR = Path.of("/usr/lib/jvm");
+  /** A java without a release file: counted as old (the options every version accepts). */
+  static final Runtime.Version UNKNOWN = Runtime.Version.parse("1");
   /** The first feature release with compact object headers as a product flag and the AOT cache. */
   static final int NEWER = 25;
 
@@ -99,13 +101,13 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
     try {
       Path home = javaOrHome.toRealPath().getParent().getParent();
       return Optional.of(new MemberJvm(javaOrHome, home,
-          releaseVersion(home).orElse(Runtime.Version.parse("0"))));
+          releaseVersion(home).orElse(UNKNOWN)));
     } catch (IOException | NullPointerException e) {
-      return Optional.of(new MemberJvm(javaOrHome, javaOrHome, Runtime.Version.parse("0")));
+      return Optional.of(new MemberJvm(javaOrHome, javaOrHome, UNKNOWN));
     }
   }
 
-  private static Optional<MemberJvm> ofHome(Path home) {
+  static Optional<MemberJvm> ofHome(Path home) {
     Path java = home.resolve("bin/java");
     if (!Files.isExecutable(java)) {
       return Optional.empty();
@@ -113,13 +115,13 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
     return releaseVersion(home).map(v -> new MemberJvm(java, home, v));
   }
 
-  /** JAVA_VERSION="25.0.3" in home/release; "1.8.0_392" reads as 8. */
+  /** JAVA_VERSION="25.0.3" in home/release; "1.8.0_392" reads as 8 (trailing .0s dropped). */
   static Optional<Runtime.Version> releaseVersion(Path home) {
     try (Stream<String> lines = Files.lines(home.resolve("release"))) {
       return lines.filter(l -> l.startsWith("JAVA_VERSION=")).findFirst()
           .map(l -> l.substring("JAVA_VERSION=".length()).replace("\"", "").trim())
           .map(v -> v.startsWith("1.") ? v.substring(2) : v)
-          .map(v -> v.replaceAll("[^0-9.].*$", ""))
+          .map(v -> v.replaceAll("[^0-9.].*$", "").replaceAll("(\\.0)+$", ""))
           .flatMap(MemberJvm::parse);
     } catch (IOException | UncheckedIOException e) {
       return Optional.empty();
