@@ -16,6 +16,10 @@ import java.util.Optional;
  * --enable-native-access or with other object headers is refused with [error][aot] lines in
  * the member's log), so its file name carries a hash of both: each set of options gets its own
  * cache, made once. It is stale when older than the jar. RAFTKV_NODE_AOT=off disables it.
+ * Figures (3 members, load average 22-40): start to leader 3.7-4.9 s with the cache against
+ * 6.8-8.4 s without; idle resident memory about 5 MB more per member (pages of the 56 MB
+ * cache file, shared through the page cache: anonymous memory 87-99 MB against 84-100).
+ * A corrupt cache only costs the member five [aot] lines in its log: Java then starts without.
  */
 record MemberAot(Path file, String fingerprint) {
   static final String AOT_ENV = "RAFTKV_NODE_AOT";
