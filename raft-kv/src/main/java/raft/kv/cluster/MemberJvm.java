@@ -48,10 +48,12 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
    * product flag since 25): after 100,000 puts a member's heap after a full GC held 62-67 MB
    * with them against 67-77 MB without, resident memory 180-190 MB against 189-192 (two rounds
    * each, load average 22-40). Still C1 only, measured again on 25 over 60-second put runs (64
-   * clients): C2 (full tiered, CICompilerCount 2, the default on 2 cores) cost 188-260 ms of
-   * members' CPU per 1,000 puts over the last 40 s against 160-178 for C1, at fewer ops/s
-   * (1,217-2,878 against 2,208-4,890): on two shared cores its compile threads still cost more
-   * than its code saves within a minute. {@link #options} adds {@link #QUIET_25}.
+   * clients, four runs each): C2 (full tiered, CICompilerCount 2, the default on 2 cores) cost
+   * 188-324 ms of members' CPU per 1,000 puts over the last 40 s against 160-199 for C1, at
+   * fewer ops/s (965-2,878 against 2,208-4,890): on two shared cores its compile threads still
+   * cost more than its code saves within a minute. A second C1 thread (CICompilerCount=2)
+   * changed nothing (185-188 ms), so the default (1) stays. {@link #options} adds {@link
+   * #QUIET_25}.
    */
   static final String OPTS_25 = OPTS_17 + " -XX:+UseCompactObjectHeaders";
 
