@@ -41,6 +41,7 @@ final class LocalCluster implements AutoCloseable {
   private String jvmOpts = "";
   private boolean tls;
   private String startOutput = "";
+  private final Map<String, String> env = new HashMap<>();
 
   LocalCluster(int nodes, int portOffset, String name) {
     this.nodes = nodes;
@@ -57,6 +58,12 @@ final class LocalCluster implements AutoCloseable {
   /** JVM options for every member instead of the defaults (scripts/cluster's RAFTKV_NODE_JVM_OPTS). */
   LocalCluster withJvmOpts(String opts) {
     this.jvmOpts = opts;
+    return this;
+  }
+
+  /** An environment variable for the cluster verbs, e.g. RAFTKV_NODE_JAVA (which java runs members). */
+  LocalCluster withEnv(String name, String value) {
+    env.put(name, value);
     return this;
   }
 
@@ -115,7 +122,8 @@ final class LocalCluster implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "cluster", verb));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data", data.toString(), "--port-offset", String.valueOf(portOffset)));
-    Map<String, String> env = new HashMap<>(Map.of("RAFTKV_SERVER_FLAGS", serverFlags));
+    Map<String, String> env = new HashMap<>(this.env);
+    env.put("RAFTKV_SERVER_FLAGS", serverFlags);
     if (!jvmOpts.isEmpty()) {
       env.put("RAFTKV_NODE_JVM_OPTS", jvmOpts);
     }

@@ -23,20 +23,6 @@ import raft.kv.server.FatalExit;
  * recycled pid is never signalled. Blocking: {@link #stop} waits up to its grace period.
  */
 final class NodeProcesses {
-  /**
-   * Small, quick-starting JVMs, because five of them share a laptop (or two cores): a 256 MB
-   * heap cap, the serial collector (no GC threads), a 16 MB young generation (less resident
-   * memory under load than the default, at the same throughput; the README gives the runs) and
-   * C1 only (faster than the full JIT over 10-second benchmarks: C2's compile threads compete
-   * with the members for the cores). The heap and
-   * metaspace start large enough that growing them costs no full collection (each was a
-   * 20-70 ms pause under load); pages nobody touches stay out of resident memory. The heap
-   * holds the whole store: a member that runs out of it exits at once (and says so in its
-   * log) rather than limp on with a dead thread. RAFTKV_NODE_JVM_OPTS overrides.
-   */
-  static final String DEFAULT_JVM_OPTS = "-Xms128m -Xmx256m -Xmn16m -XX:MetaspaceSize=64m"
-      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
-
   enum State { UP, DOWN, PAUSED }
 
   private final ClusterLayout layout;
@@ -140,8 +126,7 @@ final class NodeProcesses {
     if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       cmd.add("/usr/bin/setsid");
     }
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    addWords(cmd, System.getenv().getOrDefault("RAFTKV_NODE_JVM_OPTS", DEFAULT_JVM_OPTS));
+    cmd.addAll(jvmCommand(jar));
     cmd.addAll(List.of("-jar", jar.toString(), "server",
         "--name", ClusterLayout.name(k),
         "--initial-cluster", members.initialCluster(k)));
@@ -160,6 +145,34 @@ final class NodeProcesses {
     // More server flags, e.g. "--auto-compaction-retention 0" (raftkv server --help).
     addWords(cmd, System.getenv().getOrDefault("RAFTKV_SERVER_FLAGS", ""));
     return cmd;
+  }
+
+  /**
+   * The members' java, its options and the AOT cache flag when a fresh cache is there
+   * ({@link MemberJvm}, {@link MemberAot}).
+   */
+  List<String> jvmCommand(Path jar) {
+    MemberJvm jvm = MemberJvm.choose();
+    List<String> opts = jvm.options(System.getenv());
+    List<String> cmd = new ArrayList<>();
+    cmd.add(jvm.java().toString());
+    cmd.addAll(opts);
+    if (MemberAot.wanted(System.getenv(), jvm, opts)) {
+      MemberAot.of(jar, jvm, opts).flag(jar).ifPresent(cmd::add);
+    }
+    return cmd;
+  }
+
+  /**
+   * Before a cluster starts: makes the members' AOT cache if they would use one and it is
+   * missing or stale (a training run on node 1's ports, about 25 s, {@link MemberAotTraining}).
+   */
+  void prepareAotCache(Path jar, java.io.PrintWriter out) throws InterruptedException {
+    MemberJvm jvm = MemberJvm.choose();
+    List<String> opts = jvm.options(System.getenv());
+    if (MemberAot.wanted(System.getenv(), jvm, opts)) {
+      new MemberAotTraining(layout, jar, jvm, opts).ensure(MemberAot.of(jar, jvm, opts), out);
+    }
   }
 
   private static void addWords(List<String> cmd, String words) {

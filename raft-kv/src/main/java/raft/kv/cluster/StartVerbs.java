@@ -64,6 +64,7 @@ final class StartVerbs {
       }
       l.save();
       members.save();
+      procs.prepareAotCache(jar, err());
       List<String> started = new ArrayList<>();
       for (int k : ks) {
         started.add(ClusterLayout.name(k) + " (pid " + procs.start(k, jar) + ")");

@@ -1,0 +1,165 @@
+package raft.kv.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes a {@link MemberAot} cache by a training run of the real member: one {@code server} on
+ * node 1's ports (free: start checked them) and a temporary data dir, run with
+ * -XX:AOTCacheOutput, driven by {@code raftkv bench} through puts, ranges, transactions and
+ * watches for about 10 s, then stopped by SIGTERM: the JVM writes the cache as it exits
+ * (checked: a graceful stop writes it, in about 5 s). The whole run takes about 25 s, once per
+ * build of the jar and set of options. A failed training prints one line and the members start
+ * without a cache; nothing here stops a cluster from starting.
+ */
+final class MemberAotTraining {
+  /** The workloads: each a bench verb and its arguments after the endpoint. */
+  private static final List<List<String>> WORKLOADS = List.of(
+      List.of("put", "--clients", "16", "--duration", "4s"),
+      List.of("range", "--clients", "8", "--duration", "2s"),
+      List.of("txn-put", "--clients", "8", "--duration", "2s"),
+      List.of("watch-latency", "--clients", "4", "--duration", "2s"));
+
+  private final ClusterLayout layout;
+  private final Path jar;
+  private final MemberJvm jvm;
+  private final List<String> opts;
+
+  MemberAotTraining(ClusterLayout layout, Path jar, MemberJvm jvm, List<String> opts) {
+    this.layout = layout;
+    this.jar = jar;
+    this.jvm = jvm;
+    this.opts = opts;
+  }
+
+  /** Makes aot's file unless it is fresh; true if a fresh cache is there afterwards. */
+  boolean ensure(MemberAot aot, PrintWriter out) throws InterruptedException {
+    if (aot.fresh(jar)) {
+      return true;
+    }
+    out.print("cluster: training the members' AOT cache for Java " + jvm.version()
+        + " (once per build, about 25 s): " + aot.file() + " ...");
+    out.flush();
+    long t0 = System.nanoTime();
+    Path dir = null;
+    try {
+      Files.createDirectories(layout.dir());
+      dir = Files.createTempDirectory(layout.dir(), "aot-training");
+      Path made = train(dir);
+      Path stamp = dir.resolve("stamp");
+      Files.writeString(stamp, aot.fingerprint(), StandardCharsets.UTF_8);
+      Files.move(stamp, aot.stampFile(), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(made, aot.file(), StandardCopyOption.REPLACE_EXISTING);
+      deleteTree(dir);
+      out.println(" made in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      out.println(" failed: " + e.getMessage() + (dir == null ? ""
+          : " (see " + dir.resolve("training.log") + ")") + "; members start without a cache");
+      return false;
+    }
+  }
+
+  /** Runs the member under training and returns the cache it wrote at exit. */
+  private Path train(Path dir) throws IOException, InterruptedException {
+    Path cache = dir.resolve("member.aot");
+    Process member = new ProcessBuilder(memberCommand(dir, cache))
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("training.log").toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+    try {
+      awaitHealthy(member);
+      for (List<String> w : WORKLOADS) {
+        bench(w, dir);
+      }
+    } finally {
+      member.destroy(); // SIGTERM: the graceful stop, on which the JVM writes the cache
+      if (!member.waitFor(90, TimeUnit.SECONDS)) {
+        member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new IOException("the training member did not stop within 90 s");
+      }
+    }
+    deleteTree(dir.resolve("data"));
+    if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
+      throw new IOException("the training member exited (" + member.exitValue()
+          + ") without writing the cache");
+    }
+    return cache;
+  }
+
+  List<String> memberCommand(Path dir, Path cache) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(jvm.java().toString());
+    cmd.addAll(opts);
+    cmd.add("-XX:AOTCacheOutput=" + cache);
+    String peer = "http://127.0.0.1:" + layout.peerPort(1);
+    cmd.addAll(List.of("-jar", jar.toString(), "server", "--name", "aot",
+        "--initial-cluster", "aot=" + peer,
+        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(1),
+        "--listen-peer-urls", peer,
+        "--listen-metrics-urls", "http://127.0.0.1:" + layout.metricsPort(1),
+        "--data-dir", dir.resolve("data").toString()));
+    return cmd;
+  }
+
+  /** /health answers 200 once the member has a leader (itself); 30 s at most. */
+  private void awaitHealthy(Process member) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest health = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + layout.metricsPort(1) + "/health"))
+        .timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline && member.isAlive()) {
+      try {
+        if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IOException("the training member did not become healthy within 30 s");
+  }
+
+  /** One workload by {@code raftkv bench} on the launcher's own java (its output: the log). */
+  private void bench(List<String> workload, Path dir) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "bench",
+        "--endpoints", "127.0.0.1:" + layout.clientPort(1), workload.get(0), "--no-progress"));
+    cmd.addAll(workload.subList(1, workload.size()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bench.log").toFile()))
+        .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("bench " + workload.get(0) + " did not finish within 60 s");
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package raft.kv.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raft.kv.client.Clients;
+
+/** Which java runs the members and with which options; when the AOT cache is used. */
+class MemberJvmTest {
+  @TempDir Path dir;
+
+  /** A JDK home as a directory with a release file and an executable bin/java. */
+  private Path jdk(String name, String javaVersion) throws IOException {
+    Path home = dir.resolve(name);
+    Files.createDirectories(home.resolve("bin"));
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\""
+        + javaVersion + "\"\nOS_NAME=\"Linux\"\n");
+    Path java = home.resolve("bin/java");
+    Files.writeString(java, "#!/bin/sh\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return home;
+  }
+
+  private Path jvmDir() throws IOException {
+    return Files.createDirectories(dir.resolve("jvm"));
+  }
+
+  @Test
+  void theNewestJdkFrom25UpIsChosen() throws Exception {
+    Path own = jdk("own", "17.0.9");
+    jdk("jvm/java-17-openjdk-amd64", "17.0.12");
+    jdk("jvm/temurin-25-jdk-amd64", "25.0.3");
+    jdk("jvm/temurin-25.0.1", "25.0.1");
+    jdk("jvm/java-8-openjdk-amd64", "1.8.0_392");
+    Files.createDirectories(jvmDir().resolve("not-a-jdk"));
+    MemberJvm j = MemberJvm.choose(Map.of(), jvmDir(), own);
+    assertEquals(jvmDir().resolve("temurin-25-jdk-amd64/bin/java"), j.java());
+    assertEquals("25.0.3", j.version().toString());
+    jdk("jvm/jdk-26", "26");
+    assertEquals(26, MemberJvm.choose(Map.of(), jvmDir(), own).feature());
+  }
+
+  @Test
+  void withoutJava25TheLaunchersOwnJavaRunsTheMembers() throws Exception {
+    Path own = jdk("own", "17.0.9");
+    jdk("jvm/java-21-openjdk-amd64", "21.0.5");
+    MemberJvm j = MemberJvm.choose(Map.of(), jvmDir(), own);
+    assertEquals(own.resolve("bin/java"), j.java());
+    assertEquals(17, j.feature());
+    assertEquals(own.resolve("bin/java"),
+        MemberJvm.choose(Map.of(), dir.resolve("absent"), own).java());
+    assertEquals(8, MemberJvm.ofHome(jdk("old", "1.8.0_392")).orElseThrow().feature());
+  }
+
+  @Test
+  void theEnvironmentNamesABinaryOrAHome() throws Exception {
+    Path own = jdk("own", "17.0.9");
+    Path j17 = jdk("jvm/java-17", "17.0.12");
+    jdk("jvm/temurin-25", "25.0.3");
+    MemberJvm byBinary = MemberJvm.choose(Map.of(MemberJvm.JAVA_ENV,
+        j17.resolve("bin/java").toString()), jvmDir(), own);
+    assertEquals(j17.resolve("bin/java"), byBinary.java());
+    assertEquals("17.0.12", byBinary.version().toString());
+    MemberJvm byHome = MemberJvm.choose(Map.of(MemberJvm.JAVA_ENV, j17.toString()), jvmDir(), own);
+    assertEquals(j17.resolve("bin/java"), byHome.java());
+    assertThrows(Clients.Failure.class, () -> MemberJvm.choose(
+        Map.of(MemberJvm.JAVA_ENV, dir.resolve("nowhere").toString()), jvmDir(), own));
+  }
+
+  @Test
+  void optionsFollowTheFeatureVersion() throws Exception {
+    MemberJvm j17 = MemberJvm.ofHome(jdk("a", "17.0.12")).orElseThrow();
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    assertEquals(MemberJvm.words(MemberJvm.OPTS_17), j17.options(Map.of()));
+    List<String> on25 = j25.options(Map.of());
+    assertTrue(on25.contains("-XX:+UseCompactObjectHeaders"), on25.toString());
+    assertTrue(on25.containsAll(MemberJvm.QUIET_25), on25.toString());
+    assertTrue(on25.contains("-Xmx256m") && on25.contains("-XX:+UseSerialGC"), on25.toString());
+    // RAFTKV_NODE_JVM_OPTS replaces the options; 25 still gets the flags that keep it quiet.
+    Map<String, String> env = Map.of(MemberJvm.OPTS_ENV, " -Xmx64m  -Dx=1 ");
+    assertEquals(List.of("-Xmx64m", "-Dx=1"), j17.options(env));
+    assertEquals(List.of("-Xmx64m", "-Dx=1", "--enable-native-access=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow"), j25.options(env));
+    assertEquals(List.of("--sun-misc-unsafe-memory-access=warn",
+        "--enable-native-access=ALL-UNNAMED"), j25.options(Map.of(MemberJvm.OPTS_ENV,
+        "--sun-misc-unsafe-memory-access=warn")));
+  }
+
+  @Test
+  void theAotCacheIsUsedOnlyWhenFreshForThisJvmAndTheseOptions() throws Exception {
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    MemberJvm j17 = MemberJvm.ofHome(jdk("a", "17.0.12")).orElseThrow();
+    List<String> opts = j25.options(Map.of());
+    Path jar = Files.writeString(dir.resolve("raftkv.jar"), "jar");
+    MemberAot aot = MemberAot.of(jar, j25, opts);
+    assertEquals(Optional.empty(), aot.flag(jar)); // none made yet
+    Files.writeString(aot.file(), "cache");
+    assertEquals(Optional.empty(), aot.flag(jar)); // no record of what it was made for
+    Files.writeString(aot.stampFile(), aot.fingerprint());
+    assertEquals(Optional.of("-XX:AOTCache=" + aot.file()), aot.flag(jar));
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(
+        Files.getLastModifiedTime(aot.file()).toMillis() + 1000)); // the jar was rebuilt
+    assertEquals(Optional.empty(), aot.flag(jar));
+    Files.setLastModifiedTime(aot.file(), FileTime.fromMillis(
+        Files.getLastModifiedTime(jar).toMillis() + 1000));
+    assertTrue(aot.fresh(jar));
+    MemberAot other = MemberAot.of(jar, j25, List.of("-Xmx64m"));
+    assertFalse(other.file().equals(aot.file()), "other options, another cache");
+    Files.writeString(aot.stampFile(), other.fingerprint());
+    assertFalse(aot.fresh(jar), "a cache made for other options is not used");
+
+    assertTrue(MemberAot.wanted(Map.of(), j25, opts));
+    assertFalse(MemberAot.wanted(Map.of(MemberAot.AOT_ENV, "off"), j25, opts));
+    assertFalse(MemberAot.wanted(Map.of(), j17, j17.options(Map.of())));
+    assertFalse(MemberAot.wanted(Map.of(), j25, List.of("-XX:AOTCache=/x.aot")));
+  }
+}
