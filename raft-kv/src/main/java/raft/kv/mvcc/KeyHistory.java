@@ -30,6 +30,13 @@ import raft.kv.api.mvccpb.KeyValue;
 final class KeyHistory {
   private static final int LONGS = 4; // main, create_revision, version, lease
   private static final int INTS = 3; // sub, value offset, value length
+  /**
+   * {@code -Draftkv.store.layout=objects} keeps every change whole (its KeyValue object, as
+   * before the compact layout, plus the slots), to measure the layout against the old one with
+   * one build; the default is {@code compact}.
+   */
+  static final boolean COMPACT =
+      !"objects".equals(System.getProperty("raftkv.store.layout", "compact"));
 
   // The key, in an array of its own (see KeyIndex.getOrCreate).
   private final ByteString key;
@@ -104,7 +111,7 @@ final class KeyHistory {
   /** Whether the change reads back equal from the compact form. */
   private boolean compactable(Change c) {
     KeyValue kv = c.kv();
-    if (kv.getModRevision() != c.main() || !kv.getUnknownFields().asMap().isEmpty()
+    if (!COMPACT || kv.getModRevision() != c.main() || !kv.getUnknownFields().asMap().isEmpty()
         || !kv.getKey().equals(key)) {
       return false;
     }
