@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 import raft.kv.client.GlobalOptions;
 import raft.kv.server.AutoCompaction;
 import raft.kv.server.GoDuration;
+import raft.kv.server.NettyMemory;
 import raft.kv.server.ServerConfig;
 import raft.kv.tls.ServerTls;
 import raft.transport.PeerTls;
@@ -136,6 +137,7 @@ public final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    NettyMemory.applyDefaults(); // before anything loads Netty's allocators
     ServerConfig config = toConfig();
     java.io.PrintWriter err = spec.commandLine().getErr();
     tlsWarnings().forEach(w -> err.println("raftkv server: warning: " + w));

@@ -17,16 +17,15 @@ final class HistoryReplay {
       long from, long to) {
     List<Item> items = new ArrayList<>();
     for (KeyHistory h : slice.values()) {
-      List<Change> changes = h.changes();
-      for (int i = firstAtOrAfter(changes, from); i < changes.size(); i++) {
-        Change c = changes.get(i);
-        if (c.main() > to) {
+      for (int i = firstAtOrAfter(h, from); i < h.size(); i++) {
+        if (h.main(i) > to) {
           break;
         }
+        Change c = h.change(i);
         // Compaction keeps the change before the first retained one (see KeyHistory.compact),
         // so prev_kv is exact for every change at or after the compact revision, except a
         // delete at the compact revision itself.
-        Change before = i > 0 ? changes.get(i - 1) : null;
+        Change before = i > 0 ? h.change(i - 1) : null;
         items.add(new Item(c.main(), c.sub(), event(c, before)));
       }
     }
@@ -50,12 +49,12 @@ final class HistoryReplay {
 
   // Watch catch-up reads a few revisions at a time from long histories: binary search, since
   // a key's changes are sorted by (main, sub).
-  private static int firstAtOrAfter(List<Change> changes, long from) {
+  private static int firstAtOrAfter(KeyHistory h, long from) {
     int lo = 0;
-    int hi = changes.size();
+    int hi = h.size();
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (changes.get(mid).main() < from) {
+      if (h.main(mid) < from) {
         lo = mid + 1;
       } else {
         hi = mid;

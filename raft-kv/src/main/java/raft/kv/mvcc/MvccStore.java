@@ -109,7 +109,7 @@ public final class MvccStore {
   }
 
   private static int isLive(KeyHistory h) {
-    return h.changes().isEmpty() || h.latest() == null ? 0 : 1;
+    return h.isEmpty() || h.latest() == null ? 0 : 1;
   }
 
   /** The part of {@link #sizeBytes} that no compaction can free: the keys' current values. */
@@ -299,7 +299,7 @@ public final class MvccStore {
           history.append(new Change(c.getMain(), c.getSub(), c.getKv()));
         }
         index.put(h.getKey(), history);
-        sizeBytes += Sizes.key(h.getKey()) + Sizes.changes(history.changes());
+        sizeBytes += Sizes.key(h.getKey()) + Sizes.history(history);
         liveBytes += Sizes.live(history);
         liveKeys += isLive(history);
         KeyValue latest = history.latest();
@@ -317,7 +317,7 @@ public final class MvccStore {
   long measure() {
     long bytes = 0;
     for (Map.Entry<ByteString, KeyHistory> e : index.entries()) {
-      bytes += Sizes.key(e.getKey()) + Sizes.changes(e.getValue().changes());
+      bytes += Sizes.key(e.getKey()) + Sizes.history(e.getValue());
     }
     return bytes;
   }
@@ -371,8 +371,8 @@ public final class MvccStore {
     for (Change written : batch.changes) {
       ByteString key = written.kv().getKey();
       KeyHistory h = index.getOrCreate(key);
-      KeyValue prev = h.changes().isEmpty() ? null : h.latest();
-      if (h.changes().isEmpty()) { // a new key
+      KeyValue prev = h.latest();
+      if (h.isEmpty()) { // a new key
         sizeBytes += Sizes.key(key);
       }
       liveBytes -= Sizes.live(h);

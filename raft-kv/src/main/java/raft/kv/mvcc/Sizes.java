@@ -33,20 +33,25 @@ public final class Sizes {
     return c.kv().getKey().size() + c.kv().getValue().size() + REVISION_OVERHEAD;
   }
 
-  static long changes(List<Change> changes) {
+  /** The i-th change of {@code h}, as {@link #change} counts it. */
+  static long change(KeyHistory h, int i) {
+    return h.keySize(i) + h.valueSize(i) + REVISION_OVERHEAD;
+  }
+
+  static long history(KeyHistory h) {
     long bytes = 0;
-    for (Change c : changes) {
-      bytes += change(c);
+    for (int i = 0; i < h.size(); i++) {
+      bytes += change(h, i);
     }
     return bytes;
   }
 
   /** What of a key's history no compaction frees: its current value and the key, if any. */
   static long live(KeyHistory h) {
-    if (h.changes().isEmpty() || h.latest() == null) {
+    if (h.isEmpty() || h.latest() == null) {
       return 0;
     }
-    return key(h.key()) + change(h.changes().get(h.changes().size() - 1));
+    return key(h.key()) + change(h, h.size() - 1);
   }
 
   /**
@@ -56,8 +61,7 @@ public final class Sizes {
    * the estimate of history is that much too high, which errs toward compacting more).
    */
   static long superseded(KeyHistory h, Change next) {
-    long bytes = h.changes().isEmpty() || h.latest() == null ? 0
-        : change(h.changes().get(h.changes().size() - 1));
+    long bytes = h.isEmpty() || h.latest() == null ? 0 : change(h, h.size() - 1);
     return next.isTombstone() ? bytes + change(next) + key(h.key()) : bytes;
   }
 
