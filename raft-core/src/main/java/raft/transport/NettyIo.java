@@ -12,6 +12,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Errors;
+import java.net.BindException;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,13 +57,17 @@ public final class NettyIo {
     if (c == null) {
       synchronized (NettyIo.class) {
         if (current == null) {
-          current = choose(System.getProperty(PROPERTY), Epoll::isAvailable,
-              Epoll::unavailabilityCause);
+          current = of(System.getProperty(PROPERTY));
         }
         c = current;
       }
     }
     return c;
+  }
+
+  /** The choice for a value of the property ({@code null} = auto) on this machine. */
+  public static NettyIo of(String value) {
+    return choose(value, Epoll::isAvailable, Epoll::unavailabilityCause);
   }
 
   /**
@@ -108,6 +114,22 @@ public final class NettyIo {
     if (LOGGED.compareAndSet(false, true)) {
       log.accept(describe());
     }
+  }
+
+  /**
+   * Whether a failed bind means the address is taken or not local: NIO says so with a
+   * {@link BindException}, epoll with a native error carrying Linux's errno (EADDRINUSE 98,
+   * EADDRNOTAVAIL 99), so callers keep one clear message on both transports.
+   */
+  public static boolean isBindFailure(Throwable cause) {
+    if (cause instanceof BindException) {
+      return true;
+    }
+    if (cause instanceof Errors.NativeIoException n) {
+      int errno = Math.abs(n.expectedErr());
+      return errno == 98 || errno == 99;
+    }
+    return false;
   }
 
   /** An event loop group of {@code threads} threads for this transport. */

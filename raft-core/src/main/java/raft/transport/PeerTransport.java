@@ -14,7 +14,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -424,7 +423,7 @@ public final class PeerTransport implements Transport {
     if (!f.isSuccess()) {
       Throwable cause = f.cause();
       String where = Frames.hostPort(listen);
-      String msg = cause instanceof BindException
+      String msg = NettyIo.isBindFailure(cause)
           ? "peer port " + where + " is in use (or not a local address): " + cause.getMessage()
           : "cannot listen on peer port " + where + ": " + cause;
       throw new UncheckedIOException(msg, cause instanceof IOException io ? io
@@ -514,6 +513,11 @@ public final class PeerTransport implements Transport {
       server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
     shutdownGroups();
+  }
+
+  /** The listening socket's channel class (tests: which Netty transport it runs on). */
+  synchronized Class<?> listenerType() {
+    return server == null ? null : server.getClass();
   }
 
   private void shutdownGroups() {
