@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -90,7 +89,7 @@ final class PeerLink {
     this.options = options;
     this.unreachable = unreachable;
     this.tls = tls != null;
-    this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+    this.bootstrap = new Bootstrap().group(loop).channel(options.io().socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
         .handler(new ChannelInitializer<SocketChannel>() {

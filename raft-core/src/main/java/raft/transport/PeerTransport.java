@@ -6,10 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import com.google.protobuf.ByteString;
 import java.io.DataInputStream;
@@ -17,7 +14,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -124,11 +120,15 @@ public final class PeerTransport implements Transport {
    * @param log receives one line per notable event; called from any thread
    * @param tls TLS on the peer port and on the connections this member dials (etcd's https
    *     peer URLs), or null for plain TCP
+   * @param io the Netty transport (epoll or NIO; default: the one {@link NettyIo#current}
+   *     chooses from the system property raftkv.transport)
    */
   public record Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
-      Duration helloTimeout, int maxWaitingHellos, Consumer<String> log, PeerTls tls) {
+      Duration helloTimeout, int maxWaitingHellos, Consumer<String> log, PeerTls tls,
+      NettyIo io) {
     public Options {
       Objects.requireNonNull(log, "log");
+      Objects.requireNonNull(io, "io");
       Objects.requireNonNull(helloTimeout, "helloTimeout");
       if (maxQueuedPerPeer <= 0 || snapshotChunkBytes <= 0 || maxWaitingHellos <= 0
           || helloTimeout.toMillis() <= 0) {
@@ -144,7 +144,7 @@ public final class PeerTransport implements Transport {
     public Options(int maxFrameBytes, int snapshotChunkBytes, int maxQueuedPerPeer,
         Consumer<String> log) {
       this(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, Duration.ofSeconds(10), 64, log,
-          null);
+          null, NettyIo.current());
     }
 
     public static Options defaults(Consumer<String> log) {
@@ -154,19 +154,25 @@ public final class PeerTransport implements Transport {
     /** The same options with another frame limit (the memory one peer connection may hold). */
     public Options withMaxFrameBytes(int bytes) {
       return new Options(bytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
-          maxWaitingHellos, log, tls);
+          maxWaitingHellos, log, tls, io);
     }
 
     /** The same options with another Hello deadline and number of waiting places. */
     public Options withHelloGate(Duration timeout, int maxWaiting) {
       return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, timeout,
-          maxWaiting, log, tls);
+          maxWaiting, log, tls, io);
     }
 
     /** The same options with TLS on the peer connections (null: plain TCP). */
     public Options withTls(PeerTls peerTls) {
       return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
-          maxWaitingHellos, log, peerTls);
+          maxWaitingHellos, log, peerTls, io);
+    }
+
+    /** The same options on another Netty transport. */
+    public Options withIo(NettyIo nettyIo) {
+      return new Options(maxFrameBytes, snapshotChunkBytes, maxQueuedPerPeer, helloTimeout,
+          maxWaitingHellos, log, tls, nettyIo);
     }
   }
 
@@ -223,10 +229,9 @@ public final class PeerTransport implements Transport {
     if (started || closed) {
       throw new IllegalStateException("PeerTransport " + selfId + " already started or closed");
     }
-    boss = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory("raft-peer-accept-" + selfId, true), NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(2,
-        new DefaultThreadFactory("raft-peer-" + selfId, true), NioIoHandler.newFactory());
+    options.io().logOnce(options.log());
+    boss = options.io().group(1, new DefaultThreadFactory("raft-peer-accept-" + selfId, true));
+    workers = options.io().group(2, new DefaultThreadFactory("raft-peer-" + selfId, true));
     try {
       server = bind(m -> {
         stats.received(m);
@@ -396,7 +401,7 @@ public final class PeerTransport implements Transport {
     gate.update(peers.keySet(), removed);
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
-        .channel(NioServerSocketChannel.class)
+        .channel(options.io().serverChannel())
         // A member that restarts at once must get its port back although the connections its
         // last run closed linger in TIME_WAIT on it (Go's listeners, etcd's, set this too).
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -418,7 +423,7 @@ public final class PeerTransport implements Transport {
     if (!f.isSuccess()) {
       Throwable cause = f.cause();
       String where = Frames.hostPort(listen);
-      String msg = cause instanceof BindException
+      String msg = NettyIo.isBindFailure(cause)
           ? "peer port " + where + " is in use (or not a local address): " + cause.getMessage()
           : "cannot listen on peer port " + where + ": " + cause;
       throw new UncheckedIOException(msg, cause instanceof IOException io ? io
@@ -508,6 +513,11 @@ public final class PeerTransport implements Transport {
       server.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
     shutdownGroups();
+  }
+
+  /** The listening socket's channel class (tests: which Netty transport it runs on). */
+  synchronized Class<?> listenerType() {
+    return server == null ? null : server.getClass();
   }
 
   private void shutdownGroups() {

@@ -24,8 +24,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import raft.pb.Entry;
 import raft.pb.Hello;
 import raft.pb.Message;
@@ -33,7 +38,22 @@ import raft.pb.MessageType;
 import raft.pb.PeerFrame;
 
 /** PeerTransport over real loopback sockets: delivery, order, reconnects, partitions, hygiene. */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"epoll", "nio"})
 class PeerTransportTest {
+  /** Every test runs on both Netty transports: Linux's epoll and Java's NIO. */
+  @Parameter
+  String transport;
+
+  @BeforeEach
+  void useTransport() {
+    TestPeers.io = NettyIo.of(transport);
+  }
+
+  @AfterEach
+  void defaultTransport() {
+    TestPeers.io = null;
+  }
 
   @Test
   @DisplayName("two members exchange messages both ways, in order per connection")
@@ -41,6 +61,8 @@ class PeerTransportTest {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
     try (TestPeers a = TestPeers.start(1, addrs); TestPeers b = TestPeers.start(2, addrs)) {
       for (int i = 0; i < 1000; i++) {
+      // the dials run on the same transport: a channel on another's event loop fails to register
+      assertEquals(NettyIo.of(transport).serverChannel(), a.transport.listenerType());
         a.transport.send(msg(MSG_APP, 1, 2, i));
       }
       b.transport.send(msg(MSG_HEARTBEAT, 2, 1, 7));

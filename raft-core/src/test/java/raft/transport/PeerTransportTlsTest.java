@@ -17,12 +17,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The peer transport over TLS (etcd's https peer URLs with --peer-client-cert-auth). */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"epoll", "nio"})
 class PeerTransportTlsTest {
+  /** Every test runs on both Netty transports: Linux's epoll and Java's NIO. */
+  @Parameter
+  String transport;
+
+  @BeforeEach
+  void useTransport() {
+    TestPeers.io = NettyIo.of(transport);
+  }
+
+  @AfterEach
+  void defaultTransport() {
+    TestPeers.io = null;
+  }
+
   @TempDir static Path dir;
   static Path certs;
   static Path other;
@@ -45,6 +66,8 @@ class PeerTransportTlsTest {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
     try (TestPeers a = TestPeers.start(1, addrs, o -> o.withTls(tls(certs, "n1", certs)));
         TestPeers b = TestPeers.start(2, addrs, o -> o.withTls(tls(certs, "n2", certs)))) {
+      // the dials run on the same transport: a channel on another's event loop fails to register
+      assertEquals(NettyIo.of(transport).serverChannel(), a.transport.listenerType());
       for (int i = 0; i < 100; i++) {
         a.transport.send(msg(MSG_APP, 1, 2, i));
       }

@@ -30,6 +30,9 @@ final class TestPeers implements AutoCloseable {
   final BlockingQueue<String> logs = new LinkedBlockingQueue<>();
   final PeerTransport transport;
 
+  /** The Netty transport members started from now on use (null: the system property's). */
+  static volatile NettyIo io;
+
   TestPeers(long id, long clusterId, InetSocketAddress address,
       Map<Long, InetSocketAddress> peers, int chunkBytes) {
     this(id, clusterId, address, peers, chunkBytes, 4096);
@@ -47,6 +50,9 @@ final class TestPeers implements AutoCloseable {
     this.id = id;
     this.address = address;
     PeerTransport.Options o = tweak.apply(PeerTransport.Options.defaults(logs::add));
+    if (io != null) {
+      o = o.withIo(io);
+    }
     transport = new PeerTransport(id, clusterId, address, peers, o);
   }
 

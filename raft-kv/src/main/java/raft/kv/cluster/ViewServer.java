@@ -14,9 +14,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -42,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import raft.transport.NettyIo;
 
 /**
  * The cluster view's web server (Netty, on loopback only): the page's static files from the
@@ -58,7 +57,7 @@ final class ViewServer implements AutoCloseable {
       "png", "image/png", "svg", "image/svg+xml");
 
   private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-      NioIoHandler.newFactory());
+      NettyIo.current().ioHandlers());
   private final ChannelGroup browsers = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
   private final BiFunction<String, String, CompletableFuture<String>> actions;
@@ -79,7 +78,7 @@ final class ViewServer implements AutoCloseable {
   /** Listens on 127.0.0.1:port; fails if the port is taken. */
   void start(int port) throws InterruptedException {
     this.port = port;
-    listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    listener = new ServerBootstrap().group(group).channel(NettyIo.current().serverChannel())
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(SLOW_BROWSER_BYTES / 2, SLOW_BROWSER_BYTES))
         .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -6,10 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -21,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import raft.transport.NettyIo;
 
 /**
  * etcd's {@code --listen-metrics-urls}: a small HTTP/1.1 server (Netty) answering {@code GET
@@ -53,8 +51,8 @@ public final class MetricsHttpServer implements AutoCloseable {
    */
   public static MetricsHttpServer start(List<InetSocketAddress> addresses, HttpRoutes routes,
       String memberName) {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-        new DefaultThreadFactory("metrics-http-" + memberName, true), NioIoHandler.newFactory());
+    EventLoopGroup group = NettyIo.current().group(1,
+        new DefaultThreadFactory("metrics-http-" + memberName, true));
     MetricsHttpServer server = new MetricsHttpServer(group);
     try {
       for (InetSocketAddress a : addresses) {
@@ -68,7 +66,7 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   private Channel bind(InetSocketAddress address, HttpRoutes routes) {
-    ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    ServerBootstrap b = new ServerBootstrap().group(group).channel(NettyIo.current().serverChannel())
         .option(ChannelOption.SO_REUSEADDR, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override

@@ -58,6 +58,7 @@ import raft.runtime.NodeRuntime;
 import raft.storage.MemberIdentity;
 import raft.storage.durable.DataDirCheck;
 import raft.storage.durable.DataDirLock;
+import raft.transport.NettyIo;
 import raft.transport.PeerTransport;
 
 /**
@@ -348,12 +349,9 @@ public final class KvServer implements AutoCloseable {
         requestTimeout);
     HttpRoutes httpRoutes = httpRoutes(raft, quota);
     ClientPortNegotiator negotiator = startGateway(etcdApi, interceptors, httpRoutes);
-    NettyServerBuilder b = NettyServerBuilder.forAddress(config.clientAddress(),
-            negotiator.credentials())
-        // Handlers never block (writes and linearizable reads return futures; local reads hold
-        // the store's lock for microseconds), so they run on the Netty event loop: no hand-off
-        // to a thread pool per call.
-        .directExecutor()
+    // Transport, event loops, flow control and executor (direct: handlers never block).
+    NettyServerBuilder b = GrpcServerTuning.apply(NettyServerBuilder.forAddress(
+            config.clientAddress(), negotiator.credentials()), NettyIo.current(), log)
         .maxInboundMessageSize(config.maxRequestBytes() + GRPC_OVERHEAD_BYTES);
     etcdApi.forEach(d -> b.addService(ServerInterceptors.intercept(d, interceptors)));
     grpc = b.addService(ServerInterceptors.intercept(ServerInterceptors.intercept(
