@@ -75,25 +75,27 @@ final class RaftGateway {
       }
       return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
-    CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(id));
+    CompletableFuture<ApplyResult> applied = tracker.await(id);
     pending.incrementAndGet();
-    applied.whenComplete((result, t) -> {
-      pending.decrementAndGet();
-      if (t != null) {
-        failed.increment();
-      }
-    });
+    CompletableFuture<A> reply = new PendingWrite<>(this, id, applied, kind).await(deadlines);
     runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
       if (t != null) {
         applied.completeExceptionally(t);
       }
     });
-    CompletableFuture<A> reply = new CompletableFuture<>();
-    applied.whenComplete((result, t) -> answer(reply, kind, result, t));
     return reply;
   }
 
-  private static <A extends ApplyResult.Applied<?>> void answer(CompletableFuture<A> reply,
+  /** A proposal's waiter is done with (applied here, or failed): counted, and forgotten. */
+  void finished(long id, Throwable t) {
+    tracker.forget(id);
+    pending.decrementAndGet();
+    if (t != null) {
+      failed.increment();
+    }
+  }
+
+  static <A extends ApplyResult.Applied<?>> void answer(CompletableFuture<A> reply,
       Class<A> kind, ApplyResult result, Throwable t) {
     if (t != null) {
       reply.completeExceptionally(Errors.of(t));
