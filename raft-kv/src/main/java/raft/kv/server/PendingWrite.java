@@ -1,5 +1,6 @@
 package raft.kv.server;
 
+import com.google.protobuf.ByteString;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.util.concurrent.CompletableFuture;
@@ -17,15 +18,17 @@ final class PendingWrite<A extends ApplyResult.Applied<?>>
     implements TimerTask, BiConsumer<ApplyResult, Throwable> {
   private final RaftGateway gateway;
   private final long id;
+  private final ByteString entry;
   private final CompletableFuture<ApplyResult> applied;
   private final Class<A> kind;
   private final CompletableFuture<A> reply = new CompletableFuture<>();
   private volatile Timeout deadline;
 
-  PendingWrite(RaftGateway gateway, long id, CompletableFuture<ApplyResult> applied,
-      Class<A> kind) {
+  PendingWrite(RaftGateway gateway, long id, ByteString entry,
+      CompletableFuture<ApplyResult> applied, Class<A> kind) {
     this.gateway = gateway;
     this.id = id;
+    this.entry = entry;
     this.applied = applied;
     this.kind = kind;
   }
@@ -46,7 +49,7 @@ final class PendingWrite<A extends ApplyResult.Applied<?>>
   /** Applied here (or failed): everything the waiter's stages did, in one call. */
   @Override
   public void accept(ApplyResult result, Throwable t) {
-    gateway.finished(id, t);
+    gateway.finished(id, entry, t);
     deadline.cancel();
     RaftGateway.answer(reply, kind, result, t);
   }
