@@ -55,7 +55,8 @@ public final class ProposedRequests {
     return enabled && !byEntry.isEmpty() ? byEntry.remove(entry) : null;
   }
 
-  int size() {
+  /** Requests offered and not yet applied or withdrawn. */
+  public int size() {
     return byEntry.size();
   }
 }
