@@ -240,6 +240,17 @@ public final class RaftNode {
         raft.log.commitIndex(), raft.log.lastApplied(), raft.log.lastIndex(), raft.confState());
   }
 
+  /**
+   * Whether {@link #status()} would now equal {@code s} (its ConfState the very same object):
+   * the loop asks this after every batch and builds a new Status only when something moved.
+   */
+  public boolean statusIs(Status s) {
+    return s != null && s.id() == raft.id && s.term() == raft.currentTerm
+        && s.votedFor() == raft.votedFor && s.role() == raft.role && s.lead() == raft.lead
+        && s.commitIndex() == raft.log.commitIndex() && s.lastApplied() == raft.log.lastApplied()
+        && s.lastIndex() == raft.log.lastIndex() && s.confState() == raft.confState();
+  }
+
   /** A one-line summary of a node, for status tables and traces. */
   public record Status(long id, long term, long votedFor, StateRole role, long lead,
       long commitIndex, long lastApplied, long lastIndex, ConfState confState) {}

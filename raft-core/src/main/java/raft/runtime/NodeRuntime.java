@@ -285,6 +285,11 @@ public final class NodeRuntime implements AutoCloseable {
     loop.submit(() -> node.transferLeader(target));
   }
 
+  /** status().term() without building the rest: asked for every response header. */
+  public long term() {
+    return loop.status().term();
+  }
+
   /** A recent, consistent picture; safe from any thread. */
   public Status status() {
     RaftNode.Status s = loop.status();

@@ -183,7 +183,9 @@ final class RaftLoop {
         batch.clear();
         // Everything queued above lands in one Ready; the storage thread adds group commit.
         pipeline.drain();
-        status = node.status();
+        if (!node.statusIs(status)) { // a batch that moved nothing (a tick) keeps its Status
+          status = node.status();
+        }
         metrics.afterBatch(node.raft());
         if (status.confState() != countedConf) { // the tracker replaces it on each change
           countedConf = status.confState();

@@ -1,8 +1,13 @@
 package raft.storage.wal;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /** The byte layout of segment headers and records; see {@link Wal} for the essay. */
@@ -43,6 +48,54 @@ final class Records {
     out.putInt(1 + payload.length).putInt(crc(type, payload, 0, payload.length)).put(type)
         .put(payload);
   }
+
+  /**
+   * The records of one write: each of {@code messages} as a record of {@code type}, then
+   * {@code last} (if not null) as one of {@code lastType}; the same bytes as {@link #frame} of
+   * each message's toByteArray(), but serialised straight into the batch's array. Copying each
+   * entry into its own array first cost about 300 bytes per 256-byte put on every member.
+   */
+  static byte[] frameAll(List<? extends MessageLite> messages, byte type, MessageLite last,
+      byte lastType) {
+    int size = 0;
+    for (int i = 0; i < messages.size(); i++) {
+      size += FRAME_BYTES + 1 + messages.get(i).getSerializedSize();
+    }
+    if (last != null) {
+      size += FRAME_BYTES + 1 + last.getSerializedSize();
+    }
+    byte[] out = new byte[size];
+    CodedOutputStream cos = CodedOutputStream.newInstance(out);
+    CRC32C crc = new CRC32C();
+    try {
+      for (int i = 0; i < messages.size(); i++) {
+        frameInto(out, cos, type, messages.get(i), crc);
+      }
+      if (last != null) {
+        frameInto(out, cos, lastType, last, crc);
+      }
+      cos.checkNoSpaceLeft();
+    } catch (IOException e) { // the array was sized from the messages: a bug, not I/O
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  // The frame's header is filled in after the payload, for its CRC: the encoder writes straight
+  // into out, so the bytes it skipped are still there to fill.
+  private static void frameInto(byte[] out, CodedOutputStream cos, byte type, MessageLite m,
+      CRC32C crc) throws IOException {
+    int at = cos.getTotalBytesWritten();
+    cos.writeRawBytes(NO_HEADER);
+    m.writeTo(cos);
+    int len = cos.getTotalBytesWritten() - at - FRAME_BYTES; // type and payload
+    out[at + FRAME_BYTES] = type;
+    crc.reset();
+    crc.update(out, at + FRAME_BYTES, len);
+    ByteBuffer.wrap(out, at, FRAME_BYTES).putInt(len).putInt((int) crc.getValue());
+  }
+
+  private static final byte[] NO_HEADER = new byte[FRAME_BYTES + 1];
 
   static int framedSize(byte[] payload) {
     return FRAME_BYTES + 1 + payload.length;

@@ -135,6 +135,9 @@ public final class Wal implements AutoCloseable {
   private final Options options;
   private final LogState state = new LogState(true);
   private final List<SegmentName> segments = new ArrayList<>();
+  // The last segment's file name, made once per segment rather than on every write.
+  private SegmentName currentName;
+  private String currentFile;
   private Recovered recovered;
   private long offset; // where the next record goes in the last segment
   private boolean segmentHasBatches; // false while the last segment holds only its header
@@ -184,7 +187,7 @@ public final class Wal implements AutoCloseable {
     // Set first: if this write starts a new segment, that segment opens with the record too
     // (a second, equal copy after it is harmless).
     identity = id;
-    writeBatch(List.of(Records.METADATA), List.of(metadata(id).toByteArray()), true);
+    writeBatch(Records.frameAll(List.of(), Records.METADATA, metadata(id), Records.METADATA), true);
   }
 
   private static WalMetadata metadata(MemberIdentity id) {
@@ -382,23 +385,13 @@ public final class Wal implements AutoCloseable {
   public void save(HardState hardState, List<Entry> entries, boolean sync) throws IOException {
     checkUsable();
     checkEntries(entries);
-    List<byte[]> payloads = new ArrayList<>();
-    List<Byte> types = new ArrayList<>();
-    for (Entry e : entries) {
-      types.add(Records.ENTRY);
-      payloads.add(e.toByteArray());
-    }
-    if (hardState != null) {
-      types.add(Records.HARD_STATE);
-      payloads.add(hardState.toByteArray());
-    }
-    if (payloads.isEmpty()) {
+    if (entries.isEmpty() && hardState == null) {
       if (sync) {
         guarded(() -> files.force(current()));
       }
       return;
     }
-    writeBatch(types, payloads, sync);
+    writeBatch(Records.frameAll(entries, Records.ENTRY, hardState, Records.HARD_STATE), sync);
     entries.forEach(state::append);
     if (hardState != null) {
       state.setHardState(hardState);
@@ -412,8 +405,8 @@ public final class Wal implements AutoCloseable {
   public void saveSnapshotMarker(SnapshotMetadata meta) throws IOException {
     checkUsable();
     boolean keep = state.holds(meta);
-    writeBatch(List.of(keep ? Records.SNAPSHOT : Records.SNAPSHOT_RESET),
-        List.of(meta.toByteArray()), true);
+    byte type = keep ? Records.SNAPSHOT : Records.SNAPSHOT_RESET;
+    writeBatch(Records.frameAll(List.of(), type, meta, type), true);
     state.applySnapshot(meta, keep);
   }
 
@@ -471,23 +464,15 @@ public final class Wal implements AutoCloseable {
     }
   }
 
-  private void writeBatch(List<Byte> types, List<byte[]> payloads, boolean sync)
-      throws IOException {
-    int size = 0;
-    for (byte[] p : payloads) {
-      size += Records.framedSize(p);
-    }
-    ByteBuffer buf = ByteBuffer.allocate(size);
-    for (int i = 0; i < payloads.size(); i++) {
-      Records.frame(buf, types.get(i), payloads.get(i));
-    }
+  private void writeBatch(byte[] records, boolean sync) throws IOException {
+    int size = records.length;
     long end = offset + size;
     guarded(() -> {
       if (end > options.segmentBytes() && segmentHasBatches) {
         roll();
       }
-      files.write(current(), offset, buf.array());
-      offset += buf.capacity();
+      files.write(current(), offset, records);
+      offset += size;
       segmentHasBatches = true;
       if (sync) {
         files.force(current());
@@ -534,7 +519,12 @@ public final class Wal implements AutoCloseable {
   }
 
   private String current() {
-    return segments.get(segments.size() - 1).file();
+    SegmentName last = segments.get(segments.size() - 1);
+    if (last != currentName) {
+      currentFile = last.file();
+      currentName = last;
+    }
+    return currentFile;
   }
 
   private interface Io {

@@ -49,8 +49,15 @@ public final class Membership {
       return members.stream().filter(m -> m.getID() == id).findFirst();
     }
 
+    /** Asked on every gRPC call (LearnerGate): a plain loop, no stream or Optional per call. */
     public boolean isLearner(long id) {
-      return member(id).map(Member::getIsLearner).orElse(false);
+      for (int i = 0; i < members.size(); i++) {
+        Member m = members.get(i);
+        if (m.getID() == id) {
+          return m.getIsLearner();
+        }
+      }
+      return false;
     }
 
     public List<Member> voters() {

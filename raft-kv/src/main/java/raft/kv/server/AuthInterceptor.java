@@ -85,9 +85,9 @@ final class AuthInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     CompletableFuture<Caller> caller = caller(call, headers);
-    Context ctx = Context.current().withValue(Caller.KEY, caller)
-        .withValue(Caller.RESOLVE, resolver(call, headers))
-        .withValue(Caller.TOKEN, token(headers));
+    // One context holding the three values, not a chain of three (one per call, ~100 B).
+    Context ctx = Context.current().withValues(Caller.KEY, caller,
+        Caller.RESOLVE, resolver(call, headers), Caller.TOKEN, token(headers));
     UnaryOperator<Status> shape = ROOT_ONLY.get(method);
     if (shape != null && !forwardedPromote(method, call)) {
       return Contexts.interceptCall(ctx, call, headers,

@@ -2,6 +2,7 @@ package raft.kv.server;
 
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import io.netty.util.TimerTask;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,5 +31,10 @@ final class Deadlines {
         timeout.toMillis(), TimeUnit.MILLISECONDS);
     f.whenComplete((v, e) -> t.cancel());
     return f;
+  }
+
+  /** Runs {@code task} when the deadline passes, unless the Timeout is cancelled first. */
+  Timeout schedule(TimerTask task) {
+    return timer.newTimeout(task, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -288,7 +288,7 @@ public final class KvServer implements AutoCloseable {
     SpaceQuota quota = new SpaceQuota(config.spaceQuotaBytes(), stateMachine.store(),
         stateMachine.alarms(), !config.autoCompaction().off());
     RaftGateway raft = new RaftGateway(runtime, tracker, ids, config.maxRequestBytes(),
-        new Deadlines(deadlineTimer, requestTimeout), quota, log);
+        new Deadlines(deadlineTimer, requestTimeout), quota, log, stateMachine.proposed());
     Headers headers = new Headers(clusterId(), memberId(), runtime, stateMachine.store());
     MemberChanges changes = new MemberChanges(raft, tracker,
         new Deadlines(deadlineTimer, requestTimeout), runtime::proposeConfChange,

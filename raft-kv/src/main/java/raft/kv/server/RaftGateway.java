@@ -1,5 +1,6 @@
 package raft.kv.server;
 
+import com.google.protobuf.ByteString;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -7,6 +8,7 @@ import java.util.function.Consumer;
 import raft.kv.api.etcdserverpb.AlarmRequest;
 import raft.kv.api.etcdserverpb.AlarmType;
 import raft.kv.apply.ApplyResult;
+import raft.kv.apply.ProposedRequests;
 import raft.kv.mvcc.KvException;
 import raft.kv.pb.InternalRequest;
 import raft.runtime.NodeRuntime;
@@ -28,6 +30,7 @@ final class RaftGateway {
   private final Deadlines deadlines;
   private final SpaceQuota quota;
   private final Consumer<String> log;
+  private final ProposedRequests proposed;
   private final AtomicBoolean raisingAlarm = new AtomicBoolean();
   // etcd's proposals_pending and proposals_failed_total: proposed and not yet applied here or
   // failed; failed for want of a leader, a timeout or a stop (not a refusal once applied).
@@ -37,7 +40,7 @@ final class RaftGateway {
       new java.util.concurrent.atomic.LongAdder();
 
   RaftGateway(NodeRuntime runtime, RequestTracker tracker, ProposalIds ids, int maxRequestBytes,
-      Deadlines deadlines, SpaceQuota quota, Consumer<String> log) {
+      Deadlines deadlines, SpaceQuota quota, Consumer<String> log, ProposedRequests proposed) {
     this.runtime = runtime;
     this.tracker = tracker;
     this.ids = ids;
@@ -45,6 +48,7 @@ final class RaftGateway {
     this.deadlines = deadlines;
     this.quota = quota;
     this.log = log;
+    this.proposed = proposed;
   }
 
   long nextId() {
@@ -75,25 +79,31 @@ final class RaftGateway {
       }
       return CompletableFuture.failedFuture(Errors.of(KvException.noSpace()));
     }
-    CompletableFuture<ApplyResult> applied = deadlines.within(tracker.register(id));
+    ByteString entry = r.toByteString();
+    proposed.offer(entry, r); // before proposing: the apply thread may see the entry at once
+    CompletableFuture<ApplyResult> applied = tracker.await(id);
     pending.incrementAndGet();
-    applied.whenComplete((result, t) -> {
-      pending.decrementAndGet();
-      if (t != null) {
-        failed.increment();
-      }
-    });
-    runtime.propose(r.toByteString()).whenComplete((ok, t) -> {
+    CompletableFuture<A> reply =
+        new PendingWrite<>(this, id, entry, applied, kind).await(deadlines);
+    runtime.propose(entry).whenComplete((ok, t) -> {
       if (t != null) {
         applied.completeExceptionally(t);
       }
     });
-    CompletableFuture<A> reply = new CompletableFuture<>();
-    applied.whenComplete((result, t) -> answer(reply, kind, result, t));
     return reply;
   }
 
-  private static <A extends ApplyResult.Applied<?>> void answer(CompletableFuture<A> reply,
+  /** A proposal's waiter is done with (applied here, or failed): counted, and forgotten. */
+  void finished(long id, ByteString entry, Throwable t) {
+    tracker.forget(id);
+    proposed.withdraw(entry);
+    pending.decrementAndGet();
+    if (t != null) {
+      failed.increment();
+    }
+  }
+
+  static <A extends ApplyResult.Applied<?>> void answer(CompletableFuture<A> reply,
       Class<A> kind, ApplyResult result, Throwable t) {
     if (t != null) {
       reply.completeExceptionally(Errors.of(t));

@@ -23,6 +23,20 @@ final class RequestTracker {
     return f;
   }
 
+  /**
+   * As register, but the caller forgets {@code id} itself once the future completes (one
+   * completion stage for everything a write waits for: {@link PendingWrite}).
+   */
+  CompletableFuture<ApplyResult> await(long id) {
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
+    waiting.put(id, f);
+    return f;
+  }
+
+  void forget(long id) {
+    waiting.remove(id);
+  }
+
   /** Called on the apply thread: the entry with this id was applied with this result. */
   void applied(long id, ApplyResult result) {
     CompletableFuture<ApplyResult> f = waiting.remove(id);

@@ -3,6 +3,7 @@ package raft.kv.server;
 import com.google.protobuf.Message;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import raft.kv.apply.ApplyResult;
 import raft.kv.pb.InternalRequest;
@@ -19,9 +20,24 @@ final class Rpc {
    */
   static <A extends ApplyResult.Applied<R>, R extends Message> void write(RaftGateway raft,
       Headers headers, InternalRequest.Builder request, Class<A> kind, StreamObserver<R> out) {
-    CompletableFuture<A> applied = Caller.current()
-        .thenCompose(who -> raft.propose(request.setAuthHeader(who.header()), kind));
+    CompletableFuture<Caller> caller = Caller.current();
+    CompletableFuture<A> applied = caller.isDone() && !caller.isCompletedExceptionally()
+        ? proposeNow(raft, request, caller.join(), kind)
+        : caller.thenCompose(who -> raft.propose(request.setAuthHeader(who.header()), kind));
     reply(applied, a -> headers.complete(a.response()), out);
+  }
+
+  /**
+   * What thenCompose does with a caller already known (the usual case: no token, or one
+   * resolved by the interceptor), without its stage: a failure is the future's, as there.
+   */
+  private static <A extends ApplyResult.Applied<R>, R extends Message> CompletableFuture<A>
+      proposeNow(RaftGateway raft, InternalRequest.Builder request, Caller who, Class<A> kind) {
+    try {
+      return raft.propose(request.setAuthHeader(who.header()), kind);
+    } catch (RuntimeException | Error e) {
+      return CompletableFuture.failedFuture(new CompletionException(e));
+    }
   }
 
   /**
