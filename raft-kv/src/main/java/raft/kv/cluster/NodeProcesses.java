@@ -163,6 +163,12 @@ final class NodeProcesses {
     return cmd;
   }
 
+  /** Which java the members run on, for the operator: "Java 25.0.3 (/usr/lib/jvm/...)". */
+  static String jvmLine() {
+    MemberJvm jvm = MemberJvm.choose();
+    return "Java " + jvm.version() + " (" + jvm.home() + ")";
+  }
+
   /**
    * Before a cluster starts: makes the members' AOT cache if they would use one and it is
    * missing or stale (a training run on node 1's ports, about 25 s, {@link MemberAotTraining}).

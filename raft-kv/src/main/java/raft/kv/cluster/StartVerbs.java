@@ -69,7 +69,8 @@ final class StartVerbs {
       for (int k : ks) {
         started.add(ClusterLayout.name(k) + " (pid " + procs.start(k, jar) + ")");
       }
-      out().println("started " + String.join(", ", started) + "; logs in " + l.dir());
+      out().println("started " + String.join(", ", started) + " on "
+          + NodeProcesses.jvmLine() + "; logs in " + l.dir());
       out().flush();
       NodeStatusResponse leader = await(l, procs, ks, "a leader", s -> s.getRole()
           .equals("leader"), err());
