@@ -33,9 +33,18 @@ final class PendingWrite<A extends ApplyResult.Applied<?>>
     this.kind = kind;
   }
 
-  /** Arms the deadline, then waits for the result; call once. */
+  /**
+   * Arms the deadline, then waits for the result; call once. Where the deadline timer has
+   * stopped (the member is closing: KvServer.close stops it without waiting for gRPC's calls),
+   * the write fails as a stopped member's do, and is still finished here so that its waiter,
+   * hand-off and pending count are released.
+   */
   CompletableFuture<A> await(Deadlines deadlines) {
-    deadline = deadlines.schedule(this);
+    try {
+      deadline = deadlines.schedule(this);
+    } catch (IllegalStateException timerStopped) {
+      applied.completeExceptionally(Errors.stopped("shutting down"));
+    }
     applied.whenComplete(this);
     return reply;
   }
@@ -50,7 +59,10 @@ final class PendingWrite<A extends ApplyResult.Applied<?>>
   @Override
   public void accept(ApplyResult result, Throwable t) {
     gateway.finished(id, entry, t);
-    deadline.cancel();
+    Timeout d = deadline;
+    if (d != null) { // null: the timer had stopped
+      d.cancel();
+    }
     RaftGateway.answer(reply, kind, result, t);
   }
 }

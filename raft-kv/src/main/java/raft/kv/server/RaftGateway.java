@@ -85,6 +85,9 @@ final class RaftGateway {
     pending.incrementAndGet();
     CompletableFuture<A> reply =
         new PendingWrite<>(this, id, entry, applied, kind).await(deadlines);
+    if (reply.isCompletedExceptionally()) { // stopping (no deadline timer): told so, not proposed
+      return reply;
+    }
     runtime.propose(entry).whenComplete((ok, t) -> {
       if (t != null) {
         applied.completeExceptionally(t);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.netty.util.HashedWheelTimer;
 import java.time.Duration;
@@ -74,6 +75,21 @@ class PendingWriteTest {
     assertTrue(pastTheDeadline.await(5, TimeUnit.SECONDS));
     assertEquals(0, timer.pendingTimeouts(), "the cancelled deadline was dropped");
     assertEquals(0, gateway.proposalsFailed(), "the deadline did not fire after the answer");
+  }
+
+  @Test
+  void aWriteWhenTheTimerHasStoppedIsAnsweredStoppedAndLeavesNothingBehind() {
+    timer.stop(); // as KvServer.close does while gRPC may still be taking calls
+    CompletableFuture<ApplyResult.Put> reply = pending();
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> reply.get(1, TimeUnit.SECONDS));
+    StatusRuntimeException s = (StatusRuntimeException) e.getCause();
+    assertEquals(Status.Code.UNAVAILABLE, s.getStatus().getCode());
+    assertEquals("etcdserver: server stopped (shutting down)", s.getStatus().getDescription());
+    assertEquals(0, tracker.pending(), "the waiter was forgotten");
+    assertEquals(1, gateway.proposalsFailed());
+    assertEquals(-1, gateway.proposalsPending(), "finished once (propose counts it in)");
+    assertEquals(0, proposed.size(), "the hand-off was withdrawn");
   }
 
   @Test
