@@ -44,10 +44,12 @@ public final class NettyIo {
   private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
   private final Kind kind;
+  private final boolean explicit;
   private final String reason;
 
-  private NettyIo(Kind kind, String reason) {
+  private NettyIo(Kind kind, boolean explicit, String reason) {
     this.kind = kind;
+    this.explicit = explicit;
     this.reason = reason;
   }
 
@@ -81,18 +83,19 @@ public final class NettyIo {
     String v = value == null ? "auto" : value.trim().toLowerCase(Locale.ROOT);
     switch (v) {
       case "nio":
-        return new NettyIo(Kind.NIO, PROPERTY + "=nio");
+        return new NettyIo(Kind.NIO, true, PROPERTY + "=nio");
       case "epoll":
         if (!epollAvailable.get()) {
           throw new IllegalArgumentException(PROPERTY + "=epoll but epoll is unavailable: "
               + epollCause.get() + " (use auto or nio)");
         }
-        return new NettyIo(Kind.EPOLL, PROPERTY + "=epoll");
+        return new NettyIo(Kind.EPOLL, true, PROPERTY + "=epoll");
       case "auto":
       case "":
         return epollAvailable.get()
-            ? new NettyIo(Kind.EPOLL, PROPERTY + "=auto, epoll available")
-            : new NettyIo(Kind.NIO, PROPERTY + "=auto, epoll unavailable: " + epollCause.get());
+            ? new NettyIo(Kind.EPOLL, false, PROPERTY + "=auto, epoll available")
+            : new NettyIo(Kind.NIO, false,
+                PROPERTY + "=auto, epoll unavailable: " + epollCause.get());
       default:
         throw new IllegalArgumentException(PROPERTY + "=" + value
             + " is not a transport: expected auto, epoll or nio");
@@ -102,6 +105,15 @@ public final class NettyIo {
   /** Which transport. */
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * Whether the property named the transport ({@code epoll} or {@code nio}) rather than leaving
+   * it to {@code auto}: another copy of Netty (gRPC's shaded one) must then refuse, not fall
+   * back, where the named transport does not load.
+   */
+  public boolean explicit() {
+    return explicit;
   }
 
   /** One line: the transport and why it was chosen. */

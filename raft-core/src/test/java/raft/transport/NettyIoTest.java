@@ -1,6 +1,7 @@
 package raft.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,16 @@ class NettyIoTest {
     assertEquals(NettyIo.Kind.NIO, io.kind());
     assertTrue(io.describe().contains("epoll unavailable") && io.describe().contains("no libnetty"),
         io.describe());
+  }
+
+  @Test
+  @DisplayName("epoll and nio are explicit choices, auto is not")
+  void explicitChoices() {
+    assertTrue(NettyIo.of("epoll").explicit());
+    assertTrue(NettyIo.of(" NIO").explicit());
+    assertFalse(NettyIo.of(null).explicit());
+    assertFalse(NettyIo.of("auto").explicit());
+    assertFalse(NettyIo.choose("auto", () -> false, () -> MISSING).explicit());
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import raft.transport.NettyIo;
 
 /**
@@ -67,15 +68,13 @@ final class GrpcServerTuning {
    * Configures {@code b} from the system properties on {@code io}'s transport and logs one line
    * saying how.
    *
-   * @throws IllegalArgumentException for a property that is not a number or a known value
+   * @throws IllegalArgumentException for a property that is not a number or a known value, or
+   *     for an explicit epoll that gRPC's shaded copy cannot load
    */
   static NettyServerBuilder apply(NettyServerBuilder b, NettyIo io, Consumer<String> log) {
-    NettyIo.Kind kind = io.kind();
-    String why = "";
-    if (kind == NettyIo.Kind.EPOLL && !Epoll.isAvailable()) {
-      kind = NettyIo.Kind.NIO; // the shaded library failed to load although Netty's did
-      why = ", shaded epoll unavailable: " + Epoll.unavailabilityCause();
-    }
+    Transport t = transport(io, Epoll.isAvailable(), Epoll::unavailabilityCause);
+    NettyIo.Kind kind = t.kind();
+    String why = t.why();
     int workers = intProperty(WORKER_THREADS, Runtime.getRuntime().availableProcessors());
     Groups g = groups(kind, workers);
     b.bossEventLoopGroup(g.boss()).workerEventLoopGroup(g.workers())
@@ -95,6 +94,29 @@ final class GrpcServerTuning {
         + ", calls per connection " + (calls > 0 ? calls : "unlimited")
         + ", executor " + executor);
     return b;
+  }
+
+  /** The client port's transport, and what to add to the log line about it. */
+  record Transport(NettyIo.Kind kind, String why) { }
+
+  /**
+   * The transport of gRPC's shaded Netty for {@code io}'s choice, given whether the shaded
+   * copy's epoll library loads (it is a second native library, which can fail where netty-all's
+   * loaded). Under {@code auto} it falls back to NIO and says why; an explicit
+   * {@code raftkv.transport=epoll} is refused, as NettyIo refuses it for the unshaded copy: the
+   * operator asked for epoll, and a silent NIO client port would be measured as epoll.
+   *
+   * @throws IllegalArgumentException for an explicit epoll that gRPC's copy cannot load
+   */
+  static Transport transport(NettyIo io, boolean shadedEpoll, Supplier<Throwable> cause) {
+    if (io.kind() != NettyIo.Kind.EPOLL || shadedEpoll) {
+      return new Transport(io.kind(), "");
+    }
+    if (io.explicit()) {
+      throw new IllegalArgumentException(NettyIo.PROPERTY + "=epoll but gRPC's shaded epoll"
+          + " is unavailable: " + cause.get() + " (use auto or nio)");
+    }
+    return new Transport(NettyIo.Kind.NIO, ", shaded epoll unavailable: " + cause.get());
   }
 
   private static String executor(NettyServerBuilder b) {

@@ -1,0 +1,43 @@
+package raft.kv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import raft.transport.NettyIo;
+
+/** The client port's choices that a real server cannot show here (epoll loads on this machine). */
+class GrpcServerTuningTest {
+  private static final Throwable MISSING = new UnsatisfiedLinkError("no shaded libnetty_epoll");
+
+  @Test
+  @DisplayName("auto falls back to NIO where gRPC's shaded epoll does not load, and says why")
+  void autoFallsBack() {
+    GrpcServerTuning.Transport t = GrpcServerTuning.transport(
+        NettyIo.choose("auto", () -> true, () -> null), false, () -> MISSING);
+    assertEquals(NettyIo.Kind.NIO, t.kind());
+    assertTrue(t.why().contains("shaded epoll unavailable") && t.why().contains("no shaded"),
+        t.why());
+  }
+
+  @Test
+  @DisplayName("an explicit raftkv.transport=epoll is refused where gRPC's epoll does not load")
+  void explicitEpollIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GrpcServerTuning.transport(NettyIo.choose("epoll", () -> true, () -> null), false,
+            () -> MISSING));
+    assertTrue(e.getMessage().startsWith("raftkv.transport=epoll but gRPC's shaded epoll is"
+        + " unavailable") && e.getMessage().contains("no shaded"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("where it loads, or for nio, the choice stands")
+  void choiceStands() {
+    assertEquals(new GrpcServerTuning.Transport(NettyIo.Kind.EPOLL, ""), GrpcServerTuning
+        .transport(NettyIo.choose("epoll", () -> true, () -> null), true, () -> MISSING));
+    assertEquals(NettyIo.Kind.NIO, GrpcServerTuning.transport(NettyIo.of("nio"), false,
+        () -> MISSING).kind());
+  }
+}
