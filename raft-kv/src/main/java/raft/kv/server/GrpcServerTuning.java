@@ -14,7 +14,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -45,9 +45,9 @@ import raft.transport.NettyIo;
  *       calls go to that pool, the rest run on the event loop).
  * </ul>
  *
- * <p>The event loop groups are shared by every client port in the JVM (one per transport) and
- * never shut down, as gRPC's own default groups are shared: a member is one JVM, and tests
- * that start many servers in one JVM do not pay a group per server.
+ * <p>The event loop groups are shared by every client port in the JVM (one per transport and
+ * worker count) and never shut down, as gRPC's own default groups are shared: a member is one
+ * JVM, and tests that start many servers in one JVM do not pay a group per server.
  */
 final class GrpcServerTuning {
 
@@ -57,9 +57,12 @@ final class GrpcServerTuning {
   static final String EXECUTOR = "raftkv.grpc.executor";
   static final String POOL_THREADS = "raftkv.grpc.poolThreads";
 
-  private record Groups(EventLoopGroup boss, EventLoopGroup workers) { }
+  record Groups(EventLoopGroup boss, EventLoopGroup workers) { }
 
-  private static final Map<NettyIo.Kind, Groups> GROUPS = new EnumMap<>(NettyIo.Kind.class);
+  /** A shared group's transport and worker count (0 = Netty's default). */
+  private record GroupKey(NettyIo.Kind kind, int workers) { }
+
+  private static final Map<GroupKey, Groups> GROUPS = new HashMap<>();
   private static ExecutorService pool;
 
   private GrpcServerTuning() { }
@@ -157,14 +160,19 @@ final class GrpcServerTuning {
     return pool;
   }
 
-  private static synchronized Groups groups(NettyIo.Kind kind, int workers) {
-    return GROUPS.computeIfAbsent(kind, k -> {
-      String name = "grpc-" + k.name().toLowerCase(Locale.ROOT);
+  /**
+   * The shared groups of {@code kind} with {@code workers} worker threads, made on first use.
+   * Keyed by both, so a server asking for another worker count in the same JVM gets it (and
+   * the log line tells the truth) rather than the first server's group.
+   */
+  static synchronized Groups groups(NettyIo.Kind kind, int workers) {
+    return GROUPS.computeIfAbsent(new GroupKey(kind, workers), key -> {
+      String name = "grpc-" + kind.name().toLowerCase(Locale.ROOT);
       return new Groups(
           new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-boss", true),
-              handlers(k)),
+              handlers(kind)),
           new MultiThreadIoEventLoopGroup(workers, new DefaultThreadFactory(name + "-worker",
-              true), handlers(k)));
+              true), handlers(kind)));
     });
   }
 

@@ -1,14 +1,21 @@
 package raft.kv.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import raft.transport.NettyIo;
 
-/** The client port's choices that a real server cannot show here (epoll loads on this machine). */
+/**
+ * The client port's choices that a real server cannot show here: a shaded epoll that does not
+ * load (it loads on this machine), and worker counts that differ within one JVM.
+ */
 class GrpcServerTuningTest {
   private static final Throwable MISSING = new UnsatisfiedLinkError("no shaded libnetty_epoll");
 
@@ -30,6 +37,26 @@ class GrpcServerTuningTest {
             () -> MISSING));
     assertTrue(e.getMessage().startsWith("raftkv.transport=epoll but gRPC's shaded epoll is"
         + " unavailable") && e.getMessage().contains("no shaded"), e.getMessage());
+  }
+
+  @Test
+  @DisplayName("a later server with another worker count gets a group of that count, not the"
+      + " first one's")
+  void groupsPerWorkerCount() {
+    GrpcServerTuning.Groups one = GrpcServerTuning.groups(NettyIo.Kind.NIO, 1);
+    GrpcServerTuning.Groups three = GrpcServerTuning.groups(NettyIo.Kind.NIO, 3);
+    assertSame(one, GrpcServerTuning.groups(NettyIo.Kind.NIO, 1), "shared, not one per server");
+    assertNotSame(one, three);
+    assertEquals(1, count(one.workers()));
+    assertEquals(3, count(three.workers()));
+  }
+
+  private static int count(EventLoopGroup group) {
+    int n = 0;
+    for (EventExecutor e : group) {
+      n++;
+    }
+    return n;
   }
 
   @Test
