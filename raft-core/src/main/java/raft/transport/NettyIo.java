@@ -16,8 +16,6 @@ import io.netty.channel.unix.Errors;
 import java.net.BindException;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +39,6 @@ public final class NettyIo {
   public enum Kind { EPOLL, NIO }
 
   private static volatile NettyIo current;
-  private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
   private final Kind kind;
   private final boolean explicit;
@@ -119,13 +116,6 @@ public final class NettyIo {
   /** One line: the transport and why it was chosen. */
   public String describe() {
     return "Netty transport " + kind.name().toLowerCase(Locale.ROOT) + " (" + reason + ")";
-  }
-
-  /** Logs {@link #describe} the first time any caller in this JVM asks; later calls do nothing. */
-  public void logOnce(Consumer<String> log) {
-    if (LOGGED.compareAndSet(false, true)) {
-      log.accept(describe());
-    }
   }
 
   /**

@@ -229,7 +229,9 @@ public final class PeerTransport implements Transport {
     if (started || closed) {
       throw new IllegalStateException("PeerTransport " + selfId + " already started or closed");
     }
-    options.io().logOnce(options.log());
+    // Once per member, not per JVM: in-process clusters (tests) have a member per transport.
+    options.log().accept("member " + Long.toUnsignedString(selfId) + ": "
+        + options.io().describe());
     boss = options.io().group(1, new DefaultThreadFactory("raft-peer-accept-" + selfId, true));
     workers = options.io().group(2, new DefaultThreadFactory("raft-peer-" + selfId, true));
     try {

@@ -56,6 +56,19 @@ class PeerTransportTest {
   }
 
   @Test
+  @DisplayName("every member says which Netty transport it runs on, once, also in one JVM")
+  void eachMemberLogsItsTransport() throws Exception {
+    Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
+    try (TestPeers a = TestPeers.start(1, addrs); TestPeers b = TestPeers.start(2, addrs)) {
+      for (TestPeers p : List.of(a, b)) {
+        String line = p.awaitLog(l -> l.contains("Netty transport"));
+        assertEquals("member " + p.id + ": " + NettyIo.of(transport).describe(), line);
+        assertTrue(p.logs.stream().noneMatch(l -> l.contains("Netty transport")), "once");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("two members exchange messages both ways, in order per connection")
   void exchangeInOrder() throws Exception {
     Map<Long, InetSocketAddress> addrs = TestPeers.addresses(2);
