@@ -75,7 +75,7 @@ final class GrpcServerTuning {
    *     for an explicit epoll that gRPC's shaded copy cannot load
    */
   static NettyServerBuilder apply(NettyServerBuilder b, NettyIo io, Consumer<String> log) {
-    Transport t = transport(io, Epoll.isAvailable(), Epoll::unavailabilityCause);
+    Transport t = transport(io, Epoll::isAvailable, Epoll::unavailabilityCause);
     NettyIo.Kind kind = t.kind();
     String why = t.why();
     int workers = intProperty(WORKER_THREADS, Runtime.getRuntime().availableProcessors());
@@ -111,8 +111,10 @@ final class GrpcServerTuning {
    *
    * @throws IllegalArgumentException for an explicit epoll that gRPC's copy cannot load
    */
-  static Transport transport(NettyIo io, boolean shadedEpoll, Supplier<Throwable> cause) {
-    if (io.kind() != NettyIo.Kind.EPOLL || shadedEpoll) {
+  static Transport transport(NettyIo io, Supplier<Boolean> shadedEpoll,
+      Supplier<Throwable> cause) {
+    // asked only for epoll: under nio the shaded native library is never loaded
+    if (io.kind() != NettyIo.Kind.EPOLL || shadedEpoll.get()) {
       return new Transport(io.kind(), "");
     }
     if (io.explicit()) {

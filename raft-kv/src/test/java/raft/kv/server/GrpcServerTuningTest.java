@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
@@ -23,7 +24,7 @@ class GrpcServerTuningTest {
   @DisplayName("auto falls back to NIO where gRPC's shaded epoll does not load, and says why")
   void autoFallsBack() {
     GrpcServerTuning.Transport t = GrpcServerTuning.transport(
-        NettyIo.choose("auto", () -> true, () -> null), false, () -> MISSING);
+        NettyIo.choose("auto", () -> true, () -> null), () -> false, () -> MISSING);
     assertEquals(NettyIo.Kind.NIO, t.kind());
     assertTrue(t.why().contains("shaded epoll unavailable") && t.why().contains("no shaded"),
         t.why());
@@ -33,8 +34,8 @@ class GrpcServerTuningTest {
   @DisplayName("an explicit raftkv.transport=epoll is refused where gRPC's epoll does not load")
   void explicitEpollIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GrpcServerTuning.transport(NettyIo.choose("epoll", () -> true, () -> null), false,
-            () -> MISSING));
+        () -> GrpcServerTuning.transport(NettyIo.choose("epoll", () -> true, () -> null),
+            () -> false, () -> MISSING));
     assertTrue(e.getMessage().startsWith("raftkv.transport=epoll but gRPC's shaded epoll is"
         + " unavailable") && e.getMessage().contains("no shaded"), e.getMessage());
   }
@@ -63,8 +64,8 @@ class GrpcServerTuningTest {
   @DisplayName("where it loads, or for nio, the choice stands")
   void choiceStands() {
     assertEquals(new GrpcServerTuning.Transport(NettyIo.Kind.EPOLL, ""), GrpcServerTuning
-        .transport(NettyIo.choose("epoll", () -> true, () -> null), true, () -> MISSING));
-    assertEquals(NettyIo.Kind.NIO, GrpcServerTuning.transport(NettyIo.of("nio"), false,
-        () -> MISSING).kind());
+        .transport(NettyIo.choose("epoll", () -> true, () -> null), () -> true, () -> MISSING));
+    assertEquals(NettyIo.Kind.NIO, GrpcServerTuning.transport(NettyIo.of("nio"),
+        () -> fail("nio never asks whether epoll loads"), () -> MISSING).kind());
   }
 }
