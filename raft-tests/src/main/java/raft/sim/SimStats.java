@@ -13,6 +13,11 @@ public final class SimStats {
   public long proposals;
   /** Ticks from healing to the commit of a fresh proposal; -1 if it never committed. */
   public long recoveryTicks = -1;
+  /**
+   * At healing, the most entries any live node held beyond its commit index: a leader's
+   * backlog, which goes ahead of the post-heal proposal in its log.
+   */
+  public long backlogAtHeal;
   /** Snapshots that followers received from a leader and installed (§7). */
   public long snapshotsInstalled;
   /** True if the run was cut short by the bound on events (a message storm). */

@@ -398,8 +398,22 @@ public final class Simulator {
     } else {
       healFixed();
     }
+    stats.backlogAtHeal = backlog();
     marker = ByteString.copyFromUtf8("after-heal");
     proposeMarker();
+  }
+
+  /** The most uncommitted entries any live node holds (read only: changes no run). */
+  private long backlog() {
+    long most = 0;
+    for (int i : procs) {
+      SimNode sn = node(i);
+      if (sn.up()) {
+        raft.core.RaftNode.Status st = sn.node.status();
+        most = Math.max(most, st.lastIndex() - st.commitIndex());
+      }
+    }
+    return most;
   }
 
   private void healFixed() {
