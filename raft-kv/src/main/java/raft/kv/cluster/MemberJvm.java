@@ -31,17 +31,20 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
 
   /**
    * Small, quick-starting JVMs, because five of them share a laptop (or two cores): a 256 MB
-   * heap cap, the serial collector (no GC threads), a 16 MB young generation (less resident
-   * memory under load than the default, at the same throughput; the README gives the runs) and
-   * C1 only (faster than the full JIT over 10-second benchmarks: C2's compile threads compete
-   * with the members for the cores). The heap and
-   * metaspace start large enough that growing them costs no full collection (each was a
-   * 20-70 ms pause under load); pages nobody touches stay out of resident memory. The heap
-   * holds the whole store: a member that runs out of it exits at once (and says so in its
-   * log) rather than limp on with a dead thread. RAFTKV_NODE_JVM_OPTS overrides.
+   * heap cap (the heap holds the whole store; a member that runs out of it exits at once and
+   * says so in its log rather than limp on with a dead thread), the serial collector (no GC
+   * threads), and C1 only (C2 pays only after about a minute and costs 30-50 MB more resident
+   * memory; the README gives the runs). A small heap that grows only as needed and gives back
+   * what it does not use: -Xms16m, an 8 MB young generation, and free ratios of 10-30% after a
+   * collection. Against -Xms128m -Xmn16m (two bench-levers runs, 3 members, put-64, Java 25):
+   * members' CPU per 1000 puts 114 against 122 and 115 against 136 ms (the small young
+   * generation stays in the caches), idle RSS 108 against 116 MB, 199 against 204 MB after
+   * 100,000 puts, p99 no worse. The metaspace starts large enough that growing it costs no
+   * full collection. RAFTKV_NODE_JVM_OPTS overrides.
    */
-  static final String OPTS_17 = "-Xms128m -Xmx256m -Xmn16m -XX:MetaspaceSize=64m"
-      + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
+  static final String OPTS_17 = "-Xms16m -Xmx256m -Xmn8m -XX:MinHeapFreeRatio=10"
+      + " -XX:MaxHeapFreeRatio=30 -XX:MetaspaceSize=64m -XX:+UseSerialGC"
+      + " -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
   /**
    * On 25: the same, plus compact object headers (8-byte instead of 12-byte headers, JEP 519, a
@@ -51,7 +54,9 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
    * clients, four runs each): C2 (full tiered, CICompilerCount 2, the default on 2 cores) cost
    * 188-324 ms of members' CPU per 1,000 puts over the last 40 s against 160-199 for C1, at
    * fewer ops/s (965-2,878 against 2,208-4,890): on two shared cores its compile threads still
-   * cost more than its code saves within a minute. A second C1 thread (CICompilerCount=2)
+   * cost more than its code saves within a minute. On a quieter machine (load average 6, two
+   * 60-second rounds) C2 used 0.82x C1's CPU per put after the minute, but 145 against 116 MB
+   * resident at idle and 305 against 256 MB after it. A second C1 thread (CICompilerCount=2)
    * changed nothing (185-188 ms), so the default (1) stays. {@link #options} adds {@link
    * #QUIET_25}.
    */
