@@ -33,10 +33,15 @@ final class MemberAotTraining {
       List.of("txn-put", "--clients", "8", "--duration", "2s"),
       List.of("watch-latency", "--clients", "4", "--duration", "2s"));
 
+  /** The training member's pid, while it runs: stop and clean stop it ({@link #isTraining}). */
+  static final String PID_FILE = "aot-training.pid";
+
   private final ClusterLayout layout;
   private final Path jar;
   private final MemberJvm jvm;
   private final List<String> opts;
+  // The running bench client, for the shutdown hook.
+  private volatile Process client;
 
   MemberAotTraining(ClusterLayout layout, Path jar, MemberJvm jvm, List<String> opts) {
     this.layout = layout;
@@ -73,7 +78,12 @@ final class MemberAotTraining {
     }
   }
 
-  /** Runs the member under training and returns the cache it wrote at exit. */
+  /**
+   * Runs the member under training and returns the cache it wrote at exit. Should the launcher
+   * die meanwhile, the member (on node 1's ports) must not outlive it unnoticed: a shutdown hook
+   * kills it and the bench client (SIGTERM, SIGHUP, Ctrl-C), and for a SIGKILL its pid file in
+   * DIR lets stop and clean find it.
+   */
   private Path train(Path dir) throws IOException, InterruptedException {
     Path cache = dir.resolve("member.aot");
     Process member = new ProcessBuilder(memberCommand(dir, cache))
@@ -81,17 +91,19 @@ final class MemberAotTraining {
         .redirectOutput(dir.resolve("training.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
+    Path pidFile = layout.dir().resolve(PID_FILE);
+    Thread hook = new Thread(() -> killAll(member, pidFile), "aot-training-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
+      Files.writeString(pidFile, member.pid() + "\n");
       awaitHealthy(member);
       for (List<String> w : WORKLOADS) {
         bench(w, dir);
       }
     } finally {
-      member.destroy(); // SIGTERM: the graceful stop, on which the JVM writes the cache
-      if (!member.waitFor(90, TimeUnit.SECONDS)) {
-        member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        throw new IOException("the training member did not stop within 90 s");
-      }
+      stopMember(member);
+      Files.deleteIfExists(pidFile);
+      removeHook(hook);
     }
     deleteTree(dir.resolve("data"));
     if (!Files.isRegularFile(cache) || Files.size(cache) == 0) {
@@ -99,6 +111,46 @@ final class MemberAotTraining {
           + ") without writing the cache");
     }
     return cache;
+  }
+
+  /** SIGTERM, the graceful stop on which the JVM writes the cache; SIGKILL after 90 s. */
+  private static void stopMember(Process member) throws IOException, InterruptedException {
+    member.destroy();
+    if (!member.waitFor(90, TimeUnit.SECONDS)) {
+      member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new IOException("the training member did not stop within 90 s");
+    }
+  }
+
+  /** The launcher is going away: nothing will use this cache, so no graceful stop. */
+  private void killAll(Process member, Path pidFile) {
+    Process b = client;
+    if (b != null) {
+      b.destroyForcibly();
+    }
+    member.destroyForcibly();
+    try {
+      Files.deleteIfExists(pidFile);
+    } catch (IOException e) {
+      // stop and clean check the pid's command line anyway
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or will: it kills what is already stopped
+    }
+  }
+
+  /**
+   * Whether the process with this command line is a training member of the cluster in dir: its
+   * data dir is one of dir's aot-training* folders, and it makes a cache.
+   */
+  static boolean isTraining(String cmdline, Path dir) {
+    return cmdline.contains("-XX:AOTCacheOutput=")
+        && cmdline.contains("--data-dir " + dir.resolve("aot-training"));
   }
 
   List<String> memberCommand(Path dir, Path cache) {
@@ -146,9 +198,14 @@ final class MemberAotTraining {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bench.log").toFile()))
         .start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("bench " + workload.get(0) + " did not finish within 60 s");
+    client = p;
+    try {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        throw new IOException("bench " + workload.get(0) + " did not finish within 60 s");
+      }
+    } finally {
+      p.destroyForcibly(); // gone already unless it timed out or we were interrupted
+      client = null;
     }
   }
 

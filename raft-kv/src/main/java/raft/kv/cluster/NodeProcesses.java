@@ -45,6 +45,35 @@ final class NodeProcesses {
     }
   }
 
+  /**
+   * The live training member of this cluster's AOT cache ({@link MemberAotTraining}), if any:
+   * one a launcher that died mid-training left behind, holding a member's ports.
+   */
+  Optional<ProcessHandle> training() {
+    try {
+      Path pidFile = layout.dir().resolve(MemberAotTraining.PID_FILE);
+      if (!Files.isRegularFile(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> cmdline(pid).map(c -> MemberAotTraining.isTraining(c, layout.dir()))
+              .orElse(true));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The process's command line, words joined by spaces and one at the end; empty if no /proc. */
+  private static Optional<String> cmdline(long pid) {
+    try {
+      return Optional.of(Files.readString(Path.of("/proc/" + pid + "/cmdline"),
+          StandardCharsets.UTF_8).replace('\0', ' '));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   private boolean isOurs(long pid, int k) {
     try {
       String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"),

@@ -52,6 +52,10 @@ final class StartVerbs {
               + ClusterLayout.name(n) + " pid " + p.pid() + "); use status, heal or stop");
         });
       }
+      procs.training().ifPresent(p -> {
+        throw new Clients.Failure("the members' AOT cache is being trained in " + l.dir()
+            + " (pid " + p.pid() + ": another start, or one that died); wait, or use stop");
+      });
       // A cluster that was stopped after add/remove starts with the members it has now.
       Members members = Members.load(l);
       List<Integer> ks = members.ks();
