@@ -21,12 +21,19 @@ import java.util.concurrent.TimeUnit;
  * node 1's ports (free: start checked them) and a temporary data dir, run with
  * -XX:AOTCacheOutput, driven by {@code raftkv bench} through puts, ranges, transactions and
  * watches for about 10 s, then stopped by SIGTERM: the JVM writes the cache as it exits
- * (checked: a graceful stop writes it, in about 5 s). The whole run takes about 25 s, once per
- * build of the jar and set of options. A failed training prints one line and the members start
+ * (checked: a graceful stop writes it, in about 5 s). The whole run took 20-45 s (load average
+ * 2-30), once per build of the jar and set of options; it has one deadline, {@link #DEADLINE}. A failed training prints one line and the members start
  * without a cache; nothing here stops a cluster from starting.
  */
 final class MemberAotTraining {
   /** The workloads: each a bench verb and its arguments after the endpoint. */
+  /**
+   * The whole training's limit: start, load and the stop that writes the cache. 20-45 s were
+   * measured; a training that needs more is a machine too busy to learn much from it.
+   */
+  static final Duration DEADLINE = Duration.ofSeconds(60);
+  /** What of the deadline is kept for the stop: writing the cache took 5-15 s. */
+  private static final Duration STOP_RESERVE = Duration.ofSeconds(20);
   private static final List<List<String>> WORKLOADS = List.of(
       List.of("put", "--clients", "16", "--duration", "4s"),
       List.of("range", "--clients", "8", "--duration", "2s"),
@@ -42,6 +49,8 @@ final class MemberAotTraining {
   private final List<String> opts;
   // The running bench client, for the shutdown hook.
   private volatile Process client;
+  // System.nanoTime() by which the training must be over.
+  private long deadline;
 
   MemberAotTraining(ClusterLayout layout, Path jar, MemberJvm jvm, List<String> opts) {
     this.layout = layout;
@@ -56,9 +65,10 @@ final class MemberAotTraining {
       return true;
     }
     out.print("cluster: training the members' AOT cache for Java " + jvm.version()
-        + " (once per build, about 25 s): " + aot.file() + " ...");
+        + " (once per build, 20-45 s, at most " + DEADLINE.toSeconds() + " s): " + aot.file() + " ...");
     out.flush();
     long t0 = System.nanoTime();
+    deadline = t0 + DEADLINE.toNanos();
     Path dir = null;
     try {
       Files.createDirectories(layout.dir());
@@ -101,7 +111,7 @@ final class MemberAotTraining {
         bench(w, dir);
       }
     } finally {
-      stopMember(member);
+      stopMember(member, Math.max(left(0), STOP_RESERVE.toNanos()));
       Files.deleteIfExists(pidFile);
       removeHook(hook);
     }
@@ -113,13 +123,20 @@ final class MemberAotTraining {
     return cache;
   }
 
-  /** SIGTERM, the graceful stop on which the JVM writes the cache; SIGKILL after 90 s. */
-  private static void stopMember(Process member) throws IOException, InterruptedException {
+  /** SIGTERM, the graceful stop on which the JVM writes the cache; SIGKILL after {@code nanos}. */
+  private static void stopMember(Process member, long nanos)
+      throws IOException, InterruptedException {
     member.destroy();
-    if (!member.waitFor(90, TimeUnit.SECONDS)) {
+    if (!member.waitFor(nanos, TimeUnit.NANOSECONDS)) {
       member.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new IOException("the training member did not stop within 90 s");
+      throw new IOException("the training member did not stop (and write the cache) within "
+          + TimeUnit.NANOSECONDS.toSeconds(nanos) + " s");
     }
+  }
+
+  /** Nanoseconds left before the deadline less {@code reserve}; at least 0. */
+  private long left(long reserve) {
+    return Math.max(0, deadline - reserve - System.nanoTime());
   }
 
   /** The launcher is going away: nothing will use this cache, so no graceful stop. */
@@ -168,14 +185,13 @@ final class MemberAotTraining {
     return cmd;
   }
 
-  /** /health answers 200 once the member has a leader (itself); 30 s at most. */
+  /** /health answers 200 once the member has a leader (itself), before the stop's reserve. */
   private void awaitHealthy(Process member) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health = HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + layout.metricsPort(1) + "/health"))
         .timeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline && member.isAlive()) {
+    while (left(STOP_RESERVE.toNanos()) > 0 && member.isAlive()) {
       try {
         if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
           return;
@@ -185,7 +201,8 @@ final class MemberAotTraining {
       }
       Thread.sleep(200);
     }
-    throw new IOException("the training member did not become healthy within 30 s");
+    throw new IOException(member.isAlive() ? "the training member did not become healthy in time"
+        : "the training member exited (" + member.exitValue() + ") before it was healthy");
   }
 
   /** One workload by {@code raftkv bench} on the launcher's own java (its output: the log). */
@@ -200,8 +217,9 @@ final class MemberAotTraining {
         .start();
     client = p;
     try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        throw new IOException("bench " + workload.get(0) + " did not finish within 60 s");
+      if (!p.waitFor(left(STOP_RESERVE.toNanos()), TimeUnit.NANOSECONDS)) {
+        throw new IOException("bench " + workload.get(0) + " did not finish within the "
+            + DEADLINE.toSeconds() + " s of the training");
       }
     } finally {
       p.destroyForcibly(); // gone already unless it timed out or we were interrupted

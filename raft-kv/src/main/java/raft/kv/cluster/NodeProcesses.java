@@ -200,7 +200,8 @@ final class NodeProcesses {
 
   /**
    * Before a cluster starts: makes the members' AOT cache if they would use one and it is
-   * missing or stale (a training run on node 1's ports, about 25 s, {@link MemberAotTraining}).
+   * missing or stale (a training run on node 1's ports, 20-45 s, at most 60 s,
+   * {@link MemberAotTraining}).
    */
   void prepareAotCache(Path jar, java.io.PrintWriter out) throws InterruptedException {
     MemberJvm jvm = MemberJvm.choose();

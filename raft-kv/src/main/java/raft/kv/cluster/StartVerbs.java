@@ -22,7 +22,8 @@ final class StartVerbs {
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Command(name = "start", description = "Starts the nodes in the background and waits for a"
-      + " leader (at most 30 s).")
+      + " leader (at most 30 s). On Java 25 the first start of a build first trains the members'"
+      + " AOT cache (20-45 s, at most 60 s; RAFTKV_NODE_AOT=off goes without).")
   static final class Start extends ClusterCommand.Verb {
     @Option(names = "--nodes", defaultValue = "3", description = "1 to 5 (default: 3).")
     int nodes;
