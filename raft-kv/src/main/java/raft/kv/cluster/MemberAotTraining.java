@@ -71,11 +71,12 @@ final class MemberAotTraining {
     deadline = t0 + DEADLINE.toNanos();
     Path dir = null;
     try {
+      String jarStamp = MemberAot.jarStamp(jar); // the jar as the training runs it
       Files.createDirectories(layout.dir());
       dir = Files.createTempDirectory(layout.dir(), "aot-training");
       Path made = train(dir);
       Path stamp = dir.resolve("stamp");
-      Files.writeString(stamp, aot.fingerprint(), StandardCharsets.UTF_8);
+      Files.writeString(stamp, aot.stamp(jarStamp), StandardCharsets.UTF_8);
       Files.move(stamp, aot.stampFile(), StandardCopyOption.REPLACE_EXISTING);
       Files.move(made, aot.file(), StandardCopyOption.REPLACE_EXISTING);
       deleteTree(dir);

@@ -187,7 +187,7 @@ final class NodeProcesses {
     cmd.add(jvm.java().toString());
     cmd.addAll(opts);
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
-      MemberAot.of(jar, jvm, opts).flag(jar).ifPresent(cmd::add);
+      MemberAot.of(jar, jvm, opts, System.getenv()).flag(jar).ifPresent(cmd::add);
     }
     return cmd;
   }
@@ -207,7 +207,8 @@ final class NodeProcesses {
     MemberJvm jvm = MemberJvm.choose();
     List<String> opts = jvm.options(System.getenv());
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
-      new MemberAotTraining(layout, jar, jvm, opts).ensure(MemberAot.of(jar, jvm, opts), out);
+      MemberAot aot = MemberAot.of(jar, jvm, opts, System.getenv());
+      new MemberAotTraining(layout, jar, jvm, opts).ensure(aot, out);
     }
   }
 

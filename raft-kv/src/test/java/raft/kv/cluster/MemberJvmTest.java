@@ -104,22 +104,31 @@ class MemberJvmTest {
     MemberJvm j17 = MemberJvm.ofHome(jdk("a", "17.0.12")).orElseThrow();
     List<String> opts = j25.options(Map.of());
     Path jar = Files.writeString(dir.resolve("raftkv.jar"), "jar");
-    MemberAot aot = MemberAot.of(jar, j25, opts);
+    MemberAot aot = MemberAot.of(jar, j25, opts, Map.of());
     assertEquals(Optional.empty(), aot.flag(jar)); // none made yet
     Files.writeString(aot.file(), "cache");
     assertEquals(Optional.empty(), aot.flag(jar)); // no record of what it was made for
-    Files.writeString(aot.stampFile(), aot.fingerprint());
+    Files.writeString(aot.stampFile(), aot.stamp(MemberAot.jarStamp(jar)));
     assertEquals(Optional.of("-XX:AOTCache=" + aot.file()), aot.flag(jar));
-    Files.setLastModifiedTime(jar, FileTime.fromMillis(
-        Files.getLastModifiedTime(aot.file()).toMillis() + 1000)); // the jar was rebuilt
+    FileTime built = Files.getLastModifiedTime(jar);
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(built.toMillis() + 1000)); // rebuilt
     assertEquals(Optional.empty(), aot.flag(jar));
-    Files.setLastModifiedTime(aot.file(), FileTime.fromMillis(
-        Files.getLastModifiedTime(jar).toMillis() + 1000));
+    Files.setLastModifiedTime(aot.file(), FileTime.fromMillis(built.toMillis() + 5000));
+    assertFalse(aot.fresh(jar), "a cache newer than the jar, but made from another jar");
+    Files.writeString(jar, "a jar of another size");
+    Files.setLastModifiedTime(jar, built);
+    assertFalse(aot.fresh(jar), "the same time, another size: another jar");
+    Files.writeString(jar, "jar");
+    Files.setLastModifiedTime(jar, built);
     assertTrue(aot.fresh(jar));
-    MemberAot other = MemberAot.of(jar, j25, List.of("-Xmx64m"));
+    MemberAot other = MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of());
     assertFalse(other.file().equals(aot.file()), "other options, another cache");
-    Files.writeString(aot.stampFile(), other.fingerprint());
+    Files.writeString(aot.stampFile(), other.stamp(MemberAot.jarStamp(jar)));
     assertFalse(aot.fresh(jar), "a cache made for other options is not used");
+    for (String env : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+      assertFalse(MemberAot.of(jar, j25, opts, Map.of(env, "-Xmx1g")).file().equals(aot.file()),
+          env + " is options too");
+    }
 
     assertTrue(MemberAot.wanted(Map.of(), j25, opts));
     assertFalse(MemberAot.wanted(Map.of(MemberAot.AOT_ENV, "off"), j25, opts));
