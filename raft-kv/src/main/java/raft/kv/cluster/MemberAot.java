@@ -77,6 +77,31 @@ record MemberAot(Path file, String fingerprint) {
     return "jar " + Files.size(jar) + " " + Files.getLastModifiedTime(jar);
   }
 
+  /** Whether a training for this jar, JVM and options failed ({@link #recordFailure}). */
+  boolean failed(Path jar) {
+    try {
+      return Files.readString(failedFile(), StandardCharsets.UTF_8).startsWith(
+          stamp(jarStamp(jar)));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Records that the training from the jar with this jarStamp failed, and why. */
+  void recordFailure(String jarStamp, String why) {
+    try {
+      Files.writeString(failedFile(), stamp(jarStamp) + "failed: " + why + "\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      // not recorded: the next start trains again
+    }
+  }
+
+  /** Beside the cache: why its last training failed, for which jar, JVM and options. */
+  Path failedFile() {
+    return file.resolveSibling(file.getFileName() + ".failed");
+  }
+
   /** Beside the cache: what it was made for (human-readable; the name only has a hash). */
   Path stampFile() {
     return file.resolveSibling(file.getFileName() + ".for");

@@ -59,19 +59,30 @@ final class MemberAotTraining {
     this.opts = opts;
   }
 
-  /** Makes aot's file unless it is fresh; true if a fresh cache is there afterwards. */
+  /**
+   * Makes aot's file unless it is fresh; true if a fresh cache is there afterwards. A training
+   * that failed is not tried again for the same jar and options (a stamp beside the cache
+   * records it): each start would otherwise spend up to a minute on it again.
+   */
   boolean ensure(MemberAot aot, PrintWriter out) throws InterruptedException {
     if (aot.fresh(jar)) {
       return true;
     }
+    if (aot.failed(jar)) {
+      out.println("cluster: members start without an AOT cache: its last training failed for"
+          + " this jar and these options (see " + aot.failedFile() + "; delete it to try again)");
+      return false;
+    }
     out.print("cluster: training the members' AOT cache for Java " + jvm.version()
-        + " (once per build, 20-45 s, at most " + DEADLINE.toSeconds() + " s): " + aot.file() + " ...");
+        + " (once per build, 20-45 s, at most " + DEADLINE.toSeconds() + " s): " + aot.file()
+        + " ...");
     out.flush();
     long t0 = System.nanoTime();
     deadline = t0 + DEADLINE.toNanos();
     Path dir = null;
+    String jarStamp = null;
     try {
-      String jarStamp = MemberAot.jarStamp(jar); // the jar as the training runs it
+      jarStamp = MemberAot.jarStamp(jar); // the jar as the training runs it
       Files.createDirectories(layout.dir());
       dir = Files.createTempDirectory(layout.dir(), "aot-training");
       Path made = train(dir);
@@ -79,12 +90,17 @@ final class MemberAotTraining {
       Files.writeString(stamp, aot.stamp(jarStamp), StandardCharsets.UTF_8);
       Files.move(stamp, aot.stampFile(), StandardCopyOption.REPLACE_EXISTING);
       Files.move(made, aot.file(), StandardCopyOption.REPLACE_EXISTING);
+      Files.deleteIfExists(aot.failedFile());
       deleteTree(dir);
       out.println(" made in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
       return true;
     } catch (IOException | RuntimeException e) {
-      out.println(" failed: " + e.getMessage() + (dir == null ? ""
-          : " (see " + dir.resolve("training.log") + ")") + "; members start without a cache");
+      String why = e.getMessage() + (dir == null ? ""
+          : " (see " + dir.resolve("training.log") + ")");
+      out.println(" failed: " + why + "; members start without a cache");
+      if (jarStamp != null) {
+        aot.recordFailure(jarStamp, why);
+      }
       return false;
     }
   }

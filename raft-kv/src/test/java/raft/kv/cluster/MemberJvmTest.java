@@ -135,4 +135,26 @@ class MemberJvmTest {
     assertFalse(MemberAot.wanted(Map.of(), j17, j17.options(Map.of())));
     assertFalse(MemberAot.wanted(Map.of(), j25, List.of("-XX:AOTCache=/x.aot")));
   }
+
+  @Test
+  void aFailedTrainingIsNotTriedAgainUntilTheJarOrOptionsChange() throws Exception {
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    List<String> opts = j25.options(Map.of());
+    Path jar = Files.writeString(dir.resolve("raftkv.jar"), "jar");
+    MemberAot aot = MemberAot.of(jar, j25, opts, Map.of());
+    assertFalse(aot.failed(jar));
+    aot.recordFailure(MemberAot.jarStamp(jar), "the training member exited (1)");
+    assertTrue(aot.failed(jar));
+    ClusterLayout l = new ClusterLayout(3, 0, dir.resolve("cluster"));
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertFalse(new MemberAotTraining(l, jar, j25, opts).ensure(aot,
+        new java.io.PrintWriter(out, true)));
+    assertTrue(out.toString().contains("last training failed") && out.toString().contains(
+        aot.failedFile().toString()), out.toString());
+    assertFalse(Files.exists(l.dir()), "no training tried");
+    assertFalse(MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of()).failed(jar),
+        "other options");
+    Files.writeString(jar, "a rebuilt jar");
+    assertFalse(aot.failed(jar), "another jar");
+  }
 }
