@@ -81,16 +81,15 @@ final class MemberAotTraining {
     deadline = t0 + DEADLINE.toNanos();
     Path dir = null;
     String jarStamp = null;
+    Path cache = beside(aot.file());
+    Path stamp = beside(aot.stampFile());
     try {
       jarStamp = MemberAot.jarStamp(jar); // the jar as the training runs it
       Files.createDirectories(layout.dir());
       dir = Files.createTempDirectory(layout.dir(), "aot-training");
-      Path made = train(dir);
-      Path stamp = dir.resolve("stamp");
+      train(dir, cache);
       Files.writeString(stamp, aot.stamp(jarStamp), StandardCharsets.UTF_8);
-      Files.move(stamp, aot.stampFile(), StandardCopyOption.REPLACE_EXISTING);
-      Files.move(made, aot.file(), StandardCopyOption.REPLACE_EXISTING);
-      Files.deleteIfExists(aot.failedFile());
+      install(cache, stamp, aot);
       deleteTree(dir);
       out.println(" made in " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s");
       return true;
@@ -102,17 +101,48 @@ final class MemberAotTraining {
         aot.recordFailure(jarStamp, why);
       }
       return false;
+    } finally {
+      deleteQuietly(cache);
+      deleteQuietly(stamp);
+      deleteQuietly(cache.resolveSibling(cache.getFileName() + ".config")); // if the JVM left it
     }
   }
 
   /**
-   * Runs the member under training and returns the cache it wrote at exit. Should the launcher
+   * A temporary file in the cache's own folder, so that moving it into place is a rename (a
+   * move from the cluster's dir on another file system would copy, and a member starting
+   * meanwhile could map half a cache). Named by the launcher's pid: one training per launcher.
+   */
+  private static Path beside(Path file) {
+    return file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+  }
+
+  /**
+   * The cache, then its stamp, each renamed into place; the old stamp goes first, so that no
+   * moment pairs the new cache with a stamp that says it is fresh for something else.
+   */
+  private static void install(Path cache, Path stamp, MemberAot aot) throws IOException {
+    Files.deleteIfExists(aot.stampFile());
+    Files.move(cache, aot.file(), StandardCopyOption.ATOMIC_MOVE);
+    Files.move(stamp, aot.stampFile(), StandardCopyOption.ATOMIC_MOVE);
+    Files.deleteIfExists(aot.failedFile());
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a leftover temporary file: the next training's clean-up of stale files takes it
+    }
+  }
+
+  /**
+   * Runs the member under training, which writes the cache at exit. Should the launcher
    * die meanwhile, the member (on node 1's ports) must not outlive it unnoticed: a shutdown hook
    * kills it and the bench client (SIGTERM, SIGHUP, Ctrl-C), and for a SIGKILL its pid file in
    * DIR lets stop and clean find it.
    */
-  private Path train(Path dir) throws IOException, InterruptedException {
-    Path cache = dir.resolve("member.aot");
+  private void train(Path dir, Path cache) throws IOException, InterruptedException {
     Process member = new ProcessBuilder(memberCommand(dir, cache))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("training.log").toFile())
@@ -137,7 +167,6 @@ final class MemberAotTraining {
       throw new IOException("the training member exited (" + member.exitValue()
           + ") without writing the cache");
     }
-    return cache;
   }
 
   /** SIGTERM, the graceful stop on which the JVM writes the cache; SIGKILL after {@code nanos}. */
