@@ -15,10 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import raft.kv.client.Clients;
 
 /**
  * Makes a {@link MemberAot} cache by a training run of the real member: one {@code server} on
- * node 1's ports (free: start checked them) and a temporary data dir, run with
+ * the first member's ports (checked free; the members start after it) and a temporary data dir, run with
  * -XX:AOTCacheOutput, driven by {@code raftkv bench} through puts, ranges, transactions and
  * watches for about 10 s, then stopped by SIGTERM: the JVM writes the cache as it exits
  * (checked: a graceful stop writes it, in about 5 s). The whole run took 20-45 s (load average
@@ -44,6 +45,8 @@ final class MemberAotTraining {
   static final String PID_FILE = "aot-training.pid";
 
   private final ClusterLayout layout;
+  // The member whose ports the training borrows: the cluster's first current one.
+  private final int k;
   private final Path jar;
   private final MemberJvm jvm;
   private final List<String> opts;
@@ -52,8 +55,9 @@ final class MemberAotTraining {
   // System.nanoTime() by which the training must be over.
   private long deadline;
 
-  MemberAotTraining(ClusterLayout layout, Path jar, MemberJvm jvm, List<String> opts) {
+  MemberAotTraining(ClusterLayout layout, int k, Path jar, MemberJvm jvm, List<String> opts) {
     this.layout = layout;
+    this.k = k;
     this.jar = jar;
     this.jvm = jvm;
     this.opts = opts;
@@ -71,6 +75,12 @@ final class MemberAotTraining {
     if (aot.failed(jar)) {
       out.println("cluster: members start without an AOT cache: its last training failed for"
           + " this jar and these options (see " + aot.failedFile() + "; delete it to try again)");
+      return false;
+    }
+    try {
+      new NodeProcesses(layout).checkPortsFree(k);
+    } catch (Clients.Failure e) { // not the training's fault: try again next time
+      out.println("cluster: members start without an AOT cache this time: " + e.getMessage());
       return false;
     }
     out.print("cluster: training the members' AOT cache for Java " + jvm.version()
@@ -138,7 +148,7 @@ final class MemberAotTraining {
 
   /**
    * Runs the member under training, which writes the cache at exit. Should the launcher
-   * die meanwhile, the member (on node 1's ports) must not outlive it unnoticed: a shutdown hook
+   * die meanwhile, the member (on a member's ports) must not outlive it unnoticed: a shutdown hook
    * kills it and the bench client (SIGTERM, SIGHUP, Ctrl-C), and for a SIGKILL its pid file in
    * DIR lets stop and clean find it.
    */
@@ -221,29 +231,33 @@ final class MemberAotTraining {
     cmd.add(jvm.java().toString());
     cmd.addAll(opts);
     cmd.add("-XX:AOTCacheOutput=" + cache);
-    String peer = "http://127.0.0.1:" + layout.peerPort(1);
+    String peer = "http://127.0.0.1:" + layout.peerPort(k);
     cmd.addAll(List.of("-jar", jar.toString(), "server", "--name", "aot",
         "--initial-cluster", "aot=" + peer,
-        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(1),
+        "--listen-client-urls", "http://127.0.0.1:" + layout.clientPort(k),
         "--listen-peer-urls", peer,
-        "--listen-metrics-urls", "http://127.0.0.1:" + layout.metricsPort(1),
+        "--listen-metrics-urls", "http://127.0.0.1:" + layout.metricsPort(k),
         "--data-dir", dir.resolve("data").toString()));
     return cmd;
   }
 
-  /** /health answers 200 once the member has a leader (itself), before the stop's reserve. */
+  /**
+   * /health answers 200 once the member has a leader (itself), before the stop's reserve. Then
+   * the member must still be alive and answer /version: a health answer from whatever else took
+   * the port meanwhile would have the bench load a stranger.
+   */
   private void awaitHealthy(Process member) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest health = HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + layout.metricsPort(1) + "/health"))
-        .timeout(Duration.ofSeconds(2)).build();
     while (left(STOP_RESERVE.toNanos()) > 0 && member.isAlive()) {
-      try {
-        if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
+      if (answers(http, "/health")) {
+        if (!member.isAlive()) {
+          throw new IOException("the training member exited; another process answers on port "
+              + layout.metricsPort(k));
         }
-      } catch (IOException notYet) {
-        // not listening yet
+        if (!answers(http, "/version")) {
+          throw new IOException("the training member answers /health but not /version");
+        }
+        return;
       }
       Thread.sleep(200);
     }
@@ -251,12 +265,24 @@ final class MemberAotTraining {
         : "the training member exited (" + member.exitValue() + ") before it was healthy");
   }
 
+  /** Whether GET path on the member's metrics port answers 200 (not listening yet: false). */
+  private boolean answers(HttpClient http, String path) throws InterruptedException {
+    HttpRequest req = HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + layout.metricsPort(k) + path))
+        .timeout(Duration.ofSeconds(2)).build();
+    try {
+      return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
   /** One workload by {@code raftkv bench} on the launcher's own java (its output: the log). */
   private void bench(List<String> workload, Path dir) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "bench",
-        "--endpoints", "127.0.0.1:" + layout.clientPort(1), workload.get(0), "--no-progress"));
+        "--endpoints", "127.0.0.1:" + layout.clientPort(k), workload.get(0), "--no-progress"));
     cmd.addAll(workload.subList(1, workload.size()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bench.log").toFile()))

@@ -200,15 +200,16 @@ final class NodeProcesses {
 
   /**
    * Before a cluster starts: makes the members' AOT cache if they would use one and it is
-   * missing or stale (a training run on node 1's ports, 20-45 s, at most 60 s,
-   * {@link MemberAotTraining}).
+   * missing or stale (a training run on member k's ports, 20-45 s, at most 60 s,
+   * {@link MemberAotTraining}): k is the cluster's first current member, whose ports are free
+   * until the members start (node 1 may have been removed, and its ports reused).
    */
-  void prepareAotCache(Path jar, java.io.PrintWriter out) throws InterruptedException {
+  void prepareAotCache(Path jar, int k, java.io.PrintWriter out) throws InterruptedException {
     MemberJvm jvm = MemberJvm.choose();
     List<String> opts = jvm.options(System.getenv());
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
       MemberAot aot = MemberAot.of(jar, jvm, opts, System.getenv());
-      new MemberAotTraining(layout, jar, jvm, opts).ensure(aot, out);
+      new MemberAotTraining(layout, k, jar, jvm, opts).ensure(aot, out);
     }
   }
 

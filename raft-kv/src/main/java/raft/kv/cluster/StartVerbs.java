@@ -69,7 +69,7 @@ final class StartVerbs {
       }
       l.save();
       members.save();
-      procs.prepareAotCache(jar, err());
+      procs.prepareAotCache(jar, ks.get(0), err());
       List<String> started = new ArrayList<>();
       for (int k : ks) {
         started.add(ClusterLayout.name(k) + " (pid " + procs.start(k, jar) + ")");

@@ -147,7 +147,7 @@ class MemberJvmTest {
     assertTrue(aot.failed(jar));
     ClusterLayout l = new ClusterLayout(3, 0, dir.resolve("cluster"));
     java.io.StringWriter out = new java.io.StringWriter();
-    assertFalse(new MemberAotTraining(l, jar, j25, opts).ensure(aot,
+    assertFalse(new MemberAotTraining(l, 1, jar, j25, opts).ensure(aot,
         new java.io.PrintWriter(out, true)));
     assertTrue(out.toString().contains("last training failed") && out.toString().contains(
         aot.failedFile().toString()), out.toString());
