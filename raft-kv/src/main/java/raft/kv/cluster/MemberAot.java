@@ -97,6 +97,62 @@ record MemberAot(Path file, String fingerprint) {
     }
   }
 
+  /**
+   * Deletes the caches beside jar (and their stamps) made from an earlier build of it: each is
+   * 56 MB, and every build of the jar left one per set of options. Also a training's temporary
+   * files whose launcher is gone. Returns the names deleted.
+   */
+  static List<String> deleteStale(Path jar) {
+    List<String> deleted = new java.util.ArrayList<>();
+    try (var files = Files.newDirectoryStream(jar.toAbsolutePath().getParent(),
+        "raftkv-member-*.aot*")) {
+      String now = jarStamp(jar);
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (isStale(f, name, now)) {
+          String cache = name.substring(0, name.indexOf(".aot") + 4);
+          for (String suffix : List.of("", ".for", ".failed")) {
+            if (Files.deleteIfExists(f.resolveSibling(cache + suffix))) {
+              deleted.add(cache + suffix);
+            }
+          }
+        } else if (isOrphan(name) && Files.deleteIfExists(f)) {
+          deleted.add(name);
+        }
+      }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      // what could not be read or deleted stays: it is only disk space
+    }
+    return deleted;
+  }
+
+  /** A stamp (or failure record) of another build of the jar than the one now there. */
+  private static boolean isStale(Path f, String name, String jarStampNow) {
+    if (!name.endsWith(".aot.for") && !name.endsWith(".aot.failed")) {
+      return false;
+    }
+    try {
+      return Files.readAllLines(f, StandardCharsets.UTF_8).stream()
+          .filter(line -> line.startsWith("jar ")).noneMatch(jarStampNow::equals);
+    } catch (IOException e) {
+      return false; // deleted meanwhile (with its cache, listed before it)
+    }
+  }
+
+  /** A training's temporary file (NAME.tmp-PID) whose launcher is no longer alive. */
+  private static boolean isOrphan(String name) {
+    int at = name.lastIndexOf(".tmp-");
+    if (at < 0) {
+      return false;
+    }
+    try {
+      long pid = Long.parseLong(name.substring(at + 5).replace(".config", ""));
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty();
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Beside the cache: why its last training failed, for which jar, JVM and options. */
   Path failedFile() {
     return file.resolveSibling(file.getFileName() + ".failed");

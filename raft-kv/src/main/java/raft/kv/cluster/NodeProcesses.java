@@ -208,6 +208,7 @@ final class NodeProcesses {
     MemberJvm jvm = MemberJvm.choose();
     List<String> opts = jvm.options(System.getenv());
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
+      MemberAot.deleteStale(jar);
       MemberAot aot = MemberAot.of(jar, jvm, opts, System.getenv());
       new MemberAotTraining(layout, k, jar, jvm, opts).ensure(aot, out);
     }

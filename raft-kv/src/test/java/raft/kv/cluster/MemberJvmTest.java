@@ -157,4 +157,33 @@ class MemberJvmTest {
     Files.writeString(jar, "a rebuilt jar");
     assertFalse(aot.failed(jar), "another jar");
   }
+
+  @Test
+  void cachesOfAnEarlierBuildOfTheJarAreDeleted() throws Exception {
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    Path jar = Files.writeString(dir.resolve("raftkv.jar"), "old jar");
+    MemberAot old = MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of());
+    Files.writeString(old.file(), "cache");
+    Files.writeString(old.stampFile(), old.stamp(MemberAot.jarStamp(jar)));
+    MemberAot failed = MemberAot.of(jar, j25, List.of("-Xmx32m"), Map.of());
+    failed.recordFailure(MemberAot.jarStamp(jar), "boom");
+    Files.writeString(jar, "the jar rebuilt");
+    MemberAot now = MemberAot.of(jar, j25, j25.options(Map.of()), Map.of());
+    Files.writeString(now.file(), "cache");
+    Files.writeString(now.stampFile(), now.stamp(MemberAot.jarStamp(jar)));
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path orphan = now.file().resolveSibling(now.file().getFileName() + ".tmp-" + gone.pid());
+    Path training = now.file().resolveSibling(now.file().getFileName() + ".tmp-"
+        + ProcessHandle.current().pid());
+    Files.writeString(orphan, "half a cache");
+    Files.writeString(training, "a cache being made");
+
+    List<String> deleted = MemberAot.deleteStale(jar);
+    assertFalse(Files.exists(old.file()) || Files.exists(old.stampFile())
+        || Files.exists(failed.failedFile()) || Files.exists(orphan), deleted.toString());
+    assertTrue(now.fresh(jar), "the current build's cache stays");
+    assertTrue(Files.exists(training), "a live launcher's training stays");
+    assertEquals(4, deleted.size(), deleted.toString());
+  }
 }
