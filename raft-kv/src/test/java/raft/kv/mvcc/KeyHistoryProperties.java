@@ -1,6 +1,7 @@
 package raft.kv.mvcc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
@@ -11,6 +12,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -136,5 +138,27 @@ class KeyHistoryProperties {
         Arbitraries.integers().between(0, 3), Arbitraries.of(0L, 0L, 42L),
         Arbitraries.integers().between(0, 6)).as(Step::new);
     return step.list().ofMaxSize(40);
+  }
+
+  @Example
+  void aSmallValueOfALargeArrayIsKeptInAnArrayOfItsOwn() {
+    byte[] entry = new byte[1_400_000]; // a txn's entry: a 1.4 MB value and a 1-byte one
+    entry[1_399_990] = 7;
+    KeyHistory h = new KeyHistory(KEY);
+    h.append(put(2, UnsafeByteOperations.unsafeWrap(entry, 1_399_990, 1)));
+    ValueSlot latest = ValueSlot.of(h.latest().getValue());
+    assertEquals(1, latest.array().length, "the newest key-value's value");
+    h.append(put(3, UnsafeByteOperations.unsafeWrap(entry, 10, 1_399_000)));
+    assertEquals(1, ValueSlot.of(h.kv(0).getValue()).array().length, "the history's slot");
+    assertEquals(ByteString.copyFrom(new byte[] {7}), h.kv(0).getValue());
+    assertSame(entry, ValueSlot.of(h.latest().getValue()).array(), "a large value: aliased");
+    byte[] putEntry = new byte[300]; // an ordinary put's entry: its key, header and value
+    h.append(put(4, UnsafeByteOperations.unsafeWrap(putEntry, 40, 256)));
+    assertSame(putEntry, ValueSlot.of(h.kv(2).getValue()).array(), "an ordinary put: aliased");
+  }
+
+  private static Change put(long main, ByteString value) {
+    return new Change(main, 0, KeyValue.newBuilder().setKey(KEY).setCreateRevision(2)
+        .setModRevision(main).setVersion(main - 1).setValue(value).build());
   }
 }
