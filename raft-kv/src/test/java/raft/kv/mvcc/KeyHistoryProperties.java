@@ -24,13 +24,18 @@ import raft.kv.api.mvccpb.KeyValue;
  * gives, by a rope, by a direct buffer, or empty; and key-values that do not fit the compact
  * form: another key, a mod_revision that is not the main revision, unknown fields, a tombstone
  * with a value) and compactions. After every step each change must read back equal to what was
- * appended, and the reads at every revision must agree with the list.
+ * appended, the reads at every revision must agree with the list, and so must the sizes the
+ * space quota counts. Revisions advance by 1-3 per write (other keys' writes in between), so
+ * that compactions also land between a key's changes.
  */
 class KeyHistoryProperties {
   private static final ByteString KEY = ByteString.copyFromUtf8("key");
 
-  /** One step: kind 0-5 a put of value kind 0-5, 6 a delete, 7 a compaction. */
-  record Step(int kind, int variant, int sub, long lease, int compactBack) {}
+  /**
+   * One step: kind 0-5 a put of value kind 0-5, 6 a delete, 7 a compaction; a write is gap
+   * revisions after the one before.
+   */
+  record Step(int kind, int variant, int sub, long lease, int compactBack, int gap) {}
 
   @Property(tries = 300)
   void compactHistoryReadsBackWhatWasAppended(@ForAll("steps") List<Step> steps) {
@@ -42,7 +47,7 @@ class KeyHistoryProperties {
         long at = Math.max(1, main - s.compactBack());
         assertEquals(compactReference(ref, at), h.compact(at), "compact at " + at);
       } else {
-        main++;
+        main += s.gap();
         Change c = change(s, main, ref);
         ref.add(c);
         h.append(c);
@@ -60,6 +65,14 @@ class KeyHistoryProperties {
     KeyValue latest = ref.isEmpty() || ref.get(ref.size() - 1).isTombstone() ? null
         : ref.get(ref.size() - 1).kv();
     assertEquals(latest, h.latest(), "latest after " + s);
+    long bytes = 0;
+    for (int i = 0; i < ref.size(); i++) {
+      Change c = ref.get(i);
+      assertEquals(c.isTombstone(), h.isTombstone(i), "tombstone " + i + " after " + s);
+      assertEquals(c.kv().getValue().size(), h.valueSize(i), "value size " + i + " after " + s);
+      bytes += Sizes.change(c);
+    }
+    assertEquals(bytes, Sizes.history(h), "history bytes after " + s);
   }
 
   private static Change change(Step s, long main, List<Change> ref) {
@@ -136,7 +149,8 @@ class KeyHistoryProperties {
     Arbitrary<Step> step = Combinators.combine(
         Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 7),
         Arbitraries.integers().between(0, 3), Arbitraries.of(0L, 0L, 42L),
-        Arbitraries.integers().between(0, 6)).as(Step::new);
+        Arbitraries.integers().between(0, 6), Arbitraries.integers().between(1, 3))
+        .as(Step::new);
     return step.list().ofMaxSize(40);
   }
 
