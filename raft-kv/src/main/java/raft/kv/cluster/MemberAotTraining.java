@@ -19,15 +19,15 @@ import raft.kv.client.Clients;
 
 /**
  * Makes a {@link MemberAot} cache by a training run of the real member: one {@code server} on
- * the first member's ports (checked free; the members start after it) and a temporary data dir, run with
- * -XX:AOTCacheOutput, driven by {@code raftkv bench} through puts, ranges, transactions and
- * watches for about 10 s, then stopped by SIGTERM: the JVM writes the cache as it exits
- * (checked: a graceful stop writes it, in about 5 s). The whole run took 20-45 s (load average
- * 2-30), once per build of the jar and set of options; it has one deadline, {@link #DEADLINE}. A failed training prints one line and the members start
+ * the first member's ports (checked free; the members start after it) and a temporary data
+ * dir, run with -XX:AOTCacheOutput, driven by {@code raftkv bench} through puts, ranges,
+ * transactions and watches for about 10 s, then stopped by SIGTERM: the JVM writes the cache
+ * as it exits (checked: a graceful stop writes it, in about 5 s). The whole run took 20-45 s
+ * (load average 2-30), once per build of the jar and set of options, within one deadline,
+ * {@link #DEADLINE}. A failed training prints one line, is recorded, and the members start
  * without a cache; nothing here stops a cluster from starting.
  */
 final class MemberAotTraining {
-  /** The workloads: each a bench verb and its arguments after the endpoint. */
   /**
    * The whole training's limit: start, load and the stop that writes the cache. 20-45 s were
    * measured; a training that needs more is a machine too busy to learn much from it.
@@ -35,6 +35,7 @@ final class MemberAotTraining {
   static final Duration DEADLINE = Duration.ofSeconds(60);
   /** What of the deadline is kept for the stop: writing the cache took 5-15 s. */
   private static final Duration STOP_RESERVE = Duration.ofSeconds(20);
+  /** The workloads: each a bench verb and its arguments after the endpoint. */
   private static final List<List<String>> WORKLOADS = List.of(
       List.of("put", "--clients", "16", "--duration", "4s"),
       List.of("range", "--clients", "8", "--duration", "2s"),
@@ -72,21 +73,34 @@ final class MemberAotTraining {
     if (aot.fresh(jar)) {
       return true;
     }
-    if (aot.failed(jar)) {
-      out.println("cluster: members start without an AOT cache: its last training failed for"
-          + " this jar and these options (see " + aot.failedFile() + "; delete it to try again)");
-      return false;
-    }
-    try {
-      new NodeProcesses(layout).checkPortsFree(k);
-    } catch (Clients.Failure e) { // not the training's fault: try again next time
-      out.println("cluster: members start without an AOT cache this time: " + e.getMessage());
+    if (skipped(aot, out)) {
       return false;
     }
     out.print("cluster: training the members' AOT cache for Java " + jvm.version()
         + " (once per build, 20-45 s, at most " + DEADLINE.toSeconds() + " s): " + aot.file()
         + " ...");
     out.flush();
+    return make(aot, out);
+  }
+
+  /** Whether the training is skipped: it failed before, or the member's ports are taken. */
+  private boolean skipped(MemberAot aot, PrintWriter out) {
+    if (aot.failed(jar)) {
+      out.println("cluster: members start without an AOT cache: its last training failed for"
+          + " this jar and these options (see " + aot.failedFile() + "; delete it to try again)");
+      return true;
+    }
+    try {
+      new NodeProcesses(layout).checkPortsFree(k);
+      return false;
+    } catch (Clients.Failure e) { // not the training's fault: try again next time
+      out.println("cluster: members start without an AOT cache this time: " + e.getMessage());
+      return true;
+    }
+  }
+
+  /** Trains, and installs the cache and its stamp, or records the failure. */
+  private boolean make(MemberAot aot, PrintWriter out) throws InterruptedException {
     long t0 = System.nanoTime();
     deadline = t0 + DEADLINE.toNanos();
     Path dir = null;
@@ -147,10 +161,10 @@ final class MemberAotTraining {
   }
 
   /**
-   * Runs the member under training, which writes the cache at exit. Should the launcher
-   * die meanwhile, the member (on a member's ports) must not outlive it unnoticed: a shutdown hook
-   * kills it and the bench client (SIGTERM, SIGHUP, Ctrl-C), and for a SIGKILL its pid file in
-   * DIR lets stop and clean find it.
+   * Runs the member under training, which writes the cache at exit. Should the launcher die
+   * meanwhile, the member (on a member's ports) must not outlive it unnoticed: a shutdown hook
+   * kills it and the bench client (SIGTERM, SIGHUP, Ctrl-C), and after a SIGKILL its pid file
+   * in DIR lets stop and clean find it.
    */
   private void train(Path dir, Path cache) throws IOException, InterruptedException {
     Process member = new ProcessBuilder(memberCommand(dir, cache))
