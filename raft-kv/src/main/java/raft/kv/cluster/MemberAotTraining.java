@@ -128,7 +128,8 @@ final class MemberAotTraining {
     } finally {
       deleteQuietly(cache);
       deleteQuietly(stamp);
-      deleteQuietly(cache.resolveSibling(cache.getFileName() + ".config")); // if the JVM left it
+      // The JVM's own AOTConfiguration file (AOTCacheOutput + ".config"), left if it was killed.
+      deleteQuietly(cache.resolveSibling(cache.getFileName() + ".config"));
     }
   }
 
