@@ -110,10 +110,11 @@ record MemberAot(Path file, String fingerprint) {
       for (Path f : files) {
         String name = f.getFileName().toString();
         if (isStale(f, name, now)) {
+          // a stale stamp takes its cache along; a stale failure record goes alone
           String cache = name.substring(0, name.indexOf(".aot") + 4);
-          for (String suffix : List.of("", ".for", ".failed")) {
-            if (Files.deleteIfExists(f.resolveSibling(cache + suffix))) {
-              deleted.add(cache + suffix);
+          for (String stale : name.endsWith(".for") ? List.of(cache, name) : List.of(name)) {
+            if (Files.deleteIfExists(f.resolveSibling(stale))) {
+              deleted.add(stale);
             }
           }
         } else if (isOrphan(name) && Files.deleteIfExists(f)) {
