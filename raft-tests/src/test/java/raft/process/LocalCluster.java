@@ -58,7 +58,7 @@ final class LocalCluster implements AutoCloseable {
   /** JVM options for every member instead of the defaults (scripts/cluster's RAFTKV_NODE_JVM_OPTS). */
   LocalCluster withJvmOpts(String opts) {
     this.jvmOpts = opts;
-    // An AOT cache is made per set of options (a ~30 s training run at the first start); a
+    // An AOT cache is made per set of options (a 20-45 s training run at the first start); a
     // test's own options would train one for a single use, so those members go without.
     env.put("RAFTKV_NODE_AOT", "off");
     return this;

@@ -263,10 +263,16 @@ public final class ClusterCommand {
         names.add(ClusterLayout.name(k));
       }
     }
+    Optional<ProcessHandle> training = procs.training();
+    if (training.isPresent()) {
+      running.add(training.get());
+      names.add("the AOT cache's training member (pid " + training.get().pid() + ")");
+    }
     boolean polite = NodeProcesses.stop(running, STOP_GRACE);
     for (int k = 1; k <= ClusterLayout.MAX_NODES; k++) {
       Files.deleteIfExists(l.pidFile(k));
     }
+    Files.deleteIfExists(l.dir().resolve(MemberAotTraining.PID_FILE));
     out.println(names.isEmpty() ? "no node was running"
         : "stopped " + String.join(" ", names) + (polite ? "" : " (some needed SIGKILL)"));
   }

@@ -45,6 +45,35 @@ final class NodeProcesses {
     }
   }
 
+  /**
+   * The live training member of this cluster's AOT cache ({@link MemberAotTraining}), if any:
+   * one a launcher that died mid-training left behind, holding a member's ports.
+   */
+  Optional<ProcessHandle> training() {
+    try {
+      Path pidFile = layout.dir().resolve(MemberAotTraining.PID_FILE);
+      if (!Files.isRegularFile(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> cmdline(pid).map(c -> MemberAotTraining.isTraining(c, layout.dir()))
+              .orElse(true));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The process's command line, words joined by spaces and one at the end; empty if no /proc. */
+  private static Optional<String> cmdline(long pid) {
+    try {
+      return Optional.of(Files.readString(Path.of("/proc/" + pid + "/cmdline"),
+          StandardCharsets.UTF_8).replace('\0', ' '));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   private boolean isOurs(long pid, int k) {
     try {
       String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"),
@@ -158,7 +187,7 @@ final class NodeProcesses {
     cmd.add(jvm.java().toString());
     cmd.addAll(opts);
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
-      MemberAot.of(jar, jvm, opts).flag(jar).ifPresent(cmd::add);
+      MemberAot.of(jar, jvm, opts, System.getenv()).flag(jar).ifPresent(cmd::add);
     }
     return cmd;
   }
@@ -171,13 +200,17 @@ final class NodeProcesses {
 
   /**
    * Before a cluster starts: makes the members' AOT cache if they would use one and it is
-   * missing or stale (a training run on node 1's ports, about 25 s, {@link MemberAotTraining}).
+   * missing or stale (a training run on member k's ports, 20-45 s, at most 60 s,
+   * {@link MemberAotTraining}): k is the cluster's first current member, whose ports are free
+   * until the members start (node 1 may have been removed, and its ports reused).
    */
-  void prepareAotCache(Path jar, java.io.PrintWriter out) throws InterruptedException {
+  void prepareAotCache(Path jar, int k, java.io.PrintWriter out) throws InterruptedException {
     MemberJvm jvm = MemberJvm.choose();
     List<String> opts = jvm.options(System.getenv());
     if (MemberAot.wanted(System.getenv(), jvm, opts)) {
-      new MemberAotTraining(layout, jar, jvm, opts).ensure(MemberAot.of(jar, jvm, opts), out);
+      MemberAot.deleteStale(jar);
+      MemberAot aot = MemberAot.of(jar, jvm, opts, System.getenv());
+      new MemberAotTraining(layout, k, jar, jvm, opts).ensure(aot, out);
     }
   }
 

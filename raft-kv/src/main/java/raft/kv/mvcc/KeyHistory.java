@@ -90,6 +90,11 @@ final class KeyHistory {
     ints[m] = c.sub();
     ValueSlot slot = !compactable(c) ? null
         : kv.getVersion() == 0 ? ValueSlot.NONE : ValueSlot.of(kv.getValue());
+    ValueSlot own = slot == null || slot == ValueSlot.NONE ? slot : slot.own();
+    if (own != slot) { // copied out of a much larger array, which the newest kv must not hold
+      slot = own;
+      kv = kv.toBuilder().setValue(UnsafeByteOperations.unsafeWrap(own.array())).build();
+    }
     if (slot == null || slot == ValueSlot.NONE) {
       // kept whole, or a plain tombstone (its main revision says it all)
       refs[size] = slot == null ? kv : null;

@@ -10,10 +10,14 @@ import raft.kv.pb.InternalRequest;
 /**
  * Estimates of the heap the store's history takes, and of what a write would add: the space
  * quota's measure. The overheads were measured by applying 100,000 puts through the state
- * machine and comparing the used heap after full collections: each revision took its key and
- * value bytes plus 166 to 198 bytes (the KeyValue, the Change, the history's slot), and each
- * distinct key about 230 more (its own copy of the key, its two index entries and its
- * history). Both are rounded up.
+ * machine and comparing the used heap after full collections. When each revision was a
+ * KeyValue and a Change object it took its key and value bytes plus 166 to 198 bytes, rounded
+ * up to {@link #REVISION_OVERHEAD} = 200; each distinct key about 230 more (its own copy of the
+ * key, its two index entries and its history), rounded up to 240. KeyHistory's compact layout
+ * (array slots, not objects per revision) takes about 126 bytes beyond key and value
+ * (StoreMemory), so 200 is now deliberately conservative: it is kept so that a quota
+ * (--quota-backend-bytes) means what it meant, admitting as many revisions as before, which
+ * now take less heap.
  */
 public final class Sizes {
   /** Heap per revision beyond its key and value. */

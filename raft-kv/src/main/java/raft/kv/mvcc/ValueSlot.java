@@ -17,6 +17,19 @@ record ValueSlot(byte[] array, int offset, int length) {
   /** No value: a tombstone's. */
   static final ValueSlot NONE = new ValueSlot(new byte[0], 0, 0);
 
+  /**
+   * This slot, or a copy of its bytes in an array of their own when the array is much larger
+   * than the value: kept in the history, a 1-byte value of a txn that also wrote 1.4 MB would
+   * keep the whole 1.4 MB entry alive until compacted. An ordinary put's entry holds little
+   * beside its value (the key and a few header bytes), so it is never copied.
+   */
+  ValueSlot own() {
+    if (array.length - length <= Math.max(length, 4096)) {
+      return this;
+    }
+    return new ValueSlot(java.util.Arrays.copyOfRange(array, offset, offset + length), 0, length);
+  }
+
   /** The value's slot, or null if it is not one array's range. */
   static ValueSlot of(ByteString value) {
     Capture c = new Capture();

@@ -104,26 +104,86 @@ class MemberJvmTest {
     MemberJvm j17 = MemberJvm.ofHome(jdk("a", "17.0.12")).orElseThrow();
     List<String> opts = j25.options(Map.of());
     Path jar = Files.writeString(dir.resolve("raftkv.jar"), "jar");
-    MemberAot aot = MemberAot.of(jar, j25, opts);
+    MemberAot aot = MemberAot.of(jar, j25, opts, Map.of());
     assertEquals(Optional.empty(), aot.flag(jar)); // none made yet
     Files.writeString(aot.file(), "cache");
     assertEquals(Optional.empty(), aot.flag(jar)); // no record of what it was made for
-    Files.writeString(aot.stampFile(), aot.fingerprint());
+    Files.writeString(aot.stampFile(), aot.stamp(MemberAot.jarStamp(jar)));
     assertEquals(Optional.of("-XX:AOTCache=" + aot.file()), aot.flag(jar));
-    Files.setLastModifiedTime(jar, FileTime.fromMillis(
-        Files.getLastModifiedTime(aot.file()).toMillis() + 1000)); // the jar was rebuilt
+    FileTime built = Files.getLastModifiedTime(jar);
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(built.toMillis() + 1000)); // rebuilt
     assertEquals(Optional.empty(), aot.flag(jar));
-    Files.setLastModifiedTime(aot.file(), FileTime.fromMillis(
-        Files.getLastModifiedTime(jar).toMillis() + 1000));
+    Files.setLastModifiedTime(aot.file(), FileTime.fromMillis(built.toMillis() + 5000));
+    assertFalse(aot.fresh(jar), "a cache newer than the jar, but made from another jar");
+    Files.writeString(jar, "a jar of another size");
+    Files.setLastModifiedTime(jar, built);
+    assertFalse(aot.fresh(jar), "the same time, another size: another jar");
+    Files.writeString(jar, "jar");
+    Files.setLastModifiedTime(jar, built);
     assertTrue(aot.fresh(jar));
-    MemberAot other = MemberAot.of(jar, j25, List.of("-Xmx64m"));
+    MemberAot other = MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of());
     assertFalse(other.file().equals(aot.file()), "other options, another cache");
-    Files.writeString(aot.stampFile(), other.fingerprint());
+    Files.writeString(aot.stampFile(), other.stamp(MemberAot.jarStamp(jar)));
     assertFalse(aot.fresh(jar), "a cache made for other options is not used");
+    for (String env : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+      assertFalse(MemberAot.of(jar, j25, opts, Map.of(env, "-Xmx1g")).file().equals(aot.file()),
+          env + " is options too");
+    }
 
     assertTrue(MemberAot.wanted(Map.of(), j25, opts));
     assertFalse(MemberAot.wanted(Map.of(MemberAot.AOT_ENV, "off"), j25, opts));
     assertFalse(MemberAot.wanted(Map.of(), j17, j17.options(Map.of())));
     assertFalse(MemberAot.wanted(Map.of(), j25, List.of("-XX:AOTCache=/x.aot")));
+  }
+
+  @Test
+  void aFailedTrainingIsNotTriedAgainUntilTheJarOrOptionsChange() throws Exception {
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    List<String> opts = j25.options(Map.of());
+    Path jar = Files.writeString(dir.resolve("raftkv.jar"), "jar");
+    MemberAot aot = MemberAot.of(jar, j25, opts, Map.of());
+    assertFalse(aot.failed(jar));
+    aot.recordFailure(MemberAot.jarStamp(jar), "the training member exited (1)");
+    assertTrue(aot.failed(jar));
+    ClusterLayout l = new ClusterLayout(3, 0, dir.resolve("cluster"));
+    java.io.StringWriter out = new java.io.StringWriter();
+    assertFalse(new MemberAotTraining(l, 1, jar, j25, opts).ensure(aot,
+        new java.io.PrintWriter(out, true)));
+    assertTrue(out.toString().contains("last training failed") && out.toString().contains(
+        aot.failedFile().toString()), out.toString());
+    assertFalse(Files.exists(l.dir()), "no training tried");
+    assertFalse(MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of()).failed(jar),
+        "other options");
+    Files.writeString(jar, "a rebuilt jar");
+    assertFalse(aot.failed(jar), "another jar");
+  }
+
+  @Test
+  void cachesOfAnEarlierBuildOfTheJarAreDeleted() throws Exception {
+    MemberJvm j25 = MemberJvm.ofHome(jdk("b", "25.0.3")).orElseThrow();
+    Path jar = Files.writeString(dir.resolve("raftkv.jar"), "old jar");
+    MemberAot old = MemberAot.of(jar, j25, List.of("-Xmx64m"), Map.of());
+    Files.writeString(old.file(), "cache");
+    Files.writeString(old.stampFile(), old.stamp(MemberAot.jarStamp(jar)));
+    MemberAot failed = MemberAot.of(jar, j25, List.of("-Xmx32m"), Map.of());
+    failed.recordFailure(MemberAot.jarStamp(jar), "boom");
+    Files.writeString(jar, "the jar rebuilt");
+    MemberAot now = MemberAot.of(jar, j25, j25.options(Map.of()), Map.of());
+    Files.writeString(now.file(), "cache");
+    Files.writeString(now.stampFile(), now.stamp(MemberAot.jarStamp(jar)));
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    Path orphan = now.file().resolveSibling(now.file().getFileName() + ".tmp-" + gone.pid());
+    Path training = now.file().resolveSibling(now.file().getFileName() + ".tmp-"
+        + ProcessHandle.current().pid());
+    Files.writeString(orphan, "half a cache");
+    Files.writeString(training, "a cache being made");
+
+    List<String> deleted = MemberAot.deleteStale(jar);
+    assertFalse(Files.exists(old.file()) || Files.exists(old.stampFile())
+        || Files.exists(failed.failedFile()) || Files.exists(orphan), deleted.toString());
+    assertTrue(now.fresh(jar), "the current build's cache stays");
+    assertTrue(Files.exists(training), "a live launcher's training stays");
+    assertEquals(4, deleted.size(), deleted.toString());
   }
 }

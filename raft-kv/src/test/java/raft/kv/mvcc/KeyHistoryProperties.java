@@ -1,6 +1,7 @@
 package raft.kv.mvcc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
@@ -11,6 +12,7 @@ import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -22,13 +24,18 @@ import raft.kv.api.mvccpb.KeyValue;
  * gives, by a rope, by a direct buffer, or empty; and key-values that do not fit the compact
  * form: another key, a mod_revision that is not the main revision, unknown fields, a tombstone
  * with a value) and compactions. After every step each change must read back equal to what was
- * appended, and the reads at every revision must agree with the list.
+ * appended, the reads at every revision must agree with the list, and so must the sizes the
+ * space quota counts. Revisions advance by 1-3 per write (other keys' writes in between), so
+ * that compactions also land between a key's changes.
  */
 class KeyHistoryProperties {
   private static final ByteString KEY = ByteString.copyFromUtf8("key");
 
-  /** One step: kind 0-5 a put of value kind 0-5, 6 a delete, 7 a compaction. */
-  record Step(int kind, int variant, int sub, long lease, int compactBack) {}
+  /**
+   * One step: kind 0-5 a put of value kind 0-5, 6 a delete, 7 a compaction; a write is gap
+   * revisions after the one before.
+   */
+  record Step(int kind, int variant, int sub, long lease, int compactBack, int gap) {}
 
   @Property(tries = 300)
   void compactHistoryReadsBackWhatWasAppended(@ForAll("steps") List<Step> steps) {
@@ -40,7 +47,7 @@ class KeyHistoryProperties {
         long at = Math.max(1, main - s.compactBack());
         assertEquals(compactReference(ref, at), h.compact(at), "compact at " + at);
       } else {
-        main++;
+        main += s.gap();
         Change c = change(s, main, ref);
         ref.add(c);
         h.append(c);
@@ -58,6 +65,14 @@ class KeyHistoryProperties {
     KeyValue latest = ref.isEmpty() || ref.get(ref.size() - 1).isTombstone() ? null
         : ref.get(ref.size() - 1).kv();
     assertEquals(latest, h.latest(), "latest after " + s);
+    long bytes = 0;
+    for (int i = 0; i < ref.size(); i++) {
+      Change c = ref.get(i);
+      assertEquals(c.isTombstone(), h.isTombstone(i), "tombstone " + i + " after " + s);
+      assertEquals(c.kv().getValue().size(), h.valueSize(i), "value size " + i + " after " + s);
+      bytes += Sizes.change(c);
+    }
+    assertEquals(bytes, Sizes.history(h), "history bytes after " + s);
   }
 
   private static Change change(Step s, long main, List<Change> ref) {
@@ -134,7 +149,30 @@ class KeyHistoryProperties {
     Arbitrary<Step> step = Combinators.combine(
         Arbitraries.integers().between(0, 7), Arbitraries.integers().between(0, 7),
         Arbitraries.integers().between(0, 3), Arbitraries.of(0L, 0L, 42L),
-        Arbitraries.integers().between(0, 6)).as(Step::new);
+        Arbitraries.integers().between(0, 6), Arbitraries.integers().between(1, 3))
+        .as(Step::new);
     return step.list().ofMaxSize(40);
+  }
+
+  @Example
+  void aSmallValueOfALargeArrayIsKeptInAnArrayOfItsOwn() {
+    byte[] entry = new byte[1_400_000]; // a txn's entry: a 1.4 MB value and a 1-byte one
+    entry[1_399_990] = 7;
+    KeyHistory h = new KeyHistory(KEY);
+    h.append(put(2, UnsafeByteOperations.unsafeWrap(entry, 1_399_990, 1)));
+    ValueSlot latest = ValueSlot.of(h.latest().getValue());
+    assertEquals(1, latest.array().length, "the newest key-value's value");
+    h.append(put(3, UnsafeByteOperations.unsafeWrap(entry, 10, 1_399_000)));
+    assertEquals(1, ValueSlot.of(h.kv(0).getValue()).array().length, "the history's slot");
+    assertEquals(ByteString.copyFrom(new byte[] {7}), h.kv(0).getValue());
+    assertSame(entry, ValueSlot.of(h.latest().getValue()).array(), "a large value: aliased");
+    byte[] putEntry = new byte[300]; // an ordinary put's entry: its key, header and value
+    h.append(put(4, UnsafeByteOperations.unsafeWrap(putEntry, 40, 256)));
+    assertSame(putEntry, ValueSlot.of(h.kv(2).getValue()).array(), "an ordinary put: aliased");
+  }
+
+  private static Change put(long main, ByteString value) {
+    return new Change(main, 0, KeyValue.newBuilder().setKey(KEY).setCreateRevision(2)
+        .setModRevision(main).setVersion(main - 1).setValue(value).build());
   }
 }
