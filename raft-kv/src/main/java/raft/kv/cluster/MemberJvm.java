@@ -33,8 +33,8 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
    * Small, quick-starting JVMs, because five of them share a laptop (or two cores): a 256 MB
    * heap cap (the heap holds the whole store; a member that runs out of it exits at once and
    * says so in its log rather than limp on with a dead thread), the serial collector (no GC
-   * threads), and C1 only (C2 pays only after about a minute and costs 30-50 MB more resident
-   * memory; the README gives the runs). A small heap that grows only as needed and gives back
+   * threads), and C1 only (C2 saves CPU only after about a minute, with a worse p99 and 20-40 MB
+   * more resident memory; the README gives the runs). A small heap that grows only as needed and gives back
    * what it does not use: -Xms16m, an 8 MB young generation, and free ratios of 10-30% after a
    * collection. Against -Xms128m -Xmn16m (two bench-levers runs, 3 members, put-64, Java 25):
    * members' CPU per 1000 puts 114 against 122 and 115 against 136 ms (the small young
@@ -54,9 +54,10 @@ record MemberJvm(Path java, Path home, Runtime.Version version) {
    * clients, four runs each): C2 (full tiered, CICompilerCount 2, the default on 2 cores) cost
    * 188-324 ms of members' CPU per 1,000 puts over the last 40 s against 160-199 for C1, at
    * fewer ops/s (965-2,878 against 2,208-4,890): on two shared cores its compile threads still
-   * cost more than its code saves within a minute. On a quieter machine (load average 6, two
-   * 60-second rounds) C2 used 0.82x C1's CPU per put after the minute, but 145 against 116 MB
-   * resident at idle and 305 against 256 MB after it. A second C1 thread (CICompilerCount=2)
+   * cost more than its code saves within a minute. On a quieter machine (load average 3-6, two
+   * 60-second rounds of 64 clients at a fixed 2,500 puts/s) C2 used 0.85x C1's CPU per put and
+   * halved p50, but its p99 was 1.5 s against 170 ms and it took 130 against 108 MB resident at
+   * idle, 258 against 217 MB after the minute. A second C1 thread (CICompilerCount=2)
    * changed nothing (185-188 ms), so the default (1) stays. {@link #options} adds {@link
    * #QUIET_25}.
    */
