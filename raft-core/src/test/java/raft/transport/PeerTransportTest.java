@@ -24,11 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 import raft.pb.Entry;
@@ -40,20 +37,7 @@ import raft.pb.PeerFrame;
 /** PeerTransport over real loopback sockets: delivery, order, reconnects, partitions, hygiene. */
 @ParameterizedClass(name = "on {0}")
 @ValueSource(strings = {"epoll", "nio"})
-class PeerTransportTest {
-  /** Every test runs on both Netty transports: Linux's epoll and Java's NIO. */
-  @Parameter
-  String transport;
-
-  @BeforeEach
-  void useTransport() {
-    TestPeers.io = NettyIo.of(transport);
-  }
-
-  @AfterEach
-  void defaultTransport() {
-    TestPeers.io = null;
-  }
+class PeerTransportTest extends OnBothTransports {
 
   @Test
   @DisplayName("every member says which Netty transport it runs on, once, also in one JVM")

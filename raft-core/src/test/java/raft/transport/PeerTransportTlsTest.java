@@ -17,11 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,20 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The peer transport over TLS (etcd's https peer URLs with --peer-client-cert-auth). */
 @ParameterizedClass(name = "on {0}")
 @ValueSource(strings = {"epoll", "nio"})
-class PeerTransportTlsTest {
-  /** Every test runs on both Netty transports: Linux's epoll and Java's NIO. */
-  @Parameter
-  String transport;
-
-  @BeforeEach
-  void useTransport() {
-    TestPeers.io = NettyIo.of(transport);
-  }
-
-  @AfterEach
-  void defaultTransport() {
-    TestPeers.io = null;
-  }
+class PeerTransportTlsTest extends OnBothTransports {
 
   @TempDir static Path dir;
   static Path certs;
