@@ -45,6 +45,20 @@ class EtcdctlTest {
   }
 
   @Test
+  @Order(0)
+  @DisplayName("right after start, member list shows every member started, with its client URL"
+      + " (start waits for each member's publish, as etcd serves clients only after it)")
+  void everyMemberPublishedWhenStartReturns() throws Exception {
+    String members = ok(null, "member", "list");
+    for (int k = 1; k <= 3; k++) {
+      String name = ", started, n" + k + ", ";
+      String client = "http://" + cluster.endpoint(k);
+      assertTrue(members.lines().anyMatch(l -> l.contains(name) && l.contains(client)),
+          members);
+    }
+  }
+
+  @Test
   @Order(1)
   @DisplayName("put, get, get --prefix and del print what etcd prints")
   void putGetDel() throws Exception {

@@ -22,7 +22,7 @@ final class StartVerbs {
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Command(name = "start", description = "Starts the nodes in the background and waits for a"
-      + " leader (at most 30 s). On Java 25 the first start of a build first trains the members'"
+      + " leader and for every member to publish its client URL (at most 30 s each). On Java 25 the first start of a build first trains the members'"
       + " AOT cache (20-45 s, at most 60 s; RAFTKV_NODE_AOT=off goes without).")
   static final class Start extends ClusterCommand.Verb {
     @Option(names = "--nodes", defaultValue = "3", description = "1 to 5 (default: 3).")
@@ -80,6 +80,7 @@ final class StartVerbs {
       NodeStatusResponse leader = await(l, procs, ks, "a leader", s -> s.getRole()
           .equals("leader"), err());
       out().println("leader: " + leaderName(l, leader) + " (term " + leader.getTerm() + ")");
+      awaitPublished(l, procs, ks, err());
       tryLines(l, ks).forEach(out()::println);
       return 0;
     }
@@ -263,6 +264,33 @@ final class StartVerbs {
     printTail(l, procs, watched, err);
     throw new Clients.Failure("timed out after " + START_TIMEOUT.toSeconds() + " s waiting for "
         + what + " (log tails above; see scripts/cluster status, or stop)");
+  }
+
+  /**
+   * Waits, as {@link #await} does, until the cluster's MemberList shows every started member's
+   * client URL: each member publishes it through the log once there is a leader (etcd's
+   * publish; etcd serves clients only after it), so that right after start {@code etcdctl
+   * member list} and the JSON gateway list every member as started.
+   */
+  static void awaitPublished(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
+      PrintWriter err) throws Exception {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    try (AdminClients admin = new AdminClients(l)) {
+      MemberApi api = new MemberApi(l, procs, admin);
+      while (System.nanoTime() < deadline) {
+        Optional<List<raft.kv.api.etcdserverpb.Member>> members = api.list();
+        if (members.isPresent() && api.byNode(members.get()).entrySet().stream()
+            .filter(e -> ks.contains(e.getKey()) && e.getValue().getClientURLsCount() > 0)
+            .count() == ks.size()) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+    }
+    printTail(l, procs, ks, err);
+    throw new Clients.Failure("timed out after " + START_TIMEOUT.toSeconds() + " s waiting for"
+        + " every member to publish its client URL (log tails above; see scripts/cluster"
+        + " status, or stop)");
   }
 
   private static void printTail(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
