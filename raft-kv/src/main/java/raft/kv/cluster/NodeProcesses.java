@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import raft.kv.client.Clients;
 import raft.kv.server.FatalExit;
 
@@ -39,7 +40,7 @@ final class NodeProcesses {
         return Optional.empty();
       }
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> isOurs(pid, k));
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> isOurs(p, k));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
@@ -57,32 +58,42 @@ final class NodeProcesses {
       }
       long pid = Long.parseLong(Files.readString(pidFile).trim());
       return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-          .filter(p -> cmdline(pid).map(c -> MemberAotTraining.isTraining(c, layout.dir()))
-              .orElse(true));
+          .filter(p -> commandLineIs(p, c -> MemberAotTraining.isTraining(c, layout.dir())));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
 
-  /** The process's command line, words joined by spaces and one at the end; empty if no /proc. */
-  private static Optional<String> cmdline(long pid) {
+  /**
+   * Whether the live process's command line (words joined by spaces, and one at the end)
+   * passes {@code test}; true without /proc, trusting the pid file. While a process is in an
+   * exec (a node just started: setsid execs java) its command line reads empty or cut short
+   * for a few milliseconds, which a busy machine stretches; so a line that fails is read again,
+   * up to 20 times 10 ms apart, while the process lives. Another program's never passes.
+   */
+  private static boolean commandLineIs(ProcessHandle p, Predicate<String> test) {
+    Path file = Path.of("/proc/" + p.pid() + "/cmdline");
     try {
-      return Optional.of(Files.readString(Path.of("/proc/" + pid + "/cmdline"),
-          StandardCharsets.UTF_8).replace('\0', ' '));
+      for (int read = 0; read < 20 && p.isAlive(); read++) {
+        if (read > 0) {
+          Thread.sleep(10);
+        }
+        if (test.test(Files.readString(file, StandardCharsets.UTF_8).replace('\0', ' '))) {
+          return true;
+        }
+      }
+      return false;
     } catch (IOException e) {
-      return Optional.empty();
+      return !Files.isDirectory(Path.of("/proc/self")); // no /proc: trust the pid file
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
-  private boolean isOurs(long pid, int k) {
-    try {
-      String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline"),
-          StandardCharsets.UTF_8).replace('\0', ' ');
-      return cmdline.contains("--name " + ClusterLayout.name(k) + " ")
-          && cmdline.contains("--data-dir " + layout.nodeDir(k) + " ");
-    } catch (IOException e) {
-      return true; // no /proc: trust the pid file
-    }
+  private boolean isOurs(ProcessHandle p, int k) {
+    return commandLineIs(p, c -> c.contains("--name " + ClusterLayout.name(k) + " ")
+        && c.contains("--data-dir " + layout.nodeDir(k) + " "));
   }
 
   State state(int k) {
