@@ -134,9 +134,10 @@ class MemberCommandsTest {
     n4Id = idOf(addOutput);
     assertTrue(n4Id.length() > 8, "a random 64-bit id, not a position: " + n4Id);
     assertTrue(addOutput.contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\""), addOutput);
-    String table = ok(cluster.endpoints(), "member", "list", "-w", "table");
-    assertTrue(table.matches("(?s).*\\|\\s+" + n4Id + " \\|\\s+unstarted \\|\\s+\\|\\s+"
-        + N4_PEER + " \\|\\s+\\|\\s+true \\|.*"), table);
+    String row = "(?s).*\\|\\s+" + n4Id + " \\|\\s+unstarted \\|\\s+\\|\\s+" + N4_PEER
+        + " \\|\\s+\\|\\s+true \\|.*";
+    awaitOutput(cluster.endpoints(), table -> table.matches(row), "n4 as an unstarted learner",
+        "member", "list", "-w", "table");
   }
 
   /** The bad requests of the issue, with the ids and URLs of the cluster they go to. */
@@ -296,8 +297,6 @@ class MemberCommandsTest {
     String both = N4_PEER + ",http://localhost:" + (42380 + OFFSET);
     assertTrue(said(ok(cluster.endpoints(), "member", "update", n4Id, "--peer-urls=" + both),
         n4Id, "updated"));
-    // etcdctl may ask a member that has not applied the update yet (member list is answered
-    // from the member's own state, as etcd's is), so the new URLs are awaited, bounded.
     awaitOutput(cluster.endpoints(), N4_PEER + ",http://localhost:" + (42380 + OFFSET),
         "member", "list", "-w", "table");
   }
@@ -312,8 +311,8 @@ class MemberCommandsTest {
         + ":\n" + n4.logText());
     assertTrue(n4.logText().contains("the member has been permanently removed from the cluster"),
         n4.logText());
-    String table = ok(cluster.endpoints(), "member", "list", "-w", "table");
-    assertEquals(3 + 4, table.lines().count(), table); // 3 rows, 4 rule and header lines
+    awaitOutput(cluster.endpoints(), table -> table.lines().count() == 3 + 4, // 3 rows, 4 rules
+        "3 members", "member", "list", "-w", "table");
     // If n4 led, writes forwarded to it as it stopped are lost (timed out): retried, as a
     // client would, until the others have elected a leader.
     assertEquals("OK\n", okEventually(cluster.endpoints(), "put", "after-remove", "yes"));
@@ -348,17 +347,28 @@ class MemberCommandsTest {
   }
 
   private static void awaitOutput(String eps, String wanted, String... args) throws Exception {
+    awaitOutput(eps, out -> out.contains(wanted), "'" + wanted + "'", args);
+  }
+
+  /**
+   * etcdctl's output once it satisfies {@code wanted}, asked every 500 ms for at most 60 s:
+   * etcdctl may ask a member that has not applied an acknowledged change yet (member list is
+   * answered from the member's own state, as etcd's is).
+   */
+  private static String awaitOutput(String eps, java.util.function.Predicate<String> wanted,
+      String what, String... args) throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
     String last = "";
     while (System.nanoTime() < deadline) {
       LocalCluster.Result r = etcdctl(eps, args);
       last = r.out();
-      if (r.exit() == 0 && last.contains(wanted)) {
-        return;
+      if (r.exit() == 0 && wanted.test(last)) {
+        return last;
       }
       Thread.sleep(500);
     }
-    throw new AssertionError("etcdctl " + List.of(args) + " never showed '" + wanted + "'; last:\n"
+    throw new AssertionError("etcdctl " + List.of(args) + " never showed " + what + "; last:\n"
         + last + "\nn4's log:\n" + (n4 == null ? "" : n4.logText()));
   }
+
 }
