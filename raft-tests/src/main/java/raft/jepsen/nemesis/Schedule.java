@@ -47,6 +47,14 @@ public record Schedule(List<Step> steps) {
       }
       Fault change = faults.stream().filter(f -> f.kind() == Fault.Kind.MEMBER).findFirst()
           .orElse(null);
+      if (change == null && steps.isEmpty() && kinds.contains(Fault.Kind.MEMBER)) {
+        // The member nemesis changes the membership first, so that every run has one change
+        // at least: a seed's own draws may have none, or only late ones that a run slowed by
+        // its faults never reaches.
+        int member = 1 + rnd.nextInt(nodes);
+        change = new Fault(Fault.Kind.MEMBER, rnd.nextBoolean(), member,
+            minority(rnd, nodes, member));
+      }
       if (change != null) {
         // A membership change is held alone: it may take seconds (a learner catching up),
         // and a crash of another member in the middle would only make it wait for quorum.

@@ -31,6 +31,21 @@ class ScheduleTest {
     assertTrue(a.steps().stream().anyMatch(s -> s.faults().size() == 2), "faults overlap");
   }
 
+  /** Seed 34 once drew no membership change at all, and JepsenMemberProperties failed. */
+  @Test
+  void withTheMemberNemesisEveryScheduleStartsWithAMembershipChange() {
+    List<Fault.Kind> kinds = List.of(Fault.Kind.MEMBER, Fault.Kind.MEMBER, Fault.Kind.KILL,
+        Fault.Kind.ISOLATE, Fault.Kind.SPLIT);
+    for (long seed = 1; seed <= 2000; seed++) {
+      List<Fault> first = Schedule.generate(seed, 5, kinds, 30_000).steps().get(0).faults();
+      assertEquals(1, first.size(), "seed " + seed + ": held alone");
+      assertEquals(Fault.Kind.MEMBER, first.get(0).kind(), "seed " + seed);
+    }
+    assertTrue(Schedule.generate(34, 3, List.of(Fault.Kind.KILL), 30_000).steps().stream()
+        .allMatch(s -> s.faults().stream().allMatch(f -> f.kind() == Fault.Kind.KILL)),
+        "no membership change where the nemesis has none");
+  }
+
   @Test
   void aBridgeMemberSeesBothHalvesThatCannotSeeEachOther() {
     Map<Integer, Set<Integer>> cuts = Nemesis.cuts(new Fault(Fault.Kind.BRIDGE, false, 3,
