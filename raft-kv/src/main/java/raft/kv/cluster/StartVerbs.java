@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +23,8 @@ final class StartVerbs {
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   @Command(name = "start", description = "Starts the nodes in the background and waits for a"
-      + " leader and for every member to publish its client URL (at most 30 s each). On Java 25 the first start of a build first trains the members'"
+      + " leader, then for every member to publish its client URL (at most 30 s each). On Java"
+      + " 25 the first start of a build first trains the members'"
       + " AOT cache (20-45 s, at most 60 s; RAFTKV_NODE_AOT=off goes without).")
   static final class Start extends ClusterCommand.Verb {
     @Option(names = "--nodes", defaultValue = "3", description = "1 to 5 (default: 3).")
@@ -236,12 +238,46 @@ final class StartVerbs {
 
   /**
    * Polls NodeStatus on {@code watched} every 200 ms until one answer satisfies {@code goal},
-   * for at most {@link #START_TIMEOUT}. A watched node that exits, or the timeout, prints the
-   * tails of the logs and fails. Leaves the nodes running either way, so that status and
-   * logs can show what happened.
+   * for at most {@link #START_TIMEOUT} ({@link #poll}).
    */
   static NodeStatusResponse await(ClusterLayout l, NodeProcesses procs, List<Integer> watched,
       String what, Predicate<NodeStatusResponse> goal, PrintWriter err) throws Exception {
+    return poll(l, procs, watched, what, err, admin -> {
+      for (int k : watched) {
+        if (procs.state(k) == NodeProcesses.State.UP) {
+          Optional<NodeStatusResponse> s = admin.status(k).filter(goal);
+          if (s.isPresent()) {
+            return s;
+          }
+        }
+      }
+      return Optional.empty();
+    });
+  }
+
+  /**
+   * Waits ({@link #poll}) until the cluster's MemberList shows every member in {@code ks} with
+   * its client URL: each member publishes it through the log once there is a leader (etcd's
+   * publish; etcd serves clients only after it), so that right after start {@code etcdctl
+   * member list} and the JSON gateway list every member as started.
+   */
+  static void awaitPublished(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
+      PrintWriter err) throws Exception {
+    poll(l, procs, ks, "every member to publish its client URL", err, admin -> {
+      MemberApi api = new MemberApi(l, procs, admin);
+      return api.list().map(api::byNode).filter(byNode -> ks.stream()
+          .allMatch(k -> byNode.containsKey(k) && byNode.get(k).getClientURLsCount() > 0));
+    });
+  }
+
+  /**
+   * Asks {@code answer} every 200 ms until it has one, for at most {@link #START_TIMEOUT}. A
+   * watched node that exits, or the timeout, prints the tails of the logs and fails. Leaves the
+   * nodes running either way, so that status and logs can show what happened.
+   */
+  private static <T> T poll(ClusterLayout l, NodeProcesses procs, List<Integer> watched,
+      String what, PrintWriter err, Function<AdminClients, Optional<T>> answer)
+      throws Exception {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     try (AdminClients admin = new AdminClients(l)) {
       while (System.nanoTime() < deadline) {
@@ -251,12 +287,10 @@ final class StartVerbs {
             throw new Clients.Failure(ClusterLayout.name(k) + " exited while starting (its log"
                 + " is above: " + l.logFile(k) + ")");
           }
-          if (procs.state(k) == NodeProcesses.State.UP) {
-            Optional<NodeStatusResponse> s = admin.status(k).filter(goal);
-            if (s.isPresent()) {
-              return s.get();
-            }
-          }
+        }
+        Optional<T> a = answer.apply(admin);
+        if (a.isPresent()) {
+          return a.get();
         }
         Thread.sleep(200);
       }
@@ -264,33 +298,6 @@ final class StartVerbs {
     printTail(l, procs, watched, err);
     throw new Clients.Failure("timed out after " + START_TIMEOUT.toSeconds() + " s waiting for "
         + what + " (log tails above; see scripts/cluster status, or stop)");
-  }
-
-  /**
-   * Waits, as {@link #await} does, until the cluster's MemberList shows every started member's
-   * client URL: each member publishes it through the log once there is a leader (etcd's
-   * publish; etcd serves clients only after it), so that right after start {@code etcdctl
-   * member list} and the JSON gateway list every member as started.
-   */
-  static void awaitPublished(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
-      PrintWriter err) throws Exception {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    try (AdminClients admin = new AdminClients(l)) {
-      MemberApi api = new MemberApi(l, procs, admin);
-      while (System.nanoTime() < deadline) {
-        Optional<List<raft.kv.api.etcdserverpb.Member>> members = api.list();
-        if (members.isPresent() && api.byNode(members.get()).entrySet().stream()
-            .filter(e -> ks.contains(e.getKey()) && e.getValue().getClientURLsCount() > 0)
-            .count() == ks.size()) {
-          return;
-        }
-        Thread.sleep(200);
-      }
-    }
-    printTail(l, procs, ks, err);
-    throw new Clients.Failure("timed out after " + START_TIMEOUT.toSeconds() + " s waiting for"
-        + " every member to publish its client URL (log tails above; see scripts/cluster"
-        + " status, or stop)");
   }
 
   private static void printTail(ClusterLayout l, NodeProcesses procs, List<Integer> ks,
