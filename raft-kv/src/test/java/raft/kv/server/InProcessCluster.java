@@ -147,6 +147,40 @@ public final class InProcessCluster implements AutoCloseable {
     return lead;
   }
 
+  /**
+   * As {@link #awaitLeader()}, then waits (bounded) until every running member's MemberList
+   * shows every running member with its client URL: each member publishes it through the log
+   * after start (etcd's publish), an entry a test that counts entries or hashes would otherwise
+   * see land mid-test. {@code scripts/cluster start} waits for the same.
+   */
+  public long awaitPublished() throws Exception {
+    long lead = awaitLeader();
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+    for (String ep : endpoints) {
+      io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forTarget(ep).usePlaintext()
+          .build();
+      try {
+        while (!allPublished(ch)) {
+          if (System.nanoTime() > deadline) {
+            throw new AssertionError("not every member published its client URL at " + ep);
+          }
+          Thread.sleep(50);
+        }
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+    return lead;
+  }
+
+  private boolean allPublished(io.grpc.ManagedChannel ch) {
+    List<raft.kv.api.etcdserverpb.Member> members = raft.kv.api.etcdserverpb.ClusterGrpc
+        .newBlockingStub(ch).withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+        .memberList(raft.kv.api.etcdserverpb.MemberListRequest.getDefaultInstance())
+        .getMembersList();
+    return members.stream().filter(m -> m.getClientURLsCount() > 0).count() >= servers.size();
+  }
+
   /** A loopback address no other server in this JVM is given; see {@link LoopbackPorts}. */
   public static InetSocketAddress freePort() {
     return LoopbackPorts.next();
